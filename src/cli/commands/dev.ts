@@ -1,0 +1,21 @@
+import type { Config } from '../../config';
+import { EXIT } from '../exit-codes';
+import { startStack, untilInterrupted } from '../stack';
+
+export const devHelp = `refinery dev
+  Starts the embedded stack: the Temporal dev server (SQLite file under REFINERY_HOME, Web UI built in)
+  and a worker. Runs until Ctrl-C, which stops both cleanly; workflow histories survive restarts.`;
+
+/** `refinery dev`: the embedded server and a worker, until interrupted. */
+export async function devCommand(config: Config): Promise<number> {
+  const interrupted = untilInterrupted();
+  const stack = await startStack(config, { reuseServer: false });
+  console.log(`Temporal server: ${stack.server?.address ?? config.temporal.address}`);
+  console.log(`Temporal Web UI: ${stack.uiUrl}`);
+  console.log(`Worker polling task queue "${config.temporal.taskQueue}". Press Ctrl-C to stop.`);
+  const signal = await interrupted;
+  console.log(`\n${signal}: stopping the worker and the Temporal server...`);
+  await stack.stop();
+  console.log('stopped.');
+  return EXIT.ok;
+}

@@ -1,0 +1,17 @@
+import type { Config } from '../../config';
+import { startWorker } from '../../worker';
+import { EXIT } from '../exit-codes';
+import { untilInterrupted } from '../stack';
+
+export const workerHelp = `refinery worker
+  Runs one worker against TEMPORAL_ADDRESS (scale out by running more, on any machine).`;
+
+/** `refinery worker`: one more worker on the task queue until interrupted. */
+export async function workerCommand(config: Config): Promise<number> {
+  const interrupted = untilInterrupted();
+  const handle = await startWorker(config);
+  console.log(`refinery worker: polling "${config.temporal.taskQueue}" on ${config.temporal.address} (pid ${process.pid})`);
+  await Promise.race([interrupted, handle.done]);
+  await handle.shutdown();
+  return EXIT.ok;
+}

@@ -1,0 +1,72 @@
+import { ConfigError, loadConfig, type Config } from '../config';
+import { devCommand, devHelp } from './commands/dev';
+import { startCommand, startHelp } from './commands/start';
+import { workerCommand, workerHelp } from './commands/worker';
+import { CliError, EXIT } from './exit-codes';
+
+interface Command {
+  help: string;
+  run(config: Config, argv: string[]): Promise<number>;
+}
+
+const commands: Record<string, Command> = {
+  start: { help: startHelp, run: startCommand },
+  dev: { help: devHelp, run: (c) => devCommand(c) },
+  worker: { help: workerHelp, run: (c) => workerCommand(c) },
+};
+
+function usage(): string {
+  return [
+    'Usage: refinery <command> [options]',
+    '',
+    ...Object.values(commands).map((c) => c.help),
+    '',
+    'Exit codes: 0 ok, 1 failed, 2 bad input or configuration, 3 already running, 4 awaiting a decision, 100 gate failed.',
+  ].join('\n');
+}
+
+/** Runs the CLI and returns its exit code; errors become one line on stderr. */
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    console.log(usage());
+    return name ? EXIT.ok : EXIT.badInput;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`refinery: unknown command "${name}". Run \`refinery help\` for the list.`);
+    return EXIT.badInput;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command.help);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(loadConfig(), rest);
+  } catch (err) {
+    if (err instanceof CliError) {
+      console.error(`refinery ${name}: ${err.message}`);
+      return err.exitCode;
+    }
+    if (err instanceof ConfigError) {
+      console.error(`refinery: ${err.message}`);
+      return EXIT.badInput;
+    }
+    if (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`refinery ${name}: ${err.message}. Run \`refinery ${name} --help\`.`);
+      return EXIT.badInput;
+    }
+    console.error(`refinery ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT.failed;
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(EXIT.failed);
+    },
+  );
+}

@@ -1,0 +1,99 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The environment contract, parsed once at the edges (worker, CLI, API). A bad or missing variable
+ * becomes a one-line ConfigError naming the variable and the fix.
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const port = z.coerce.number().int().min(1).max(65535);
+const url = z.url();
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+const envSchema = z.object({
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'expected host:port, e.g. 127.0.0.1:7233')
+    .default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  REFINERY_TASK_QUEUE: z.string().min(1).default('refinery'),
+  REFINERY_HOME: z.string().min(1).default('.refinery'),
+  REFINERY_DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'expected sqlite:<file> or postgres://user:pass@host:port/db')
+      .optional(),
+  ),
+  REFINERY_PROVIDER: z.enum(['auto', 'offline', 'anthropic', 'gemini']).default('auto'),
+  ANTHROPIC_API_KEY: optionalString,
+  ANTHROPIC_BASE_URL: optionalString.pipe(url.optional()),
+  GEMINI_API_KEY: optionalString,
+  GEMINI_BASE_URL: optionalString.pipe(url.optional()),
+  REFINERY_API_TOKEN: optionalString,
+  REFINERY_API_PORT: port.default(8787),
+  REFINERY_PUBLIC_URL: optionalString.pipe(url.optional()),
+  REFINERY_UI_PORT: port.optional(),
+  REFINERY_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('warn'),
+  TEMPORAL_CLI_PATH: optionalString,
+  TEMPORAL_TEST_SERVER_PATH: optionalString,
+});
+
+export type RawEnv = z.infer<typeof envSchema>;
+
+export interface Config {
+  temporal: { address: string; namespace: string; taskQueue: string };
+  home: string;
+  databaseUrl: string;
+  provider: RawEnv['REFINERY_PROVIDER'];
+  /** Secrets live only here, in the worker's and API's memory; never in workflow inputs or logs. */
+  anthropic: { apiKey?: string; baseUrl?: string };
+  gemini: { apiKey?: string; baseUrl?: string };
+  api: { port: number; token?: string; publicUrl: string };
+  /** The embedded dev server binds TEMPORAL_ADDRESS; its Web UI listens on uiPort (gRPC port + 1000). */
+  dev: { host: string; port: number; uiPort: number };
+  logLevel: RawEnv['REFINERY_LOG_LEVEL'];
+  binaries: { temporalCli?: string; testServer?: string };
+}
+
+/** Parses the environment; throws ConfigError with one line naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    const got = env[name];
+    const shown = name.endsWith('_KEY') || name.endsWith('_TOKEN') ? '(hidden)' : JSON.stringify(got);
+    throw new ConfigError(`${name}=${shown} is invalid: ${issue.message}. Fix or unset ${name}.`);
+  }
+  const e = parsed.data;
+  const home = path.resolve(cwd, e.REFINERY_HOME);
+  return {
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.REFINERY_TASK_QUEUE },
+    home,
+    databaseUrl: e.REFINERY_DATABASE_URL ?? `sqlite:${path.join(home, 'refinery.db')}`,
+    provider: e.REFINERY_PROVIDER,
+    anthropic: { apiKey: e.ANTHROPIC_API_KEY, baseUrl: e.ANTHROPIC_BASE_URL },
+    gemini: { apiKey: e.GEMINI_API_KEY, baseUrl: e.GEMINI_BASE_URL },
+    api: {
+      port: e.REFINERY_API_PORT,
+      token: e.REFINERY_API_TOKEN,
+      publicUrl: (e.REFINERY_PUBLIC_URL ?? `http://127.0.0.1:${e.REFINERY_API_PORT}`).replace(/\/$/, ''),
+    },
+    dev: devPorts(e.TEMPORAL_ADDRESS, e.REFINERY_UI_PORT),
+    logLevel: e.REFINERY_LOG_LEVEL,
+    binaries: { temporalCli: e.TEMPORAL_CLI_PATH, testServer: e.TEMPORAL_TEST_SERVER_PATH },
+  };
+}
+
+function devPorts(address: string, uiPort: number | undefined): Config['dev'] {
+  const at = address.lastIndexOf(':');
+  const host = address.slice(0, at);
+  const port = Number(address.slice(at + 1));
+  return { host: host === 'localhost' ? '127.0.0.1' : host, port, uiPort: uiPort ?? port + 1000 };
+}

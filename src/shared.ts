@@ -1,0 +1,57 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+
+/** Default task queue; REFINERY_TASK_QUEUE overrides it for worker and clients alike. */
+export const DEFAULT_TASK_QUEUE = 'refinery';
+
+/** Custom search attributes registered on the dev server so the Web UI can filter on them. */
+export const SEARCH_ATTRIBUTES = {
+  status: 'RefineryStatus',
+  skill: 'RefinerySkill',
+  rolloutStep: 'RefineryRolloutStep',
+} as const;
+export const SEARCH_ATTRIBUTE_TYPES: Record<string, 'Keyword' | 'Int'> = {
+  RefineryStatus: 'Keyword',
+  RefinerySkill: 'Keyword',
+  RefineryRolloutStep: 'Int',
+};
+
+// ---- self-check: the stack's smoke workflow (worker, store, signal, update, query) ----------------
+
+export interface SelfCheckInput {
+  /** Key of the side effect the activity applies exactly once. */
+  effectKey: string;
+  /** How long the activity keeps working after applying its effect (lets tests kill it mid-way). */
+  holdMs?: number;
+  /** When set, the workflow waits for a `finish` signal before completing. */
+  waitForFinish?: boolean;
+  /** Upper bound for that wait, in ms; the workflow completes as 'timed-out' after it. */
+  finishTimeoutMs?: number;
+}
+
+export interface SelfCheckStatus {
+  phase: 'applying' | 'waiting' | 'done' | 'timed-out';
+  label: string;
+  notes: string[];
+  effectApplied: boolean;
+  attempts: number;
+}
+
+export interface AddNoteInput {
+  note: string;
+}
+export interface SetLabelInput {
+  label: string;
+}
+export interface FinishInput {
+  by: string;
+}
+
+// Signal: fire-and-forget, and the Web UI can send it.
+export const addNoteSignal = defineSignal<[AddNoteInput]>('addNote');
+export const finishSignal = defineSignal<[FinishInput]>('finish');
+// Update: the caller learns whether its input was accepted (the validator rejects bad labels).
+export const setLabelUpdate = defineUpdate<string, [SetLabelInput]>('setLabel');
+export const selfCheckStatusQuery = defineQuery<SelfCheckStatus>('status');
+
+/** Label rule shared by the update validator and its tests. */
+export const LABEL_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;

@@ -1,0 +1,23 @@
+/**
+ * The one query layer both backends serve. SQL is written once with `?` placeholders in the portable
+ * subset of SQLite and PostgreSQL; the PostgreSQL adapter renumbers placeholders.
+ */
+export type SqlValue = string | number | null;
+
+export interface RunResult {
+  changes: number;
+}
+
+export interface Queryable {
+  all<T = Record<string, unknown>>(sql: string, params?: SqlValue[]): Promise<T[]>;
+  get<T = Record<string, unknown>>(sql: string, params?: SqlValue[]): Promise<T | undefined>;
+  run(sql: string, params?: SqlValue[]): Promise<RunResult>;
+}
+
+export interface Db extends Queryable {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Runs fn in one transaction; concurrent writers are serialised by the backend's locking. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}

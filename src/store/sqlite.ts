@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Db, Queryable, RunResult, SqlValue } from './db';
+
+/** Embedded SQLite through better-sqlite3 (synchronous; wrapped to the async query layer). */
+export function openSqlite(file: string): Db {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  // WAL lets the API read while a worker writes; busy_timeout covers the two-process case
+  // (worker + CLI) instead of failing with SQLITE_BUSY at once.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+
+  const q: Queryable = {
+    all: <T>(sql: string, params: SqlValue[] = []) => Promise.resolve(sqlite.prepare(sql).all(...params) as T[]),
+    get: <T>(sql: string, params: SqlValue[] = []) =>
+      Promise.resolve(sqlite.prepare(sql).get(...params) as T | undefined),
+    run: (sql: string, params: SqlValue[] = []): Promise<RunResult> =>
+      Promise.resolve({ changes: sqlite.prepare(sql).run(...params).changes }),
+  };
+
+  // better-sqlite3 transactions must be synchronous; an async callback would let other work
+  // interleave inside it. Serialise async transactions with a promise chain and BEGIN IMMEDIATE.
+  let chain: Promise<unknown> = Promise.resolve();
+  const transaction = <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> => {
+    const next = chain.then(async () => {
+      sqlite.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(q);
+        sqlite.exec('COMMIT');
+        return result;
+      } catch (err) {
+        sqlite.exec('ROLLBACK');
+        throw err;
+      }
+    });
+    chain = next.catch(() => undefined);
+    return next;
+  };
+
+  return {
+    dialect: 'sqlite',
+    ...q,
+    transaction,
+    exec: (sql) => Promise.resolve(void sqlite.exec(sql)),
+    close: () => Promise.resolve(void sqlite.close()),
+  };
+}

@@ -1,0 +1,77 @@
+import { NativeConnection, Worker, Runtime, DefaultLogger, type LogLevel } from '@temporalio/worker';
+import { createActivities } from './activities';
+import { ConfigError, loadConfig, type Config } from './config';
+import { openStore } from './store/open';
+import type { Db } from './store/db';
+
+export interface WorkerHandle {
+  worker: Worker;
+  db: Db;
+  /** Stops polling, waits for running tasks, closes the connection and the store. */
+  shutdown(): Promise<void>;
+  /** Resolves when the worker has stopped (after shutdown or on a fatal error). */
+  done: Promise<void>;
+}
+
+let runtimeInstalled = false;
+function installRuntime(level: Config['logLevel']): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const map: Record<Config['logLevel'], LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
+  // The CLI owns SIGINT/SIGTERM (it stops the worker, then the dev server, in that order).
+  Runtime.install({ logger: new DefaultLogger(map[level]), shutdownSignals: [] });
+}
+
+/**
+ * Builds the worker: one connection, one store, every workflow and activity on the task queue.
+ * A prebuilt workflow bundle (REFINERY_WORKFLOW_BUNDLE) skips bundling at start-up.
+ */
+export async function startWorker(config: Config, options: { workflowBundlePath?: string } = {}): Promise<WorkerHandle> {
+  installRuntime(config.logLevel);
+  const db = await openStore(config.databaseUrl);
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      activities: createActivities({ db }),
+      ...(options.workflowBundlePath
+        ? { workflowBundle: { codePath: options.workflowBundlePath } }
+        : { workflowsPath: require.resolve('./workflows') }),
+    });
+    const done = worker.run().finally(async () => {
+      await connection.close();
+      await db.close();
+    });
+    return {
+      worker,
+      db,
+      done,
+      async shutdown() {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await done;
+      },
+    };
+  } catch (err) {
+    await connection.close();
+    await db.close();
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const handle = await startWorker(config, { workflowBundlePath: process.env.REFINERY_WORKFLOW_BUNDLE });
+  console.log(
+    `refinery worker: polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (pid ${process.pid})`,
+  );
+  await handle.done;
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof ConfigError ? `refinery worker: ${err.message}` : err);
+    process.exit(1);
+  });
+}

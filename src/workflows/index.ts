@@ -1,0 +1,1 @@
+export { selfCheckWorkflow } from './self-check';

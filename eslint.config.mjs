@@ -6,7 +6,9 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.tools/**', '.refinery/**', 'coverage/**', 'test-artifacts/**', 'bin/**'] },
+  {
+    ignores: ['node_modules/**', 'dist/**', '.tools/**', '.refinery/**', 'coverage/**', 'test-artifacts/**', 'bin/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -22,7 +24,15 @@ export default tseslint.config(
   {
     files: ['src/workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: nodeBuiltins.map((name) => ({ name, message: 'Node built-ins are not allowed in workflow code (determinism sandbox).' })) }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'Node built-ins are not allowed in workflow code (determinism sandbox).',
+          })),
+        },
+      ],
     },
   },
   {

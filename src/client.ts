@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Config } from './config';
 
 /** A Temporal client for CLI commands and scripts; close() releases the connection. */
-export async function connectClient(config: Config): Promise<{ client: Client; close(): Promise<void> }> {
+export async function connectClient(config: Config): Promise<{ client: Client; close: () => Promise<void> }> {
   let connection: Connection;
   try {
     connection = await Connection.connect({ address: config.temporal.address, connectTimeout: 5000 });

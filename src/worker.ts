@@ -17,7 +17,13 @@ let runtimeInstalled = false;
 function installRuntime(level: Config['logLevel']): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  const map: Record<Config['logLevel'], LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' };
+  const map: Record<Config['logLevel'], LogLevel> = {
+    trace: 'TRACE',
+    debug: 'DEBUG',
+    info: 'INFO',
+    warn: 'WARN',
+    error: 'ERROR',
+  };
   // The CLI owns SIGINT/SIGTERM (it stops the worker, then the dev server, in that order).
   Runtime.install({ logger: new DefaultLogger(map[level]), shutdownSignals: [] });
 }
@@ -26,7 +32,10 @@ function installRuntime(level: Config['logLevel']): void {
  * Builds the worker: one connection, one store, every workflow and activity on the task queue.
  * A prebuilt workflow bundle (REFINERY_WORKFLOW_BUNDLE) skips bundling at start-up.
  */
-export async function startWorker(config: Config, options: { workflowBundlePath?: string } = {}): Promise<WorkerHandle> {
+export async function startWorker(
+  config: Config,
+  options: { workflowBundlePath?: string } = {},
+): Promise<WorkerHandle> {
   installRuntime(config.logLevel);
   const db = await openStore(config.databaseUrl);
   const connection = await NativeConnection.connect({ address: config.temporal.address });

@@ -12,7 +12,10 @@ export interface ApplySideEffectInput {
  */
 export function selfCheckActivities(db: Db) {
   return {
-    async applySideEffect({ effectKey, holdMs }: ApplySideEffectInput): Promise<{ attempt: number; newlyApplied: boolean }> {
+    async applySideEffect({
+      effectKey,
+      holdMs,
+    }: ApplySideEffectInput): Promise<{ attempt: number; newlyApplied: boolean }> {
       const ctx = Context.current();
       const attempt = ctx.info.attempt;
       const now = new Date().toISOString();

@@ -32,7 +32,10 @@ export async function migrate(db: Db): Promise<void> {
     await db.transaction(async (tx) => {
       const done = await tx.get('SELECT id FROM schema_migrations WHERE id = ?', [m.id]);
       if (done) return;
-      for (const statement of m.sql.split(';').map((s) => s.trim()).filter(Boolean)) {
+      for (const statement of m.sql
+        .split(';')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
         await tx.run(statement);
       }
       await tx.run('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)', [

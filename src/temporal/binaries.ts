@@ -36,7 +36,8 @@ export function temporalCliPath(explicit = process.env.TEMPORAL_CLI_PATH): strin
 /** The time-skipping test server: TEMPORAL_TEST_SERVER_PATH, then the project's .tools cache. */
 export function temporalTestServerPath(explicit = process.env.TEMPORAL_TEST_SERVER_PATH): string {
   if (explicit) {
-    if (!fs.existsSync(explicit)) throw new Error(`TEMPORAL_TEST_SERVER_PATH=${explicit} does not exist; fix or unset it`);
+    if (!fs.existsSync(explicit))
+      throw new Error(`TEMPORAL_TEST_SERVER_PATH=${explicit} does not exist; fix or unset it`);
     return explicit;
   }
   const cached = path.join(PROJECT_ROOT, '.tools', 'temporal-test-server', 'bin', 'temporal-test-server');

@@ -53,7 +53,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   }
   if (await portInUse(ip, opts.port)) {
     throw new PortInUseError(
-      `port ${opts.port} on ${ip} is in use by another program (not a Temporal server); free it or set REFINERY_DEV_PORT`,
+      `port ${opts.port} on ${ip} is in use by another program (not a Temporal server); free it or point TEMPORAL_ADDRESS at another port`,
     );
   }
   if (!opts.headless && opts.uiPort !== undefined && (await portInUse(ip, opts.uiPort))) {
@@ -89,14 +89,18 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`the Temporal dev server did not answer at ${address} within ${opts.readyTimeoutMs ?? 60_000} ms`);
+      throw new Error(
+        `the Temporal dev server did not answer at ${address} within ${opts.readyTimeoutMs ?? 60_000} ms`,
+      );
     }
     await new Promise((r) => setTimeout(r, 200));
   }
 
   return {
     address,
-    uiUrl: opts.headless ? undefined : `http://${ip === '0.0.0.0' ? '127.0.0.1' : ip}:${opts.uiPort ?? opts.port + 1000}`,
+    uiUrl: opts.headless
+      ? undefined
+      : `http://${ip === '0.0.0.0' ? '127.0.0.1' : ip}:${opts.uiPort ?? opts.port + 1000}`,
     pid: child.pid!,
     exited,
     async stop() {

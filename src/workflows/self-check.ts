@@ -8,6 +8,7 @@ import {
   setLabelUpdate,
   type SelfCheckInput,
   type SelfCheckStatus,
+  type SetLabelInput,
 } from '../shared';
 
 const { applySideEffect } = proxyActivities<ReturnType<typeof createActivities>>({
@@ -20,7 +21,13 @@ const { applySideEffect } = proxyActivities<ReturnType<typeof createActivities>>
 
 /** Smoke test of the whole stack: an idempotent side effect, a signal, an update and a query. */
 export async function selfCheckWorkflow(input: SelfCheckInput): Promise<SelfCheckStatus> {
-  const status: SelfCheckStatus = { phase: 'applying', label: 'unlabelled', notes: [], effectApplied: false, attempts: 0 };
+  const status: SelfCheckStatus = {
+    phase: 'applying',
+    label: 'unlabelled',
+    notes: [],
+    effectApplied: false,
+    attempts: 0,
+  };
   let finished = false;
 
   setHandler(selfCheckStatusQuery, () => status);
@@ -38,7 +45,7 @@ export async function selfCheckWorkflow(input: SelfCheckInput): Promise<SelfChec
       return previous;
     },
     {
-      validator: ({ label }) => {
+      validator: ({ label }: SetLabelInput) => {
         if (!LABEL_PATTERN.test(label)) {
           throw new Error(
             `label "${label}" is invalid: use 1-63 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit`,

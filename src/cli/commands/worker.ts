@@ -10,7 +10,9 @@ export const workerHelp = `refinery worker
 export async function workerCommand(config: Config): Promise<number> {
   const interrupted = untilInterrupted();
   const handle = await startWorker(config);
-  console.log(`refinery worker: polling "${config.temporal.taskQueue}" on ${config.temporal.address} (pid ${process.pid})`);
+  console.log(
+    `refinery worker: polling "${config.temporal.taskQueue}" on ${config.temporal.address} (pid ${process.pid})`,
+  );
   await Promise.race([interrupted, handle.done]);
   await handle.shutdown();
   return EXIT.ok;

@@ -1,0 +1,116 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { classifyAnthropicError } from './anthropic-errors';
+import { contentFiltered, malformedResponse, missingApiKey } from './call-failures';
+import { DEFAULT_TIMEOUT_MS, JSON_ANSWER_INSTRUCTION } from './constants';
+import { startDeadline } from './deadline';
+import { estimateCostUsd } from './pricing';
+import { registerSecret } from './redact';
+import type { CompleteOptions, CompletionRequest, CompletionResult, Provider, RemoteProviderOptions } from './types';
+
+const PUBLIC_BASE_URL = 'https://api.anthropic.com';
+
+export class AnthropicProvider implements Provider {
+  readonly name = 'anthropic' as const;
+  private client: Anthropic | undefined;
+
+  constructor(private readonly options: RemoteProviderOptions) {
+    registerSecret(options.apiKey);
+  }
+
+  async complete(model: string, req: CompletionRequest, options: CompleteOptions = {}): Promise<CompletionResult> {
+    const client = this.getClient();
+    const timeoutMs = Math.ceil(options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const deadline = startDeadline(timeoutMs, options.signal);
+    const started = performance.now();
+    try {
+      // An explicit timeout also stops the SDK from refusing large max_tokens without streaming.
+      const message: unknown = await client.messages.create(toParams(model, req), {
+        signal: deadline.signal,
+        timeout: timeoutMs,
+        maxRetries: 0,
+      });
+      const latencyMs = Math.round(performance.now() - started);
+      return toResult(model, message, latencyMs);
+    } catch (err) {
+      throw classifyAnthropicError(err, { model, deadline, timeoutMs, apiKey: this.options.apiKey });
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  private getClient(): Anthropic {
+    if (!this.options.apiKey) throw missingApiKey('anthropic');
+    this.client ??= new Anthropic({
+      apiKey: this.options.apiKey,
+      // Explicit so that the constructor options, not stray env vars, decide where requests go.
+      baseURL: this.options.baseUrl || PUBLIC_BASE_URL,
+      // Temporal activity retries own retrying; SDK retries would multiply attempts and hide failures.
+      maxRetries: 0,
+    });
+    return this.client;
+  }
+}
+
+function toParams(model: string, req: CompletionRequest): Anthropic.MessageCreateParamsNonStreaming {
+  const system = req.json ? [req.system, JSON_ANSWER_INSTRUCTION].filter(Boolean).join('\n\n') : req.system;
+  return {
+    model,
+    max_tokens: req.maxTokens,
+    messages: [{ role: 'user', content: req.prompt }],
+    ...(system ? { system } : {}),
+    ...(req.temperature === undefined ? {} : { temperature: req.temperature }),
+  };
+}
+
+function toResult(model: string, message: unknown, latencyMs: number): CompletionResult {
+  const parsed = readMessage(message);
+  if (typeof parsed === 'string') throw malformedResponse('anthropic', model, parsed);
+  if (parsed.text === '' && parsed.stopReason === 'refusal') throw contentFiltered('anthropic', model, 'refusal');
+  return {
+    text: parsed.text,
+    provider: 'anthropic',
+    model,
+    inputTokens: parsed.inputTokens,
+    outputTokens: parsed.outputTokens,
+    costUsd: estimateCostUsd(model, parsed.inputTokens, parsed.outputTokens),
+    latencyMs,
+    stopReason: parsed.stopReason,
+  };
+}
+
+interface ParsedMessage {
+  text: string;
+  inputTokens: number;
+  outputTokens: number;
+  stopReason: string | undefined;
+}
+
+/** Checks the body by hand: the SDK passes through whatever JSON (or text) the server sent. Returns a problem as a string. */
+function readMessage(message: unknown): ParsedMessage | string {
+  if (typeof message !== 'object' || message === null) return `expected a JSON object, got ${typeof message}`;
+  const { content, usage, stop_reason: stopReason } = message as Record<string, unknown>;
+  if (!Array.isArray(content)) return 'no content array';
+  if (typeof usage !== 'object' || usage === null) return 'no usage';
+  const tokens = usage as Record<string, unknown>;
+  if (typeof tokens['input_tokens'] !== 'number' || typeof tokens['output_tokens'] !== 'number') {
+    return 'usage lacks input_tokens/output_tokens';
+  }
+  const text = (content as unknown[])
+    .map((block) => {
+      const { type, text: blockText } = (block ?? {}) as Record<string, unknown>;
+      return type === 'text' && typeof blockText === 'string' ? blockText : '';
+    })
+    .join('');
+  // Prompt-cache reads and writes are input too; counting them keeps cost on the safe (high) side.
+  const cached = numberOrZero(tokens['cache_creation_input_tokens']) + numberOrZero(tokens['cache_read_input_tokens']);
+  return {
+    text,
+    inputTokens: tokens['input_tokens'] + cached,
+    outputTokens: tokens['output_tokens'],
+    stopReason: typeof stopReason === 'string' ? stopReason : undefined,
+  };
+}
+
+function numberOrZero(value: unknown): number {
+  return typeof value === 'number' ? value : 0;
+}

@@ -1,0 +1,15 @@
+import type { ProviderName } from './types';
+
+export const DEFAULT_MODELS = {
+  executor: 'claude-sonnet-4-5',
+  improver: 'claude-sonnet-4-5',
+  judge: 'gemini-2.5-pro',
+} as const;
+
+/** Guesses the provider from a model's family prefix; undefined when the name matches neither vendor. */
+export function providerForModel(model: string): Exclude<ProviderName, 'offline'> | undefined {
+  const name = model.toLowerCase().replace(/^models\//, '');
+  if (name.startsWith('claude-')) return 'anthropic';
+  if (name.startsWith('gemini-')) return 'gemini';
+  return undefined;
+}

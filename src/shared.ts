@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { DecisionInput, TuneStatus } from './tune/types';
 
 /** Default task queue; REFINERY_TASK_QUEUE overrides it for worker and clients alike. */
 export const DEFAULT_TASK_QUEUE = 'refinery';
@@ -55,3 +56,11 @@ export const selfCheckStatusQuery = defineQuery<SelfCheckStatus>('status');
 
 /** Label rule shared by the update validator and its tests. */
 export const LABEL_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+
+// ---- tune -------------------------------------------------------------------------------------------
+
+export const tuneStatusQuery = defineQuery<TuneStatus>('status');
+// Update: the CLI learns at once whether its decision was accepted (the validator rejects it otherwise).
+export const decideUpdate = defineUpdate<string, [DecisionInput]>('decide');
+// Signal of the same shape: the Web UI can send signals but not updates.
+export const decideSignal = defineSignal<[DecisionInput]>('decide');

@@ -44,7 +44,7 @@ export async function startWorker(
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      activities: createActivities({ db }),
+      activities: createActivities({ db, providers: config }),
       ...(options.workflowBundlePath
         ? { workflowBundle: { codePath: options.workflowBundlePath } }
         : { workflowsPath: require.resolve('./workflows') }),

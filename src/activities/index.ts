@@ -1,13 +1,18 @@
+import type { Config } from '../config';
 import type { Db } from '../store/db';
 import { selfCheckActivities } from './self-check';
+import { tuneActivities } from './tune';
 
 export interface ActivityDeps {
   db: Db;
+  /** Provider settings and keys; only the worker holds them. Tests that run no model call may omit them. */
+  providers?: Pick<Config, 'provider' | 'anthropic' | 'gemini'>;
 }
 
 /** Every activity, built from injected dependencies so tests can swap them. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...selfCheckActivities(deps.db),
+    ...tuneActivities(deps.db, deps.providers ?? { provider: 'offline', anthropic: {}, gemini: {} }),
   };
 }

@@ -1,6 +1,7 @@
 import { AnthropicError, APIConnectionError, APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk';
 import { abortFailure, malformedResponse, networkFailure, timeoutFailure, unexpectedFailure } from './call-failures';
 import type { Deadline } from './deadline';
+import { errorMessage, errorName } from './error-shape';
 import { ProviderError } from './errors';
 import { httpFailure } from './http-failure';
 import { redact, sanitizedCause } from './redact';
@@ -21,7 +22,7 @@ export function classifyAnthropicError(err: unknown, ctx: AnthropicCallContext):
   if (err instanceof APIConnectionTimeoutError) return timeoutFailure('anthropic', ctx.timeoutMs, err);
   if (err instanceof APIConnectionError) return networkFailure('anthropic', err);
   if (err instanceof APIError && typeof err.status === 'number') {
-    const headers = err.headers;
+    const headers = err.headers as Headers | undefined;
     return httpFailure({
       provider: 'anthropic',
       status: err.status,
@@ -32,8 +33,8 @@ export function classifyAnthropicError(err: unknown, ctx: AnthropicCallContext):
     });
   }
   // The SDK parses a JSON content-type body with response.json() and lets its SyntaxError through.
-  if (err instanceof SyntaxError) {
-    return malformedResponse('anthropic', ctx.model, `body is not valid JSON (${err.message})`, err);
+  if (errorName(err) === 'SyntaxError') {
+    return malformedResponse('anthropic', ctx.model, `body is not valid JSON (${errorMessage(err)})`, err);
   }
   // Thrown by the SDK before sending anything (bad options); sending the same call again cannot help.
   if (err instanceof AnthropicError) {

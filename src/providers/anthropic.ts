@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { classifyAnthropicError } from './anthropic-errors';
+import { readAnthropicMessage } from './anthropic-response';
 import { contentFiltered, malformedResponse, missingApiKey } from './call-failures';
 import { DEFAULT_TIMEOUT_MS, JSON_ANSWER_INSTRUCTION } from './constants';
 import { startDeadline } from './deadline';
@@ -63,9 +64,9 @@ function toParams(model: string, req: CompletionRequest): Anthropic.MessageCreat
 }
 
 function toResult(model: string, message: unknown, latencyMs: number): CompletionResult {
-  const parsed = readMessage(message);
-  if (typeof parsed === 'string') throw malformedResponse('anthropic', model, parsed);
-  if (parsed.text === '' && parsed.stopReason === 'refusal') throw contentFiltered('anthropic', model, 'refusal');
+  const parsed = readAnthropicMessage(message);
+  if (parsed.kind === 'malformed') throw malformedResponse('anthropic', model, parsed.problem);
+  if (parsed.kind === 'withheld') throw contentFiltered('anthropic', model, parsed.reason);
   return {
     text: parsed.text,
     provider: 'anthropic',
@@ -76,41 +77,4 @@ function toResult(model: string, message: unknown, latencyMs: number): Completio
     latencyMs,
     stopReason: parsed.stopReason,
   };
-}
-
-interface ParsedMessage {
-  text: string;
-  inputTokens: number;
-  outputTokens: number;
-  stopReason: string | undefined;
-}
-
-/** Checks the body by hand: the SDK passes through whatever JSON (or text) the server sent. Returns a problem as a string. */
-function readMessage(message: unknown): ParsedMessage | string {
-  if (typeof message !== 'object' || message === null) return `expected a JSON object, got ${typeof message}`;
-  const { content, usage, stop_reason: stopReason } = message as Record<string, unknown>;
-  if (!Array.isArray(content)) return 'no content array';
-  if (typeof usage !== 'object' || usage === null) return 'no usage';
-  const tokens = usage as Record<string, unknown>;
-  if (typeof tokens['input_tokens'] !== 'number' || typeof tokens['output_tokens'] !== 'number') {
-    return 'usage lacks input_tokens/output_tokens';
-  }
-  const text = (content as unknown[])
-    .map((block) => {
-      const { type, text: blockText } = (block ?? {}) as Record<string, unknown>;
-      return type === 'text' && typeof blockText === 'string' ? blockText : '';
-    })
-    .join('');
-  // Prompt-cache reads and writes are input too; counting them keeps cost on the safe (high) side.
-  const cached = numberOrZero(tokens['cache_creation_input_tokens']) + numberOrZero(tokens['cache_read_input_tokens']);
-  return {
-    text,
-    inputTokens: tokens['input_tokens'] + cached,
-    outputTokens: tokens['output_tokens'],
-    stopReason: typeof stopReason === 'string' ? stopReason : undefined,
-  };
-}
-
-function numberOrZero(value: unknown): number {
-  return typeof value === 'number' ? value : 0;
 }

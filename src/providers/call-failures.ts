@@ -1,7 +1,8 @@
 import type { Deadline } from './deadline';
 import { ProviderError } from './errors';
 import { API_KEY_ENV } from './http-failure';
-import { errorMessage, networkCode, redact, sanitizedCause } from './redact';
+import { errorMessage, networkCode } from './error-shape';
+import { redact, sanitizedCause } from './redact';
 import type { ProviderName } from './types';
 
 // Failures that never got an HTTP status: aborts, transport errors, unreadable bodies, local misconfiguration.

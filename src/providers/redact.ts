@@ -1,3 +1,5 @@
+import { errorMessage, errorName, networkCode } from './error-shape';
+
 // Every API key a provider is built with is registered here, so any error text leaving this module tree
 // (ProviderError messages, causes, Temporal failures) can be scrubbed without each caller knowing the key.
 const secrets = new Set<string>();
@@ -26,36 +28,15 @@ export function redact(text: string, extraSecrets: readonly string[] = []): stri
   return out;
 }
 
-export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  if (typeof err === 'string') return err;
-  try {
-    return JSON.stringify(err) ?? String(err);
-  } catch {
-    return String(err);
-  }
-}
-
 /**
  * A secret-free stand-in for an SDK error, for use as `cause`: the original may carry headers, request
  * options or a nested cause chain that we cannot vouch for.
  */
 export function sanitizedCause(err: unknown): Error {
   const cause = new Error(redact(errorMessage(err)));
-  cause.name = err instanceof Error ? err.name : 'Error';
+  cause.name = errorName(err) ?? 'Error';
   // Node's own network errors keep the useful part (ECONNREFUSED, ETIMEDOUT...) in a nested cause.
   const code = networkCode(err);
   if (code) Object.assign(cause, { code });
   return cause;
-}
-
-/** The errno-style code of a failed fetch (`TypeError: fetch failed` hides it in `cause`). */
-export function networkCode(err: unknown): string | undefined {
-  let current: unknown = err;
-  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }

@@ -22,6 +22,85 @@ export const migrations: { id: number; name: string; sql: string }[] = [
         PRIMARY KEY (effect_key, attempt)
       );`,
   },
+  {
+    id: 2,
+    name: 'skills, versions, blobs, tune runs',
+    sql: `
+      CREATE TABLE blobs (
+        hash TEXT PRIMARY KEY,
+        size INTEGER NOT NULL,
+        content TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE skills (
+        name TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE skill_versions (
+        skill TEXT NOT NULL REFERENCES skills(name),
+        version_no INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        files_ref TEXT NOT NULL REFERENCES blobs(hash),
+        parent_hash TEXT,
+        rationale TEXT NOT NULL,
+        author TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (skill, hash),
+        UNIQUE (skill, version_no)
+      );
+      CREATE TABLE tune_runs (
+        run_id TEXT PRIMARY KEY,
+        workflow_id TEXT NOT NULL,
+        skills TEXT NOT NULL,
+        status TEXT NOT NULL,
+        settings TEXT NOT NULL,
+        started_by TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        termination TEXT,
+        best_score REAL,
+        assertiveness REAL,
+        report_ref TEXT
+      );
+      CREATE TABLE tune_snapshots (
+        run_id TEXT NOT NULL,
+        iteration INTEGER NOT NULL,
+        skill TEXT NOT NULL,
+        version_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, iteration, skill)
+      );
+      CREATE TABLE tune_iterations (
+        run_id TEXT NOT NULL,
+        iteration INTEGER NOT NULL,
+        score REAL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (run_id, iteration)
+      );
+      CREATE TABLE tune_weaknesses (
+        run_id TEXT NOT NULL,
+        skill TEXT NOT NULL,
+        category TEXT NOT NULL,
+        PRIMARY KEY (run_id, skill, category)
+      );
+      CREATE TABLE provider_calls (
+        call_key TEXT PRIMARY KEY,
+        run_id TEXT,
+        phase TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        cost_usd REAL NOT NULL,
+        latency_ms INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE step_results (
+        step_key TEXT PRIMARY KEY,
+        result TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<void> {

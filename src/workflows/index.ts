@@ -1,1 +1,2 @@
 export { selfCheckWorkflow } from './self-check';
+export { tuneWorkflow } from './tune';

@@ -164,7 +164,12 @@ export async function startFakeServer(dialect: WireDialect, options: FakeServerO
       if (reply.retryAfterSeconds !== undefined) headers['retry-after'] = String(reply.retryAfterSeconds);
       const type = reply.errorType ?? dialect.defaultErrorType(reply.status);
       const message = reply.message ?? `fake ${dialect.name} error ${reply.status}`;
-      sendJson(res, reply.status, reply.body ?? dialect.errorBody({ status: reply.status, type, message, id }), headers);
+      sendJson(
+        res,
+        reply.status,
+        reply.body ?? dialect.errorBody({ status: reply.status, type, message, id }),
+        headers,
+      );
     } else {
       const text = 'text' in reply ? reply.text : defaultReply(recorded).text;
       const inputTokens = ('text' in reply ? reply.inputTokens : undefined) ?? estimateTokens(recorded.text);

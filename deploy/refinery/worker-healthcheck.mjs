@@ -1,11 +1,15 @@
-/* global require, process, console, setTimeout */
-'use strict';
+/* global console */
 // Container healthcheck for refinery-worker. The worker serves no port, so "healthy" means what matters:
 // Temporal currently lists a poller from this container (identity `pid@hostname`, hostname being the
 // container id) on the workflow task queue. A worker that is up but disconnected or wedged drops out of
 // that list, which a process check would miss. Exit 0 = healthy, 1 = not.
-const os = require('node:os');
-const { Connection } = require('@temporalio/client');
+import os from 'node:os';
+import process from 'node:process';
+import { setTimeout } from 'node:timers';
+// The client is CommonJS: its default export is module.exports.
+import client from '@temporalio/client';
+
+const { Connection } = client;
 
 const address = process.env.TEMPORAL_ADDRESS || '127.0.0.1:7233';
 const namespace = process.env.TEMPORAL_NAMESPACE || 'default';

@@ -1,0 +1,92 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { getBlob, getJson, putJson } from '../../store/blobs';
+import type { Db } from '../../store/db';
+import { getSkillFiles } from '../../store/skill-versions';
+import { getStepResult, putStepResult } from '../../store/tune-runs';
+import type { EvaluateInput, EvaluateResult } from '../../tune/activity-types';
+import { checkGolden, type GoldenCase } from '../../tune/golden';
+import { dimensionScores, normaliseCategory, parseJudgeOutput } from '../../tune/model-output';
+import { judgePrompt } from '../../tune/prompts';
+import { combinedScore, weightedScore } from '../../tune/scoring';
+import { DIMENSIONS, type DimensionScores } from '../../tune/types';
+import type { ModelCalls } from './model-calls';
+
+/**
+ * Asks the judge for the five-dimension evaluation (zod-validated), blends in golden assertions, and
+ * keeps the full output in the store. Unparseable output falls back to a heuristic score with the raw
+ * text kept; output with no score at all fails (retryably: another sample may do better).
+ */
+export function evaluateActivity(db: Db, models: ModelCalls) {
+  return async function evaluateIteration(input: EvaluateInput): Promise<EvaluateResult> {
+    const stepKey = `${input.runId}:${input.iteration}:evaluate`;
+    const done = await getStepResult<EvaluateResult>(db, stepKey);
+    if (done) return done;
+
+    const skills = [];
+    for (const s of input.skills) {
+      skills.push({ name: s.name, files: await getSkillFiles(db, s.name, s.hash), artifact: await getBlob(db, input.artifacts[s.name]!) });
+    }
+    let assertions: { passed: number; total: number; failures: string[] } | undefined;
+    if (input.goldenRef && input.goldenOutputsRef) {
+      const cases = await getJson<GoldenCase[]>(db, input.goldenRef);
+      assertions = checkGolden(cases, await getJson<string[]>(db, input.goldenOutputsRef));
+    }
+    const req = judgePrompt({
+      skills,
+      scenario: await getBlob(db, input.scenarioRef),
+      previousScores: input.previousScores,
+      goldenResults: assertions && `${assertions.passed}/${assertions.total} assertions passed. ${assertions.failures.join('; ')}`,
+    });
+    const reply = await models.call('judge', input.judge, { ...req, maxTokens: 4096, json: true }, {
+      runId: input.runId,
+      step: `${input.iteration}:evaluate`,
+    });
+    const parsed = parseJudgeOutput(reply.text);
+    const names = input.skills.map((s) => s.name);
+
+    let dimensions: DimensionScores;
+    let perSkill: { skill: string; score: number }[];
+    let weaknessBySkill: Record<string, string[]>;
+    let parseWarning: string | undefined;
+    let evaluationRef: string;
+    if (parsed.ok) {
+      dimensions = dimensionScores(parsed.output);
+      const judged = weightedScore(dimensions);
+      perSkill = names.map((n) => ({ skill: n, score: parsed.output.perSkill?.find((p) => p.skill === n)?.score ?? judged }));
+      weaknessBySkill = Object.fromEntries(names.map((n) => [n, [] as string[]]));
+      for (const w of parsed.output.weaknesses) {
+        const owner = w.skill && names.includes(w.skill) ? w.skill : names[names.length - 1]!;
+        weaknessBySkill[owner]!.push(normaliseCategory(w.category));
+      }
+      evaluationRef = await putJson(db, { judge: parsed.output, assertions });
+    } else {
+      if (parsed.heuristicScore === undefined) {
+        throw ApplicationFailure.create({
+          type: 'JudgeOutputUnusable',
+          message: `the judge's output had no usable score (${parsed.problem}); retrying for another sample`,
+        });
+      }
+      const h = parsed.heuristicScore;
+      dimensions = Object.fromEntries(DIMENSIONS.map((d) => [d, parsed.dimensions?.[d] ?? h])) as DimensionScores;
+      perSkill = names.map((n) => ({ skill: n, score: h }));
+      weaknessBySkill = Object.fromEntries(names.map((n) => [n, [] as string[]]));
+      const rawRef = await putJson(db, { raw: reply.text, problem: parsed.problem });
+      parseWarning = `judge output was not valid JSON (${parsed.problem}); score ${Math.round(h)} extracted heuristically, raw output kept as blob ${rawRef.slice(0, 12)}`;
+      evaluationRef = await putJson(db, { raw: reply.text, rawRef, problem: parsed.problem, assertions });
+    }
+    const score = combinedScore(weightedScore(dimensions), assertions && { passed: assertions.passed, total: assertions.total });
+    const result: EvaluateResult = {
+      score,
+      dimensions,
+      perSkill,
+      weaknessBySkill,
+      evaluationRef,
+      assertions: assertions && { passed: assertions.passed, total: assertions.total },
+      parseWarning,
+      tokens: reply.inputTokens + reply.outputTokens,
+      costUsd: reply.costUsd,
+    };
+    await putStepResult(db, stepKey, result);
+    return result;
+  };
+}

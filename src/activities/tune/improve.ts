@@ -1,0 +1,78 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { getJson } from '../../store/blobs';
+import type { Db } from '../../store/db';
+import { getSkillFiles, recordSkillVersion } from '../../store/skill-versions';
+import { getStepResult, putStepResult } from '../../store/tune-runs';
+import type { ImproveInput, ImproveResult } from '../../tune/activity-types';
+import { applyEdits, EditRejected } from '../../tune/edits';
+import { extractJson, improverOutputSchema, type JudgeOutput } from '../../tune/model-output';
+import { improverPrompt } from '../../tune/prompts';
+import type { ModelCalls } from './model-calls';
+
+/**
+ * Asks the improver for structured edits, checks them and records the result as a new version whose
+ * parent is the iteration's snapshot. Bad edits fail non-retryably: the workflow then rolls back.
+ */
+export function improveActivity(db: Db, models: ModelCalls) {
+  return async function improveSkill(input: ImproveInput): Promise<ImproveResult> {
+    const stepKey = `${input.runId}:${input.iteration}:improve`;
+    const done = await getStepResult<ImproveResult>(db, stepKey);
+    if (done) return done;
+
+    const files = await getSkillFiles(db, input.skill.name, input.skill.hash);
+    const evaluation = await getJson<{ judge?: JudgeOutput; raw?: string; assertions?: { failures: string[] } }>(db, input.evaluationRef);
+    const weaknesses = evaluation.judge
+      ? evaluation.judge.weaknesses
+          .filter((w) => !w.skill || w.skill === input.skill.name)
+          .map((w) => `- [${w.category}] ${w.description}`)
+          .join('\n')
+      : `The judge's evaluation (unstructured):\n${(evaluation.raw ?? '').slice(0, 8000)}`;
+    const failures = evaluation.assertions?.failures ?? [];
+    const req = improverPrompt({
+      skill: input.skill.name,
+      files,
+      weaknesses: [weaknesses, ...failures.map((f) => `- [golden-assertion] ${f}`)].join('\n'),
+      suggestions: evaluation.judge?.suggestions ?? [],
+    });
+    const reply = await models.call('improver', input.improver, { ...req, maxTokens: 8192, json: true }, {
+      runId: input.runId,
+      step: `${input.iteration}:improve`,
+    });
+
+    let output;
+    try {
+      output = improverOutputSchema.parse(extractJson(reply.text));
+    } catch (err) {
+      throw ApplicationFailure.create({
+        type: 'ImprovementRejected',
+        message: `the improver's answer was not the expected edit list: ${(err as Error).message.slice(0, 300)}`,
+        nonRetryable: true,
+      });
+    }
+    let next;
+    try {
+      next = applyEdits(files, output.edits);
+    } catch (err) {
+      if (err instanceof EditRejected) {
+        throw ApplicationFailure.create({ type: 'ImprovementRejected', message: err.message, nonRetryable: true });
+      }
+      throw err;
+    }
+    const version = await recordSkillVersion(db, input.skill.name, next, {
+      parentHash: input.skill.hash,
+      rationale: output.rationale.slice(0, 2000),
+      author: `improver:${input.improver.provider}:${input.improver.model}`,
+    });
+    const changedFiles = [...new Set([...Object.keys(files), ...Object.keys(next)])].filter((p) => files[p] !== next[p]).sort();
+    const result: ImproveResult = {
+      newHash: version.hash,
+      versionNo: version.versionNo,
+      rationale: output.rationale.slice(0, 500),
+      changedFiles,
+      tokens: reply.inputTokens + reply.outputTokens,
+      costUsd: reply.costUsd,
+    };
+    await putStepResult(db, stepKey, result);
+    return result;
+  };
+}

@@ -1,0 +1,22 @@
+import type { Config } from '../../config';
+import type { Db } from '../../store/db';
+import { evaluateActivity } from './evaluate';
+import { executeActivity } from './execute';
+import { improveActivity } from './improve';
+import { ModelCalls } from './model-calls';
+import { recordActivities } from './records';
+import { reportActivity } from './report';
+import { writeBackActivity } from './write-back';
+
+/** The tune loop's activities: thin adapters over the store and the model providers. */
+export function tuneActivities(db: Db, config: Pick<Config, 'provider' | 'anthropic' | 'gemini'>) {
+  const models = new ModelCalls(config, db);
+  return {
+    ...recordActivities(db),
+    executeIteration: executeActivity(db, models),
+    evaluateIteration: evaluateActivity(db, models),
+    improveSkill: improveActivity(db, models),
+    writeBackSkill: writeBackActivity(db),
+    writeTuneReport: reportActivity(db),
+  };
+}

@@ -1,0 +1,73 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
+import type { Config } from '../../config';
+import { OfflineProvider } from '../../offline/offline-provider';
+import { createProvider, toActivityFailure, type CompletionRequest, type CompletionResult, type Provider } from '../../providers';
+import type { Db } from '../../store/db';
+import { recordProviderCall } from '../../store/tune-runs';
+import { resolveModel, type ModelRole } from '../../tune/model-choice';
+import type { ModelChoice } from '../../tune/types';
+
+/** Builds providers from the worker's config; keys never leave this object. */
+export class ModelCalls {
+  private readonly cache = new Map<string, Provider>();
+  constructor(
+    private readonly config: Pick<Config, 'provider' | 'anthropic' | 'gemini'>,
+    private readonly db: Db,
+  ) {}
+
+  private provider(name: 'anthropic' | 'gemini' | 'offline'): Provider {
+    let p = this.cache.get(name);
+    if (p) return p;
+    if (name === 'offline') p = new OfflineProvider();
+    else {
+      const { apiKey, baseUrl } = name === 'anthropic' ? this.config.anthropic : this.config.gemini;
+      if (!apiKey) {
+        const variable = name === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'GEMINI_API_KEY';
+        throw ApplicationFailure.create({
+          type: 'ProviderNotConfigured',
+          message: `${name} was chosen but the worker has no ${variable}: set it in the worker's environment or choose another provider`,
+          nonRetryable: true,
+        });
+      }
+      p = createProvider(name, { apiKey, baseUrl });
+    }
+    this.cache.set(name, p);
+    return p;
+  }
+
+  /**
+   * One model call from an activity: heartbeats while it waits (so a dead worker is noticed), records
+   * tokens and cost, and turns provider errors into failures Temporal's retry policy understands.
+   */
+  async call(role: ModelRole, choice: ModelChoice, req: CompletionRequest, key: { runId: string; step: string }): Promise<CompletionResult> {
+    const resolved = resolveModel(role, choice, {
+      setting: this.config.provider,
+      hasAnthropicKey: Boolean(this.config.anthropic.apiKey),
+      hasGeminiKey: Boolean(this.config.gemini.apiKey),
+    });
+    const provider = this.provider(resolved.provider);
+    const ctx = Context.current();
+    const beat = setInterval(() => ctx.heartbeat({ waiting: role }), 1000);
+    let result: CompletionResult;
+    try {
+      result = await provider.complete(resolved.model, req, { signal: ctx.cancellationSignal, timeoutMs: 120_000 });
+    } catch (err) {
+      throw toActivityFailure(err);
+    } finally {
+      clearInterval(beat);
+    }
+    await recordProviderCall(this.db, {
+      key: `${key.runId}:${key.step}:${role}:attempt-${ctx.info.attempt}`,
+      runId: key.runId,
+      phase: role,
+      provider: result.provider,
+      model: result.model,
+      inputTokens: result.inputTokens,
+      outputTokens: result.outputTokens,
+      costUsd: result.costUsd,
+      latencyMs: result.latencyMs,
+    });
+    return result;
+  }
+}

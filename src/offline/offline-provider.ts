@@ -1,0 +1,99 @@
+import type { CompletionRequest, CompletionResult, Provider } from '../providers/types';
+import { parseRenderedFiles, roleOf } from '../tune/prompts';
+import { DIMENSIONS, type Dimension } from '../tune/types';
+import { CHECKS } from './checklist';
+
+const estimateTokens = (text: string) => Math.ceil(text.length / 4);
+
+/**
+ * The `offline` provider: a deterministic simulation used when no API keys are set, so the tune loop
+ * runs on a fresh machine. It is not a language model. The executor echoes the skill's sections onto
+ * the scenario, the judge scores SKILL.md against a structural checklist, and the improver adds the
+ * first missing section. The same input always gives the same output.
+ */
+export class OfflineProvider implements Provider {
+  readonly name = 'offline' as const;
+
+  complete(model: string, req: CompletionRequest): Promise<CompletionResult> {
+    const role = roleOf(req.system);
+    const text =
+      role === 'executor' ? this.execute(req.prompt) : role === 'judge' ? this.judge(req.prompt) : this.improve(req.prompt);
+    return Promise.resolve({
+      text,
+      provider: 'offline',
+      model,
+      inputTokens: estimateTokens((req.system ?? '') + req.prompt),
+      outputTokens: estimateTokens(text),
+      costUsd: 0,
+      latencyMs: 0,
+    });
+  }
+
+  private execute(prompt: string): string {
+    const files = parseRenderedFiles(prompt);
+    const scenario = /<scenario>\n([\s\S]*?)\n<\/scenario>/.exec(prompt)?.[1] ?? '';
+    const sections = [...(files['SKILL.md'] ?? '').matchAll(/^#{1,3}\s+(.+)$/gm)].map((m) => m[1]!);
+    return [
+      `# Deliverable`,
+      `Scenario: ${scenario.split('\n')[0]}`,
+      ...sections.map((s) => `## ${s}\nApplied "${s}" to the scenario.`),
+    ].join('\n\n');
+  }
+
+  private judge(prompt: string): string {
+    const skills = [...prompt.matchAll(/<skill name="([^"]+)">\n([\s\S]*?)\n<\/skill>/g)].map((m) => ({
+      name: m[1]!,
+      files: parseRenderedFiles(m[2]!),
+    }));
+    const perSkill = skills.map((s) => ({ skill: s.name, ...scoreSkill(s.files['SKILL.md'] ?? '') }));
+    const dims = Object.fromEntries(
+      DIMENSIONS.map((d) => [d, { score: Math.min(...perSkill.map((p) => p.dimensions[d])) }]),
+    );
+    return JSON.stringify({
+      dimensions: dims,
+      strengths: perSkill.flatMap((p) => p.passed.map((id) => `${p.skill}: ${id} is covered`)),
+      weaknesses: perSkill.flatMap((p) =>
+        p.failed.map((c) => ({ category: c.category, description: c.suggestion, severity: 'medium', skill: p.skill })),
+      ),
+      suggestions: perSkill.flatMap((p) => p.failed.map((c) => c.suggestion)),
+      perSkill: perSkill.map((p) => ({ skill: p.skill, score: p.overall })),
+    });
+  }
+
+  private improve(prompt: string): string {
+    const files = parseRenderedFiles(prompt);
+    const md = files['SKILL.md'] ?? '';
+    const missing = CHECKS.find((c) => c.fix && !c.passes(md, files));
+    if (!missing) return JSON.stringify({ rationale: 'nothing left to add', edits: [] });
+    const content = missing.id === 'purpose' ? `${missing.fix}\n\n${md}` : `${md.trimEnd()}\n\n${missing.fix}\n`;
+    return JSON.stringify({
+      rationale: `Added what the evaluation found missing: ${missing.category}.`,
+      edits: [{ path: 'SKILL.md', action: 'replace', content }],
+    });
+  }
+}
+
+function scoreSkill(md: string) {
+  const byDim = new Map<Dimension, { passed: number; total: number }>();
+  const passed: string[] = [];
+  const failed: (typeof CHECKS)[number][] = [];
+  for (const c of CHECKS) {
+    const ok = c.passes(md, {});
+    const agg = byDim.get(c.dimension) ?? { passed: 0, total: 0 };
+    agg.total++;
+    if (ok) {
+      agg.passed++;
+      passed.push(c.id);
+    } else failed.push(c);
+    byDim.set(c.dimension, agg);
+  }
+  // Half the points for being there at all, half for the checks the dimension passes.
+  const dimensions = Object.fromEntries(
+    DIMENSIONS.map((d) => {
+      const agg = byDim.get(d) ?? { passed: 1, total: 1 };
+      return [d, Math.round(50 + (50 * agg.passed) / agg.total)];
+    }),
+  ) as Record<Dimension, number>;
+  const overall = Math.round(DIMENSIONS.reduce((n, d) => n + dimensions[d], 0) / DIMENSIONS.length);
+  return { dimensions, passed, failed, overall };
+}

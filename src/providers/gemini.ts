@@ -1,0 +1,107 @@
+import { GoogleGenAI, type GenerateContentParameters } from '@google/genai';
+import { contentFiltered, malformedResponse, missingApiKey } from './call-failures';
+import { DEFAULT_TIMEOUT_MS } from './constants';
+import { startDeadline } from './deadline';
+import { classifyGeminiError } from './gemini-errors';
+import { readGeminiResponse } from './gemini-response';
+import { estimateCostUsd } from './pricing';
+import { registerSecret } from './redact';
+import type { CompleteOptions, CompletionRequest, CompletionResult, Provider, RemoteProviderOptions } from './types';
+
+const PUBLIC_BASE_URL = 'https://generativelanguage.googleapis.com/';
+
+export class GeminiProvider implements Provider {
+  readonly name = 'gemini' as const;
+  private client: GoogleGenAI | undefined;
+
+  constructor(private readonly options: RemoteProviderOptions) {
+    registerSecret(options.apiKey);
+  }
+
+  async complete(model: string, req: CompletionRequest, options: CompleteOptions = {}): Promise<CompletionResult> {
+    const client = this.getClient();
+    const timeoutMs = Math.ceil(options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const deadline = startDeadline(timeoutMs, options.signal);
+    // ApiError carries only status and body, so the response headers (retry-after) are caught on the way in.
+    let lastHeaders: Headers | undefined;
+    const fetchKeepingHeaders: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      lastHeaders = response.headers;
+      return response;
+    };
+    const started = performance.now();
+    try {
+      const response: unknown = await client.models.generateContent(
+        toParams(model, req, deadline.signal, fetchKeepingHeaders),
+      );
+      const latencyMs = Math.round(performance.now() - started);
+      return toResult(model, response, latencyMs);
+    } catch (err) {
+      throw classifyGeminiError(err, {
+        model,
+        deadline,
+        timeoutMs,
+        apiKey: this.options.apiKey,
+        headers: lastHeaders,
+      });
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  private getClient(): GoogleGenAI {
+    if (!this.options.apiKey) throw missingApiKey('gemini');
+    this.client ??= new GoogleGenAI({
+      apiKey: this.options.apiKey,
+      // Explicit so that GOOGLE_GENAI_USE_VERTEXAI in the environment cannot reroute calls to Vertex AI.
+      vertexai: false,
+      httpOptions: {
+        baseUrl: this.options.baseUrl || PUBLIC_BASE_URL,
+        // retryOptions left unset on purpose: then the SDK makes exactly one attempt, bypassing its p-retry
+        // wrapper entirely (even `attempts: 1` goes through p-retry, which rewraps errors it does not recognise).
+        // Temporal activity retries own retrying.
+      },
+    });
+    return this.client;
+  }
+}
+
+function toParams(
+  model: string,
+  req: CompletionRequest,
+  abortSignal: AbortSignal,
+  fetchFn: typeof fetch,
+): GenerateContentParameters {
+  return {
+    model,
+    contents: [{ role: 'user', parts: [{ text: req.prompt }] }],
+    config: {
+      ...(req.system ? { systemInstruction: req.system } : {}),
+      ...(req.temperature === undefined ? {} : { temperature: req.temperature }),
+      ...(req.json ? { responseMimeType: 'application/json' } : {}),
+      maxOutputTokens: req.maxTokens,
+      abortSignal,
+      // Continuation would silently issue more requests per call; one call must be one request.
+      automaticContinuation: false,
+      // A per-call fetch keeps the captured headers private to this call under concurrency. Side effect: the SDK
+      // then skips its no-timeout undici dispatcher, so undici's default 300 s headers timeout also applies.
+      httpOptions: { fetch: fetchFn },
+    },
+  };
+}
+
+function toResult(model: string, response: unknown, latencyMs: number): CompletionResult {
+  const parsed = readGeminiResponse(response);
+  if (parsed.kind === 'malformed') throw malformedResponse('gemini', model, parsed.problem);
+  if (parsed.kind === 'withheld') throw contentFiltered('gemini', model, parsed.reason);
+  return {
+    text: parsed.text,
+    provider: 'gemini',
+    model,
+    inputTokens: parsed.inputTokens,
+    outputTokens: parsed.outputTokens,
+    costUsd: estimateCostUsd(model, parsed.inputTokens, parsed.outputTokens),
+    latencyMs,
+    stopReason: parsed.stopReason,
+  };
+}

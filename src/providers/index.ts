@@ -1,0 +1,38 @@
+import { AnthropicProvider } from './anthropic';
+import { GeminiProvider } from './gemini';
+import type { Provider, ProviderName, RemoteProviderOptions } from './types';
+
+export type {
+  CompleteOptions,
+  CompletionRequest,
+  CompletionResult,
+  Provider,
+  ProviderName,
+  RemoteProviderOptions,
+} from './types';
+export { ProviderError, isProviderError, type ProviderErrorInit, type ProviderErrorKind } from './errors';
+export {
+  estimateCostUsd,
+  MODEL_PRICES,
+  priceForModel,
+  UNKNOWN_MODEL_PRICE,
+  type ModelPrice,
+  type PriceLookup,
+} from './pricing';
+export { DEFAULT_MODELS, providerForModel } from './models';
+export { PROVIDER_REJECTED, PROVIDER_RETRYABLE, toActivityFailure } from './activity-failure';
+export { redact, registerSecret } from './redact';
+export { AnthropicProvider } from './anthropic';
+export { GeminiProvider } from './gemini';
+
+export function createProvider(name: ProviderName, options: RemoteProviderOptions): Provider {
+  switch (name) {
+    case 'anthropic':
+      return new AnthropicProvider(options);
+    case 'gemini':
+      return new GeminiProvider(options);
+    case 'offline':
+      // Built by src/offline (OfflineProvider), which depends on tune prompt parsing that providers should not import.
+      throw new Error('createProvider does not build the offline provider: use OfflineProvider from src/offline');
+  }
+}

@@ -1,0 +1,11 @@
+/** Documented size caps for a skill folder (README, "Skills"). */
+export const SKILL_LIMITS = {
+  maxFileBytes: 256 * 1024,
+  maxTotalBytes: 2 * 1024 * 1024,
+  maxFiles: 200,
+} as const;
+
+/** Folders skipped when reading a skill: version-control metadata, not skill content. */
+export const SKIPPED_DIRS = new Set(['.git', '.hg', '.svn', 'node_modules']);
+
+export type SkillFiles = Record<string, string>;

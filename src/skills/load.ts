@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { SKILL_LIMITS, SKIPPED_DIRS, type SkillFiles } from './limits';
+import { SkillError } from './skill-error';
+
+function isBinary(buf: Buffer): boolean {
+  if (buf.includes(0)) return true;
+  // Invalid UTF-8 round-trips with replacement characters: treat it as binary.
+  return !Buffer.from(buf.toString('utf8'), 'utf8').equals(buf);
+}
+
+/**
+ * Reads a skill folder (SKILL.md plus other text files) into memory, refusing anything that is not
+ * plainly inside it: symlinks, binaries, and files or totals over SKILL_LIMITS. Reads only; writes
+ * nothing, so a refusal leaves no trace.
+ */
+export function loadSkillFolder(dir: string): { name: string; dir: string; files: SkillFiles } {
+  const root = path.resolve(dir);
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(root);
+  } catch {
+    throw new SkillError(`skill folder ${dir} does not exist: pass the path of a folder containing SKILL.md`);
+  }
+  if (st.isSymbolicLink()) throw new SkillError(`skill folder ${dir} is a symlink: pass the real folder`);
+  if (!st.isDirectory()) throw new SkillError(`${dir} is not a folder: a skill is a folder containing SKILL.md`);
+  if (!fs.existsSync(path.join(root, 'SKILL.md'))) {
+    throw new SkillError(`skill folder ${dir} has no SKILL.md: add one (the skill's main instructions)`);
+  }
+
+  const files: SkillFiles = {};
+  let total = 0;
+  const walk = (abs: string, rel: string) => {
+    for (const entry of fs.readdirSync(abs, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const entryAbs = path.join(abs, entry.name);
+      const entryRel = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isSymbolicLink()) {
+        throw new SkillError(`${entryRel} in ${dir} is a symlink: skills may hold only regular files; copy the target in`);
+      }
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRS.has(entry.name)) walk(entryAbs, entryRel);
+        continue;
+      }
+      if (!entry.isFile()) throw new SkillError(`${entryRel} in ${dir} is not a regular file: remove it`);
+      const buf = fs.readFileSync(entryAbs);
+      if (buf.length > SKILL_LIMITS.maxFileBytes) {
+        throw new SkillError(
+          `${entryRel} is ${buf.length} bytes, over the ${SKILL_LIMITS.maxFileBytes}-byte cap per file: split or shorten it`,
+        );
+      }
+      if (isBinary(buf)) throw new SkillError(`${entryRel} in ${dir} is a binary file: skills hold text only; remove it`);
+      total += buf.length;
+      if (total > SKILL_LIMITS.maxTotalBytes) {
+        throw new SkillError(`${dir} holds over ${SKILL_LIMITS.maxTotalBytes} bytes of text, the cap per skill: trim it`);
+      }
+      files[entryRel] = buf.toString('utf8');
+      if (Object.keys(files).length > SKILL_LIMITS.maxFiles) {
+        throw new SkillError(`${dir} holds over ${SKILL_LIMITS.maxFiles} files, the cap per skill: trim it`);
+      }
+    }
+  };
+  walk(root, '');
+  return { name: path.basename(root), dir: root, files };
+}

@@ -1,0 +1,85 @@
+import type { DimensionScores, ModelChoice, SkillScore } from './types';
+
+/** Inputs and outputs of the tune activities: ids, hashes and scores only. */
+
+export interface SkillAtVersion {
+  name: string;
+  hash: string;
+}
+
+export interface ExecuteInput {
+  runId: string;
+  iteration: number;
+  skills: SkillAtVersion[];
+  scenarioRef: string;
+  goldenRef?: string;
+  chain: boolean;
+  executor: ModelChoice;
+}
+export interface ExecuteResult {
+  /** Artifact blob hash per skill. */
+  artifacts: Record<string, string>;
+  /** Blob hash of the golden-case outputs (JSON string array), when the run has golden cases. */
+  goldenOutputsRef?: string;
+  tokens: number;
+  costUsd: number;
+}
+
+export interface EvaluateInput {
+  runId: string;
+  iteration: number;
+  skills: SkillAtVersion[];
+  artifacts: Record<string, string>;
+  scenarioRef: string;
+  goldenRef?: string;
+  goldenOutputsRef?: string;
+  judge: ModelChoice;
+  previousScores: number[];
+}
+export interface EvaluateResult {
+  score: number;
+  dimensions: DimensionScores;
+  perSkill: SkillScore[];
+  weaknessBySkill: Record<string, string[]>;
+  /** Blob hash of the judge's full output (or raw text) and the assertion results. */
+  evaluationRef: string;
+  assertions?: { passed: number; total: number };
+  /** Set when the output was not valid JSON and the score was extracted heuristically. */
+  parseWarning?: string;
+  tokens: number;
+  costUsd: number;
+}
+
+export interface ImproveInput {
+  runId: string;
+  iteration: number;
+  skill: SkillAtVersion;
+  evaluationRef: string;
+  improver: ModelChoice;
+}
+export interface ImproveResult {
+  newHash: string;
+  versionNo: number;
+  rationale: string;
+  changedFiles: string[];
+  tokens: number;
+  costUsd: number;
+}
+
+export interface WriteBackInput {
+  runId: string;
+  skill: string;
+  dir: string;
+  fromHash: string;
+  toHash: string;
+  dryRun: boolean;
+}
+export interface WriteBackResult {
+  written: boolean;
+  changedFiles: string[];
+  /** Blob hash of the unified diff. */
+  diffRef?: string;
+  versionNo?: number;
+  /** Why nothing was written, when it was not. */
+  skipped?: string;
+}

@@ -1,0 +1,180 @@
+/** Types shared by the tune workflow, its activities and the CLI. Only ids, hashes, scores and short
+ * labels: bodies and model outputs stay in the store and travel by reference. */
+
+export const DIMENSIONS = ['clarity', 'completeness', 'correctness', 'effectiveness', 'efficiency'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+export type DimensionScores = Record<Dimension, number>;
+
+/** provider:model, e.g. anthropic:claude-sonnet-4-5; `auto` and `default` are resolved by the worker,
+ * which alone knows which API keys it holds. */
+export interface ModelChoice {
+  provider: 'auto' | 'anthropic' | 'gemini' | 'offline';
+  model: string;
+}
+
+export interface TuneSkillRef {
+  /** Library name of the skill (its folder name unless given). */
+  name: string;
+  /** The folder on the worker's machine the outcome is written back to. */
+  dir: string;
+  /** Version hash of the content the run started from. */
+  originalHash: string;
+}
+
+export interface TuneSettings {
+  threshold: number;
+  maxIterations: number;
+  /** Consecutive failed iterations that spend the error budget. */
+  maxConsecutiveErrors: number;
+  chain: boolean;
+  dryRun: boolean;
+  executor: ModelChoice;
+  judge: ModelChoice;
+  improver: ModelChoice;
+  /** How long a stalled run waits for a decision, in ms. */
+  decisionTimeoutMs: number;
+  /** Where reports go: <outputDir>/docs/feedbacks/cycle-YYYY-MM-DD/<skill>.md */
+  outputDir: string;
+}
+
+export interface TuneInput {
+  runId: string;
+  skills: TuneSkillRef[];
+  /** Blob hash of the scenario text. */
+  scenarioRef: string;
+  /** Blob hash of the golden cases (JSON array), when given. */
+  goldenRef?: string;
+  settings: TuneSettings;
+  startedBy: string;
+}
+
+export type Phase =
+  | 'starting'
+  | 'snapshot'
+  | 'execute'
+  | 'evaluate'
+  | 'improve'
+  | 'awaiting-decision'
+  | 'reporting'
+  | 'writing-back'
+  | 'completed'
+  | 'cancelled';
+
+export interface Weakness {
+  category: string;
+  severity?: 'low' | 'medium' | 'high';
+}
+
+export interface SkillScore {
+  skill: string;
+  score: number;
+}
+
+export interface IterationRecord {
+  iteration: number;
+  /** Version hash per skill that this iteration executed (its snapshot). */
+  snapshot: Record<string, string>;
+  /** Null when execution failed and nothing was evaluated. */
+  score: number | null;
+  dimensions: DimensionScores;
+  perSkill: SkillScore[];
+  weaknessCategories: string[];
+  assertions?: { passed: number; total: number };
+  /** The judge failed after its retries: score 50 stands in. */
+  judgeWarning?: string;
+  /** Anything that failed this iteration (execute, evaluate, improve), for the error budget. */
+  errors: string[];
+  improvement?: { status: 'applied' | 'rolled-back' | 'skipped'; skill?: string; newHash?: string; reason?: string };
+  tokens: number;
+  costUsd: number;
+}
+
+export type DecisionAction = 'continue' | 'accept' | 'rollback' | 'cancel';
+
+export interface DecisionInput {
+  action: DecisionAction;
+  /** With continue: how many more iterations. */
+  iterations?: number;
+  by: string;
+  note?: string;
+}
+
+export type StallReason = 'recurring-weakness' | 'converged-below-threshold' | 'error-budget' | 'unresolved-recurring';
+
+export interface DecisionRecord extends DecisionInput {
+  reason: StallReason;
+  decidedAt: string;
+  timedOut?: boolean;
+}
+
+export type TerminationReason =
+  | 'threshold-met'
+  | 'max-iterations'
+  | 'converged'
+  | 'error-budget'
+  | 'accepted'
+  | 'rolled-back'
+  | 'cancelled'
+  | 'decision-timeout';
+
+/** The whole workflow state: small, serialisable, carried over continue-as-new as it is. */
+export interface TuneState {
+  phase: Phase;
+  iteration: number;
+  maxIterations: number;
+  /** Current working version hash per skill. */
+  current: Record<string, string>;
+  iterations: IterationRecord[];
+  consecutiveErrors: number;
+  decisions: DecisionRecord[];
+  stall?: { reason: StallReason; detail: string; since: string };
+  /** Weakness categories already escalated by a decision, so one stall is not raised twice. */
+  acknowledgedCategories: string[];
+  /** Recurring classification of this run's weaknesses against earlier runs, once computed. */
+  recurring?: RecurringFinding[];
+  termination?: TerminationReason;
+  outcome?: TuneOutcome;
+  warnings: string[];
+  continuedAsNew: number;
+  /** Scores before this index are outside the convergence window (a `continue` decision restarts it). */
+  windowStart: number;
+  /** Weakness categories this run saw, per skill (for recurring issues across runs). */
+  runWeaknesses: Record<string, string[]>;
+  /** Set once the cross-run recurring check has run, so a resumed run does not ask twice. */
+  recurringChecked: boolean;
+}
+
+export interface RecurringFinding {
+  skill: string;
+  category: string;
+  occurrence: number;
+  classification: 'RECURRING' | 'UNRESOLVED';
+}
+
+export interface TuneOutcome {
+  bestIteration: number;
+  bestScore: number;
+  /** Per skill: the version chosen as the outcome (best, or original on rollback/timeout). */
+  chosen: Record<string, string>;
+  writtenBack: boolean;
+  /** Kept as a candidate when not written back (decision timeout). */
+  candidate?: Record<string, string>;
+  reportPaths: string[];
+  assertiveness: number;
+}
+
+export interface TuneStatus {
+  runId: string;
+  skills: string[];
+  phase: Phase;
+  iteration: number;
+  maxIterations: number;
+  threshold: number;
+  scores: number[];
+  bestScore?: number;
+  stall?: TuneState['stall'];
+  termination?: TerminationReason;
+  warnings: string[];
+  decisions: DecisionRecord[];
+  outcome?: TuneOutcome;
+}

@@ -1,0 +1,348 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { decideSignal, decideUpdate, SEARCH_ATTRIBUTES, tuneStatusQuery } from '../shared';
+import { assertivenessScore } from '../tune/assertiveness';
+import type { EvaluateResult, ExecuteResult } from '../tune/activity-types';
+import { JUDGE_FAILURE_SCORE, uniformDimensions } from '../tune/scoring';
+import { recurringInRun, stallForTermination, type StallFinding } from '../tune/stall';
+import { applyDecision, bestIteration, decisionProblem, initialTuneState, scoredIterations, toStatus } from '../tune/state';
+import { shouldTerminate } from '../tune/termination';
+import type { DecisionInput, IterationRecord, Phase, TuneInput, TuneState, TuneStatus } from '../tune/types';
+
+type Activities = ReturnType<typeof createActivities>;
+
+// Store bookkeeping: quick, retried until the store answers.
+const records = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
+});
+
+// Model calls. A bounded number of attempts so a judge that keeps failing becomes the documented
+// score of 50 instead of retrying forever; the provider's retry-after overrides the backoff
+// (nextRetryDelay). The heartbeat timeout lets a crashed worker's call be retried elsewhere quickly.
+const models = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '10 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 4,
+    nonRetryableErrorTypes: ['ProviderRejected', 'ProviderNotConfigured', 'ImprovementRejected'],
+  },
+});
+
+// Writing files: retried, but a refusal (the user edited the folder meanwhile) is final.
+const files = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['WriteBackRefused'] },
+});
+
+const statusKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.status, SearchAttributeType.KEYWORD);
+
+function failureMessage(err: unknown): string {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return (cause instanceof Error ? cause.message : String(cause)).slice(0, 300);
+}
+
+/** The execute → evaluate → improve loop over one skill or a chain, with human decisions when it stalls. */
+export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promise<TuneStatus> {
+  const settings = input.settings;
+  const state: TuneState = carried ?? initialTuneState(input);
+  let pending: { decision: DecisionInput } | undefined;
+
+  setHandler(tuneStatusQuery, () => toStatus(input, state));
+  setHandler(
+    decideUpdate,
+    (decision) => {
+      pending = { decision };
+      return `accepted: ${decision.action}`;
+    },
+    {
+      validator: (decision: DecisionInput) => {
+        const problem = decisionProblem(state, decision);
+        if (problem) throw new Error(problem);
+      },
+    },
+  );
+  setHandler(decideSignal, (decision) => {
+    const problem = decisionProblem(state, decision);
+    // A signal cannot be refused back to its sender: an invalid one is logged and dropped.
+    if (problem) log.warn('decision signal ignored', { problem, by: decision.by });
+    else pending = { decision };
+  });
+
+  const setPhase = (phase: Phase) => {
+    state.phase = phase;
+    const label = phase === 'awaiting-decision' || phase === 'completed' || phase === 'cancelled' ? phase : 'running';
+    upsertSearchAttributes([{ key: statusKey, value: label }]);
+  };
+
+  /** Waits for a human decision; returns true when the loop goes on. */
+  const awaitDecision = async (stall: StallFinding): Promise<boolean> => {
+    state.stall = { reason: stall.reason, detail: stall.detail, since: new Date().toISOString() };
+    setPhase('awaiting-decision');
+    await records.setTuneStatus({ runId: input.runId, status: 'awaiting-decision' });
+    const decided = await condition(() => pending !== undefined, settings.decisionTimeoutMs);
+    const now = new Date().toISOString();
+    const goesOn = decided
+      ? applyDecision(state, pending!.decision, now)
+      : applyDecision(state, { action: 'cancel', by: 'timeout', note: 'no decision in time' }, now, true);
+    pending = undefined;
+    await records.setTuneStatus({ runId: input.runId, status: 'running' });
+    setPhase('starting');
+    return goesOn;
+  };
+
+  if (!carried) {
+    setPhase('starting');
+    await records.prepareTuneRun({ tune: input, workflowId: workflowInfo().workflowId });
+  }
+
+  for (;;) {
+    while (!state.termination) {
+      if (workflowInfo().continueAsNewSuggested) {
+        await condition(allHandlersFinished);
+        await continueAsNew<typeof tuneWorkflow>(input, { ...state, continuedAsNew: state.continuedAsNew + 1 });
+      }
+      await runIteration();
+    }
+    if (!(await needsRecurringDecision())) break;
+  }
+  return finish();
+
+  async function runIteration(): Promise<void> {
+    const iteration = ++state.iteration;
+    setPhase('snapshot');
+    const snapshot = await records.snapshotSkills({ runId: input.runId, iteration, current: state.current });
+    const skills = input.skills.map((s) => ({ name: s.name, hash: snapshot[s.name]! }));
+    const rec: IterationRecord = {
+      iteration,
+      snapshot,
+      score: null,
+      dimensions: uniformDimensions(0),
+      perSkill: [],
+      weaknessCategories: [],
+      errors: [],
+      tokens: 0,
+      costUsd: 0,
+    };
+
+    setPhase('execute');
+    let exec: ExecuteResult | undefined;
+    try {
+      exec = await models.executeIteration({
+        runId: input.runId,
+        iteration,
+        skills,
+        scenarioRef: input.scenarioRef,
+        goldenRef: input.goldenRef,
+        chain: settings.chain,
+        executor: settings.executor,
+      });
+      rec.tokens += exec.tokens;
+      rec.costUsd += exec.costUsd;
+    } catch (err) {
+      rec.errors.push(`execute failed: ${failureMessage(err)}`);
+    }
+
+    let evaluation: EvaluateResult | undefined;
+    if (exec) {
+      setPhase('evaluate');
+      try {
+        evaluation = await models.evaluateIteration({
+          runId: input.runId,
+          iteration,
+          skills,
+          artifacts: exec.artifacts,
+          scenarioRef: input.scenarioRef,
+          goldenRef: input.goldenRef,
+          goldenOutputsRef: exec.goldenOutputsRef,
+          judge: settings.judge,
+          previousScores: scoredIterations(state).map((i) => i.score),
+        });
+        rec.score = evaluation.score;
+        rec.dimensions = evaluation.dimensions;
+        rec.perSkill = evaluation.perSkill;
+        rec.assertions = evaluation.assertions;
+        rec.weaknessCategories = [...new Set(Object.values(evaluation.weaknessBySkill).flat())];
+        rec.tokens += evaluation.tokens;
+        rec.costUsd += evaluation.costUsd;
+        for (const [skill, cats] of Object.entries(evaluation.weaknessBySkill)) {
+          state.runWeaknesses[skill] = [...new Set([...(state.runWeaknesses[skill] ?? []), ...cats])];
+        }
+        if (evaluation.parseWarning) state.warnings.push(`iteration ${iteration}: ${evaluation.parseWarning}`);
+      } catch (err) {
+        rec.judgeWarning = `the judge failed after its retries (${failureMessage(err)}); score ${JUDGE_FAILURE_SCORE} stands in`;
+        rec.score = JUDGE_FAILURE_SCORE;
+        rec.dimensions = uniformDimensions(JUDGE_FAILURE_SCORE);
+        rec.errors.push('evaluate failed');
+        state.warnings.push(`iteration ${iteration}: ${rec.judgeWarning}`);
+      }
+    }
+    state.consecutiveErrors = rec.errors.length > 0 ? state.consecutiveErrors + 1 : 0;
+    state.iterations.push(rec);
+    await records.recordTuneIteration({ runId: input.runId, record: rec, weaknessBySkill: evaluation?.weaknessBySkill ?? {} });
+
+    // Termination first; a stalled ending or a weakness recurring too often asks a human.
+    const scores = scoredIterations(state)
+      .slice(state.windowStart)
+      .map((i) => i.score);
+    const verdict = shouldTerminate({
+      scores,
+      iteration,
+      maxIterations: state.maxIterations,
+      threshold: settings.threshold,
+      consecutiveErrors: state.consecutiveErrors,
+      maxConsecutiveErrors: settings.maxConsecutiveErrors,
+    });
+    if (verdict.terminate) {
+      const stall = stallForTermination(verdict.reason, bestIteration(state)?.score ?? 0, settings.threshold);
+      if (!stall) {
+        state.termination = verdict.reason;
+        return;
+      }
+      if (!(await awaitDecision(stall))) return;
+    } else {
+      const recurring = recurringInRun(state.iterations, state.acknowledgedCategories);
+      if (recurring && !(await awaitDecision(recurring))) return;
+    }
+
+    if (!evaluation) {
+      rec.improvement = { status: 'skipped', reason: 'no evaluation to improve from' };
+      await records.recordTuneIteration({ runId: input.runId, record: rec, weaknessBySkill: {} });
+      return;
+    }
+    // Chain mode improves the weakest skill; a single skill is its own weakest.
+    const target = [...evaluation.perSkill].sort((a, b) => a.score - b.score)[0]?.skill ?? input.skills[0]!.name;
+    setPhase('improve');
+    try {
+      const imp = await models.improveSkill({
+        runId: input.runId,
+        iteration,
+        skill: { name: target, hash: snapshot[target]! },
+        evaluationRef: evaluation.evaluationRef,
+        improver: settings.improver,
+      });
+      state.current[target] = imp.newHash;
+      rec.improvement = { status: 'applied', skill: target, newHash: imp.newHash };
+      rec.tokens += imp.tokens;
+      rec.costUsd += imp.costUsd;
+    } catch (err) {
+      // Roll back to the iteration's snapshot: the failed improvement leaves no trace in the skill.
+      state.current[target] = snapshot[target]!;
+      rec.improvement = { status: 'rolled-back', skill: target, reason: failureMessage(err) };
+      rec.errors.push(`improve failed: ${failureMessage(err)}`);
+      if (state.consecutiveErrors === 0 || rec.errors.length === 1) state.consecutiveErrors++;
+    }
+    await records.recordTuneIteration({ runId: input.runId, record: rec, weaknessBySkill: {} });
+  }
+
+  /** Reference 003: a weakness seen in a 3rd run is UNRESOLVED and needs a decision before write-back. */
+  async function needsRecurringDecision(): Promise<boolean> {
+    if (state.recurringChecked) return false;
+    state.recurringChecked = true;
+    state.recurring = await records.findRecurringIssues({ runId: input.runId, weaknessBySkill: state.runWeaknesses });
+    const unresolved = state.recurring.filter((r) => r.classification === 'UNRESOLVED');
+    const wouldWrite = !settings.dryRun && (state.termination === 'threshold-met' || state.termination === 'max-iterations' || state.termination === 'converged');
+    if (!unresolved.length || !wouldWrite) return false;
+    const detail = `UNRESOLVED across runs: ${unresolved.map((u) => `"${u.category}" (${u.occurrence}×)`).join(', ')}`;
+    state.termination = undefined;
+    const goesOn = await awaitDecision({ reason: 'unresolved-recurring', detail });
+    if (goesOn) state.recurringChecked = false;
+    return goesOn;
+  }
+
+  async function finish(): Promise<TuneStatus> {
+    const termination = state.termination!;
+    const best = bestIteration(state);
+    const keepOriginal = termination === 'rolled-back' || termination === 'cancelled' || termination === 'decision-timeout';
+    const chosen = Object.fromEntries(
+      input.skills.map((s) => [s.name, keepOriginal || !best ? s.originalHash : best.snapshot[s.name]!]),
+    );
+    const candidate =
+      termination === 'decision-timeout' && best ? Object.fromEntries(input.skills.map((s) => [s.name, best.snapshot[s.name]!])) : undefined;
+
+    setPhase('writing-back');
+    let writtenBack = false;
+    const diffRefs: string[] = [];
+    const chosenVersions: Record<string, number | undefined> = {};
+    for (const s of input.skills) {
+      const target = candidate?.[s.name] ?? chosen[s.name]!;
+      try {
+        const wb = await files.writeBackSkill({
+          runId: input.runId,
+          skill: s.name,
+          dir: s.dir,
+          fromHash: s.originalHash,
+          toHash: target,
+          dryRun: settings.dryRun || keepOriginal,
+        });
+        writtenBack ||= wb.written;
+        if (wb.diffRef) diffRefs.push(wb.diffRef);
+        chosenVersions[s.name] = wb.versionNo;
+      } catch (err) {
+        state.warnings.push(`write-back of ${s.name} refused: ${failureMessage(err)}`);
+      }
+    }
+
+    const unmet =
+      (best && best.score >= settings.threshold ? 0 : 1) + (best?.assertions ? best.assertions.total - best.assertions.passed : 0);
+    const assertiveness = {
+      extraIterations: Math.max(0, state.iteration - 1),
+      failedEvaluations: state.iterations.filter((i) => i.judgeWarning).length,
+      unmetCriteria: unmet,
+      humanRejected: termination === 'rolled-back' || termination === 'cancelled',
+    };
+    const score = assertivenessScore({ ...assertiveness, iterations: state.iteration });
+
+    setPhase('reporting');
+    const report = await files.writeTuneReport({
+      runId: input.runId,
+      skills: input.skills.map((s) => s.name),
+      threshold: settings.threshold,
+      termination,
+      bestIteration: best?.iteration ?? 0,
+      chosenVersions,
+      writtenBack,
+      candidate: candidate !== undefined,
+      dryRun: settings.dryRun,
+      decisions: state.decisions,
+      warnings: state.warnings,
+      recurring: state.recurring ?? [],
+      assertiveness: { score, ...assertiveness },
+      outputDir: settings.outputDir,
+      diffRefs,
+    });
+    state.outcome = {
+      bestIteration: best?.iteration ?? 0,
+      bestScore: best?.score ?? 0,
+      chosen,
+      writtenBack,
+      candidate,
+      reportPaths: report.reportPaths,
+      assertiveness: score,
+    };
+    await records.finishTune({
+      runId: input.runId,
+      status: termination === 'cancelled' ? 'cancelled' : 'completed',
+      termination,
+      bestScore: best?.score,
+      assertiveness: score,
+      reportRef: report.reportRef,
+    });
+    setPhase(termination === 'cancelled' ? 'cancelled' : 'completed');
+    return toStatus(input, state);
+  }
+}

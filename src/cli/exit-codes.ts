@@ -9,6 +9,8 @@ export const EXIT = {
   alreadyRunning: 3,
   /** A tune ended waiting for a human decision (`refinery decide`). */
   awaitingDecision: 4,
+  /** A tune ended without meeting its threshold (max iterations, rollback, cancel, timeout). */
+  belowThreshold: 5,
   /** A gate failed (eval/rollout). */
   gateFailed: 100,
 } as const;

@@ -2,6 +2,9 @@ import { ConfigError, loadConfig, type Config } from '../config';
 import { devCommand, devHelp } from './commands/dev';
 import { startCommand, startHelp } from './commands/start';
 import { workerCommand, workerHelp } from './commands/worker';
+import { tuneCommand, tuneHelp } from './commands/tune';
+import { decideCommand, decideHelp, listCommand, listHelp, statusCommand, statusHelp } from './commands/tune-admin';
+import { restoreCommand, restoreHelp } from './commands/restore';
 import { CliError, EXIT } from './exit-codes';
 
 interface Command {
@@ -13,6 +16,11 @@ const commands: Record<string, Command> = {
   start: { help: startHelp, run: startCommand },
   dev: { help: devHelp, run: (c) => devCommand(c) },
   worker: { help: workerHelp, run: (c) => workerCommand(c) },
+  tune: { help: tuneHelp, run: tuneCommand },
+  status: { help: statusHelp, run: statusCommand },
+  decide: { help: decideHelp, run: decideCommand },
+  list: { help: listHelp, run: listCommand },
+  restore: { help: restoreHelp, run: restoreCommand },
 };
 
 function usage(): string {
@@ -21,7 +29,8 @@ function usage(): string {
     '',
     ...Object.values(commands).map((c) => c.help),
     '',
-    'Exit codes: 0 ok, 1 failed, 2 bad input or configuration, 3 already running, 4 awaiting a decision, 100 gate failed.',
+    'Exit codes: 0 ok, 1 failed, 2 bad input or configuration, 3 already running, 4 awaiting a decision,',
+    '5 tune ended below its threshold, 100 gate failed.',
   ].join('\n');
 }
 

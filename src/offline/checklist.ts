@@ -16,8 +16,7 @@ export interface Check {
   fix: string;
 }
 
-const hasSection = (md: string, names: string[]) =>
-  names.some((n) => new RegExp(`^#{2,3}\\s+${n}\\b`, 'im').test(md));
+const hasSection = (md: string, names: string[]) => names.some((n) => new RegExp(`^#{2,3}\\s+${n}\\b`, 'im').test(md));
 
 export const CHECKS: Check[] = [
   {

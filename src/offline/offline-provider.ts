@@ -17,7 +17,11 @@ export class OfflineProvider implements Provider {
   complete(model: string, req: CompletionRequest): Promise<CompletionResult> {
     const role = roleOf(req.system);
     const text =
-      role === 'executor' ? this.execute(req.prompt) : role === 'judge' ? this.judge(req.prompt) : this.improve(req.prompt);
+      role === 'executor'
+        ? this.execute(req.prompt)
+        : role === 'judge'
+          ? this.judge(req.prompt)
+          : this.improve(req.prompt);
     return Promise.resolve({
       text,
       provider: 'offline',

@@ -35,7 +35,9 @@ export function loadSkillFolder(dir: string): { name: string; dir: string; files
       const entryAbs = path.join(abs, entry.name);
       const entryRel = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isSymbolicLink()) {
-        throw new SkillError(`${entryRel} in ${dir} is a symlink: skills may hold only regular files; copy the target in`);
+        throw new SkillError(
+          `${entryRel} in ${dir} is a symlink: skills may hold only regular files; copy the target in`,
+        );
       }
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.has(entry.name)) walk(entryAbs, entryRel);
@@ -48,10 +50,13 @@ export function loadSkillFolder(dir: string): { name: string; dir: string; files
           `${entryRel} is ${buf.length} bytes, over the ${SKILL_LIMITS.maxFileBytes}-byte cap per file: split or shorten it`,
         );
       }
-      if (isBinary(buf)) throw new SkillError(`${entryRel} in ${dir} is a binary file: skills hold text only; remove it`);
+      if (isBinary(buf))
+        throw new SkillError(`${entryRel} in ${dir} is a binary file: skills hold text only; remove it`);
       total += buf.length;
       if (total > SKILL_LIMITS.maxTotalBytes) {
-        throw new SkillError(`${dir} holds over ${SKILL_LIMITS.maxTotalBytes} bytes of text, the cap per skill: trim it`);
+        throw new SkillError(
+          `${dir} holds over ${SKILL_LIMITS.maxTotalBytes} bytes of text, the cap per skill: trim it`,
+        );
       }
       files[entryRel] = buf.toString('utf8');
       if (Object.keys(files).length > SKILL_LIMITS.maxFiles) {

@@ -7,7 +7,11 @@ export function sha256(text: string): string {
 
 /** Canonical JSON of a skill's files (sorted paths), the input of its content hash. */
 export function canonicalFiles(files: SkillFiles): string {
-  return JSON.stringify(Object.keys(files).sort().map((p) => [p, files[p]]));
+  return JSON.stringify(
+    Object.keys(files)
+      .sort()
+      .map((p) => [p, files[p]]),
+  );
 }
 
 /** Content address of a skill version: the same files always give the same hash. */

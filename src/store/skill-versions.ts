@@ -60,11 +60,23 @@ export async function recordSkillVersion(
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       [skill, versionNo, hash, filesRef, meta.parentHash ?? null, meta.rationale, meta.author, now],
     );
-    return { skill, versionNo, hash, parentHash: meta.parentHash ?? null, rationale: meta.rationale, author: meta.author, createdAt: now };
+    return {
+      skill,
+      versionNo,
+      hash,
+      parentHash: meta.parentHash ?? null,
+      rationale: meta.rationale,
+      author: meta.author,
+      createdAt: now,
+    };
   });
 }
 
-export async function getSkillVersion(db: Db, skill: string, ref: { hash: string } | { versionNo: number }): Promise<SkillVersion | undefined> {
+export async function getSkillVersion(
+  db: Db,
+  skill: string,
+  ref: { hash: string } | { versionNo: number },
+): Promise<SkillVersion | undefined> {
   const row =
     'hash' in ref
       ? await db.get<Row>('SELECT * FROM skill_versions WHERE skill = ? AND hash = ?', [skill, ref.hash])

@@ -9,12 +9,25 @@ export async function createTuneRun(
   await db.run(
     `INSERT INTO tune_runs (run_id, workflow_id, skills, status, settings, started_by, started_at)
      VALUES (?, ?, ?, 'running', ?, ?, ?) ON CONFLICT DO NOTHING`,
-    [run.runId, run.workflowId, JSON.stringify(run.skills), JSON.stringify(run.settings), run.startedBy, new Date().toISOString()],
+    [
+      run.runId,
+      run.workflowId,
+      JSON.stringify(run.skills),
+      JSON.stringify(run.settings),
+      run.startedBy,
+      new Date().toISOString(),
+    ],
   );
 }
 
 /** One snapshot per run, iteration and skill: the first write wins, retries are no-ops. */
-export async function recordSnapshot(db: Db, runId: string, iteration: number, skill: string, hash: string): Promise<string> {
+export async function recordSnapshot(
+  db: Db,
+  runId: string,
+  iteration: number,
+  skill: string,
+  hash: string,
+): Promise<string> {
   await db.run(
     `INSERT INTO tune_snapshots (run_id, iteration, skill, version_hash, created_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT DO NOTHING`,
@@ -27,7 +40,13 @@ export async function recordSnapshot(db: Db, runId: string, iteration: number, s
   return row!.version_hash;
 }
 
-export async function recordIteration(db: Db, runId: string, iteration: number, score: number | null, record: unknown): Promise<void> {
+export async function recordIteration(
+  db: Db,
+  runId: string,
+  iteration: number,
+  score: number | null,
+  record: unknown,
+): Promise<void> {
   await db.run(
     `INSERT INTO tune_iterations (run_id, iteration, score, record) VALUES (?, ?, ?, ?)
      ON CONFLICT (run_id, iteration) DO UPDATE SET score = excluded.score, record = excluded.record`,
@@ -65,7 +84,15 @@ export async function finishTuneRun(
   await db.run(
     `UPDATE tune_runs SET status = ?, termination = ?, best_score = ?, assertiveness = ?, report_ref = ?, finished_at = ?
      WHERE run_id = ?`,
-    [f.status, f.termination ?? null, f.bestScore ?? null, f.assertiveness ?? null, f.reportRef ?? null, new Date().toISOString(), runId],
+    [
+      f.status,
+      f.termination ?? null,
+      f.bestScore ?? null,
+      f.assertiveness ?? null,
+      f.reportRef ?? null,
+      new Date().toISOString(),
+      runId,
+    ],
   );
 }
 

@@ -13,12 +13,7 @@ export interface AssertivenessInput {
 export function assertivenessScore(a: AssertivenessInput): number {
   if (a.humanRejected) return 0;
   const extra = Math.max(0, a.iterations - 1);
-  return (
-    100 -
-    Math.min(30, extra * 10) -
-    (a.failedEvaluations > 0 ? 20 : 0) -
-    Math.min(40, a.unmetCriteria * 10)
-  );
+  return 100 - Math.min(30, extra * 10) - (a.failedEvaluations > 0 ? 20 : 0) - Math.min(40, a.unmetCriteria * 10);
 }
 
 export function assertivenessRating(score: number): string {

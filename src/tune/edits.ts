@@ -39,14 +39,17 @@ export function applyEdits(files: SkillFiles, edits: SkillEdit[]): SkillFiles {
       continue;
     }
     if (typeof edit.content !== 'string') throw new EditRejected(`${edit.action} of ${edit.path} has no content`);
-    if (edit.action === 'replace' && !(edit.path in next)) throw new EditRejected(`replace of ${edit.path}: no such file`);
+    if (edit.action === 'replace' && !(edit.path in next))
+      throw new EditRejected(`replace of ${edit.path}: no such file`);
     if (Buffer.byteLength(edit.content) > SKILL_LIMITS.maxFileBytes) {
       throw new EditRejected(`${edit.path} would exceed the ${SKILL_LIMITS.maxFileBytes}-byte cap per file`);
     }
     next[edit.path] = edit.content;
   }
   const total = Object.values(next).reduce((n, c) => n + Buffer.byteLength(c), 0);
-  if (total > SKILL_LIMITS.maxTotalBytes) throw new EditRejected(`the skill would exceed ${SKILL_LIMITS.maxTotalBytes} bytes`);
-  if (Object.keys(next).length > SKILL_LIMITS.maxFiles) throw new EditRejected(`the skill would exceed ${SKILL_LIMITS.maxFiles} files`);
+  if (total > SKILL_LIMITS.maxTotalBytes)
+    throw new EditRejected(`the skill would exceed ${SKILL_LIMITS.maxTotalBytes} bytes`);
+  if (Object.keys(next).length > SKILL_LIMITS.maxFiles)
+    throw new EditRejected(`the skill would exceed ${SKILL_LIMITS.maxFiles} files`);
   return next;
 }

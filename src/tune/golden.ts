@@ -37,13 +37,18 @@ export function parseGoldenJsonl(text: string, source = 'golden cases'): GoldenC
       problems.push(`${source}:${i + 1}: ${issue.path.join('.') || 'case'}: ${issue.message}`);
       return;
     }
-    if (parsed.data.assertions.some((a) => a.type === 'regex' && !validRegex(a.value, (a as { flags?: string }).flags))) {
+    if (
+      parsed.data.assertions.some((a) => a.type === 'regex' && !validRegex(a.value, (a as { flags?: string }).flags))
+    ) {
       problems.push(`${source}:${i + 1}: assertions: invalid regular expression`);
       return;
     }
     cases.push(parsed.data);
   });
-  if (problems.length) throw new Error(`${problems.join('; ')}. Each line must be {"input": "...", "expected"?: "...", "assertions"?: [...]}`);
+  if (problems.length)
+    throw new Error(
+      `${problems.join('; ')}. Each line must be {"input": "...", "expected"?: "...", "assertions"?: [...]}`,
+    );
   if (cases.length === 0) throw new Error(`${source} has no cases: add at least one JSON line`);
   return cases;
 }
@@ -83,7 +88,10 @@ export function caseAssertions(c: GoldenCase): GoldenAssertion[] {
 }
 
 /** Results of every assertion of every case against the outputs (in case order). */
-export function checkGolden(cases: GoldenCase[], outputs: string[]): { passed: number; total: number; failures: string[] } {
+export function checkGolden(
+  cases: GoldenCase[],
+  outputs: string[],
+): { passed: number; total: number; failures: string[] } {
   let passed = 0;
   let total = 0;
   const failures: string[] = [];

@@ -28,7 +28,11 @@ export interface WorkerProviders {
 }
 
 /** What the worker actually calls for a role: `auto` follows REFINERY_PROVIDER and the keys it holds. */
-export function resolveModel(role: ModelRole, choice: ModelChoice, w: WorkerProviders): { provider: 'anthropic' | 'gemini' | 'offline'; model: string } {
+export function resolveModel(
+  role: ModelRole,
+  choice: ModelChoice,
+  w: WorkerProviders,
+): { provider: 'anthropic' | 'gemini' | 'offline'; model: string } {
   let provider = choice.provider;
   if (provider === 'auto') {
     if (w.setting === 'offline') provider = 'offline';

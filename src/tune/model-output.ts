@@ -5,10 +5,12 @@ const score = z.coerce.number().min(0).max(100);
 const dimensionSchema = z.union([score, z.object({ score, notes: z.string().optional() })]);
 
 export const judgeOutputSchema = z.object({
-  dimensions: z.object(Object.fromEntries(DIMENSIONS.map((d) => [d, dimensionSchema])) as Record<
-    (typeof DIMENSIONS)[number],
-    typeof dimensionSchema
-  >),
+  dimensions: z.object(
+    Object.fromEntries(DIMENSIONS.map((d) => [d, dimensionSchema])) as Record<
+      (typeof DIMENSIONS)[number],
+      typeof dimensionSchema
+    >,
+  ),
   strengths: z.array(z.string()).default([]),
   weaknesses: z
     .array(
@@ -84,7 +86,9 @@ export function parseJudgeOutput(text: string): JudgeParse {
 export function heuristicScores(text: string): { heuristicScore?: number; dimensions?: Partial<DimensionScores> } {
   const dims: Partial<DimensionScores> = {};
   for (const d of DIMENSIONS) {
-    const m = new RegExp(`"?${d}"?\\s*[:=]?\\s*(?:\\{\\s*"?score"?\\s*[:=]\\s*)?(\\d{1,3}(?:\\.\\d+)?)`, 'i').exec(text);
+    const m = new RegExp(`"?${d}"?\\s*[:=]?\\s*(?:\\{\\s*"?score"?\\s*[:=]\\s*)?(\\d{1,3}(?:\\.\\d+)?)`, 'i').exec(
+      text,
+    );
     if (m && Number(m[1]) <= 100) dims[d] = Number(m[1]);
   }
   const found = Object.values(dims);

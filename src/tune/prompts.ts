@@ -27,10 +27,13 @@ export function parseRenderedFiles(text: string): SkillFiles {
   return files;
 }
 
-export function executorPrompt(p: { skill: string; files: SkillFiles; scenario: string; upstream?: { skill: string; artifact: string }[] }) {
-  const upstream = (p.upstream ?? [])
-    .map((u) => `<artifact from="${u.skill}">\n${u.artifact}\n</artifact>`)
-    .join('\n');
+export function executorPrompt(p: {
+  skill: string;
+  files: SkillFiles;
+  scenario: string;
+  upstream?: { skill: string; artifact: string }[];
+}) {
+  const upstream = (p.upstream ?? []).map((u) => `<artifact from="${u.skill}">\n${u.artifact}\n</artifact>`).join('\n');
   return {
     system: `${ROLE_TAG('executor')} You carry out a skill exactly as its files instruct, on the given scenario, and return only the deliverable.`,
     prompt: [
@@ -53,7 +56,10 @@ export function judgePrompt(p: {
   goldenResults?: string;
 }) {
   const skills = p.skills
-    .map((s) => `<skill name="${s.name}">\n${renderFiles(s.files)}\n</skill>\n<artifact of="${s.name}">\n${s.artifact}\n</artifact>`)
+    .map(
+      (s) =>
+        `<skill name="${s.name}">\n${renderFiles(s.files)}\n</skill>\n<artifact of="${s.name}">\n${s.artifact}\n</artifact>`,
+    )
     .join('\n\n');
   return {
     system:

@@ -1,5 +1,11 @@
 import { assertivenessRating } from './assertiveness';
-import { DIMENSIONS, type DecisionRecord, type IterationRecord, type RecurringFinding, type TerminationReason } from './types';
+import {
+  DIMENSIONS,
+  type DecisionRecord,
+  type IterationRecord,
+  type RecurringFinding,
+  type TerminationReason,
+} from './types';
 
 export interface ReportData {
   runId: string;
@@ -17,7 +23,13 @@ export interface ReportData {
   decisions: DecisionRecord[];
   warnings: string[];
   recurring: RecurringFinding[];
-  assertiveness: { score: number; extraIterations: number; failedEvaluations: number; unmetCriteria: number; humanRejected: boolean };
+  assertiveness: {
+    score: number;
+    extraIterations: number;
+    failedEvaluations: number;
+    unmetCriteria: number;
+    humanRejected: boolean;
+  };
   diff?: string;
   promptLinks?: Record<string, string>;
 }
@@ -58,7 +70,9 @@ export function renderTuneReport(d: ReportData): string {
   out.push(`- **Tokens:** ${tokens}  **Estimated cost:** $${cost.toFixed(4)}`, '');
 
   out.push('## Score progression', '');
-  out.push(`| Iteration | Score | ${DIMENSIONS.map((d) => d[0]!.toUpperCase() + d.slice(1)).join(' | ')} | Assertions | Tokens | Notes |`);
+  out.push(
+    `| Iteration | Score | ${DIMENSIONS.map((d) => d[0]!.toUpperCase() + d.slice(1)).join(' | ')} | Assertions | Tokens | Notes |`,
+  );
   out.push(`|---|---|${DIMENSIONS.map(() => '---').join('|')}|---|---|---|`);
   for (const it of d.iterations) {
     const notes = [...(it.judgeWarning ? ['judge failed: 50 stands in'] : []), ...it.errors].join('; ');
@@ -72,8 +86,12 @@ export function renderTuneReport(d: ReportData): string {
   for (const it of d.iterations) {
     const imp = it.improvement;
     if (!imp) out.push(`- Iteration ${it.iteration}: no improvement step (the loop ended here).`);
-    else if (imp.status === 'applied') out.push(`- Iteration ${it.iteration}: ${imp.skill} improved — ${d.rationales[it.iteration] ?? ''}`);
-    else out.push(`- Iteration ${it.iteration}: improvement ${imp.status}${imp.reason ? ` — ${imp.reason}` : ''}; the skill was rolled back to the iteration's snapshot.`);
+    else if (imp.status === 'applied')
+      out.push(`- Iteration ${it.iteration}: ${imp.skill} improved — ${d.rationales[it.iteration] ?? ''}`);
+    else
+      out.push(
+        `- Iteration ${it.iteration}: improvement ${imp.status}${imp.reason ? ` — ${imp.reason}` : ''}; the skill was rolled back to the iteration's snapshot.`,
+      );
   }
   out.push('');
 
@@ -81,18 +99,24 @@ export function renderTuneReport(d: ReportData): string {
   if (d.decisions.length) {
     out.push('## Human decisions', '');
     for (const dec of d.decisions) {
-      out.push(`- ${dec.decidedAt}: **${dec.action}**${dec.iterations ? ` (+${dec.iterations} iterations)` : ''} by ${dec.by} on "${dec.reason}"${dec.timedOut ? ' (timed out)' : ''}${dec.note ? ` — ${dec.note}` : ''}`);
+      out.push(
+        `- ${dec.decidedAt}: **${dec.action}**${dec.iterations ? ` (+${dec.iterations} iterations)` : ''} by ${dec.by} on "${dec.reason}"${dec.timedOut ? ' (timed out)' : ''}${dec.note ? ` — ${dec.note}` : ''}`,
+      );
     }
     out.push('');
   }
   if (d.recurring.length) {
     out.push('## Recurring issues', '');
-    for (const r of d.recurring) out.push(`- **${r.classification}** ${r.skill}: \`${r.category}\` (occurrence ${r.occurrence} across runs)`);
+    for (const r of d.recurring)
+      out.push(`- **${r.classification}** ${r.skill}: \`${r.category}\` (occurrence ${r.occurrence} across runs)`);
     out.push('');
   }
 
   out.push('## Assertiveness', '');
-  out.push('`100 − min(30, 10·extra iterations) − 20·(any failed evaluation) − min(40, 10·unmet criteria)`; 0 on a human rejection.', '');
+  out.push(
+    '`100 − min(30, 10·extra iterations) − 20·(any failed evaluation) − min(40, 10·unmet criteria)`; 0 on a human rejection.',
+    '',
+  );
   out.push(`| Event | Count | Points |`, `|---|---|---|`);
   out.push(`| Extra iterations | ${a.extraIterations} | −${Math.min(30, a.extraIterations * 10)} |`);
   out.push(`| Failed evaluations | ${a.failedEvaluations} | −${a.failedEvaluations > 0 ? 20 : 0} |`);
@@ -102,19 +126,41 @@ export function renderTuneReport(d: ReportData): string {
   if (a.score < 70) {
     out.push('## Root cause analysis', '');
     const events: string[] = [];
-    if (a.humanRejected) events.push('A person rejected the outcome: the loop did not produce a version they would ship.');
+    if (a.humanRejected)
+      events.push('A person rejected the outcome: the loop did not produce a version they would ship.');
     const failedJudge = d.iterations.filter((i) => i.judgeWarning);
-    if (failedJudge.length) events.push(`The judge failed in iteration(s) ${failedJudge.map((i) => i.iteration).join(', ')}: check the judge provider's status and key; those scores are stand-ins.`);
+    if (failedJudge.length)
+      events.push(
+        `The judge failed in iteration(s) ${failedJudge.map((i) => i.iteration).join(', ')}: check the judge provider's status and key; those scores are stand-ins.`,
+      );
     const rolled = d.iterations.filter((i) => i.improvement?.status === 'rolled-back');
-    if (rolled.length) events.push(`Improvements were rolled back in iteration(s) ${rolled.map((i) => i.iteration).join(', ')}: the improver proposed edits that could not be applied.`);
-    if (a.unmetCriteria) events.push(`${a.unmetCriteria} criterion/criteria stayed unmet at the best version (threshold or golden assertions).`);
-    if (a.extraIterations >= 3) events.push(`${a.extraIterations + 1} iterations were needed: the weaknesses were not fixed in one step.`);
+    if (rolled.length)
+      events.push(
+        `Improvements were rolled back in iteration(s) ${rolled.map((i) => i.iteration).join(', ')}: the improver proposed edits that could not be applied.`,
+      );
+    if (a.unmetCriteria)
+      events.push(
+        `${a.unmetCriteria} criterion/criteria stayed unmet at the best version (threshold or golden assertions).`,
+      );
+    if (a.extraIterations >= 3)
+      events.push(`${a.extraIterations + 1} iterations were needed: the weaknesses were not fixed in one step.`);
     const cats = new Map<string, number>();
     for (const it of d.iterations) for (const c of it.weaknessCategories) cats.set(c, (cats.get(c) ?? 0) + 1);
     const top = [...cats].sort((x, y) => y[1] - x[1]).slice(0, 3);
-    if (top.length) events.push(`Most frequent weaknesses: ${top.map(([c, n]) => `${c} (${n}×)`).join(', ')}: the likeliest root cause; address them in the skill directly.`);
+    if (top.length)
+      events.push(
+        `Most frequent weaknesses: ${top.map(([c, n]) => `${c} (${n}×)`).join(', ')}: the likeliest root cause; address them in the skill directly.`,
+      );
     out.push(...events.map((e) => `- ${e}`), '');
   }
-  if (d.diff) out.push('## Diff of the outcome', '', '```diff', d.diff.length > 20000 ? `${d.diff.slice(0, 20000)}\n… (truncated)` : d.diff, '```', '');
+  if (d.diff)
+    out.push(
+      '## Diff of the outcome',
+      '',
+      '```diff',
+      d.diff.length > 20000 ? `${d.diff.slice(0, 20000)}\n… (truncated)` : d.diff,
+      '```',
+      '',
+    );
   return out.join('\n');
 }

@@ -32,7 +32,10 @@ export function stallForTermination(
   threshold: number,
 ): StallFinding | undefined {
   if (reason === 'converged' && best < threshold) {
-    return { reason: 'converged-below-threshold', detail: `scores converged at ${best}, below the threshold ${threshold}` };
+    return {
+      reason: 'converged-below-threshold',
+      detail: `scores converged at ${best}, below the threshold ${threshold}`,
+    };
   }
   if (reason === 'error-budget') {
     return { reason: 'error-budget', detail: 'three consecutive iterations failed: the error budget is spent' };

@@ -9,8 +9,7 @@ export interface TerminationInput {
 }
 
 export type TerminationVerdict =
-  | { terminate: false }
-  | { terminate: true; reason: 'threshold-met' | 'max-iterations' | 'converged' | 'error-budget' };
+  { terminate: false } | { terminate: true; reason: 'threshold-met' | 'max-iterations' | 'converged' | 'error-budget' };
 
 /** Convergence: the last three scores gain at most this many points. */
 export const CONVERGENCE_POINTS = 2;

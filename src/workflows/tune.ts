@@ -16,7 +16,14 @@ import { assertivenessScore } from '../tune/assertiveness';
 import type { EvaluateResult, ExecuteResult } from '../tune/activity-types';
 import { JUDGE_FAILURE_SCORE, uniformDimensions } from '../tune/scoring';
 import { recurringInRun, stallForTermination, type StallFinding } from '../tune/stall';
-import { applyDecision, bestIteration, decisionProblem, initialTuneState, scoredIterations, toStatus } from '../tune/state';
+import {
+  applyDecision,
+  bestIteration,
+  decisionProblem,
+  initialTuneState,
+  scoredIterations,
+  toStatus,
+} from '../tune/state';
 import { shouldTerminate } from '../tune/termination';
 import type { DecisionInput, IterationRecord, Phase, TuneInput, TuneState, TuneStatus } from '../tune/types';
 
@@ -193,7 +200,11 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
     }
     state.consecutiveErrors = rec.errors.length > 0 ? state.consecutiveErrors + 1 : 0;
     state.iterations.push(rec);
-    await records.recordTuneIteration({ runId: input.runId, record: rec, weaknessBySkill: evaluation?.weaknessBySkill ?? {} });
+    await records.recordTuneIteration({
+      runId: input.runId,
+      record: rec,
+      weaknessBySkill: evaluation?.weaknessBySkill ?? {},
+    });
 
     // Termination first; a stalled ending or a weakness recurring too often asks a human.
     const scores = scoredIterations(state)
@@ -255,7 +266,11 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
     state.recurringChecked = true;
     state.recurring = await records.findRecurringIssues({ runId: input.runId, weaknessBySkill: state.runWeaknesses });
     const unresolved = state.recurring.filter((r) => r.classification === 'UNRESOLVED');
-    const wouldWrite = !settings.dryRun && (state.termination === 'threshold-met' || state.termination === 'max-iterations' || state.termination === 'converged');
+    const wouldWrite =
+      !settings.dryRun &&
+      (state.termination === 'threshold-met' ||
+        state.termination === 'max-iterations' ||
+        state.termination === 'converged');
     if (!unresolved.length || !wouldWrite) return false;
     const detail = `UNRESOLVED across runs: ${unresolved.map((u) => `"${u.category}" (${u.occurrence}×)`).join(', ')}`;
     state.termination = undefined;
@@ -267,12 +282,15 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
   async function finish(): Promise<TuneStatus> {
     const termination = state.termination!;
     const best = bestIteration(state);
-    const keepOriginal = termination === 'rolled-back' || termination === 'cancelled' || termination === 'decision-timeout';
+    const keepOriginal =
+      termination === 'rolled-back' || termination === 'cancelled' || termination === 'decision-timeout';
     const chosen = Object.fromEntries(
       input.skills.map((s) => [s.name, keepOriginal || !best ? s.originalHash : best.snapshot[s.name]!]),
     );
     const candidate =
-      termination === 'decision-timeout' && best ? Object.fromEntries(input.skills.map((s) => [s.name, best.snapshot[s.name]!])) : undefined;
+      termination === 'decision-timeout' && best
+        ? Object.fromEntries(input.skills.map((s) => [s.name, best.snapshot[s.name]!]))
+        : undefined;
 
     setPhase('writing-back');
     let writtenBack = false;
@@ -298,7 +316,8 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
     }
 
     const unmet =
-      (best && best.score >= settings.threshold ? 0 : 1) + (best?.assertions ? best.assertions.total - best.assertions.passed : 0);
+      (best && best.score >= settings.threshold ? 0 : 1) +
+      (best?.assertions ? best.assertions.total - best.assertions.passed : 0);
     const assertiveness = {
       extraIterations: Math.max(0, state.iteration - 1),
       failedEvaluations: state.iterations.filter((i) => i.judgeWarning).length,

@@ -24,7 +24,11 @@ export function evaluateActivity(db: Db, models: ModelCalls) {
 
     const skills = [];
     for (const s of input.skills) {
-      skills.push({ name: s.name, files: await getSkillFiles(db, s.name, s.hash), artifact: await getBlob(db, input.artifacts[s.name]!) });
+      skills.push({
+        name: s.name,
+        files: await getSkillFiles(db, s.name, s.hash),
+        artifact: await getBlob(db, input.artifacts[s.name]!),
+      });
     }
     let assertions: { passed: number; total: number; failures: string[] } | undefined;
     if (input.goldenRef && input.goldenOutputsRef) {
@@ -35,12 +39,18 @@ export function evaluateActivity(db: Db, models: ModelCalls) {
       skills,
       scenario: await getBlob(db, input.scenarioRef),
       previousScores: input.previousScores,
-      goldenResults: assertions && `${assertions.passed}/${assertions.total} assertions passed. ${assertions.failures.join('; ')}`,
+      goldenResults:
+        assertions && `${assertions.passed}/${assertions.total} assertions passed. ${assertions.failures.join('; ')}`,
     });
-    const reply = await models.call('judge', input.judge, { ...req, maxTokens: 4096, json: true }, {
-      runId: input.runId,
-      step: `${input.iteration}:evaluate`,
-    });
+    const reply = await models.call(
+      'judge',
+      input.judge,
+      { ...req, maxTokens: 4096, json: true },
+      {
+        runId: input.runId,
+        step: `${input.iteration}:evaluate`,
+      },
+    );
     const parsed = parseJudgeOutput(reply.text);
     const names = input.skills.map((s) => s.name);
 
@@ -52,7 +62,10 @@ export function evaluateActivity(db: Db, models: ModelCalls) {
     if (parsed.ok) {
       dimensions = dimensionScores(parsed.output);
       const judged = weightedScore(dimensions);
-      perSkill = names.map((n) => ({ skill: n, score: parsed.output.perSkill?.find((p) => p.skill === n)?.score ?? judged }));
+      perSkill = names.map((n) => ({
+        skill: n,
+        score: parsed.output.perSkill?.find((p) => p.skill === n)?.score ?? judged,
+      }));
       weaknessBySkill = Object.fromEntries(names.map((n) => [n, [] as string[]]));
       for (const w of parsed.output.weaknesses) {
         const owner = w.skill && names.includes(w.skill) ? w.skill : names[names.length - 1]!;
@@ -74,7 +87,10 @@ export function evaluateActivity(db: Db, models: ModelCalls) {
       parseWarning = `judge output was not valid JSON (${parsed.problem}); score ${Math.round(h)} extracted heuristically, raw output kept as blob ${rawRef.slice(0, 12)}`;
       evaluationRef = await putJson(db, { raw: reply.text, rawRef, problem: parsed.problem, assertions });
     }
-    const score = combinedScore(weightedScore(dimensions), assertions && { passed: assertions.passed, total: assertions.total });
+    const score = combinedScore(
+      weightedScore(dimensions),
+      assertions && { passed: assertions.passed, total: assertions.total },
+    );
     const result: EvaluateResult = {
       score,
       dimensions,

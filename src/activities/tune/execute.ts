@@ -23,10 +23,15 @@ export function executeActivity(db: Db, models: ModelCalls) {
         const files = await getSkillFiles(db, skill.name, skill.hash);
         const upstream = input.chain ? artifacts.slice() : [];
         const req = executorPrompt({ skill: skill.name, files, scenario, upstream });
-        const result = await models.call('executor', input.executor, { ...req, maxTokens: 4096 }, {
-          runId: input.runId,
-          step: `${input.iteration}:${step}:${skill.name}`,
-        });
+        const result = await models.call(
+          'executor',
+          input.executor,
+          { ...req, maxTokens: 4096 },
+          {
+            runId: input.runId,
+            step: `${input.iteration}:${step}:${skill.name}`,
+          },
+        );
         tokens += result.inputTokens + result.outputTokens;
         costUsd += result.costUsd;
         artifacts.push({ skill: skill.name, artifact: result.text });

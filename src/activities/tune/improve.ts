@@ -20,7 +20,10 @@ export function improveActivity(db: Db, models: ModelCalls) {
     if (done) return done;
 
     const files = await getSkillFiles(db, input.skill.name, input.skill.hash);
-    const evaluation = await getJson<{ judge?: JudgeOutput; raw?: string; assertions?: { failures: string[] } }>(db, input.evaluationRef);
+    const evaluation = await getJson<{ judge?: JudgeOutput; raw?: string; assertions?: { failures: string[] } }>(
+      db,
+      input.evaluationRef,
+    );
     const weaknesses = evaluation.judge
       ? evaluation.judge.weaknesses
           .filter((w) => !w.skill || w.skill === input.skill.name)
@@ -34,10 +37,15 @@ export function improveActivity(db: Db, models: ModelCalls) {
       weaknesses: [weaknesses, ...failures.map((f) => `- [golden-assertion] ${f}`)].join('\n'),
       suggestions: evaluation.judge?.suggestions ?? [],
     });
-    const reply = await models.call('improver', input.improver, { ...req, maxTokens: 8192, json: true }, {
-      runId: input.runId,
-      step: `${input.iteration}:improve`,
-    });
+    const reply = await models.call(
+      'improver',
+      input.improver,
+      { ...req, maxTokens: 8192, json: true },
+      {
+        runId: input.runId,
+        step: `${input.iteration}:improve`,
+      },
+    );
 
     let output;
     try {
@@ -63,7 +71,9 @@ export function improveActivity(db: Db, models: ModelCalls) {
       rationale: output.rationale.slice(0, 2000),
       author: `improver:${input.improver.provider}:${input.improver.model}`,
     });
-    const changedFiles = [...new Set([...Object.keys(files), ...Object.keys(next)])].filter((p) => files[p] !== next[p]).sort();
+    const changedFiles = [...new Set([...Object.keys(files), ...Object.keys(next)])]
+      .filter((p) => files[p] !== next[p])
+      .sort();
     const result: ImproveResult = {
       newHash: version.hash,
       versionNo: version.versionNo,

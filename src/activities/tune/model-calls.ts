@@ -2,7 +2,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import type { Config } from '../../config';
 import { OfflineProvider } from '../../offline/offline-provider';
-import { createProvider, toActivityFailure, type CompletionRequest, type CompletionResult, type Provider } from '../../providers';
+import {
+  createProvider,
+  toActivityFailure,
+  type CompletionRequest,
+  type CompletionResult,
+  type Provider,
+} from '../../providers';
 import type { Db } from '../../store/db';
 import { recordProviderCall } from '../../store/tune-runs';
 import { resolveModel, type ModelRole } from '../../tune/model-choice';
@@ -40,7 +46,12 @@ export class ModelCalls {
    * One model call from an activity: heartbeats while it waits (so a dead worker is noticed), records
    * tokens and cost, and turns provider errors into failures Temporal's retry policy understands.
    */
-  async call(role: ModelRole, choice: ModelChoice, req: CompletionRequest, key: { runId: string; step: string }): Promise<CompletionResult> {
+  async call(
+    role: ModelRole,
+    choice: ModelChoice,
+    req: CompletionRequest,
+    key: { runId: string; step: string },
+  ): Promise<CompletionResult> {
     const resolved = resolveModel(role, choice, {
       setting: this.config.provider,
       hasAnthropicKey: Boolean(this.config.anthropic.apiKey),

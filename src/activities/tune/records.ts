@@ -25,7 +25,11 @@ export function recordActivities(db: Db) {
     },
 
     /** Records the content each skill has before this iteration executes (first write wins). */
-    async snapshotSkills(input: { runId: string; iteration: number; current: Record<string, string> }): Promise<Record<string, string>> {
+    async snapshotSkills(input: {
+      runId: string;
+      iteration: number;
+      current: Record<string, string>;
+    }): Promise<Record<string, string>> {
       const recorded: Record<string, string> = {};
       for (const [skill, hash] of Object.entries(input.current)) {
         recorded[skill] = await recordSnapshot(db, input.runId, input.iteration, skill, hash);
@@ -33,7 +37,11 @@ export function recordActivities(db: Db) {
       return recorded;
     },
 
-    async recordTuneIteration(input: { runId: string; record: IterationRecord; weaknessBySkill: Record<string, string[]> }): Promise<void> {
+    async recordTuneIteration(input: {
+      runId: string;
+      record: IterationRecord;
+      weaknessBySkill: Record<string, string[]>;
+    }): Promise<void> {
       await recordIteration(db, input.runId, input.record.iteration, input.record.score, input.record);
       for (const [skill, categories] of Object.entries(input.weaknessBySkill)) {
         await recordWeaknesses(db, input.runId, skill, categories);
@@ -41,7 +49,10 @@ export function recordActivities(db: Db) {
     },
 
     /** Reference 003's repetition rule for this run's weaknesses against the skill's earlier runs. */
-    async findRecurringIssues(input: { runId: string; weaknessBySkill: Record<string, string[]> }): Promise<RecurringFinding[]> {
+    async findRecurringIssues(input: {
+      runId: string;
+      weaknessBySkill: Record<string, string[]>;
+    }): Promise<RecurringFinding[]> {
       const findings: RecurringFinding[] = [];
       for (const [skill, categories] of Object.entries(input.weaknessBySkill)) {
         findings.push(...classifyRecurring(skill, categories, await earlierRunCategories(db, skill, input.runId)));

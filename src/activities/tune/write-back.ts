@@ -11,7 +11,12 @@ import type { WriteBackInput, WriteBackResult } from '../../tune/activity-types'
 export function diffFiles(from: SkillFiles, to: SkillFiles): string {
   return [...new Set([...Object.keys(from), ...Object.keys(to)])]
     .sort()
-    .map((p) => unifiedDiff(from[p] ?? '', to[p] ?? '', { from: from[p] === undefined ? '/dev/null' : `a/${p}`, to: to[p] === undefined ? '/dev/null' : `b/${p}` }))
+    .map((p) =>
+      unifiedDiff(from[p] ?? '', to[p] ?? '', {
+        from: from[p] === undefined ? '/dev/null' : `a/${p}`,
+        to: to[p] === undefined ? '/dev/null' : `b/${p}`,
+      }),
+    )
     .join('');
 }
 
@@ -25,7 +30,13 @@ export function writeBackActivity(db: Db) {
     const versionNo = (await getSkillVersion(db, input.skill, { hash: input.toHash }))?.versionNo;
     if (input.fromHash === input.toHash) return { written: false, changedFiles: [], versionNo, skipped: 'no change' };
     if (input.dryRun) {
-      return { written: false, changedFiles: [], diffRef, versionNo, skipped: 'dry run: the folder was left untouched' };
+      return {
+        written: false,
+        changedFiles: [],
+        diffRef,
+        versionNo,
+        skipped: 'dry run: the folder was left untouched',
+      };
     }
     try {
       const changedFiles = writeSkillFolder(input.dir, from, to);

@@ -1,0 +1,52 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import { progressLine } from '../clients/tune';
+import { getBlob } from '../store/blobs';
+import type { Db } from '../store/db';
+import type { TuneStatus } from '../tune/types';
+import type { tuneWorkflow } from '../workflows/tune';
+
+/** Prints progress lines as the run moves, the decide command when it stalls, and returns the final status. */
+export async function watchTune(
+  handle: WorkflowHandle<typeof tuneWorkflow>,
+  print: (line: string) => void,
+  pollMs = 500,
+): Promise<TuneStatus> {
+  let last = '';
+  let stallShown = '';
+  const done = handle.result();
+  let finished = false;
+  void done.then(
+    () => (finished = true),
+    () => (finished = true),
+  );
+  while (!finished) {
+    try {
+      const s = await handle.query('status');
+      const line = progressLine(s as TuneStatus);
+      if (line !== last) print((last = line));
+      const stall = (s as TuneStatus).stall;
+      if (stall && stall.since !== stallShown) {
+        stallShown = stall.since;
+        print(`  awaiting a decision: ${stall.detail}`);
+        print(
+          `  decide with: refinery decide ${handle.workflowId} --action continue|accept|rollback|cancel [--iterations N] --by <name> [--note "…"]`,
+        );
+      }
+    } catch {
+      // the query can fail while a worker restarts; the next poll tries again
+    }
+    await Promise.race([done.catch(() => undefined), new Promise((r) => setTimeout(r, pollMs))]);
+  }
+  return done;
+}
+
+/** The diff of the outcome, read back from the store. */
+export async function outcomeDiff(db: Db, runId: string): Promise<string> {
+  const report = await db.get<{ report_ref: string | null }>('SELECT report_ref FROM tune_runs WHERE run_id = ?', [
+    runId,
+  ]);
+  if (!report?.report_ref) return '';
+  const md = await getBlob(db, report.report_ref);
+  const m = /## Diff of the outcome\n\n```diff\n([\s\S]*?)```/.exec(md);
+  return m ? m[1]! : '';
+}

@@ -16,6 +16,8 @@ export interface DevServerOptions {
   /** Server output goes here (appended); discarded when omitted. */
   logFile?: string;
   readyTimeoutMs?: number;
+  /** Extra dynamic config, KEY -> JSON value (tests lower history limits with it). */
+  dynamicConfig?: Record<string, string | number | boolean>;
 }
 
 export interface DevServer {
@@ -68,6 +70,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     args.push('--db-filename', opts.dbFile);
   }
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_TYPES)) args.push('--search-attribute', `${name}=${type}`);
+  for (const [key, value] of Object.entries(opts.dynamicConfig ?? {})) {
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  }
 
   let out: number | 'ignore' = 'ignore';
   if (opts.logFile) {

@@ -17,6 +17,8 @@ export default async function globalSetup(): Promise<void> {
         port: await freePort(),
         headless: true,
         logFile: path.join(dir, 'temporal.log'),
+        // Suggest continue-as-new after a few hundred events, so long tune runs exercise it in tests.
+        dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 400 },
       }))(),
     bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger }),
   ]);

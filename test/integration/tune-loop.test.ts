@@ -1,0 +1,280 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { decideSignal, decideUpdate, tuneStatusQuery } from '../../src/shared';
+import { getSkillFiles } from '../../src/store/skill-versions';
+import type { TuneStatus } from '../../src/tune/types';
+import { eventually, testClient, uniqueId, withWorker } from '../support/temporal';
+import {
+  appendImprovement,
+  judgeIteration,
+  judgeJson,
+  tuneHarness,
+  type Roles,
+  type TuneHarness,
+} from '../support/tune-harness';
+
+let client: Client;
+let closeClient: () => Promise<void>;
+const open: TuneHarness[] = [];
+beforeAll(async () => ({ client, close: closeClient } = await testClient()));
+afterEach(async () => {
+  for (const h of open.splice(0)) await h.close();
+});
+afterAll(() => closeClient());
+
+/** Runs one tune of a fresh skill to its end (or through `during`), with an in-process worker. */
+async function runTune(
+  roles: Roles,
+  flags: Parameters<TuneHarness['start']>[1],
+  during?: (h: TuneHarness, handle: Awaited<ReturnType<TuneHarness['start']>>[number]['handle']) => Promise<void>,
+  skills: Record<string, Record<string, string> | undefined> = { demo: undefined },
+) {
+  const h = await tuneHarness(roles);
+  open.push(h);
+  const taskQueue = uniqueId('tq');
+  const dirs = Object.entries(skills).map(([name, files]) => h.makeSkill(name, files));
+  const before = dirs.map((d) => fs.readFileSync(path.join(d, 'SKILL.md'), 'utf8'));
+  return withWorker(taskQueue, { db: h.db, providers: h.providers }, async () => {
+    const [run] = await h.start(dirs, flags, client, taskQueue);
+    if (during) await during(h, run!.handle);
+    const status = (await run!.handle.result()) as TuneStatus;
+    const after = dirs.map((d) => fs.readFileSync(path.join(d, 'SKILL.md'), 'utf8'));
+    const snapshots = await h.db.all<{ iteration: number; skill: string; version_hash: string }>(
+      'SELECT iteration, skill, version_hash FROM tune_snapshots WHERE run_id = ? ORDER BY iteration, skill',
+      [run!.workflowId],
+    );
+    return { h, status, before, after, dirs, snapshots, workflowId: run!.workflowId };
+  });
+}
+
+const scores =
+  (...list: number[]) =>
+  (req: Parameters<Roles['judge']>[0]) => ({
+    text: judgeJson(list[judgeIteration(req) - 1] ?? list[list.length - 1]!),
+  });
+
+describe('tuneWorkflow against fake Anthropic and Gemini servers', () => {
+  test('reaches the threshold, writes back the best version and a report', async () => {
+    const r = await runTune({ judge: scores(60, 75, 85) }, { threshold: '80', 'max-iterations': '5' });
+    expect(r.status.termination).toBe('threshold-met');
+    expect(r.status.scores).toEqual([60, 75, 85]);
+    expect(r.snapshots.map((s) => s.iteration)).toEqual([1, 2, 3]);
+    expect(r.after[0]).toBe(`${r.before[0]}\n- improvement 1\n- improvement 2`);
+    expect(r.status.outcome?.writtenBack).toBe(true);
+    const report = fs.readFileSync(r.status.outcome!.reportPaths[0]!, 'utf8');
+    expect(report).toMatch(/\| 3 \| 85 \|/);
+    expect(report).toContain('**Assertiveness:** 80/100 (Good)');
+    expect(r.status.outcome!.reportPaths[0]).toMatch(/docs\/feedbacks\/cycle-\d{4}-\d{2}-\d{2}\/demo\.md$/);
+    expect(r.h.requestsFor('judge')).toHaveLength(3);
+    expect(r.h.requestsFor('improver')).toHaveLength(2);
+  });
+
+  test('max iterations: stops at the limit and keeps the best, not the last', async () => {
+    const r = await runTune({ judge: scores(50, 70, 60) }, { threshold: '95', 'max-iterations': '3' });
+    expect(r.status.termination).toBe('max-iterations');
+    expect(r.status.outcome?.bestIteration).toBe(2);
+    expect(r.after[0]).toBe(`${r.before[0]}\n- improvement 1`);
+  });
+
+  test('convergence below the threshold stalls; a decision by update accepts the best', async () => {
+    const r = await runTune(
+      { judge: scores(60, 62, 61) },
+      { threshold: '90', 'max-iterations': '8' },
+      async (_h, handle) => {
+        await eventually(
+          async () => (await handle.query(tuneStatusQuery)).phase === 'awaiting-decision',
+          30_000,
+          'stall',
+        );
+        const s = await handle.query(tuneStatusQuery);
+        expect(s.stall?.reason).toBe('converged-below-threshold');
+        await expect(
+          handle.executeUpdate(decideUpdate, { args: [{ action: 'continue', by: 'ana' }] }),
+        ).rejects.toThrow();
+        expect(
+          await handle.executeUpdate(decideUpdate, { args: [{ action: 'accept', by: 'ana', note: 'good enough' }] }),
+        ).toContain('accept');
+      },
+    );
+    expect(r.status.termination).toBe('accepted');
+    expect(r.status.decisions[0]).toMatchObject({
+      action: 'accept',
+      by: 'ana',
+      note: 'good enough',
+      reason: 'converged-below-threshold',
+    });
+    expect(r.status.outcome?.bestIteration).toBe(2);
+    expect(r.after[0]).toBe(`${r.before[0]}\n- improvement 1`);
+  });
+
+  test('401 is not retried; three failed iterations spend the error budget; a signal rolls back', async () => {
+    const r = await runTune(
+      {
+        judge: scores(70),
+        executor: () => ({ status: 401, errorType: 'authentication_error', message: 'invalid x-api-key' }),
+      },
+      { threshold: '80' },
+      async (_h, handle) => {
+        await eventually(
+          async () => (await handle.query(tuneStatusQuery)).phase === 'awaiting-decision',
+          30_000,
+          'stall',
+        );
+        expect((await handle.query(tuneStatusQuery)).stall?.reason).toBe('error-budget');
+        await handle.signal(decideSignal, { action: 'rollback', by: 'web-ui', note: 'key problem' });
+      },
+    );
+    expect(r.status.termination).toBe('rolled-back');
+    expect(r.h.requestsFor('executor')).toHaveLength(3); // one per iteration: a 401 is final
+    expect(r.after[0]).toBe(r.before[0]);
+    expect(r.status.outcome?.assertiveness).toBe(0);
+    const rows = await r.h.db.all<{ record: string }>('SELECT record FROM tune_iterations WHERE run_id = ?', [
+      r.workflowId,
+    ]);
+    expect(rows.map((x) => JSON.parse(x.record).errors[0])).toEqual(
+      Array(3).fill(expect.stringContaining('ANTHROPIC_API_KEY')),
+    );
+  });
+
+  test('a judge that keeps failing becomes a score of 50 with a warning, counted against the budget', async () => {
+    const r = await runTune(
+      {
+        judge: (req) =>
+          judgeIteration(req) === 1 ? { status: 500, errorType: 'INTERNAL', message: 'boom' } : { text: judgeJson(90) },
+      },
+      { threshold: '80' },
+    );
+    expect(r.status.scores).toEqual([50, 90]);
+    expect(r.status.warnings[0]).toMatch(/iteration 1: the judge failed after its retries .*score 50 stands in/);
+    const first = await r.h.db.get<{ record: string }>(
+      'SELECT record FROM tune_iterations WHERE run_id = ? AND iteration = 1',
+      [r.workflowId],
+    );
+    expect(JSON.parse(first!.record)).toMatchObject({ score: 50, errors: ['evaluate failed'] });
+    expect(r.h.requestsFor('judge').filter((q) => judgeIteration(q) === 1)).toHaveLength(4); // all attempts used
+    const report = fs.readFileSync(r.status.outcome!.reportPaths[0]!, 'utf8');
+    expect(report).toContain('judge failed: 50 stands in');
+  });
+
+  test('malformed judge JSON: a heuristic score, raw output kept', async () => {
+    const raw =
+      'Here is my view. Clarity: 70, Completeness: 72, Correctness: 74, Effectiveness: 76, Efficiency: 78 (not JSON)';
+    const r = await runTune(
+      { judge: (req) => (judgeIteration(req) === 1 ? { text: raw } : { text: judgeJson(95) }) },
+      { threshold: '80' },
+    );
+    expect(r.status.scores[0]).toBe(73.5); // the dimension weights applied to 70, 72, 74, 76, 78
+    expect(r.status.warnings[0]).toMatch(
+      /not valid JSON.*extracted heuristically, raw output kept as blob ([0-9a-f]{12})/,
+    );
+    const prefix = /blob ([0-9a-f]{12})/.exec(r.status.warnings[0]!)![1]!;
+    const blob = await r.h.db.get<{ content: string }>('SELECT content FROM blobs WHERE hash LIKE ?', [`${prefix}%`]);
+    expect(JSON.parse(blob!.content).raw).toBe(raw);
+  });
+
+  test('a failed improvement rolls the skill back to the snapshot and is recorded', async () => {
+    let improverCalls = 0;
+    const r = await runTune(
+      {
+        judge: scores(60, 65, 85),
+        improver: (req) =>
+          ++improverCalls === 1
+            ? {
+                text: JSON.stringify({
+                  rationale: 'escape',
+                  edits: [{ path: '../outside.md', action: 'create', content: 'x' }],
+                }),
+              }
+            : appendImprovement(req),
+      },
+      { threshold: '80' },
+    );
+    expect(r.status.termination).toBe('threshold-met');
+    expect(r.snapshots[0]!.version_hash).toBe(r.snapshots[1]!.version_hash); // iteration 2 starts from the rolled-back snapshot
+    const first = await r.h.db.get<{ record: string }>(
+      'SELECT record FROM tune_iterations WHERE run_id = ? AND iteration = 1',
+      [r.workflowId],
+    );
+    expect(JSON.parse(first!.record).improvement).toMatchObject({
+      status: 'rolled-back',
+      reason: expect.stringContaining('leaves the skill folder'),
+    });
+    expect(fs.existsSync(path.join(r.dirs[0]!, '..', 'outside.md'))).toBe(false);
+    expect(r.after[0]).toBe(`${r.before[0]}\n- improvement 1`);
+  });
+
+  test("429 with retry-after: the next attempt waits the provider's delay", async () => {
+    let calls = 0;
+    const r = await runTune(
+      {
+        judge: (req) =>
+          ++calls === 1
+            ? { status: 429, errorType: 'RESOURCE_EXHAUSTED', retryAfterSeconds: 3 }
+            : { text: judgeJson(90) },
+      },
+      { threshold: '80' },
+    );
+    const [first, second] = r.h.requestsFor('judge');
+    expect(second!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(3000); // the retry policy alone would wait 1 s
+    expect(r.status.scores).toEqual([90]);
+  });
+
+  test.each([
+    [529, 'overloaded_error'],
+    [500, 'api_error'],
+  ])('executor %i is retried and the run completes', async (status, errorType) => {
+    let calls = 0;
+    const r = await runTune(
+      { judge: scores(90), executor: () => (++calls === 1 ? { status, errorType } : { text: 'the artifact' }) },
+      { threshold: '80' },
+    );
+    expect(r.status.termination).toBe('threshold-met');
+    expect(r.h.requestsFor('executor')).toHaveLength(2);
+  });
+
+  test('chain mode: each skill gets the artifacts before it; the weakest is improved', async () => {
+    const r = await runTune(
+      {
+        executor: (req) => ({ text: `ARTIFACT-OF-${/<skill name="([^"]+)">/.exec(req.text)![1]}` }),
+        judge: (req) =>
+          judgeIteration(req) === 1
+            ? {
+                text: judgeJson(
+                  70,
+                  [],
+                  [
+                    { skill: 'first', score: 90 },
+                    { skill: 'second', score: 55 },
+                  ],
+                ),
+              }
+            : {
+                text: judgeJson(
+                  88,
+                  [],
+                  [
+                    { skill: 'first', score: 90 },
+                    { skill: 'second', score: 86 },
+                  ],
+                ),
+              },
+      },
+      { threshold: '85', chain: true },
+      undefined,
+      { first: undefined, second: undefined },
+    );
+    const exec = r.h.requestsFor('executor');
+    expect(exec[0]!.text).toContain('<skill name="first">');
+    expect(exec[1]!.text).toContain('<skill name="second">');
+    expect(exec[1]!.text).toContain('ARTIFACT-OF-first');
+    expect(r.after[0]).toBe(r.before[0]); // first untouched
+    expect(r.after[1]).toBe(`${r.before[1]}\n- improvement 1`); // second, the weakest, improved
+    const second = await getSkillFiles(
+      r.h.db,
+      'second',
+      r.snapshots.find((s) => s.iteration === 2 && s.skill === 'second')!.version_hash,
+    );
+    expect(second['SKILL.md']).toContain('- improvement 1');
+  });
+});

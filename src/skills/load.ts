@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { setFile } from './files';
 import { SKILL_LIMITS, SKIPPED_DIRS, type SkillFiles } from './limits';
 import { SkillError } from './skill-error';
 
@@ -24,9 +25,10 @@ export function loadSkillFolder(dir: string): { name: string; dir: string; files
   }
   if (st.isSymbolicLink()) throw new SkillError(`skill folder ${dir} is a symlink: pass the real folder`);
   if (!st.isDirectory()) throw new SkillError(`${dir} is not a folder: a skill is a folder containing SKILL.md`);
-  if (!fs.existsSync(path.join(root, 'SKILL.md'))) {
-    throw new SkillError(`skill folder ${dir} has no SKILL.md: add one (the skill's main instructions)`);
-  }
+  const skillMd = fs.lstatSync(path.join(root, 'SKILL.md'), { throwIfNoEntry: false });
+  if (!skillMd) throw new SkillError(`skill folder ${dir} has no SKILL.md: add one (the skill's main instructions)`);
+  if (skillMd.isDirectory())
+    throw new SkillError(`SKILL.md in ${dir} is a folder: it must be a file with the skill's instructions`);
 
   const files: SkillFiles = {};
   let total = 0;
@@ -58,7 +60,7 @@ export function loadSkillFolder(dir: string): { name: string; dir: string; files
           `${dir} holds over ${SKILL_LIMITS.maxTotalBytes} bytes of text, the cap per skill: trim it`,
         );
       }
-      files[entryRel] = buf.toString('utf8');
+      setFile(files, entryRel, buf.toString('utf8'));
       if (Object.keys(files).length > SKILL_LIMITS.maxFiles) {
         throw new SkillError(`${dir} holds over ${SKILL_LIMITS.maxFiles} files, the cap per skill: trim it`);
       }

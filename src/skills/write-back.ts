@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { changedPaths, fileAt } from './files';
 import type { SkillFiles } from './limits';
 import { SkillError } from './skill-error';
 
@@ -11,10 +12,18 @@ import { SkillError } from './skill-error';
  */
 export function writeSkillFolder(dir: string, from: SkillFiles, to: SkillFiles): string[] {
   const root = path.resolve(dir);
-  const touched = [...new Set([...Object.keys(from), ...Object.keys(to)])].filter((p) => from[p] !== to[p]).sort();
+  const touched = changedPaths(from, to);
   for (const rel of touched) {
     const abs = path.join(root, rel);
     if (!abs.startsWith(root + path.sep)) throw new SkillError(`refusing to write ${rel}: outside ${dir}`);
+    // Every folder on the way must be a real folder: a symlinked parent would carry the write outside.
+    let walk = root;
+    for (const part of rel.split('/').slice(0, -1)) {
+      walk = path.join(walk, part);
+      if (fs.lstatSync(walk, { throwIfNoEntry: false })?.isSymbolicLink()) {
+        throw new SkillError(`refusing to write ${rel}: ${path.relative(root, walk)} is a symlink`);
+      }
+    }
     let current: string | undefined;
     try {
       const st = fs.lstatSync(abs);
@@ -24,7 +33,7 @@ export function writeSkillFolder(dir: string, from: SkillFiles, to: SkillFiles):
       if (err instanceof SkillError) throw err;
       current = undefined;
     }
-    if (current !== from[rel] && current !== to[rel]) {
+    if (current !== fileAt(from, rel) && current !== fileAt(to, rel)) {
       throw new SkillError(
         `${rel} in ${dir} changed since the run started; nothing was written. The outcome is kept in the store: apply it with \`refinery restore\``,
       );
@@ -32,7 +41,7 @@ export function writeSkillFolder(dir: string, from: SkillFiles, to: SkillFiles):
   }
   for (const rel of touched) {
     const abs = path.join(root, rel);
-    const content = to[rel];
+    const content = fileAt(to, rel);
     if (content === undefined) {
       fs.rmSync(abs, { force: true });
       continue;

@@ -1,3 +1,4 @@
+import { copyFiles, hasFile, setFile } from '../skills/files';
 import { SKILL_LIMITS, type SkillFiles } from '../skills/limits';
 
 /** One structured edit from the improver. */
@@ -29,22 +30,22 @@ export function checkEditPath(p: string): void {
  */
 export function applyEdits(files: SkillFiles, edits: SkillEdit[]): SkillFiles {
   if (edits.length === 0) throw new EditRejected('the improver proposed no edits');
-  const next: SkillFiles = { ...files };
+  const next = copyFiles(files);
   for (const edit of edits) {
     checkEditPath(edit.path);
     if (edit.action === 'delete') {
       if (edit.path === 'SKILL.md') throw new EditRejected('an edit may not delete SKILL.md');
-      if (!(edit.path in next)) throw new EditRejected(`delete of ${edit.path}: no such file`);
+      if (!hasFile(next, edit.path)) throw new EditRejected(`delete of ${edit.path}: no such file`);
       delete next[edit.path];
       continue;
     }
     if (typeof edit.content !== 'string') throw new EditRejected(`${edit.action} of ${edit.path} has no content`);
-    if (edit.action === 'replace' && !(edit.path in next))
+    if (edit.action === 'replace' && !hasFile(next, edit.path))
       throw new EditRejected(`replace of ${edit.path}: no such file`);
     if (Buffer.byteLength(edit.content) > SKILL_LIMITS.maxFileBytes) {
       throw new EditRejected(`${edit.path} would exceed the ${SKILL_LIMITS.maxFileBytes}-byte cap per file`);
     }
-    next[edit.path] = edit.content;
+    setFile(next, edit.path, edit.content);
   }
   const total = Object.values(next).reduce((n, c) => n + Buffer.byteLength(c), 0);
   if (total > SKILL_LIMITS.maxTotalBytes)

@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import { DIMENSIONS, type DimensionScores } from './types';
 
-const score = z.coerce.number().min(0).max(100);
+// Numbers, or numeric strings (some models quote them); null, booleans and arrays are not scores.
+const score = z
+  .union([
+    z.number(),
+    z
+      .string()
+      .regex(/^\s*\d+(\.\d+)?\s*$/)
+      .transform(Number),
+  ])
+  .pipe(z.number().min(0).max(100));
 const dimensionSchema = z.union([score, z.object({ score, notes: z.string().optional() })]);
 
 export const judgeOutputSchema = z.object({
@@ -58,11 +67,13 @@ export function dimensionScores(out: JudgeOutput): DimensionScores {
 
 /** Kebab-case category, so "Missing Examples" and "missing-examples" count as one. */
 export function normaliseCategory(c: string): string {
-  return c
+  const slug = c
     .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 60);
+    .normalize('NFKD')
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .slice(0, 60)
+    .replace(/^-+|-+$/g, '');
+  return slug || 'uncategorised';
 }
 
 export type JudgeParse =
@@ -86,16 +97,17 @@ export function parseJudgeOutput(text: string): JudgeParse {
 export function heuristicScores(text: string): { heuristicScore?: number; dimensions?: Partial<DimensionScores> } {
   const dims: Partial<DimensionScores> = {};
   for (const d of DIMENSIONS) {
-    const m = new RegExp(`"?${d}"?\\s*[:=]?\\s*(?:\\{\\s*"?score"?\\s*[:=]\\s*)?(\\d{1,3}(?:\\.\\d+)?)`, 'i').exec(
-      text,
-    );
+    const m = new RegExp(
+      `"?${d}"?\\s*[:=]?\\s*(?:\\{\\s*"?score"?\\s*[:=]\\s*)?(\\d{1,3}(?:\\.\\d+)?)(?!\\d|\\.\\d)`,
+      'i',
+    ).exec(text);
     if (m && Number(m[1]) <= 100) dims[d] = Number(m[1]);
   }
   const found = Object.values(dims);
   if (found.length > 0) return { heuristicScore: found.reduce((a, b) => a + b, 0) / found.length, dimensions: dims };
-  const overall = /(?:overall|total|final)?\s*score\D{0,12}(\d{1,3}(?:\.\d+)?)(?:\s*\/\s*100)?/i.exec(text);
+  const overall = /(?:overall|total|final)?\s*score\D{0,12}(\d{1,3}(?:\.\d+)?)(?!\d|\.\d)(?:\s*\/\s*100)?/i.exec(text);
   if (overall && Number(overall[1]) <= 100) return { heuristicScore: Number(overall[1]) };
-  const outOf = /(\d{1,3}(?:\.\d+)?)\s*\/\s*100/.exec(text);
+  const outOf = /(?<![\d.])(\d{1,3}(?:\.\d+)?)\s*\/\s*100/.exec(text);
   if (outOf && Number(outOf[1]) <= 100) return { heuristicScore: Number(outOf[1]) };
   return {};
 }

@@ -10,7 +10,8 @@ export function resolvePreset(
   name: string | undefined,
   overrides: { threshold?: number; maxIterations?: number },
 ): { threshold: number; maxIterations: number } {
-  const preset = PRESETS[(name ?? 'standard') as PresetName];
+  const key = name ?? 'standard';
+  const preset = Object.hasOwn(PRESETS, key) ? PRESETS[key as PresetName] : undefined;
   if (!preset) throw new Error(`unknown preset "${name}": use quick, standard or thorough`);
   return {
     threshold: overrides.threshold ?? preset.threshold,

@@ -3,7 +3,6 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { decideSignal, decideUpdate, tuneStatusQuery } from '../../src/shared';
 import { getSkillFiles } from '../../src/store/skill-versions';
-import type { TuneStatus } from '../../src/tune/types';
 import { eventually, testClient, uniqueId, withWorker } from '../support/temporal';
 import {
   appendImprovement,
@@ -38,7 +37,7 @@ async function runTune(
   return withWorker(taskQueue, { db: h.db, providers: h.providers }, async () => {
     const [run] = await h.start(dirs, flags, client, taskQueue);
     if (during) await during(h, run!.handle);
-    const status = (await run!.handle.result()) as TuneStatus;
+    const status = (await run!.handle.result());
     const after = dirs.map((d) => fs.readFileSync(path.join(d, 'SKILL.md'), 'utf8'));
     const snapshots = await h.db.all<{ iteration: number; skill: string; version_hash: string }>(
       'SELECT iteration, skill, version_hash FROM tune_snapshots WHERE run_id = ? ORDER BY iteration, skill',
@@ -132,7 +131,7 @@ describe('tuneWorkflow against fake Anthropic and Gemini servers', () => {
     const rows = await r.h.db.all<{ record: string }>('SELECT record FROM tune_iterations WHERE run_id = ?', [
       r.workflowId,
     ]);
-    expect(rows.map((x) => JSON.parse(x.record).errors[0])).toEqual(
+    expect(rows.map((x) => (JSON.parse(x.record) as { errors: string[] }).errors[0])).toEqual(
       Array(3).fill(expect.stringContaining('ANTHROPIC_API_KEY')),
     );
   });
@@ -208,7 +207,7 @@ describe('tuneWorkflow against fake Anthropic and Gemini servers', () => {
     let calls = 0;
     const r = await runTune(
       {
-        judge: (req) =>
+        judge: () =>
           ++calls === 1
             ? { status: 429, errorType: 'RESOURCE_EXHAUSTED', retryAfterSeconds: 3 }
             : { text: judgeJson(90) },

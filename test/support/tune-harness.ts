@@ -16,11 +16,19 @@ import { tempDir } from './temporal';
 /** A marker used as both API keys: tests check it never reaches history, logs or reports. */
 export const MARKER_KEY = 'sk-marker-KEY-7f3a9c';
 
-export function judgeJson(score: number, categories: string[] = [], perSkill?: { skill: string; score: number }[]): string {
+export function judgeJson(
+  score: number,
+  categories: string[] = [],
+  perSkill?: { skill: string; score: number }[],
+): string {
   return JSON.stringify({
     dimensions: Object.fromEntries(DIMENSIONS.map((d) => [d, { score, notes: 'ok' }])),
     strengths: ['clear steps'],
-    weaknesses: categories.map((category) => ({ category, description: `needs work on ${category}`, severity: 'medium' })),
+    weaknesses: categories.map((category) => ({
+      category,
+      description: `needs work on ${category}`,
+      severity: 'medium',
+    })),
     suggestions: categories.map((c) => `fix ${c}`),
     ...(perSkill ? { perSkill } : {}),
   });
@@ -32,13 +40,16 @@ export function appendImprovement(req: RecordedRequest): FakeReply {
   const md = parseRenderedFiles(skill)['SKILL.md'] ?? '';
   const n = (md.match(/^- improvement \d+$/gm) ?? []).length + 1;
   return {
-    text: JSON.stringify({ rationale: `improvement ${n}`, edits: [{ path: 'SKILL.md', action: 'replace', content: `${md}\n- improvement ${n}` }] }),
+    text: JSON.stringify({
+      rationale: `improvement ${n}`,
+      edits: [{ path: 'SKILL.md', action: 'replace', content: `${md}\n- improvement ${n}` }],
+    }),
   };
 }
 
 /** The iteration a judge request belongs to: one more than the earlier scores it lists. */
 export function judgeIteration(req: RecordedRequest): number {
-  const m = /Scores of earlier iterations: ([^.]*)\./.exec(req.text);
+  const m = /Scores of earlier iterations: (.+)\.$/m.exec(req.text);
   return m ? m[1]!.split(',').length + 1 : 1;
 }
 
@@ -69,7 +80,10 @@ export async function tuneHarness(roles: Roles): Promise<TuneHarness> {
     const role = roleOf(/\[refinery:(executor|judge|improver)\]/.exec(req.text)?.[0]);
     if (role === 'judge') return roles.judge(req);
     if (role === 'improver') return (roles.improver ?? appendImprovement)(req);
-    return (roles.executor ?? ((r: RecordedRequest) => ({ text: `artifact for ${/<scenario>\n([^\n]*)/.exec(r.text)?.[1] ?? ''}` })))(req);
+    return (
+      roles.executor ??
+      ((r: RecordedRequest) => ({ text: `artifact for ${/<scenario>\n([^\n]*)/.exec(r.text)?.[1] ?? ''}` }))
+    )(req);
   };
   const anthropic = await startFakeAnthropic({ respond: route });
   const gemini = await startFakeGemini({ respond: route });

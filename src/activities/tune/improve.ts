@@ -4,6 +4,7 @@ import type { Db } from '../../store/db';
 import { getSkillFiles, recordSkillVersion } from '../../store/skill-versions';
 import { getStepResult, putStepResult } from '../../store/tune-runs';
 import type { ImproveInput, ImproveResult } from '../../tune/activity-types';
+import { changedPaths } from '../../skills/files';
 import { applyEdits, EditRejected } from '../../tune/edits';
 import { extractJson, improverOutputSchema, type JudgeOutput } from '../../tune/model-output';
 import { improverPrompt } from '../../tune/prompts';
@@ -71,9 +72,7 @@ export function improveActivity(db: Db, models: ModelCalls) {
       rationale: output.rationale.slice(0, 2000),
       author: `improver:${input.improver.provider}:${input.improver.model}`,
     });
-    const changedFiles = [...new Set([...Object.keys(files), ...Object.keys(next)])]
-      .filter((p) => files[p] !== next[p])
-      .sort();
+    const changedFiles = changedPaths(files, next);
     const result: ImproveResult = {
       newHash: version.hash,
       versionNo: version.versionNo,

@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { putBlob } from '../../store/blobs';
 import type { Db } from '../../store/db';
 import { getSkillFiles, getSkillVersion } from '../../store/skill-versions';
+import { changedPaths, fileAt } from '../../skills/files';
 import { SkillError } from '../../skills/skill-error';
 import { writeSkillFolder } from '../../skills/write-back';
 import type { SkillFiles } from '../../skills/limits';
@@ -9,14 +10,15 @@ import { unifiedDiff } from '../../text/unified-diff';
 import type { WriteBackInput, WriteBackResult } from '../../tune/activity-types';
 
 export function diffFiles(from: SkillFiles, to: SkillFiles): string {
-  return [...new Set([...Object.keys(from), ...Object.keys(to)])]
-    .sort()
-    .map((p) =>
-      unifiedDiff(from[p] ?? '', to[p] ?? '', {
-        from: from[p] === undefined ? '/dev/null' : `a/${p}`,
-        to: to[p] === undefined ? '/dev/null' : `b/${p}`,
-      }),
-    )
+  return changedPaths(from, to)
+    .map((p) => {
+      const a = fileAt(from, p);
+      const b = fileAt(to, p);
+      return unifiedDiff(a ?? '', b ?? '', {
+        from: a === undefined ? '/dev/null' : `a/${p}`,
+        to: b === undefined ? '/dev/null' : `b/${p}`,
+      });
+    })
     .join('');
 }
 

@@ -19,7 +19,7 @@ async function statusOf(config: Config, id: string): Promise<TuneStatus> {
   try {
     const handle = client.workflow.getHandle(id);
     try {
-      return (await handle.query('status')) as TuneStatus;
+      return await handle.query<TuneStatus>('status');
     } catch (err) {
       const desc = await handle.describe().catch(() => undefined);
       if (!desc) throw new CliError(`no tune run with id ${id}: check the id with \`refinery list\``);
@@ -83,16 +83,14 @@ export async function decideCommand(config: Config, argv: string[]): Promise<num
   const iterations = values.iterations === undefined ? undefined : Number(values.iterations);
   const { client, close } = await connectClient(config);
   try {
-    const answer = await client.workflow
-      .getHandle(id)
-      .executeUpdate('decide', {
-        args: [{ action: values.action as DecisionAction, iterations, by: values.by, note: values.note }],
-      });
+    const answer = await client.workflow.getHandle(id).executeUpdate('decide', {
+      args: [{ action: values.action as DecisionAction, iterations, by: values.by, note: values.note }],
+    });
     console.log(`${id}: ${String(answer)}`);
     return EXIT.ok;
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError)
-      throw new CliError(`decision refused: ${(err.cause as Error | undefined)?.message ?? err.message}`);
+      throw new CliError(`decision refused: ${(err.cause)?.message ?? err.message}`);
     throw err;
   } finally {
     await close();

@@ -51,7 +51,11 @@ const awaiting = (over: Partial<TuneState> = {}) =>
     maxIterations: 5,
     consecutiveErrors: 2,
     iterations: [iter(1, 60), iter(2, null), iter(3, 70), iter(4, 71)],
-    stall: { reason: 'recurring-weakness', detail: 'weakness "missing-examples" recurred in 4 iterations (limit 3)', since: 't0' },
+    stall: {
+      reason: 'recurring-weakness',
+      detail: 'weakness "missing-examples" recurred in 4 iterations (limit 3)',
+      since: 't0',
+    },
     ...over,
   });
 
@@ -100,9 +104,17 @@ describe('decisionProblem', () => {
     ['continue 0', { action: 'continue', by: 'ann', iterations: 0 }, 'continue needs --iterations between 1 and 50'],
     ['continue 51', { action: 'continue', by: 'ann', iterations: 51 }, 'continue needs --iterations between 1 and 50'],
     ['continue -2', { action: 'continue', by: 'ann', iterations: -2 }, 'continue needs --iterations between 1 and 50'],
-    ['continue 2.5', { action: 'continue', by: 'ann', iterations: 2.5 }, 'continue needs --iterations between 1 and 50'],
+    [
+      'continue 2.5',
+      { action: 'continue', by: 'ann', iterations: 2.5 },
+      'continue needs --iterations between 1 and 50',
+    ],
     ['a 2000-character note is fine', { action: 'accept', by: 'ann', note: 'x'.repeat(2000) }, undefined],
-    ['a 2001-character note is refused', { action: 'accept', by: 'ann', note: 'x'.repeat(2001) }, 'the note is over 2000 characters'],
+    [
+      'a 2001-character note is refused',
+      { action: 'accept', by: 'ann', note: 'x'.repeat(2001) },
+      'the note is over 2000 characters',
+    ],
   ])('%s', (_name, d, expected) => {
     expect(decisionProblem(awaiting(), d)).toBe(expected);
   });
@@ -148,7 +160,9 @@ describe('applyDecision', () => {
   });
 
   test('continue restarts the convergence window at the number of scored iterations', () => {
-    const s = awaiting({ iterations: [iter(1, 50), iter(2, null), iter(3, null), iter(4, 55), iter(5, 56), iter(6, 57)] });
+    const s = awaiting({
+      iterations: [iter(1, 50), iter(2, null), iter(3, null), iter(4, 55), iter(5, 56), iter(6, 57)],
+    });
     expect(scoredIterations(s)).toHaveLength(4);
     applyDecision(s, { action: 'continue', by: 'ann', iterations: 2 }, 't');
     expect(s.windowStart).toBe(4);
@@ -156,7 +170,11 @@ describe('applyDecision', () => {
 
   test('continue on a stall without a quoted category acknowledges nothing', () => {
     const s = awaiting({
-      stall: { reason: 'converged-below-threshold', detail: 'scores converged at 71, below the threshold 80', since: 't0' },
+      stall: {
+        reason: 'converged-below-threshold',
+        detail: 'scores converged at 71, below the threshold 80',
+        since: 't0',
+      },
       acknowledgedCategories: ['older'],
     });
     applyDecision(s, { action: 'continue', by: 'ann', iterations: 2 }, 't');

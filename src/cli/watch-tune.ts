@@ -9,7 +9,7 @@ import type { tuneWorkflow } from '../workflows/tune';
 export async function watchTune(
   handle: WorkflowHandle<typeof tuneWorkflow>,
   print: (line: string) => void,
-  pollMs = 500,
+  pollMs = 250,
 ): Promise<TuneStatus> {
   let last = '';
   let stallShown = '';
@@ -37,7 +37,11 @@ export async function watchTune(
     }
     await Promise.race([done.catch(() => undefined), new Promise((r) => setTimeout(r, pollMs))]);
   }
-  return done;
+  const final = await done;
+  // A quick run can finish between polls: the last line always shows every score.
+  const line = progressLine(final);
+  if (line !== last) print(line);
+  return final;
 }
 
 /** The diff of the outcome, read back from the store. */

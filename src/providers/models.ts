@@ -1,8 +1,9 @@
 import type { ProviderName } from './types';
 
 export const DEFAULT_MODELS = {
-  executor: 'claude-sonnet-4-5',
-  improver: 'claude-sonnet-4-5',
+  // claude-sonnet-4-5 reaches end-of-life on 2026-11-30 (the SDK warns on every call); 4.6 replaces it.
+  executor: 'claude-sonnet-4-6',
+  improver: 'claude-sonnet-4-6',
   judge: 'gemini-2.5-pro',
 } as const;
 

@@ -8,13 +8,18 @@ export interface ModelPrice {
 
 // List prices from the vendors' pricing pages (late 2025). Keys are model families; dated snapshots
 // (claude-sonnet-4-5-20250929) and release suffixes (gemini-2.5-flash-preview-09-2025) resolve to them, but a
-// new version (claude-sonnet-4-6) does not: it gets UNKNOWN_MODEL_PRICE until someone adds its real price here.
+// new version (say claude-sonnet-4-7) does not: it gets UNKNOWN_MODEL_PRICE until someone adds its real price here.
 export const MODEL_PRICES: Readonly<Record<string, ModelPrice>> = {
   'claude-opus-4-5': { inputPerMTok: 5, outputPerMTok: 25 },
   'claude-opus-4-1': { inputPerMTok: 15, outputPerMTok: 75 },
   'claude-opus-4': { inputPerMTok: 15, outputPerMTok: 75 },
   'claude-opus-4-0': { inputPerMTok: 15, outputPerMTok: 75 },
   'claude-sonnet-4-5': {
+    inputPerMTok: 3,
+    outputPerMTok: 15,
+    longContext: { aboveInputTokens: 200_000, inputPerMTok: 6, outputPerMTok: 22.5 },
+  },
+  'claude-sonnet-4-6': {
     inputPerMTok: 3,
     outputPerMTok: 15,
     longContext: { aboveInputTokens: 200_000, inputPerMTok: 6, outputPerMTok: 22.5 },

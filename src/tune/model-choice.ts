@@ -1,14 +1,19 @@
+import { DEFAULT_MODELS } from '../providers/models';
 import type { ModelChoice } from './types';
 
 export type ModelRole = 'executor' | 'judge' | 'improver';
 
 /** Defaults by role: Claude executes and improves, Gemini judges (two complementary perspectives). */
 export const ROLE_DEFAULTS: Record<ModelRole, { provider: 'anthropic' | 'gemini'; model: string }> = {
-  executor: { provider: 'anthropic', model: 'claude-sonnet-4-5' },
-  judge: { provider: 'gemini', model: 'gemini-2.5-pro' },
-  improver: { provider: 'anthropic', model: 'claude-sonnet-4-5' },
+  executor: { provider: 'anthropic', model: DEFAULT_MODELS.executor },
+  judge: { provider: 'gemini', model: DEFAULT_MODELS.judge },
+  improver: { provider: 'anthropic', model: DEFAULT_MODELS.improver },
 };
-const VENDOR_DEFAULT = { anthropic: 'claude-sonnet-4-5', gemini: 'gemini-2.5-pro', offline: 'simulation' } as const;
+const VENDOR_DEFAULT = {
+  anthropic: DEFAULT_MODELS.executor,
+  gemini: DEFAULT_MODELS.judge,
+  offline: 'simulation',
+} as const;
 
 /** Parses `provider:model` (or `provider`) from the CLI; throws a message naming the fix. */
 export function parseModelChoice(text: string, flag: string): ModelChoice {

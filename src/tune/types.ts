@@ -5,7 +5,7 @@ export const DIMENSIONS = ['clarity', 'completeness', 'correctness', 'effectiven
 export type Dimension = (typeof DIMENSIONS)[number];
 export type DimensionScores = Record<Dimension, number>;
 
-/** provider:model, e.g. anthropic:claude-sonnet-4-5; `auto` and `default` are resolved by the worker,
+/** provider:model, e.g. anthropic:claude-sonnet-4-6; `auto` and `default` are resolved by the worker,
  * which alone knows which API keys it holds. */
 export interface ModelChoice {
   provider: 'auto' | 'anthropic' | 'gemini' | 'offline';

@@ -1,24 +1,8 @@
-import { execFileSync, spawn } from 'node:child_process';
-import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { temporalCliPath } from '../../src/temporal/binaries';
 import { freePort } from '../../src/temporal/probe';
+import { cli } from '../support/cli';
 import { eventually, tempDir } from '../support/temporal';
-
-const ROOT = path.resolve(__dirname, '..', '..');
-
-/** Runs the real CLI (src/cli/main.ts through tsx) as a separate process. */
-function cli(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'cli', 'main.ts'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, CI: 'true', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
 
 function workflowList(address: string): string {
   return execFileSync(temporalCliPath(), ['workflow', 'list', '--address', address, '--output', 'json'], {
@@ -38,8 +22,12 @@ describe('the embedded stack through the CLI', () => {
     const start = cli(['start', '--exit'], env);
     expect(await start.exited).toBe(0);
     expect(start.output()).toMatch(/Temporal Web UI: http:\/\/127\.0\.0\.1:\d+/);
-    expect(start.output()).toContain('Completed: phase=done');
-    const workflowId = /Started (self-check-[\w-]+)/.exec(start.output())![1]!;
+    expect(start.output()).toContain('threshold-met: best score 90 at iteration 4');
+    expect(start.output()).toMatch(/Report: .*docs\/feedbacks\/cycle-\d{4}-\d{2}-\d{2}\/release-notes\.md/);
+    const workflowId =
+      /Tuning the example skill with offline simulation \(no API keys set\): (tune-release-notes-[0-9a-f]+)/.exec(
+        start.output(),
+      )![1]!;
 
     const dev = cli(['dev'], env);
     try {

@@ -77,7 +77,7 @@ describe.each([
       first.child.kill('SIGKILL');
       await first.exited;
       second = spawnWorkerProcess(env);
-      const status = (await run!.handle.result());
+      const status = await run!.handle.result();
       expect(status.termination).toBe('threshold-met');
       expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(expected);
       const snapshots = await h.db.all<{ iteration: number }>(
@@ -148,7 +148,7 @@ describe('continue-as-new', () => {
     const taskQueue = uniqueId('tq');
     const { status, workflowId } = await withWorker(taskQueue, { db: h.db, providers: h.providers }, async () => {
       const [run] = await h.start([dir], { threshold: '101', 'max-iterations': '60' }, client, taskQueue);
-      return { status: (await run!.handle.result()), workflowId: run!.workflowId };
+      return { status: await run!.handle.result(), workflowId: run!.workflowId };
     });
     expect(status.termination).toBe('max-iterations');
     expect(status.scores).toEqual(expected);

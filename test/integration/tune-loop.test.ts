@@ -37,7 +37,7 @@ async function runTune(
   return withWorker(taskQueue, { db: h.db, providers: h.providers }, async () => {
     const [run] = await h.start(dirs, flags, client, taskQueue);
     if (during) await during(h, run!.handle);
-    const status = (await run!.handle.result());
+    const status = await run!.handle.result();
     const after = dirs.map((d) => fs.readFileSync(path.join(d, 'SKILL.md'), 'utf8'));
     const snapshots = await h.db.all<{ iteration: number; skill: string; version_hash: string }>(
       'SELECT iteration, skill, version_hash FROM tune_snapshots WHERE run_id = ? ORDER BY iteration, skill',

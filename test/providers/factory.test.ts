@@ -25,8 +25,8 @@ describe('createProvider', () => {
 describe('default models', () => {
   it('uses Claude Sonnet 4.5 to execute and improve, and Gemini 2.5 Pro to judge', () => {
     expect(DEFAULT_MODELS).toEqual({
-      executor: 'claude-sonnet-4-5',
-      improver: 'claude-sonnet-4-5',
+      executor: 'claude-sonnet-4-6',
+      improver: 'claude-sonnet-4-6',
       judge: 'gemini-2.5-pro',
     });
   });

@@ -34,7 +34,7 @@ describe('pricing', () => {
     expect(priceForModel(model).matched).toBe(family);
   });
 
-  it.each(['claude-sonnet-4-6', 'gpt-4o', 'gemini-9-ultra', ''])(
+  it.each(['claude-sonnet-4-7', 'gpt-4o', 'gemini-9-ultra', ''])(
     'charges the conservative default for the unknown model "%s"',
     (model) => {
       expect(priceForModel(model)).toEqual({ price: UNKNOWN_MODEL_PRICE, matched: undefined });

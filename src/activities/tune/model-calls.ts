@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import type { Config } from '../../config';
 import { OfflineProvider } from '../../offline/offline-provider';
@@ -64,6 +64,8 @@ export class ModelCalls {
     try {
       result = await provider.complete(resolved.model, req, { signal: ctx.cancellationSignal, timeoutMs: 120_000 });
     } catch (err) {
+      // A cancelled activity must report as cancelled, not as a retryable provider failure.
+      if (ctx.cancellationSignal.aborted) throw new CancelledFailure('the activity was cancelled during a model call');
       throw toActivityFailure(err);
     } finally {
       clearInterval(beat);

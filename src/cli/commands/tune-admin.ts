@@ -90,7 +90,7 @@ export async function decideCommand(config: Config, argv: string[]): Promise<num
     return EXIT.ok;
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError)
-      throw new CliError(`decision refused: ${(err.cause)?.message ?? err.message}`);
+      throw new CliError(`decision refused: ${err.cause?.message ?? err.message}`);
     throw err;
   } finally {
     await close();

@@ -22,7 +22,7 @@ describe('parseModelChoice', () => {
     expect(parseModelChoice(text, '--judge')).toEqual(expected);
   });
 
-  test.each(['openai:gpt-4o', 'Anthropic', '', ':claude', 'claude-sonnet-4-5'])(
+  test.each(['openai:gpt-4o', 'Anthropic', '', ':claude', 'claude-sonnet-4-6'])(
     'an unknown provider in %j throws a message naming the flag and the fix',
     (text) => {
       expect(() => parseModelChoice(text, '--executor')).toThrow(
@@ -46,23 +46,23 @@ describe('resolveModel', () => {
 
   test('role defaults: Claude executes and improves, Gemini judges', () => {
     expect(ROLE_DEFAULTS).toEqual({
-      executor: { provider: 'anthropic', model: 'claude-sonnet-4-5' },
+      executor: { provider: 'anthropic', model: 'claude-sonnet-4-6' },
       judge: { provider: 'gemini', model: 'gemini-2.5-pro' },
-      improver: { provider: 'anthropic', model: 'claude-sonnet-4-5' },
+      improver: { provider: 'anthropic', model: 'claude-sonnet-4-6' },
     });
   });
 
   test.each<[string, ModelRole, ModelChoice, WorkerProviders, string, string]>([
-    ['auto, both keys, executor', 'executor', auto, w('auto', true, true), 'anthropic', 'claude-sonnet-4-5'],
+    ['auto, both keys, executor', 'executor', auto, w('auto', true, true), 'anthropic', 'claude-sonnet-4-6'],
     ['auto, both keys, judge', 'judge', auto, w('auto', true, true), 'gemini', 'gemini-2.5-pro'],
-    ['auto, both keys, improver', 'improver', auto, w('auto', true, true), 'anthropic', 'claude-sonnet-4-5'],
+    ['auto, both keys, improver', 'improver', auto, w('auto', true, true), 'anthropic', 'claude-sonnet-4-6'],
     [
       'auto, only Anthropic key, judge falls back',
       'judge',
       auto,
       w('auto', true, false),
       'anthropic',
-      'claude-sonnet-4-5',
+      'claude-sonnet-4-6',
     ],
     [
       'auto, only Gemini key, executor falls back',
@@ -89,7 +89,7 @@ describe('resolveModel', () => {
       auto,
       w('anthropic', true, true),
       'anthropic',
-      'claude-sonnet-4-5',
+      'claude-sonnet-4-6',
     ],
     [
       'REFINERY_PROVIDER=gemini forces the executor to Gemini',
@@ -121,7 +121,7 @@ describe('resolveModel', () => {
       { provider: 'anthropic', model: 'default' },
       w('auto', false, true),
       'anthropic',
-      'claude-sonnet-4-5',
+      'claude-sonnet-4-6',
     ],
     [
       'explicit Gemini for the executor',
@@ -161,7 +161,7 @@ describe('resolveModel', () => {
       { provider: 'anthropic', model: 'default' },
       w('offline', false, false),
       'anthropic',
-      'claude-sonnet-4-5',
+      'claude-sonnet-4-6',
     ],
   ])('%s', (_name, role, choice, providers, provider, model) => {
     expect(resolveModel(role, choice, providers)).toEqual({ provider, model });

@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../src/activities';
+import { decideUpdate, SEARCH_ATTRIBUTE_TYPES, tuneStatusQuery } from '../../src/shared';
+import { temporalTestServerPath } from '../../src/temporal/binaries';
+import type { TuneStatus } from '../../src/tune/types';
+import { sharedTestEnv } from '../support/shared-env';
+import { eventually, testClient, uniqueId, withWorker } from '../support/temporal';
+import { judgeIteration, judgeJson, tuneHarness, type TuneHarness } from '../support/tune-harness';
+
+// temporal.api.enums.v1.IndexedValueType values.
+const INDEXED_VALUE_TYPE = { Keyword: 2, Int: 3 } as const;
+
+const open: TuneHarness[] = [];
+afterEach(async () => {
+  for (const h of open.splice(0)) await h.close();
+});
+
+describe('decision timeout (time-skipping test server)', () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
+    });
+    // The dev server registers these at start (--search-attribute); the test server needs them added.
+    await env.connection.operatorService.addSearchAttributes({
+      namespace: 'default',
+      searchAttributes: Object.fromEntries(
+        Object.entries(SEARCH_ATTRIBUTE_TYPES).map(([name, type]) => [name, INDEXED_VALUE_TYPE[type]]),
+      ),
+    });
+  });
+  afterAll(() => env?.teardown());
+
+  test('a stall nobody decides for 7 days keeps the original and the best as a candidate', async () => {
+    const h = await tuneHarness({ judge: (req) => ({ text: judgeJson([60, 62, 61][judgeIteration(req) - 1] ?? 61) }) });
+    open.push(h);
+    const dir = h.makeSkill('waiting');
+    const before = fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8');
+    const taskQueue = uniqueId('tq');
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: { codePath: sharedTestEnv().workflowBundlePath },
+      activities: createActivities({ db: h.db, providers: h.providers }),
+    });
+    const status = await worker.runUntil(async () => {
+      const [run] = await h.start([dir], { threshold: '90', 'decision-timeout': '7d' }, env.client, taskQueue);
+      return (await run!.handle.result()) as TuneStatus;
+    });
+    expect(status.termination).toBe('decision-timeout');
+    expect(status.decisions[0]).toMatchObject({
+      action: 'cancel',
+      by: 'timeout',
+      timedOut: true,
+      reason: 'converged-below-threshold',
+    });
+    expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(before);
+    expect(status.outcome?.writtenBack).toBe(false);
+    expect(status.outcome?.candidate?.waiting).toEqual(expect.any(String));
+    expect(status.outcome?.candidate?.waiting).not.toBe(status.outcome?.chosen.waiting); // the best, kept aside
+    const report = fs.readFileSync(status.outcome!.reportPaths[0]!, 'utf8');
+    expect(report).toContain('kept as a candidate; the original stays');
+  });
+});
+
+describe('recurring issues across runs (real dev server)', () => {
+  let client: Client;
+  let close: () => Promise<void>;
+  beforeAll(async () => ({ client, close } = await testClient()));
+  afterAll(() => close());
+
+  test('a weakness in a 2nd run is RECURRING, in a 3rd UNRESOLVED and needs a decision before write-back', async () => {
+    // Each run: iteration 1 scores 70 and names the weakness, iteration 2 reaches the threshold.
+    const h = await tuneHarness({
+      judge: (req) => ({ text: judgeIteration(req) === 1 ? judgeJson(70, ['missing-examples']) : judgeJson(90) }),
+    });
+    open.push(h);
+    const dir = h.makeSkill('recurring');
+    const taskQueue = uniqueId('tq');
+    await withWorker(taskQueue, { db: h.db, providers: h.providers }, async () => {
+      const runs: TuneStatus[] = [];
+      for (let i = 0; i < 2; i++) {
+        const [run] = await h.start([dir], { threshold: '80' }, client, taskQueue);
+        runs.push((await run!.handle.result()) as TuneStatus);
+      }
+      expect(runs[0]!.termination).toBe('threshold-met');
+      expect(runs[1]!.termination).toBe('threshold-met');
+      const second = fs.readFileSync(runs[1]!.outcome!.reportPaths[0]!, 'utf8');
+      expect(second).toContain('**RECURRING** recurring: `missing-examples` (occurrence 2 across runs)');
+      const afterTwo = fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8');
+
+      const [third] = await h.start([dir], { threshold: '80' }, client, taskQueue);
+      await eventually(
+        async () => (await third!.handle.query(tuneStatusQuery)).phase === 'awaiting-decision',
+        30_000,
+        'stall',
+      );
+      const stalled = await third!.handle.query(tuneStatusQuery);
+      expect(stalled.stall).toMatchObject({
+        reason: 'unresolved-recurring',
+        detail: expect.stringContaining('"missing-examples" (3×)'),
+      });
+      expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(afterTwo); // nothing written while it waits
+      await third!.handle.executeUpdate(decideUpdate, {
+        args: [{ action: 'accept', by: 'lead', note: 'known; tracked' }],
+      });
+      const done = (await third!.handle.result()) as TuneStatus;
+      expect(done.termination).toBe('accepted');
+      expect(done.outcome?.writtenBack).toBe(true);
+      expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(`${afterTwo}\n- improvement 3`);
+    });
+  });
+});

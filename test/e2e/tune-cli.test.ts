@@ -91,7 +91,7 @@ describe('refinery tune, status, list, decide, restore', () => {
       ),
     );
     expect(code).toBe(0);
-    expect(out).toMatch(/started tune-dry-[0-9a-f]+\n  http:\/\/.*\/namespaces\/default\/workflows\/tune-dry-/);
+    expect(out).toMatch(/started tune-dry-[0-9a-f]+\n {2}http:\/\/.*\/namespaces\/default\/workflows\/tune-dry-/);
     expect(out).toMatch(/iteration 2\/5 · completed · scores 60 → 85/);
     expect(out).toContain('not written (dry run); the diff would be:');
     expect(out).toContain('+- improvement 1');

@@ -49,7 +49,7 @@ describe('decision timeout (time-skipping test server)', () => {
     });
     const status = await worker.runUntil(async () => {
       const [run] = await h.start([dir], { threshold: '90', 'decision-timeout': '7d' }, env.client, taskQueue);
-      return (await run!.handle.result());
+      return await run!.handle.result();
     });
     expect(status.termination).toBe('decision-timeout');
     expect(status.decisions[0]).toMatchObject({
@@ -85,7 +85,7 @@ describe('recurring issues across runs (real dev server)', () => {
       const runs: TuneStatus[] = [];
       for (let i = 0; i < 2; i++) {
         const [run] = await h.start([dir], { threshold: '80' }, client, taskQueue);
-        runs.push((await run!.handle.result()));
+        runs.push(await run!.handle.result());
       }
       expect(runs[0]!.termination).toBe('threshold-met');
       expect(runs[1]!.termination).toBe('threshold-met');
@@ -108,7 +108,7 @@ describe('recurring issues across runs (real dev server)', () => {
       await third!.handle.executeUpdate(decideUpdate, {
         args: [{ action: 'accept', by: 'lead', note: 'known; tracked' }],
       });
-      const done = (await third!.handle.result());
+      const done = await third!.handle.result();
       expect(done.termination).toBe('accepted');
       expect(done.outcome?.writtenBack).toBe(true);
       expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(`${afterTwo}\n- improvement 3`);

@@ -11,6 +11,9 @@ export function openSqlite(file: string): Db {
   // (worker + CLI) instead of failing with SQLITE_BUSY at once.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('busy_timeout = 5000');
+  // NORMAL under WAL: no fsync per commit, still durable across process crashes; a power loss can drop
+  // the last commits, which the idempotent, retried activities then write again.
+  sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
 
   const q: Queryable = {

@@ -29,6 +29,9 @@ export interface DevServer {
   exited: Promise<number | null>;
 }
 
+/** Server settings Refinery wants everywhere: eager dispatch saves a round trip per model call. */
+export const EMBEDDED_DYNAMIC_CONFIG = { 'system.enableActivityEagerExecution': true };
+
 export class PortInUseError extends Error {
   override readonly name = 'PortInUseError';
 }
@@ -70,7 +73,8 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     args.push('--db-filename', opts.dbFile);
   }
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_TYPES)) args.push('--search-attribute', `${name}=${type}`);
-  for (const [key, value] of Object.entries(opts.dynamicConfig ?? {})) {
+  const dynamicConfig = { ...EMBEDDED_DYNAMIC_CONFIG, ...opts.dynamicConfig };
+  for (const [key, value] of Object.entries(dynamicConfig)) {
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
 

@@ -61,7 +61,7 @@ export async function tuneOverhead(temporalAddress: string, bundlePath: string, 
       });
       const t0 = performance.now();
       const [run] = await startTune(client, db, taskQueue, tune, { startedBy: 'bench' });
-      const status = (await run!.handle.result()) as TuneStatus;
+      const status = (await run!.handle.result());
       const wallMs = performance.now() - t0;
       const row = await db.get<{ ms: number; n: number }>(
         'SELECT SUM(latency_ms) AS ms, COUNT(*) AS n FROM provider_calls WHERE run_id = ?',

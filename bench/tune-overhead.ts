@@ -7,7 +7,6 @@ import { createActivities } from '../src/activities';
 import { startTune } from '../src/clients/tune';
 import { validateTuneInput } from '../src/cli/tune-input';
 import { openStore } from '../src/store/open';
-import type { TuneStatus } from '../src/tune/types';
 import { startFakeAnthropic } from '../test/fakes/fake-anthropic';
 import { startFakeGemini } from '../test/fakes/fake-gemini';
 import { appendImprovement, judgeIteration, judgeJson } from '../test/support/tune-harness';
@@ -61,7 +60,7 @@ export async function tuneOverhead(temporalAddress: string, bundlePath: string, 
       });
       const t0 = performance.now();
       const [run] = await startTune(client, db, taskQueue, tune, { startedBy: 'bench' });
-      const status = (await run!.handle.result());
+      const status = await run!.handle.result();
       const wallMs = performance.now() - t0;
       const row = await db.get<{ ms: number; n: number }>(
         'SELECT SUM(latency_ms) AS ms, COUNT(*) AS n FROM provider_calls WHERE run_id = ?',

@@ -1,4 +1,3 @@
-/* global console */
 // Container healthcheck for refinery-worker. The worker serves no port, so "healthy" means what matters:
 // Temporal currently lists a poller from this container (identity `pid@hostname`, hostname being the
 // container id) on the workflow task queue. A worker that is up but disconnected or wedged drops out of

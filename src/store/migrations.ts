@@ -4,7 +4,144 @@ import type { Db } from './db';
  * Ordered, append-only schema migrations in the SQL both backends accept. Never edit a shipped
  * migration: add a new one.
  */
-export const migrations: { id: number; name: string; sql: string }[] = [
+const LIBRARY_SQL = `
+  CREATE TABLE blobs (
+    hash TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    content TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE library_items (
+    name TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    contributors TEXT NOT NULL,
+    consumers TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    description TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE library_versions (
+    name TEXT NOT NULL REFERENCES library_items(name),
+    version INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    content_ref TEXT NOT NULL REFERENCES blobs(hash),
+    parent_version INTEGER,
+    rationale TEXT NOT NULL,
+    author TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (name, version),
+    UNIQUE (name, hash)
+  );
+  CREATE TABLE labels (
+    name TEXT NOT NULL REFERENCES library_items(name),
+    label TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    moved_at TEXT NOT NULL,
+    PRIMARY KEY (name, label)
+  );
+  CREATE TABLE label_moves (
+    seq {{SEQ}},
+    name TEXT NOT NULL,
+    label TEXT NOT NULL,
+    from_version INTEGER,
+    to_version INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    moved_at TEXT NOT NULL
+  );
+  CREATE INDEX label_moves_by_name ON label_moves (name, label, seq);
+  CREATE TABLE prompt_runs (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    unit_id TEXT,
+    latency_ms INTEGER,
+    input_tokens INTEGER,
+    output_tokens INTEGER,
+    error TEXT,
+    format_ok INTEGER,
+    corrected INTEGER NOT NULL,
+    regenerated INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX prompt_runs_by_version ON prompt_runs (name, version);
+  CREATE TABLE feedback (
+    id TEXT PRIMARY KEY,
+    run_id TEXT,
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    thumbs INTEGER,
+    rating INTEGER,
+    correction TEXT,
+    comment TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX feedback_by_version ON feedback (name, version);
+  CREATE TABLE api_tokens (
+    token_hash TEXT PRIMARY KEY,
+    subject TEXT NOT NULL,
+    role TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE tune_runs (
+    run_id TEXT PRIMARY KEY,
+    workflow_id TEXT NOT NULL,
+    skills TEXT NOT NULL,
+    status TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    started_by TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    termination TEXT,
+    best_score REAL,
+    assertiveness REAL,
+    report_ref TEXT
+  );
+  CREATE TABLE tune_snapshots (
+    run_id TEXT NOT NULL,
+    iteration INTEGER NOT NULL,
+    skill TEXT NOT NULL,
+    version_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (run_id, iteration, skill)
+  );
+  CREATE TABLE tune_iterations (
+    run_id TEXT NOT NULL,
+    iteration INTEGER NOT NULL,
+    score REAL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (run_id, iteration)
+  );
+  CREATE TABLE tune_weaknesses (
+    run_id TEXT NOT NULL,
+    skill TEXT NOT NULL,
+    category TEXT NOT NULL,
+    PRIMARY KEY (run_id, skill, category)
+  );
+  CREATE TABLE provider_calls (
+    call_key TEXT PRIMARY KEY,
+    run_id TEXT,
+    phase TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    model TEXT NOT NULL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    cost_usd REAL NOT NULL,
+    latency_ms INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE step_results (
+    step_key TEXT PRIMARY KEY,
+    result TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  )`;
+
+/** SQL in both dialects' common subset, or per dialect where they differ (identity columns). */
+export type MigrationSql = string | { sqlite: string; postgres: string };
+
+export const migrations: { id: number; name: string; sql: MigrationSql }[] = [
   {
     id: 1,
     name: 'side effects ledger',
@@ -24,82 +161,11 @@ export const migrations: { id: number; name: string; sql: string }[] = [
   },
   {
     id: 2,
-    name: 'skills, versions, blobs, tune runs',
-    sql: `
-      CREATE TABLE blobs (
-        hash TEXT PRIMARY KEY,
-        size INTEGER NOT NULL,
-        content TEXT NOT NULL,
-        created_at TEXT NOT NULL
-      );
-      CREATE TABLE skills (
-        name TEXT PRIMARY KEY,
-        created_at TEXT NOT NULL
-      );
-      CREATE TABLE skill_versions (
-        skill TEXT NOT NULL REFERENCES skills(name),
-        version_no INTEGER NOT NULL,
-        hash TEXT NOT NULL,
-        files_ref TEXT NOT NULL REFERENCES blobs(hash),
-        parent_hash TEXT,
-        rationale TEXT NOT NULL,
-        author TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        PRIMARY KEY (skill, hash),
-        UNIQUE (skill, version_no)
-      );
-      CREATE TABLE tune_runs (
-        run_id TEXT PRIMARY KEY,
-        workflow_id TEXT NOT NULL,
-        skills TEXT NOT NULL,
-        status TEXT NOT NULL,
-        settings TEXT NOT NULL,
-        started_by TEXT NOT NULL,
-        started_at TEXT NOT NULL,
-        finished_at TEXT,
-        termination TEXT,
-        best_score REAL,
-        assertiveness REAL,
-        report_ref TEXT
-      );
-      CREATE TABLE tune_snapshots (
-        run_id TEXT NOT NULL,
-        iteration INTEGER NOT NULL,
-        skill TEXT NOT NULL,
-        version_hash TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        PRIMARY KEY (run_id, iteration, skill)
-      );
-      CREATE TABLE tune_iterations (
-        run_id TEXT NOT NULL,
-        iteration INTEGER NOT NULL,
-        score REAL,
-        record TEXT NOT NULL,
-        PRIMARY KEY (run_id, iteration)
-      );
-      CREATE TABLE tune_weaknesses (
-        run_id TEXT NOT NULL,
-        skill TEXT NOT NULL,
-        category TEXT NOT NULL,
-        PRIMARY KEY (run_id, skill, category)
-      );
-      CREATE TABLE provider_calls (
-        call_key TEXT PRIMARY KEY,
-        run_id TEXT,
-        phase TEXT NOT NULL,
-        provider TEXT NOT NULL,
-        model TEXT NOT NULL,
-        input_tokens INTEGER NOT NULL,
-        output_tokens INTEGER NOT NULL,
-        cost_usd REAL NOT NULL,
-        latency_ms INTEGER NOT NULL,
-        created_at TEXT NOT NULL
-      );
-      CREATE TABLE step_results (
-        step_key TEXT PRIMARY KEY,
-        result TEXT NOT NULL,
-        created_at TEXT NOT NULL
-      );`,
+    name: 'library: items, versions, labels and their audit; blobs; tune runs',
+    sql: {
+      sqlite: LIBRARY_SQL.replace('{{SEQ}}', 'INTEGER PRIMARY KEY AUTOINCREMENT'),
+      postgres: LIBRARY_SQL.replace('{{SEQ}}', 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY'),
+    },
   },
 ];
 
@@ -111,7 +177,8 @@ export async function migrate(db: Db): Promise<void> {
     await db.transaction(async (tx) => {
       const done = await tx.get('SELECT id FROM schema_migrations WHERE id = ?', [m.id]);
       if (done) return;
-      for (const statement of m.sql
+      const sql = typeof m.sql === 'string' ? m.sql : m.sql[db.dialect];
+      for (const statement of sql
         .split(';')
         .map((s) => s.trim())
         .filter(Boolean)) {

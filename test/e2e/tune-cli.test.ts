@@ -72,7 +72,7 @@ describe('refinery tune: bad input is refused with nothing written', () => {
     expect(code).toBe(2);
     expect(out).toMatch(message);
     expect(out.trim().split('\n')).toHaveLength(1);
-    expect(await h.db.all('SELECT * FROM skill_versions')).toHaveLength(0);
+    expect(await h.db.all('SELECT * FROM library_versions')).toHaveLength(0);
     expect(await h.db.all('SELECT * FROM tune_runs')).toHaveLength(0);
   });
 });

@@ -85,7 +85,7 @@ describe.each([
         [run!.workflowId],
       );
       expect(snapshots.map((s) => s.iteration)).toEqual([1, 2, 3]);
-      const versions = await h.db.all('SELECT version_no FROM skill_versions WHERE skill = ?', ['durable']);
+      const versions = await h.db.all('SELECT version FROM library_versions WHERE name = ?', ['durable']);
       expect(versions).toHaveLength(3); // the original and one per applied improvement, never a duplicate
     } finally {
       first.child.kill('SIGKILL');

@@ -36,7 +36,10 @@ const envSchema = z.object({
   GEMINI_API_KEY: optionalString,
   GEMINI_BASE_URL: optionalString.pipe(url.optional()),
   REFINERY_API_TOKEN: optionalString,
+  REFINERY_USER: optionalString,
+  REFINERY_ADMINS: z.string().default(''),
   REFINERY_API_PORT: port.default(8787),
+  REFINERY_API_HOST: z.string().min(1).default('127.0.0.1'),
   REFINERY_PUBLIC_URL: optionalString.pipe(url.optional()),
   REFINERY_UI_PORT: port.optional(),
   REFINERY_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('warn'),
@@ -54,9 +57,11 @@ export interface Config {
   /** Secrets live only here, in the worker's and API's memory; never in workflow inputs or logs. */
   anthropic: { apiKey?: string; baseUrl?: string };
   gemini: { apiKey?: string; baseUrl?: string };
-  api: { port: number; token?: string; publicUrl: string };
+  api: { port: number; host: string; token?: string; publicUrl: string };
   /** The embedded dev server binds TEMPORAL_ADDRESS; its Web UI listens on uiPort (gRPC port + 1000). */
   dev: { host: string; port: number; uiPort: number };
+  /** Who the CLI acts as (REFINERY_USER, else the OS user), and who counts as an admin for CLI label moves. */
+  identity: { user?: string; admins: string[] };
   logLevel: RawEnv['REFINERY_LOG_LEVEL'];
   binaries: { temporalCli?: string; testServer?: string };
 }
@@ -82,10 +87,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     gemini: { apiKey: e.GEMINI_API_KEY, baseUrl: e.GEMINI_BASE_URL },
     api: {
       port: e.REFINERY_API_PORT,
+      host: e.REFINERY_API_HOST,
       token: e.REFINERY_API_TOKEN,
       publicUrl: (e.REFINERY_PUBLIC_URL ?? `http://127.0.0.1:${e.REFINERY_API_PORT}`).replace(/\/$/, ''),
     },
     dev: devPorts(e.TEMPORAL_ADDRESS, e.REFINERY_UI_PORT),
+    identity: { user: e.REFINERY_USER, admins: e.REFINERY_ADMINS.split(',').map((a) => a.trim()).filter(Boolean) },
     logLevel: e.REFINERY_LOG_LEVEL,
     binaries: { temporalCli: e.TEMPORAL_CLI_PATH, testServer: e.TEMPORAL_TEST_SERVER_PATH },
   };

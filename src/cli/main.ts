@@ -5,6 +5,17 @@ import { workerCommand, workerHelp } from './commands/worker';
 import { tuneCommand, tuneHelp } from './commands/tune';
 import { decideCommand, decideHelp, listCommand, listHelp, statusCommand, statusHelp } from './commands/tune-admin';
 import { restoreCommand, restoreHelp } from './commands/restore';
+import { apiCommand, apiHelp, tokensCommand } from './commands/api';
+import {
+  diffCommand,
+  labelCommand,
+  labelsCommand,
+  libraryHelp,
+  logCommand,
+  pullCommand,
+  pushCommand,
+  rollbackCommand,
+} from './commands/library';
 import { CliError, EXIT } from './exit-codes';
 
 interface Command {
@@ -21,13 +32,22 @@ const commands: Record<string, Command> = {
   decide: { help: decideHelp, run: decideCommand },
   list: { help: listHelp, run: listCommand },
   restore: { help: restoreHelp, run: restoreCommand },
+  api: { help: apiHelp, run: (c) => apiCommand(c) },
+  tokens: { help: apiHelp, run: tokensCommand },
+  push: { help: libraryHelp, run: pushCommand },
+  pull: { help: libraryHelp, run: pullCommand },
+  log: { help: libraryHelp, run: logCommand },
+  diff: { help: libraryHelp, run: diffCommand },
+  labels: { help: libraryHelp, run: labelsCommand },
+  label: { help: libraryHelp, run: labelCommand },
+  rollback: { help: libraryHelp, run: rollbackCommand },
 };
 
 function usage(): string {
   return [
     'Usage: refinery <command> [options]',
     '',
-    ...Object.values(commands).map((c) => c.help),
+    ...[...new Set(Object.values(commands).map((c) => c.help))],
     '',
     'Exit codes: 0 ok, 1 failed, 2 bad input or configuration, 3 already running, 4 awaiting a decision,',
     '5 tune ended below its threshold, 100 gate failed.',

@@ -29,9 +29,10 @@ export function unifiedDiff(a: string, b: string, names: { from: string; to: str
   let j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && x[i] === y[j]) ops.push({ kind: ' ', text: x[i]!, ai: i++, bi: j++ });
-    else if (j < m && (i >= n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!))
-      ops.push({ kind: '+', text: y[j]!, ai: i, bi: j++ });
-    else ops.push({ kind: '-', text: x[i]!, ai: i++, bi: j });
+    // Deletions before insertions within a change, as diff(1) prints them.
+    else if (i < n && (j >= m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!))
+      ops.push({ kind: '-', text: x[i]!, ai: i++, bi: j });
+    else ops.push({ kind: '+', text: y[j]!, ai: i, bi: j++ });
   }
   const out = [`--- ${names.from}`, `+++ ${names.to}`];
   const changes = ops.flatMap((o, idx) => (o.kind === ' ' ? [] : [idx]));

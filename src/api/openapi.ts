@@ -1,0 +1,197 @@
+/** The OpenAPI 3.1 description of the HTTP API, served at /openapi.json. */
+export function openApiDocument(publicUrl: string): Record<string, unknown> {
+  const problem = { $ref: '#/components/responses/Problem' };
+  const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 413: problem, 415: problem };
+  const name = { name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{0,99}$' } };
+  const json = (schema: unknown) => ({ content: { 'application/json': { schema } } });
+  const ok = (description: string, schema: unknown = { type: 'object' }) => ({ description, ...json(schema) });
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Refinery API',
+      version: '1',
+      description:
+        'Serve prompt and skill versions, record runs and feedback, search the library, move labels. Bearer tokens carry a role: reader < writer < owner < admin.',
+    },
+    servers: [{ url: publicUrl }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      responses: {
+        Problem: {
+          description: 'An error (RFC 9457); `field` names the input at fault.',
+          content: {
+            'application/problem+json': {
+              schema: {
+                type: 'object',
+                required: ['title', 'status', 'detail'],
+                properties: {
+                  type: { type: 'string' },
+                  title: { type: 'string' },
+                  status: { type: 'integer' },
+                  detail: { type: 'string' },
+                  instance: { type: 'string' },
+                  field: { type: 'string' },
+                },
+              },
+            },
+          },
+        },
+      },
+      schemas: {
+        Content: {
+          oneOf: [
+            { type: 'object', required: ['type', 'text'], properties: { type: { const: 'text' }, text: { type: 'string' }, variables: { type: 'array', items: { type: 'string' } } } },
+            {
+              type: 'object',
+              required: ['type', 'messages'],
+              properties: {
+                type: { const: 'chat' },
+                messages: { type: 'array', items: { type: 'object', required: ['role', 'content'], properties: { role: { enum: ['system', 'user', 'assistant'] }, content: { type: 'string' } } } },
+                variables: { type: 'array', items: { type: 'string' } },
+              },
+            },
+            { type: 'object', required: ['type', 'files'], properties: { type: { const: 'skill' }, files: { type: 'object', additionalProperties: { type: 'string' } } } },
+          ],
+        },
+        Resolved: {
+          type: 'object',
+          required: ['name', 'label', 'version', 'hash', 'content', 'link'],
+          properties: {
+            name: { type: 'string' },
+            label: { type: 'string' },
+            version: { type: 'integer' },
+            hash: { type: 'string' },
+            content: { $ref: '#/components/schemas/Content' },
+            link: { type: 'string', format: 'uri' },
+            unit: { type: 'object', properties: { id: { type: 'string' }, bucket: { type: 'integer', minimum: 0, maximum: 9999 } } },
+          },
+        },
+        Run: {
+          type: 'object',
+          required: ['id', 'name', 'version'],
+          properties: {
+            id: { type: 'string', minLength: 8, description: 'client-chosen; a repeated id is stored once' },
+            name: { type: 'string' },
+            version: { type: 'integer' },
+            unitId: { type: 'string' },
+            latencyMs: { type: 'integer' },
+            inputTokens: { type: 'integer' },
+            outputTokens: { type: 'integer' },
+            error: { type: 'string' },
+            formatOk: { type: 'boolean' },
+            corrected: { type: 'boolean' },
+            regenerated: { type: 'boolean' },
+            at: { type: 'string', format: 'date-time' },
+          },
+        },
+        Feedback: {
+          type: 'object',
+          required: ['id'],
+          properties: {
+            id: { type: 'string', minLength: 8 },
+            runId: { type: 'string' },
+            name: { type: 'string' },
+            version: { type: 'integer' },
+            thumbs: { enum: ['up', 'down'] },
+            rating: { type: 'integer', minimum: 1, maximum: 5 },
+            correction: { type: 'string' },
+            comment: { type: 'string' },
+            at: { type: 'string', format: 'date-time' },
+          },
+        },
+      },
+    },
+    paths: {
+      '/healthz': { get: { security: [], summary: 'Liveness and store reachability', responses: { 200: ok('ok') } } },
+      '/openapi.json': { get: { security: [], summary: 'This document', responses: { 200: ok('OpenAPI') } } },
+      '/v1/resolve/{name}': {
+        get: {
+          summary: 'The version to serve (reader)',
+          parameters: [
+            name,
+            { name: 'label', in: 'query', schema: { type: 'string', default: 'production' } },
+            { name: 'unit', in: 'query', schema: { type: 'string' }, description: 'unit id for flag evaluation (sticky bucket)' },
+          ],
+          responses: { 200: ok('resolved', { $ref: '#/components/schemas/Resolved' }), 304: { description: 'unchanged (If-None-Match)' }, ...errors },
+        },
+      },
+      '/v1/library': {
+        get: {
+          summary: 'Search by name, tag, owner, kind and free text, with usage and outcomes per version (reader)',
+          parameters: ['q', 'tag', 'owner', 'name', 'kind'].map((n) => ({ name: n, in: 'query', schema: { type: 'string' } })),
+          responses: { 200: ok('matches'), ...errors },
+        },
+        post: {
+          summary: 'Create a prompt or skill (owner)',
+          requestBody: json({
+            type: 'object',
+            required: ['name', 'kind'],
+            properties: {
+              name: { type: 'string' },
+              kind: { enum: ['prompt', 'skill'] },
+              owner: { type: 'string' },
+              contributors: { type: 'array', items: { type: 'string' } },
+              consumers: { type: 'array', items: { type: 'string' } },
+              tags: { type: 'array', items: { type: 'string' } },
+              description: { type: 'string' },
+            },
+          }),
+          responses: { 201: ok('created'), ...errors },
+        },
+      },
+      '/v1/library/{name}': {
+        get: { summary: 'Item, labels and versions (reader)', parameters: [name], responses: { 200: ok('item'), ...errors } },
+        patch: { summary: "Change an item's metadata (its owner or an admin)", parameters: [name], requestBody: json({ type: 'object' }), responses: { 200: ok('item'), ...errors } },
+      },
+      '/v1/library/{name}/versions': {
+        post: {
+          summary: 'Add a version; unchanged content returns the existing one (writer)',
+          parameters: [name],
+          requestBody: json({ type: 'object', required: ['content', 'rationale'], properties: { content: { $ref: '#/components/schemas/Content' }, rationale: { type: 'string' } } }),
+          responses: { 200: ok('unchanged'), 201: ok('created'), ...errors },
+        },
+      },
+      '/v1/library/{name}/versions/{version}': {
+        get: { summary: 'One version with its content (reader)', parameters: [name, { name: 'version', in: 'path', required: true, schema: { type: 'integer' } }], responses: { 200: ok('version'), ...errors } },
+      },
+      '/v1/library/{name}/labels': { get: { summary: 'Labels and their move history (reader)', parameters: [name], responses: { 200: ok('labels'), ...errors } } },
+      '/v1/library/{name}/labels/{label}': {
+        put: {
+          summary: 'Move a label (writer; production: its owner with the owner role, or an admin)',
+          parameters: [name, { name: 'label', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: json({ type: 'object', required: ['version', 'reason'], properties: { version: { type: 'integer' }, reason: { type: 'string' } } }),
+          responses: { 200: ok('moved'), ...errors },
+        },
+      },
+      '/v1/library/{name}/rollback': {
+        post: {
+          summary: 'Move production to the previous (or the given) version in one call (owner of the item, or admin)',
+          parameters: [name],
+          requestBody: json({ type: 'object', required: ['reason'], properties: { to: { type: 'integer' }, reason: { type: 'string' } } }),
+          responses: { 200: ok('rolled back'), ...errors },
+        },
+      },
+      '/v1/runs': {
+        post: { summary: 'Record runs in a batch (writer)', requestBody: json({ type: 'object', required: ['runs'], properties: { runs: { type: 'array', items: { $ref: '#/components/schemas/Run' } } } }), responses: { 202: ok('stored'), ...errors } },
+      },
+      '/v1/feedback': {
+        post: {
+          summary: 'Record feedback in a batch, linked to runs (writer)',
+          requestBody: json({ type: 'object', required: ['feedback'], properties: { feedback: { type: 'array', items: { $ref: '#/components/schemas/Feedback' } } } }),
+          responses: { 202: ok('stored'), ...errors },
+        },
+      },
+      '/v1/changes': {
+        get: {
+          summary: 'Label moves after a sequence number; waits up to `wait` seconds for one (long poll) (reader)',
+          parameters: [
+            { name: 'since', in: 'query', schema: { type: 'integer', minimum: 0 } },
+            { name: 'wait', in: 'query', schema: { type: 'number', minimum: 0, maximum: 30 } },
+          ],
+          responses: { 200: ok('moves'), ...errors },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LiveLabels } from '../library/live-labels';
+import type { Role, TokenIdentity } from '../library/tokens';
+import type { Db } from '../store/db';
+
+export interface ApiDeps {
+  db: Db;
+  live: LiveLabels;
+  publicUrl: string;
+}
+
+export interface RouteContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  identity: TokenIdentity | undefined;
+  deps: ApiDeps;
+}
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  /** Path with :params, e.g. /v1/library/:name/labels/:label */
+  path: string;
+  /** Least role the route needs; undefined for public routes (health, OpenAPI). */
+  role: Role | undefined;
+  handle(ctx: RouteContext): Promise<void>;
+}
+
+export function compile(route: Route): { route: Route; regex: RegExp; keys: string[] } {
+  const keys: string[] = [];
+  const regex = new RegExp(
+    `^${route.path.replace(/:([a-zA-Z]+)/g, (_m, k: string) => {
+      keys.push(k);
+      return '([^/]+)';
+    })}$`,
+  );
+  return { route, regex, keys };
+}

@@ -1,0 +1,75 @@
+import http from 'node:http';
+import type { Config } from '../config';
+import { LiveLabels } from '../library/live-labels';
+import type { Db } from '../store/db';
+import { Authenticator } from './auth';
+import { HttpProblem, sendProblem } from './http';
+import { compile, type ApiDeps } from './route';
+import { labelRoutes } from './routes/labels';
+import { libraryRoutes } from './routes/library';
+import { metaRoutes } from './routes/meta';
+import { recordRoutes } from './routes/records';
+import { resolveRoutes } from './routes/resolve';
+
+const ROUTES = [...metaRoutes, ...resolveRoutes, ...libraryRoutes, ...labelRoutes, ...recordRoutes].map(compile);
+
+export interface ApiServer {
+  server: http.Server;
+  url: string;
+  live: LiveLabels;
+  close(): Promise<void>;
+}
+
+/** The HTTP API over one store: routes, auth, problem+json errors, and the live label cache. */
+export async function startApiServer(
+  db: Db,
+  opts: { port: number; host?: string; publicUrl?: string; bootstrapToken?: string; pollMs?: number },
+): Promise<ApiServer> {
+  const live = new LiveLabels(db, opts.pollMs);
+  await live.start();
+  const auth = new Authenticator(db, opts.bootstrapToken);
+  let deps: ApiDeps;
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    void (async () => {
+      try {
+        const matches = ROUTES.filter((r) => r.regex.test(url.pathname));
+        if (matches.length === 0) throw new HttpProblem(404, 'Not Found', `no route ${url.pathname}; see /openapi.json`);
+        const hit = matches.find((r) => r.route.method === req.method);
+        if (!hit) throw new HttpProblem(405, 'Method Not Allowed', `${req.method} is not allowed on ${url.pathname}`);
+        const m = hit.regex.exec(url.pathname)!;
+        const params = Object.fromEntries(hit.keys.map((k, i) => [k, decodeURIComponent(m[i + 1]!)]));
+        const identity = hit.route.role ? await auth.require(req, hit.route.role) : undefined;
+        await hit.route.handle({ req, res, params, query: url.searchParams, identity, deps });
+      } catch (err) {
+        if (!(err instanceof HttpProblem) && !(err instanceof Error && err.name === 'LibraryError')) {
+          console.error(`refinery api: ${req.method} ${url.pathname} failed:`, err);
+        }
+        if (!res.headersSent) sendProblem(res, err, url.pathname);
+        else res.destroy();
+      }
+    })();
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as { port: number };
+  const url = `http://${opts.host && opts.host !== '0.0.0.0' ? opts.host : '127.0.0.1'}:${address.port}`;
+  deps = { db, live, publicUrl: (opts.publicUrl ?? url).replace(/\/$/, '') };
+  return {
+    server,
+    url,
+    live,
+    async close() {
+      live.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export function apiOptionsFrom(config: Config) {
+  return { port: config.api.port, host: config.api.host, publicUrl: config.api.publicUrl, bootstrapToken: config.api.token };
+}

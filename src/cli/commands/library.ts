@@ -1,0 +1,167 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { diffFiles } from '../../activities/tune/write-back';
+import type { Config } from '../../config';
+import { getLabels, labelHistory, moveLabel, resolveLabel, rollbackProduction } from '../../library/label-store';
+import { LibraryError } from '../../library/errors';
+import { versionLink } from '../../library/links';
+import { getContent, listVersions, recordVersion, requireItem, requireVersion } from '../../library/versions';
+import type { Db } from '../../store/db';
+import { openStore } from '../../store/open';
+import { CliError, EXIT } from '../exit-codes';
+import { cliActor, contentAsFiles, readPushable } from '../library-io';
+
+export const libraryHelp = `refinery push <dir|file> [--name N] --why "…" [--owner O] [--tags a,b] [--description "…"] [--as user]
+  Adds a version when the content changed ("unchanged" otherwise). A folder is a skill; a .json file a chat
+  prompt; any other file a text prompt with {{variables}}.
+refinery pull <name> [--label L | --version N] <dir>   writes a version into <dir> (must be empty or new)
+refinery log <name>                                    versions, authors, rationales, labels, links
+refinery diff <name> <a> <b>                           unified diff between versions a and b
+refinery labels <name>                                 labels and their move history (who, when, from, to, why)
+refinery label <name> <label> <version> --why "…"      moves a label (production: the owner or an admin)
+refinery rollback <name> [--to N] --why "…"            production back to the previous (or given) version`;
+
+async function withStore<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = await openStore(config.databaseUrl);
+  try {
+    return await fn(db);
+  } catch (err) {
+    if (err instanceof LibraryError) throw new CliError(err.message, EXIT.badInput);
+    throw err;
+  } finally {
+    await db.close();
+  }
+}
+
+const link = (config: Config, name: string, version: number) => versionLink(config.api.publicUrl, name, version);
+
+function versionArg(text: string | undefined, what: string): number {
+  const n = Number(text);
+  if (!text || !Number.isInteger(n) || n < 1) throw new CliError(`${what} must be a version number (1, 2, …), got "${text ?? ''}"`);
+  return n;
+}
+
+export async function pushCommand(config: Config, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { name: { type: 'string' }, why: { type: 'string' }, owner: { type: 'string' }, tags: { type: 'string' }, description: { type: 'string' }, as: { type: 'string' } },
+  });
+  if (!positionals[0]) throw new CliError('name what to push: refinery push <dir|file> --why "…"');
+  if (!values.why?.trim()) throw new CliError('--why is required: every version records why it changed');
+  const { name: fileName, content } = readPushable(positionals[0]);
+  const name = values.name ?? fileName;
+  const actor = cliActor(config, values.as);
+  return withStore(config, async (db) => {
+    const v = await recordVersion(db, name, content, {
+      rationale: values.why!,
+      author: actor.subject,
+      item: {
+        owner: values.owner ?? actor.subject,
+        tags: values.tags?.split(',').map((t) => t.trim()).filter(Boolean),
+        description: values.description,
+      },
+    });
+    if (v.created) console.log(`${name}: created version ${v.version} (${v.hash.slice(0, 12)})  ${link(config, name, v.version)}`);
+    else console.log(`${name}: unchanged — the content is version ${v.version}  ${link(config, name, v.version)}`);
+    return EXIT.ok;
+  });
+}
+
+export async function pullCommand(config: Config, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { label: { type: 'string' }, version: { type: 'string' } } });
+  const [name, dir] = positionals;
+  if (!name || !dir) throw new CliError('usage: refinery pull <name> [--label L | --version N] <dir>');
+  if (values.label && values.version) throw new CliError('give --label or --version, not both');
+  return withStore(config, async (db) => {
+    await requireItem(db, name);
+    const version = values.version ? versionArg(values.version, '--version') : await resolveLabel(db, name, values.label ?? 'production').catch(async (err) => {
+      if (values.label) throw err;
+      return resolveLabel(db, name, 'latest');
+    });
+    await requireVersion(db, name, version);
+    const files = contentAsFiles(await getContent(db, name, { version }), name);
+    const target = path.resolve(dir);
+    if (fs.existsSync(target) && fs.readdirSync(target).length > 0) throw new CliError(`${dir} is not empty: pull into a new or empty folder`);
+    for (const [rel, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(target, rel)), { recursive: true });
+      fs.writeFileSync(path.join(target, rel), text);
+    }
+    console.log(`${name}: version ${version} written to ${dir} (${Object.keys(files).length} files)  ${link(config, name, version)}`);
+    return EXIT.ok;
+  });
+}
+
+export async function logCommand(config: Config, argv: string[]): Promise<number> {
+  const [name] = parseArgs({ args: argv, allowPositionals: true, options: {} }).positionals;
+  if (!name) throw new CliError('usage: refinery log <name>');
+  return withStore(config, async (db) => {
+    const item = await requireItem(db, name);
+    const labels = await getLabels(db, name);
+    console.log(`${name} (${item.kind}, owner ${item.owner}${item.tags.length ? `, tags ${item.tags.join(', ')}` : ''})`);
+    for (const v of (await listVersions(db, name)).reverse()) {
+      const at = Object.entries(labels).filter(([, n]) => n === v.version).map(([l]) => l);
+      console.log(`v${v.version}  ${v.hash.slice(0, 12)}  ${v.createdAt}  ${v.author}${at.length ? `  [${at.join(', ')}]` : ''}\n    ${v.rationale}\n    ${link(config, name, v.version)}`);
+    }
+    return EXIT.ok;
+  });
+}
+
+export async function diffCommand(config: Config, argv: string[]): Promise<number> {
+  const [name, a, b] = parseArgs({ args: argv, allowPositionals: true, options: {} }).positionals;
+  if (!name || !a || !b) throw new CliError('usage: refinery diff <name> <a> <b>');
+  return withStore(config, async (db) => {
+    const va = versionArg(a, 'a');
+    const vb = versionArg(b, 'b');
+    await requireVersion(db, name, va);
+    await requireVersion(db, name, vb);
+    const from = contentAsFiles(await getContent(db, name, { version: va }), name);
+    const to = contentAsFiles(await getContent(db, name, { version: vb }), name);
+    const diff = diffFiles(from, to);
+    process.stdout.write(diff || `versions ${va} and ${vb} of ${name} are identical\n`);
+    return EXIT.ok;
+  });
+}
+
+export async function labelsCommand(config: Config, argv: string[]): Promise<number> {
+  const [name] = parseArgs({ args: argv, allowPositionals: true, options: {} }).positionals;
+  if (!name) throw new CliError('usage: refinery labels <name>');
+  return withStore(config, async (db) => {
+    await requireItem(db, name);
+    for (const [label, v] of Object.entries(await getLabels(db, name))) console.log(`${label.padEnd(12)} v${v}  ${link(config, name, v)}`);
+    const history = await labelHistory(db, name);
+    if (history.length) console.log('\nhistory:');
+    for (const m of history) console.log(`  ${m.movedAt}  ${m.label}: ${m.fromVersion === null ? '—' : `v${m.fromVersion}`} → v${m.toVersion}  by ${m.actor}: ${m.reason}`);
+    return EXIT.ok;
+  });
+}
+
+export async function labelCommand(config: Config, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { why: { type: 'string' }, as: { type: 'string' } } });
+  const [name, label, version] = positionals;
+  if (!name || !label || !version) throw new CliError('usage: refinery label <name> <label> <version> --why "…"');
+  if (!values.why?.trim()) throw new CliError('--why is required: every label move is audited');
+  return withStore(config, async (db) => {
+    const m = await moveLabel(db, { name, label, version: versionArg(version, 'version'), actor: cliActor(config, values.as), reason: values.why! });
+    console.log(`${name}: ${label} ${m.fromVersion === null ? '—' : `v${m.fromVersion}`} → v${m.toVersion}  ${link(config, name, m.toVersion)}`);
+    return EXIT.ok;
+  });
+}
+
+export async function rollbackCommand(config: Config, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { to: { type: 'string' }, why: { type: 'string' }, as: { type: 'string' } } });
+  const [name] = positionals;
+  if (!name) throw new CliError('usage: refinery rollback <name> [--to N] --why "…"');
+  if (!values.why?.trim()) throw new CliError('--why is required: a rollback is audited');
+  return withStore(config, async (db) => {
+    const m = await rollbackProduction(db, {
+      name,
+      to: values.to === undefined ? undefined : versionArg(values.to, '--to'),
+      actor: cliActor(config, values.as),
+      reason: values.why!,
+    });
+    console.log(`${name}: production rolled back v${m.fromVersion} → v${m.toVersion}  ${link(config, name, m.toVersion)}`);
+    return EXIT.ok;
+  });
+}

@@ -1,0 +1,106 @@
+import type { Db } from '../store/db';
+import type { LibraryContent } from './content';
+import { lastMoveSeq, movesSince, resolveLabel, type LabelMove } from './label-store';
+import { getContent, getVersion } from './versions';
+
+export interface ResolvedVersion {
+  name: string;
+  version: number;
+  hash: string;
+  content: LibraryContent;
+}
+
+const CONTENT_CACHE_LIMIT = 2000;
+
+/**
+ * Label → version answers from memory, kept fresh by following the label-move feed in the database.
+ * Any process (another API instance, the CLI) may move a label: polling the feed's sequence every
+ * pollMs bounds how stale an answer can be, with no cache TTL to wait out. Versions are immutable, so
+ * their content is cached without expiry (bounded in count).
+ */
+export class LiveLabels {
+  private seq = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly labels = new Map<string, number>();
+  private readonly contents = new Map<string, ResolvedVersion>();
+  private readonly waiters = new Set<() => void>();
+  private polling: Promise<void> | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly pollMs = 100,
+  ) {}
+
+  async start(): Promise<void> {
+    this.seq = await lastMoveSeq(this.db);
+    this.timer = setInterval(() => void this.poll(), this.pollMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    for (const wake of this.waiters) wake();
+  }
+
+  get currentSeq(): number {
+    return this.seq;
+  }
+
+  /** Checks the feed now (after a move through this process, so its own resolves see it at once). */
+  poll(): Promise<void> {
+    this.polling ??= this.pollOnce().finally(() => (this.polling = undefined));
+    return this.polling;
+  }
+
+  private async pollOnce(): Promise<void> {
+    let moves: LabelMove[];
+    try {
+      moves = await movesSince(this.db, this.seq);
+    } catch {
+      return; // the database is briefly unavailable: keep serving what is cached, try again next tick
+    }
+    if (moves.length === 0) return;
+    for (const m of moves) this.labels.delete(`${m.name}\u0000${m.label}`);
+    this.seq = moves[moves.length - 1]!.seq;
+    for (const wake of [...this.waiters]) wake();
+  }
+
+  async resolve(name: string, label: string): Promise<ResolvedVersion> {
+    const key = `${name}\u0000${label}`;
+    let version = label === 'latest' ? undefined : this.labels.get(key);
+    if (version === undefined) {
+      version = await resolveLabel(this.db, name, label);
+      if (label !== 'latest') this.labels.set(key, version);
+    }
+    return this.version(name, version);
+  }
+
+  async version(name: string, version: number): Promise<ResolvedVersion> {
+    const key = `${name}\u0000${version}`;
+    const hit = this.contents.get(key);
+    if (hit) return hit;
+    const v = await getVersion(this.db, name, { version });
+    if (!v) throw new Error(`"${name}" has no version ${version}`);
+    const resolved = { name, version, hash: v.hash, content: await getContent(this.db, name, { version }) };
+    if (this.contents.size >= CONTENT_CACHE_LIMIT) this.contents.delete(this.contents.keys().next().value!);
+    this.contents.set(key, resolved);
+    return resolved;
+  }
+
+  /** Resolves when a move after `since` exists, or after timeoutMs; returns the moves after since. */
+  async changesSince(since: number, timeoutMs: number): Promise<{ seq: number; moves: LabelMove[] }> {
+    if (this.seq <= since && timeoutMs > 0) {
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(t);
+          this.waiters.delete(wake);
+          resolve();
+        };
+        const t = setTimeout(wake, timeoutMs);
+        this.waiters.add(wake);
+      });
+    }
+    const moves = await movesSince(this.db, since);
+    return { seq: moves.length ? moves[moves.length - 1]!.seq : Math.max(since, this.seq), moves };
+  }
+}

@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import type { Db } from '../store/db';
+import { LibraryError } from './errors';
+
+/** A run of a prompt version as the application reports it; the client's id makes retries harmless. */
+export const runSchema = z.object({
+  id: z.string().min(8).max(100),
+  name: z.string().min(1).max(100),
+  version: z.number().int().positive(),
+  unitId: z.string().max(200).optional(),
+  latencyMs: z.number().int().nonnegative().max(3_600_000).optional(),
+  inputTokens: z.number().int().nonnegative().optional(),
+  outputTokens: z.number().int().nonnegative().optional(),
+  error: z.string().max(2000).optional(),
+  formatOk: z.boolean().optional(),
+  corrected: z.boolean().default(false),
+  regenerated: z.boolean().default(false),
+  at: z.iso.datetime().optional(),
+});
+export type RunRecord = z.infer<typeof runSchema>;
+
+export const feedbackSchema = z
+  .object({
+    id: z.string().min(8).max(100),
+    runId: z.string().max(100).optional(),
+    name: z.string().min(1).max(100).optional(),
+    version: z.number().int().positive().optional(),
+    thumbs: z.enum(['up', 'down']).optional(),
+    rating: z.number().int().min(1).max(5).optional(),
+    correction: z.string().max(20_000).optional(),
+    comment: z.string().max(5000).optional(),
+    at: z.iso.datetime().optional(),
+  })
+  .refine((f) => f.runId || (f.name && f.version), { message: 'give runId, or name and version', path: ['runId'] })
+  .refine((f) => f.thumbs || f.rating || f.correction || f.comment, { message: 'give thumbs, rating, correction or comment', path: ['thumbs'] });
+export type FeedbackRecord = z.infer<typeof feedbackSchema>;
+
+const bool = (b: boolean | undefined) => (b === undefined ? null : b ? 1 : 0);
+
+/** Stores runs; a run id seen before is skipped (at-least-once delivery from the resolver, stored once). */
+export async function recordRuns(db: Db, runs: RunRecord[]): Promise<{ stored: number; duplicates: number }> {
+  let stored = 0;
+  await db.transaction(async (tx) => {
+    for (const r of runs) {
+      const res = await tx.run(
+        `INSERT INTO prompt_runs (id, name, version, unit_id, latency_ms, input_tokens, output_tokens, error, format_ok, corrected, regenerated, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        [
+          r.id,
+          r.name,
+          r.version,
+          r.unitId ?? null,
+          r.latencyMs ?? null,
+          r.inputTokens ?? null,
+          r.outputTokens ?? null,
+          r.error ?? null,
+          bool(r.formatOk),
+          r.corrected ? 1 : 0,
+          r.regenerated ? 1 : 0,
+          r.at ?? new Date().toISOString(),
+        ],
+      );
+      stored += res.changes;
+    }
+  });
+  return { stored, duplicates: runs.length - stored };
+}
+
+/** Stores feedback, linked to its run (name and version come from the run when not given). */
+export async function recordFeedback(db: Db, items: FeedbackRecord[]): Promise<{ stored: number; duplicates: number }> {
+  let stored = 0;
+  await db.transaction(async (tx) => {
+    for (const [i, f] of items.entries()) {
+      let { name, version } = f;
+      if (f.runId) {
+        const run = await tx.get<{ name: string; version: number }>('SELECT name, version FROM prompt_runs WHERE id = ?', [f.runId]);
+        if (!run && !(name && version)) throw new LibraryError(`feedback[${i}].runId: no run "${f.runId}"; record the run first or give name and version`, 400, `feedback[${i}].runId`);
+        name ??= run?.name;
+        version ??= run ? Number(run.version) : undefined;
+      }
+      const res = await tx.run(
+        `INSERT INTO feedback (id, run_id, name, version, thumbs, rating, correction, comment, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        [
+          f.id,
+          f.runId ?? null,
+          name!,
+          version!,
+          f.thumbs === undefined ? null : f.thumbs === 'up' ? 1 : -1,
+          f.rating ?? null,
+          f.correction ?? null,
+          f.comment ?? null,
+          f.at ?? new Date().toISOString(),
+        ],
+      );
+      stored += res.changes;
+    }
+  });
+  return { stored, duplicates: items.length - stored };
+}
+
+export interface VersionUsage {
+  version: number;
+  runs: number;
+  errorRate: number | null;
+  formatOkRate: number | null;
+  correctionRate: number | null;
+  regenerationRate: number | null;
+  p50LatencyMs: number | null;
+  thumbsUp: number;
+  thumbsDown: number;
+  averageRating: number | null;
+}
+
+/** Per-version usage and outcome figures of name, from recorded runs and feedback. */
+export async function versionUsage(db: Db, name: string): Promise<VersionUsage[]> {
+  const runs = await db.all<{ version: number; n: number; errors: number; fmt_n: number; fmt_ok: number; corrected: number; regenerated: number }>(
+    `SELECT version, COUNT(*) AS n,
+            SUM(CASE WHEN error IS NOT NULL THEN 1 ELSE 0 END) AS errors,
+            SUM(CASE WHEN format_ok IS NOT NULL THEN 1 ELSE 0 END) AS fmt_n,
+            SUM(CASE WHEN format_ok = 1 THEN 1 ELSE 0 END) AS fmt_ok,
+            SUM(corrected) AS corrected, SUM(regenerated) AS regenerated
+     FROM prompt_runs WHERE name = ? GROUP BY version`,
+    [name],
+  );
+  const fb = await db.all<{ version: number; up: number; down: number; rating: number | null }>(
+    `SELECT version, SUM(CASE WHEN thumbs = 1 THEN 1 ELSE 0 END) AS up, SUM(CASE WHEN thumbs = -1 THEN 1 ELSE 0 END) AS down,
+            AVG(rating) AS rating
+     FROM feedback WHERE name = ? GROUP BY version`,
+    [name],
+  );
+  const versions = await db.all<{ version: number }>('SELECT version FROM library_versions WHERE name = ? ORDER BY version', [name]);
+  const latencies = await db.all<{ version: number; latency_ms: number }>(
+    'SELECT version, latency_ms FROM prompt_runs WHERE name = ? AND latency_ms IS NOT NULL ORDER BY version, latency_ms',
+    [name],
+  );
+  const rate = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 10000) / 10000 : null);
+  return versions.map(({ version: v }) => {
+    const version = Number(v);
+    const r = runs.find((x) => Number(x.version) === version);
+    const f = fb.find((x) => Number(x.version) === version);
+    const lat = latencies.filter((l) => Number(l.version) === version).map((l) => Number(l.latency_ms));
+    const n = Number(r?.n ?? 0);
+    return {
+      version,
+      runs: n,
+      errorRate: rate(Number(r?.errors ?? 0), n),
+      formatOkRate: rate(Number(r?.fmt_ok ?? 0), Number(r?.fmt_n ?? 0)),
+      correctionRate: rate(Number(r?.corrected ?? 0), n),
+      regenerationRate: rate(Number(r?.regenerated ?? 0), n),
+      p50LatencyMs: lat.length ? lat[Math.floor((lat.length - 1) / 2)]! : null,
+      thumbsUp: Number(f?.up ?? 0),
+      thumbsDown: Number(f?.down ?? 0),
+      averageRating: f?.rating === null || f?.rating === undefined ? null : Math.round(Number(f.rating) * 100) / 100,
+    };
+  });
+}

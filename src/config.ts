@@ -92,7 +92,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       publicUrl: (e.REFINERY_PUBLIC_URL ?? `http://127.0.0.1:${e.REFINERY_API_PORT}`).replace(/\/$/, ''),
     },
     dev: devPorts(e.TEMPORAL_ADDRESS, e.REFINERY_UI_PORT),
-    identity: { user: e.REFINERY_USER, admins: e.REFINERY_ADMINS.split(',').map((a) => a.trim()).filter(Boolean) },
+    identity: {
+      user: e.REFINERY_USER,
+      admins: e.REFINERY_ADMINS.split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    },
     logLevel: e.REFINERY_LOG_LEVEL,
     binaries: { temporalCli: e.TEMPORAL_CLI_PATH, testServer: e.TEMPORAL_TEST_SERVER_PATH },
   };

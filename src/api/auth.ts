@@ -19,7 +19,8 @@ export class Authenticator {
   async identify(req: IncomingMessage): Promise<TokenIdentity> {
     const header = req.headers.authorization ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!m) throw problems.unauthorized('send Authorization: Bearer <token> (create one with `refinery tokens create`)');
+    if (!m)
+      throw problems.unauthorized('send Authorization: Bearer <token> (create one with `refinery tokens create`)');
     const token = m[1]!;
     if (this.bootstrapToken && token === this.bootstrapToken) return { subject: 'admin', role: 'admin' };
     const hit = this.cache.get(token);
@@ -29,7 +30,10 @@ export class Authenticator {
       identity = await lookupToken(this.db, token);
       this.cache.set(token, { identity, until: now + this.cacheMs });
     }
-    if (!identity) throw problems.unauthorized('the bearer token is not known: check it or create one with `refinery tokens create`');
+    if (!identity)
+      throw problems.unauthorized(
+        'the bearer token is not known: check it or create one with `refinery tokens create`',
+      );
     return identity;
   }
 

@@ -14,7 +14,12 @@ export class HttpProblem extends Error {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
@@ -58,14 +63,17 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** Reads and parses a JSON body, refusing oversize or non-JSON requests before parsing them. */
 export async function readJson(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
   const type = req.headers['content-type'] ?? '';
-  if (!type.startsWith('application/json')) throw new HttpProblem(415, TITLES[415]!, 'send the body as application/json', 'content-type');
+  if (!type.startsWith('application/json'))
+    throw new HttpProblem(415, TITLES[415]!, 'send the body as application/json', 'content-type');
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > maxBytes) throw new HttpProblem(413, TITLES[413]!, `the body is over ${maxBytes} bytes; send smaller batches`);
+  if (declared > maxBytes)
+    throw new HttpProblem(413, TITLES[413]!, `the body is over ${maxBytes} bytes; send smaller batches`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new HttpProblem(413, TITLES[413]!, `the body is over ${maxBytes} bytes; send smaller batches`);
+    if (size > maxBytes)
+      throw new HttpProblem(413, TITLES[413]!, `the body is over ${maxBytes} bytes; send smaller batches`);
     chunks.push(chunk as Buffer);
   }
   try {
@@ -80,7 +88,11 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  const field = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || 'body';
+  const field =
+    issue.path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+      .join('')
+      .replace(/^\./, '') || 'body';
   throw new HttpProblem(400, TITLES[400]!, `${field}: ${issue.message}`, field);
 }
 

@@ -2,7 +2,12 @@
 export function openApiDocument(publicUrl: string): Record<string, unknown> {
   const problem = { $ref: '#/components/responses/Problem' };
   const errors = { 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 413: problem, 415: problem };
-  const name = { name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{0,99}$' } };
+  const name = {
+    name: 'name',
+    in: 'path',
+    required: true,
+    schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{0,99}$' },
+  };
   const json = (schema: unknown) => ({ content: { 'application/json': { schema } } });
   const ok = (description: string, schema: unknown = { type: 'object' }) => ({ description, ...json(schema) });
   return {
@@ -41,17 +46,39 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       schemas: {
         Content: {
           oneOf: [
-            { type: 'object', required: ['type', 'text'], properties: { type: { const: 'text' }, text: { type: 'string' }, variables: { type: 'array', items: { type: 'string' } } } },
+            {
+              type: 'object',
+              required: ['type', 'text'],
+              properties: {
+                type: { const: 'text' },
+                text: { type: 'string' },
+                variables: { type: 'array', items: { type: 'string' } },
+              },
+            },
             {
               type: 'object',
               required: ['type', 'messages'],
               properties: {
                 type: { const: 'chat' },
-                messages: { type: 'array', items: { type: 'object', required: ['role', 'content'], properties: { role: { enum: ['system', 'user', 'assistant'] }, content: { type: 'string' } } } },
+                messages: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['role', 'content'],
+                    properties: { role: { enum: ['system', 'user', 'assistant'] }, content: { type: 'string' } },
+                  },
+                },
                 variables: { type: 'array', items: { type: 'string' } },
               },
             },
-            { type: 'object', required: ['type', 'files'], properties: { type: { const: 'skill' }, files: { type: 'object', additionalProperties: { type: 'string' } } } },
+            {
+              type: 'object',
+              required: ['type', 'files'],
+              properties: {
+                type: { const: 'skill' },
+                files: { type: 'object', additionalProperties: { type: 'string' } },
+              },
+            },
           ],
         },
         Resolved: {
@@ -64,7 +91,10 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
             hash: { type: 'string' },
             content: { $ref: '#/components/schemas/Content' },
             link: { type: 'string', format: 'uri' },
-            unit: { type: 'object', properties: { id: { type: 'string' }, bucket: { type: 'integer', minimum: 0, maximum: 9999 } } },
+            unit: {
+              type: 'object',
+              properties: { id: { type: 'string' }, bucket: { type: 'integer', minimum: 0, maximum: 9999 } },
+            },
           },
         },
         Run: {
@@ -111,15 +141,28 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           parameters: [
             name,
             { name: 'label', in: 'query', schema: { type: 'string', default: 'production' } },
-            { name: 'unit', in: 'query', schema: { type: 'string' }, description: 'unit id for flag evaluation (sticky bucket)' },
+            {
+              name: 'unit',
+              in: 'query',
+              schema: { type: 'string' },
+              description: 'unit id for flag evaluation (sticky bucket)',
+            },
           ],
-          responses: { 200: ok('resolved', { $ref: '#/components/schemas/Resolved' }), 304: { description: 'unchanged (If-None-Match)' }, ...errors },
+          responses: {
+            200: ok('resolved', { $ref: '#/components/schemas/Resolved' }),
+            304: { description: 'unchanged (If-None-Match)' },
+            ...errors,
+          },
         },
       },
       '/v1/library': {
         get: {
           summary: 'Search by name, tag, owner, kind and free text, with usage and outcomes per version (reader)',
-          parameters: ['q', 'tag', 'owner', 'name', 'kind'].map((n) => ({ name: n, in: 'query', schema: { type: 'string' } })),
+          parameters: ['q', 'tag', 'owner', 'name', 'kind'].map((n) => ({
+            name: n,
+            in: 'query',
+            schema: { type: 'string' },
+          })),
           responses: { 200: ok('matches'), ...errors },
         },
         post: {
@@ -141,26 +184,53 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
         },
       },
       '/v1/library/{name}': {
-        get: { summary: 'Item, labels and versions (reader)', parameters: [name], responses: { 200: ok('item'), ...errors } },
-        patch: { summary: "Change an item's metadata (its owner or an admin)", parameters: [name], requestBody: json({ type: 'object' }), responses: { 200: ok('item'), ...errors } },
+        get: {
+          summary: 'Item, labels and versions (reader)',
+          parameters: [name],
+          responses: { 200: ok('item'), ...errors },
+        },
+        patch: {
+          summary: "Change an item's metadata (its owner or an admin)",
+          parameters: [name],
+          requestBody: json({ type: 'object' }),
+          responses: { 200: ok('item'), ...errors },
+        },
       },
       '/v1/library/{name}/versions': {
         post: {
           summary: 'Add a version; unchanged content returns the existing one (writer)',
           parameters: [name],
-          requestBody: json({ type: 'object', required: ['content', 'rationale'], properties: { content: { $ref: '#/components/schemas/Content' }, rationale: { type: 'string' } } }),
+          requestBody: json({
+            type: 'object',
+            required: ['content', 'rationale'],
+            properties: { content: { $ref: '#/components/schemas/Content' }, rationale: { type: 'string' } },
+          }),
           responses: { 200: ok('unchanged'), 201: ok('created'), ...errors },
         },
       },
       '/v1/library/{name}/versions/{version}': {
-        get: { summary: 'One version with its content (reader)', parameters: [name, { name: 'version', in: 'path', required: true, schema: { type: 'integer' } }], responses: { 200: ok('version'), ...errors } },
+        get: {
+          summary: 'One version with its content (reader)',
+          parameters: [name, { name: 'version', in: 'path', required: true, schema: { type: 'integer' } }],
+          responses: { 200: ok('version'), ...errors },
+        },
       },
-      '/v1/library/{name}/labels': { get: { summary: 'Labels and their move history (reader)', parameters: [name], responses: { 200: ok('labels'), ...errors } } },
+      '/v1/library/{name}/labels': {
+        get: {
+          summary: 'Labels and their move history (reader)',
+          parameters: [name],
+          responses: { 200: ok('labels'), ...errors },
+        },
+      },
       '/v1/library/{name}/labels/{label}': {
         put: {
           summary: 'Move a label (writer; production: its owner with the owner role, or an admin)',
           parameters: [name, { name: 'label', in: 'path', required: true, schema: { type: 'string' } }],
-          requestBody: json({ type: 'object', required: ['version', 'reason'], properties: { version: { type: 'integer' }, reason: { type: 'string' } } }),
+          requestBody: json({
+            type: 'object',
+            required: ['version', 'reason'],
+            properties: { version: { type: 'integer' }, reason: { type: 'string' } },
+          }),
           responses: { 200: ok('moved'), ...errors },
         },
       },
@@ -168,17 +238,33 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
         post: {
           summary: 'Move production to the previous (or the given) version in one call (owner of the item, or admin)',
           parameters: [name],
-          requestBody: json({ type: 'object', required: ['reason'], properties: { to: { type: 'integer' }, reason: { type: 'string' } } }),
+          requestBody: json({
+            type: 'object',
+            required: ['reason'],
+            properties: { to: { type: 'integer' }, reason: { type: 'string' } },
+          }),
           responses: { 200: ok('rolled back'), ...errors },
         },
       },
       '/v1/runs': {
-        post: { summary: 'Record runs in a batch (writer)', requestBody: json({ type: 'object', required: ['runs'], properties: { runs: { type: 'array', items: { $ref: '#/components/schemas/Run' } } } }), responses: { 202: ok('stored'), ...errors } },
+        post: {
+          summary: 'Record runs in a batch (writer)',
+          requestBody: json({
+            type: 'object',
+            required: ['runs'],
+            properties: { runs: { type: 'array', items: { $ref: '#/components/schemas/Run' } } },
+          }),
+          responses: { 202: ok('stored'), ...errors },
+        },
       },
       '/v1/feedback': {
         post: {
           summary: 'Record feedback in a batch, linked to runs (writer)',
-          requestBody: json({ type: 'object', required: ['feedback'], properties: { feedback: { type: 'array', items: { $ref: '#/components/schemas/Feedback' } } } }),
+          requestBody: json({
+            type: 'object',
+            required: ['feedback'],
+            properties: { feedback: { type: 'array', items: { $ref: '#/components/schemas/Feedback' } } },
+          }),
           responses: { 202: ok('stored'), ...errors },
         },
       },

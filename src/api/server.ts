@@ -11,7 +11,9 @@ import { metaRoutes } from './routes/meta';
 import { recordRoutes } from './routes/records';
 import { resolveRoutes } from './routes/resolve';
 
-const ROUTES = [...metaRoutes, ...resolveRoutes, ...libraryRoutes, ...labelRoutes, ...recordRoutes].map(compile);
+/** Every route the server answers (the OpenAPI test checks each is documented). */
+export const ROUTE_LIST = [...metaRoutes, ...resolveRoutes, ...libraryRoutes, ...labelRoutes, ...recordRoutes];
+const ROUTES = ROUTE_LIST.map(compile);
 
 export interface ApiServer {
   server: http.Server;
@@ -34,7 +36,8 @@ export async function startApiServer(
     void (async () => {
       try {
         const matches = ROUTES.filter((r) => r.regex.test(url.pathname));
-        if (matches.length === 0) throw new HttpProblem(404, 'Not Found', `no route ${url.pathname}; see /openapi.json`);
+        if (matches.length === 0)
+          throw new HttpProblem(404, 'Not Found', `no route ${url.pathname}; see /openapi.json`);
         const hit = matches.find((r) => r.route.method === req.method);
         if (!hit) throw new HttpProblem(405, 'Method Not Allowed', `${req.method} is not allowed on ${url.pathname}`);
         const m = hit.regex.exec(url.pathname)!;
@@ -71,5 +74,10 @@ export async function startApiServer(
 }
 
 export function apiOptionsFrom(config: Config) {
-  return { port: config.api.port, host: config.api.host, publicUrl: config.api.publicUrl, bootstrapToken: config.api.token };
+  return {
+    port: config.api.port,
+    host: config.api.host,
+    publicUrl: config.api.publicUrl,
+    bootstrapToken: config.api.token,
+  };
 }

@@ -38,7 +38,9 @@ export function readPushable(target: string): { name: string; content: LibraryCo
     try {
       raw = JSON.parse(text);
     } catch {
-      throw new CliError(`${target} is not valid JSON: a chat prompt is {"messages": [{"role": "system", "content": "…"}]}`);
+      throw new CliError(
+        `${target} is not valid JSON: a chat prompt is {"messages": [{"role": "system", "content": "…"}]}`,
+      );
     }
     const candidate = raw && typeof raw === 'object' && !('type' in raw) ? { type: 'chat', ...raw } : raw;
     const parsed = promptContentSchema.safeParse(candidate);
@@ -60,5 +62,7 @@ export function readPushable(target: string): { name: string; content: LibraryCo
 export function contentAsFiles(content: LibraryContent, name: string): Record<string, string> {
   if (content.type === 'skill') return content.files;
   if (content.type === 'text') return { [`${name}.md`]: content.text };
-  return { [`${name}.json`]: JSON.stringify({ messages: content.messages, variables: content.variables }, null, 2) + '\n' };
+  return {
+    [`${name}.json`]: JSON.stringify({ messages: content.messages, variables: content.variables }, null, 2) + '\n',
+  };
 }

@@ -47,7 +47,10 @@ export interface Actor {
 
 /** Labels of name, with `latest` computed from the newest version. */
 export async function getLabels(db: Queryable, name: string): Promise<Record<string, number>> {
-  const rows = await db.all<{ label: string; version: number }>('SELECT label, version FROM labels WHERE name = ? ORDER BY label', [name]);
+  const rows = await db.all<{ label: string; version: number }>(
+    'SELECT label, version FROM labels WHERE name = ? ORDER BY label',
+    [name],
+  );
   const labels: Record<string, number> = Object.fromEntries(rows.map((r) => [r.label, Number(r.version)]));
   const latest = await latestVersion(db, name);
   if (latest !== undefined) labels[LATEST] = latest;
@@ -61,7 +64,10 @@ export async function resolveLabel(db: Queryable, name: string, label: string): 
     if (latest === undefined) throw new LibraryError(`"${name}" has no versions yet`, 404, 'label');
     return latest;
   }
-  const row = await db.get<{ version: number }>('SELECT version FROM labels WHERE name = ? AND label = ?', [name, label]);
+  const row = await db.get<{ version: number }>('SELECT version FROM labels WHERE name = ? AND label = ?', [
+    name,
+    label,
+  ]);
   if (!row) throw new LibraryError(`"${name}" has no label "${label}"`, 404, 'label');
   return Number(row.version);
 }
@@ -79,7 +85,11 @@ export async function moveLabel(
   if (!m.reason.trim()) throw new LibraryError('say why the label moves (--why)', 400, 'reason');
   const item = await requireItem(db, m.name);
   if (m.label === PROTECTED_LABEL && !m.actor.admin && !(m.actor.ownerRole && m.actor.subject === item.owner)) {
-    throw new LibraryError(`only the owner of "${m.name}" (${item.owner}) or an admin may move production`, 403, 'label');
+    throw new LibraryError(
+      `only the owner of "${m.name}" (${item.owner}) or an admin may move production`,
+      403,
+      'label',
+    );
   }
   await requireVersion(db, m.name, m.version);
   const lock = db.dialect === 'postgres' ? ' FOR UPDATE' : '';
@@ -87,12 +97,25 @@ export async function moveLabel(
     // The item row is the lock for its labels: it exists before any label does, so the first move of a
     // label is serialised as well as later ones (SQLite serialises all writers already).
     await tx.get(`SELECT name FROM library_items WHERE name = ?${lock}`, [m.name]);
-    const current = await tx.get<{ version: number }>('SELECT version FROM labels WHERE name = ? AND label = ?', [m.name, m.label]);
+    const current = await tx.get<{ version: number }>('SELECT version FROM labels WHERE name = ? AND label = ?', [
+      m.name,
+      m.label,
+    ]);
     const now = new Date().toISOString();
     if (current) {
-      await tx.run('UPDATE labels SET version = ?, moved_at = ? WHERE name = ? AND label = ?', [m.version, now, m.name, m.label]);
+      await tx.run('UPDATE labels SET version = ?, moved_at = ? WHERE name = ? AND label = ?', [
+        m.version,
+        now,
+        m.name,
+        m.label,
+      ]);
     } else {
-      await tx.run('INSERT INTO labels (name, label, version, moved_at) VALUES (?, ?, ?, ?)', [m.name, m.label, m.version, now]);
+      await tx.run('INSERT INTO labels (name, label, version, moved_at) VALUES (?, ?, ?, ?)', [
+        m.name,
+        m.label,
+        m.version,
+        now,
+      ]);
     }
     const row = await tx.get<MoveRow>(
       `INSERT INTO label_moves (name, label, from_version, to_version, actor, reason, moved_at)
@@ -127,9 +150,16 @@ export async function rollbackProduction(
   const current = (await getLabels(db, r.name))[PROTECTED_LABEL];
   if (current === undefined) throw new LibraryError(`"${r.name}" has no production label to roll back`, 409, 'label');
   const to = r.to ?? (await previousProductionVersion(db, r.name));
-  if (to === undefined) throw new LibraryError(`"${r.name}" has no earlier production version: name one with --to`, 409, 'to');
+  if (to === undefined)
+    throw new LibraryError(`"${r.name}" has no earlier production version: name one with --to`, 409, 'to');
   if (to === current) throw new LibraryError(`production of "${r.name}" already is version ${to}`, 409, 'to');
-  return moveLabel(db, { name: r.name, label: PROTECTED_LABEL, version: to, actor: r.actor, reason: `${ROLLBACK_PREFIX}${r.reason}` });
+  return moveLabel(db, {
+    name: r.name,
+    label: PROTECTED_LABEL,
+    version: to,
+    actor: r.actor,
+    reason: `${ROLLBACK_PREFIX}${r.reason}`,
+  });
 }
 
 export async function labelHistory(db: Queryable, name: string, label?: string): Promise<LabelMove[]> {

@@ -32,7 +32,10 @@ export const feedbackSchema = z
     at: z.iso.datetime().optional(),
   })
   .refine((f) => f.runId || (f.name && f.version), { message: 'give runId, or name and version', path: ['runId'] })
-  .refine((f) => f.thumbs || f.rating || f.correction || f.comment, { message: 'give thumbs, rating, correction or comment', path: ['thumbs'] });
+  .refine((f) => f.thumbs || f.rating || f.correction || f.comment, {
+    message: 'give thumbs, rating, correction or comment',
+    path: ['thumbs'],
+  });
 export type FeedbackRecord = z.infer<typeof feedbackSchema>;
 
 const bool = (b: boolean | undefined) => (b === undefined ? null : b ? 1 : 0);
@@ -73,8 +76,16 @@ export async function recordFeedback(db: Db, items: FeedbackRecord[]): Promise<{
     for (const [i, f] of items.entries()) {
       let { name, version } = f;
       if (f.runId) {
-        const run = await tx.get<{ name: string; version: number }>('SELECT name, version FROM prompt_runs WHERE id = ?', [f.runId]);
-        if (!run && !(name && version)) throw new LibraryError(`feedback[${i}].runId: no run "${f.runId}"; record the run first or give name and version`, 400, `feedback[${i}].runId`);
+        const run = await tx.get<{ name: string; version: number }>(
+          'SELECT name, version FROM prompt_runs WHERE id = ?',
+          [f.runId],
+        );
+        if (!run && !(name && version))
+          throw new LibraryError(
+            `feedback[${i}].runId: no run "${f.runId}"; record the run first or give name and version`,
+            400,
+            `feedback[${i}].runId`,
+          );
         name ??= run?.name;
         version ??= run ? Number(run.version) : undefined;
       }
@@ -114,7 +125,15 @@ export interface VersionUsage {
 
 /** Per-version usage and outcome figures of name, from recorded runs and feedback. */
 export async function versionUsage(db: Db, name: string): Promise<VersionUsage[]> {
-  const runs = await db.all<{ version: number; n: number; errors: number; fmt_n: number; fmt_ok: number; corrected: number; regenerated: number }>(
+  const runs = await db.all<{
+    version: number;
+    n: number;
+    errors: number;
+    fmt_n: number;
+    fmt_ok: number;
+    corrected: number;
+    regenerated: number;
+  }>(
     `SELECT version, COUNT(*) AS n,
             SUM(CASE WHEN error IS NOT NULL THEN 1 ELSE 0 END) AS errors,
             SUM(CASE WHEN format_ok IS NOT NULL THEN 1 ELSE 0 END) AS fmt_n,
@@ -129,7 +148,10 @@ export async function versionUsage(db: Db, name: string): Promise<VersionUsage[]
      FROM feedback WHERE name = ? GROUP BY version`,
     [name],
   );
-  const versions = await db.all<{ version: number }>('SELECT version FROM library_versions WHERE name = ? ORDER BY version', [name]);
+  const versions = await db.all<{ version: number }>(
+    'SELECT version FROM library_versions WHERE name = ? ORDER BY version',
+    [name],
+  );
   const latencies = await db.all<{ version: number; latency_ms: number }>(
     'SELECT version, latency_ms FROM prompt_runs WHERE name = ? AND latency_ms IS NOT NULL ORDER BY version, latency_ms',
     [name],

@@ -61,7 +61,10 @@ export async function searchLibrary(db: Db, query: SearchQuery, limit = 50): Pro
       createdAt: item.created_at!,
       updatedAt: item.updated_at!,
       labels: await getLabels(db, name),
-      versions: (await listVersions(db, name)).map((v) => ({ ...v, usage: usage.find((u) => u.version === v.version) })),
+      versions: (await listVersions(db, name)).map((v) => ({
+        ...v,
+        usage: usage.find((u) => u.version === v.version),
+      })),
     });
   }
   return hits;

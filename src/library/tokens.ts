@@ -28,6 +28,9 @@ export async function createToken(db: Db, subject: string, role: Role): Promise<
 }
 
 export async function lookupToken(db: Db, token: string): Promise<TokenIdentity | undefined> {
-  const row = await db.get<{ subject: string; role: Role }>('SELECT subject, role FROM api_tokens WHERE token_hash = ?', [sha256(token)]);
+  const row = await db.get<{ subject: string; role: Role }>(
+    'SELECT subject, role FROM api_tokens WHERE token_hash = ?',
+    [sha256(token)],
+  );
   return row ? { subject: row.subject, role: row.role } : undefined;
 }

@@ -4,8 +4,14 @@ import { versionLink } from '../../library/links';
 import { readJson, sendJson, validate } from '../http';
 import type { Route, RouteContext } from '../route';
 
-const moveSchema = z.object({ version: z.number().int().positive(), reason: z.string().min(1, 'say why the label moves').max(2000) });
-const rollbackSchema = z.object({ to: z.number().int().positive().optional(), reason: z.string().min(1, 'say why you roll back').max(2000) });
+const moveSchema = z.object({
+  version: z.number().int().positive(),
+  reason: z.string().min(1, 'say why the label moves').max(2000),
+});
+const rollbackSchema = z.object({
+  to: z.number().int().positive().optional(),
+  reason: z.string().min(1, 'say why you roll back').max(2000),
+});
 
 const actorOf = (ctx: RouteContext) => ({
   subject: ctx.identity!.subject,
@@ -29,7 +35,11 @@ export const labelRoutes: Route[] = [
         reason: body.reason,
       });
       await ctx.deps.live.poll();
-      sendJson(ctx.res, 200, { ...move, actor: ctx.identity!.subject, link: versionLink(ctx.deps.publicUrl, move.name, move.toVersion) });
+      sendJson(ctx.res, 200, {
+        ...move,
+        actor: ctx.identity!.subject,
+        link: versionLink(ctx.deps.publicUrl, move.name, move.toVersion),
+      });
     },
   },
   {
@@ -38,7 +48,12 @@ export const labelRoutes: Route[] = [
     role: 'owner',
     async handle(ctx) {
       const body = validate(rollbackSchema, await readJson(ctx.req));
-      const move = await rollbackProduction(ctx.deps.db, { name: ctx.params.name!, to: body.to, actor: actorOf(ctx), reason: body.reason });
+      const move = await rollbackProduction(ctx.deps.db, {
+        name: ctx.params.name!,
+        to: body.to,
+        actor: actorOf(ctx),
+        reason: body.reason,
+      });
       await ctx.deps.live.poll();
       sendJson(ctx.res, 200, { ...move, link: versionLink(ctx.deps.publicUrl, move.name, move.toVersion) });
     },

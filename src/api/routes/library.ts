@@ -4,7 +4,17 @@ import { getLabels, labelHistory } from '../../library/label-store';
 import { versionLink } from '../../library/links';
 import { searchLibrary } from '../../library/search';
 import { roleAtLeast } from '../../library/tokens';
-import { ensureItem, getContent, getItem, listVersions, nameProblem, recordVersion, requireItem, requireVersion, updateItem } from '../../library/versions';
+import {
+  ensureItem,
+  getContent,
+  getItem,
+  listVersions,
+  nameProblem,
+  recordVersion,
+  requireItem,
+  requireVersion,
+  updateItem,
+} from '../../library/versions';
 import { problems, readJson, sendJson, validate } from '../http';
 import type { Route } from '../route';
 
@@ -32,7 +42,8 @@ export const libraryRoutes: Route[] = [
     role: 'reader',
     async handle({ res, query, deps }) {
       const kind = query.get('kind');
-      if (kind && kind !== 'prompt' && kind !== 'skill') throw problems.badRequest('kind must be prompt or skill', 'kind');
+      if (kind && kind !== 'prompt' && kind !== 'skill')
+        throw problems.badRequest('kind must be prompt or skill', 'kind');
       const hits = await searchLibrary(deps.db, {
         q: query.get('q') ?? undefined,
         tag: query.get('tag') ?? undefined,
@@ -58,7 +69,8 @@ export const libraryRoutes: Route[] = [
       if (problem) throw problems.badRequest(problem, 'name');
       if (await getItem(deps.db, body.name)) throw problems.badRequest(`"${body.name}" already exists`, 'name');
       const owner = body.owner ?? identity!.subject;
-      if (owner !== identity!.subject && identity!.role !== 'admin') throw problems.forbidden('only an admin creates items for another owner', 'owner');
+      if (owner !== identity!.subject && identity!.role !== 'admin')
+        throw problems.forbidden('only an admin creates items for another owner', 'owner');
       const item = await ensureItem(deps.db, body.name, body.kind, { ...body, owner });
       sendJson(res, 201, item);
     },
@@ -83,7 +95,8 @@ export const libraryRoutes: Route[] = [
     role: 'owner',
     async handle({ res, req, params, identity, deps }) {
       const item = await requireItem(deps.db, params.name!);
-      if (identity!.role !== 'admin' && identity!.subject !== item.owner) throw problems.forbidden(`only the owner of "${item.name}" (${item.owner}) or an admin changes it`);
+      if (identity!.role !== 'admin' && identity!.subject !== item.owner)
+        throw problems.forbidden(`only the owner of "${item.name}" (${item.owner}) or an admin changes it`);
       const patch = validate(patchItemSchema, await readJson(req));
       sendJson(res, 200, await updateItem(deps.db, item.name, patch));
     },
@@ -96,9 +109,17 @@ export const libraryRoutes: Route[] = [
       const body = validate(createVersionSchema, await readJson(req));
       const existing = await getItem(deps.db, params.name!);
       // Writers add versions to existing items; creating an item takes the owner role.
-      if (!existing && !roleAtLeast(identity!.role, 'owner')) throw problems.forbidden(`"${params.name}" does not exist; creating it needs the owner role`, 'name');
-      const v = await recordVersion(deps.db, params.name!, body.content, { rationale: body.rationale, author: identity!.subject });
-      sendJson(res, v.created ? 201 : 200, { ...v, unchanged: !v.created, link: versionLink(deps.publicUrl, v.name, v.version) });
+      if (!existing && !roleAtLeast(identity!.role, 'owner'))
+        throw problems.forbidden(`"${params.name}" does not exist; creating it needs the owner role`, 'name');
+      const v = await recordVersion(deps.db, params.name!, body.content, {
+        rationale: body.rationale,
+        author: identity!.subject,
+      });
+      sendJson(res, v.created ? 201 : 200, {
+        ...v,
+        unchanged: !v.created,
+        link: versionLink(deps.publicUrl, v.name, v.version),
+      });
     },
   },
   {
@@ -107,9 +128,14 @@ export const libraryRoutes: Route[] = [
     role: 'reader',
     async handle({ res, params, deps }) {
       const version = Number(params.version);
-      if (!Number.isInteger(version) || version < 1) throw problems.badRequest('version must be a positive whole number', 'version');
+      if (!Number.isInteger(version) || version < 1)
+        throw problems.badRequest('version must be a positive whole number', 'version');
       const v = await requireVersion(deps.db, params.name!, version);
-      sendJson(res, 200, { ...v, content: await getContent(deps.db, v.name, { version }), link: versionLink(deps.publicUrl, v.name, version) });
+      sendJson(res, 200, {
+        ...v,
+        content: await getContent(deps.db, v.name, { version }),
+        link: versionLink(deps.publicUrl, v.name, version),
+      });
     },
   },
   {
@@ -118,7 +144,10 @@ export const libraryRoutes: Route[] = [
     role: 'reader',
     async handle({ res, params, deps }) {
       await requireItem(deps.db, params.name!);
-      sendJson(res, 200, { labels: await getLabels(deps.db, params.name!), history: await labelHistory(deps.db, params.name!) });
+      sendJson(res, 200, {
+        labels: await getLabels(deps.db, params.name!),
+        history: await labelHistory(deps.db, params.name!),
+      });
     },
   },
 ];

@@ -16,7 +16,8 @@ export const recordRoutes: Route[] = [
       const body = validate(runsBody, await readJson(req));
       for (const [i, r] of body.runs.entries()) {
         const known = await deps.live.version(r.name, r.version).catch(() => undefined);
-        if (!known) throw problems.badRequest(`runs[${i}]: "${r.name}" has no version ${r.version}`, `runs[${i}].version`);
+        if (!known)
+          throw problems.badRequest(`runs[${i}]: "${r.name}" has no version ${r.version}`, `runs[${i}].version`);
       }
       sendJson(res, 202, await recordRuns(deps.db, body.runs));
     },

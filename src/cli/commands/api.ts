@@ -16,7 +16,8 @@ export async function apiCommand(config: Config): Promise<number> {
   const db = await openStore(config.databaseUrl);
   const api = await startApiServer(db, apiOptionsFrom(config)).catch(async (err: NodeJS.ErrnoException) => {
     await db.close();
-    if (err.code === 'EADDRINUSE') throw new CliError(`port ${config.api.port} is in use: free it or set REFINERY_API_PORT`);
+    if (err.code === 'EADDRINUSE')
+      throw new CliError(`port ${config.api.port} is in use: free it or set REFINERY_API_PORT`);
     throw err;
   });
   console.log(`refinery api: listening on ${api.url} (OpenAPI at ${api.url}/openapi.json)`);
@@ -27,8 +28,13 @@ export async function apiCommand(config: Config): Promise<number> {
 }
 
 export async function tokensCommand(config: Config, argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { subject: { type: 'string' }, role: { type: 'string' } } });
-  if (positionals[0] !== 'create') throw new CliError('usage: refinery tokens create --subject <name> --role reader|writer|owner|admin');
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { subject: { type: 'string' }, role: { type: 'string' } },
+  });
+  if (positionals[0] !== 'create')
+    throw new CliError('usage: refinery tokens create --subject <name> --role reader|writer|owner|admin');
   if (!values.subject) throw new CliError('--subject is required: who the token acts as');
   if (!ROLES.includes(values.role as Role)) throw new CliError(`--role must be one of ${ROLES.join(', ')}`);
   const db = await openStore(config.databaseUrl);

@@ -38,7 +38,8 @@ const link = (config: Config, name: string, version: number) => versionLink(conf
 
 function versionArg(text: string | undefined, what: string): number {
   const n = Number(text);
-  if (!text || !Number.isInteger(n) || n < 1) throw new CliError(`${what} must be a version number (1, 2, …), got "${text ?? ''}"`);
+  if (!text || !Number.isInteger(n) || n < 1)
+    throw new CliError(`${what} must be a version number (1, 2, …), got "${text ?? ''}"`);
   return n;
 }
 
@@ -46,7 +47,14 @@ export async function pushCommand(config: Config, argv: string[]): Promise<numbe
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: 'string' }, why: { type: 'string' }, owner: { type: 'string' }, tags: { type: 'string' }, description: { type: 'string' }, as: { type: 'string' } },
+    options: {
+      name: { type: 'string' },
+      why: { type: 'string' },
+      owner: { type: 'string' },
+      tags: { type: 'string' },
+      description: { type: 'string' },
+      as: { type: 'string' },
+    },
   });
   if (!positionals[0]) throw new CliError('name what to push: refinery push <dir|file> --why "…"');
   if (!values.why?.trim()) throw new CliError('--why is required: every version records why it changed');
@@ -59,36 +67,49 @@ export async function pushCommand(config: Config, argv: string[]): Promise<numbe
       author: actor.subject,
       item: {
         owner: values.owner ?? actor.subject,
-        tags: values.tags?.split(',').map((t) => t.trim()).filter(Boolean),
+        tags: values.tags
+          ?.split(',')
+          .map((t) => t.trim())
+          .filter(Boolean),
         description: values.description,
       },
     });
-    if (v.created) console.log(`${name}: created version ${v.version} (${v.hash.slice(0, 12)})  ${link(config, name, v.version)}`);
+    if (v.created)
+      console.log(`${name}: created version ${v.version} (${v.hash.slice(0, 12)})  ${link(config, name, v.version)}`);
     else console.log(`${name}: unchanged — the content is version ${v.version}  ${link(config, name, v.version)}`);
     return EXIT.ok;
   });
 }
 
 export async function pullCommand(config: Config, argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { label: { type: 'string' }, version: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { label: { type: 'string' }, version: { type: 'string' } },
+  });
   const [name, dir] = positionals;
   if (!name || !dir) throw new CliError('usage: refinery pull <name> [--label L | --version N] <dir>');
   if (values.label && values.version) throw new CliError('give --label or --version, not both');
   return withStore(config, async (db) => {
     await requireItem(db, name);
-    const version = values.version ? versionArg(values.version, '--version') : await resolveLabel(db, name, values.label ?? 'production').catch(async (err) => {
-      if (values.label) throw err;
-      return resolveLabel(db, name, 'latest');
-    });
+    const version = values.version
+      ? versionArg(values.version, '--version')
+      : await resolveLabel(db, name, values.label ?? 'production').catch(async (err) => {
+          if (values.label) throw err;
+          return resolveLabel(db, name, 'latest');
+        });
     await requireVersion(db, name, version);
     const files = contentAsFiles(await getContent(db, name, { version }), name);
     const target = path.resolve(dir);
-    if (fs.existsSync(target) && fs.readdirSync(target).length > 0) throw new CliError(`${dir} is not empty: pull into a new or empty folder`);
+    if (fs.existsSync(target) && fs.readdirSync(target).length > 0)
+      throw new CliError(`${dir} is not empty: pull into a new or empty folder`);
     for (const [rel, text] of Object.entries(files)) {
       fs.mkdirSync(path.dirname(path.join(target, rel)), { recursive: true });
       fs.writeFileSync(path.join(target, rel), text);
     }
-    console.log(`${name}: version ${version} written to ${dir} (${Object.keys(files).length} files)  ${link(config, name, version)}`);
+    console.log(
+      `${name}: version ${version} written to ${dir} (${Object.keys(files).length} files)  ${link(config, name, version)}`,
+    );
     return EXIT.ok;
   });
 }
@@ -99,10 +120,16 @@ export async function logCommand(config: Config, argv: string[]): Promise<number
   return withStore(config, async (db) => {
     const item = await requireItem(db, name);
     const labels = await getLabels(db, name);
-    console.log(`${name} (${item.kind}, owner ${item.owner}${item.tags.length ? `, tags ${item.tags.join(', ')}` : ''})`);
+    console.log(
+      `${name} (${item.kind}, owner ${item.owner}${item.tags.length ? `, tags ${item.tags.join(', ')}` : ''})`,
+    );
     for (const v of (await listVersions(db, name)).reverse()) {
-      const at = Object.entries(labels).filter(([, n]) => n === v.version).map(([l]) => l);
-      console.log(`v${v.version}  ${v.hash.slice(0, 12)}  ${v.createdAt}  ${v.author}${at.length ? `  [${at.join(', ')}]` : ''}\n    ${v.rationale}\n    ${link(config, name, v.version)}`);
+      const at = Object.entries(labels)
+        .filter(([, n]) => n === v.version)
+        .map(([l]) => l);
+      console.log(
+        `v${v.version}  ${v.hash.slice(0, 12)}  ${v.createdAt}  ${v.author}${at.length ? `  [${at.join(', ')}]` : ''}\n    ${v.rationale}\n    ${link(config, name, v.version)}`,
+      );
     }
     return EXIT.ok;
   });
@@ -129,28 +156,48 @@ export async function labelsCommand(config: Config, argv: string[]): Promise<num
   if (!name) throw new CliError('usage: refinery labels <name>');
   return withStore(config, async (db) => {
     await requireItem(db, name);
-    for (const [label, v] of Object.entries(await getLabels(db, name))) console.log(`${label.padEnd(12)} v${v}  ${link(config, name, v)}`);
+    for (const [label, v] of Object.entries(await getLabels(db, name)))
+      console.log(`${label.padEnd(12)} v${v}  ${link(config, name, v)}`);
     const history = await labelHistory(db, name);
     if (history.length) console.log('\nhistory:');
-    for (const m of history) console.log(`  ${m.movedAt}  ${m.label}: ${m.fromVersion === null ? '—' : `v${m.fromVersion}`} → v${m.toVersion}  by ${m.actor}: ${m.reason}`);
+    for (const m of history)
+      console.log(
+        `  ${m.movedAt}  ${m.label}: ${m.fromVersion === null ? '—' : `v${m.fromVersion}`} → v${m.toVersion}  by ${m.actor}: ${m.reason}`,
+      );
     return EXIT.ok;
   });
 }
 
 export async function labelCommand(config: Config, argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { why: { type: 'string' }, as: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { why: { type: 'string' }, as: { type: 'string' } },
+  });
   const [name, label, version] = positionals;
   if (!name || !label || !version) throw new CliError('usage: refinery label <name> <label> <version> --why "…"');
   if (!values.why?.trim()) throw new CliError('--why is required: every label move is audited');
   return withStore(config, async (db) => {
-    const m = await moveLabel(db, { name, label, version: versionArg(version, 'version'), actor: cliActor(config, values.as), reason: values.why! });
-    console.log(`${name}: ${label} ${m.fromVersion === null ? '—' : `v${m.fromVersion}`} → v${m.toVersion}  ${link(config, name, m.toVersion)}`);
+    const m = await moveLabel(db, {
+      name,
+      label,
+      version: versionArg(version, 'version'),
+      actor: cliActor(config, values.as),
+      reason: values.why!,
+    });
+    console.log(
+      `${name}: ${label} ${m.fromVersion === null ? '—' : `v${m.fromVersion}`} → v${m.toVersion}  ${link(config, name, m.toVersion)}`,
+    );
     return EXIT.ok;
   });
 }
 
 export async function rollbackCommand(config: Config, argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { to: { type: 'string' }, why: { type: 'string' }, as: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { to: { type: 'string' }, why: { type: 'string' }, as: { type: 'string' } },
+  });
   const [name] = positionals;
   if (!name) throw new CliError('usage: refinery rollback <name> [--to N] --why "…"');
   if (!values.why?.trim()) throw new CliError('--why is required: a rollback is audited');
@@ -161,7 +208,9 @@ export async function rollbackCommand(config: Config, argv: string[]): Promise<n
       actor: cliActor(config, values.as),
       reason: values.why!,
     });
-    console.log(`${name}: production rolled back v${m.fromVersion} → v${m.toVersion}  ${link(config, name, m.toVersion)}`);
+    console.log(
+      `${name}: production rolled back v${m.fromVersion} → v${m.toVersion}  ${link(config, name, m.toVersion)}`,
+    );
     return EXIT.ok;
   });
 }

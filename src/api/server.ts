@@ -30,7 +30,8 @@ export async function startApiServer(
   const live = new LiveLabels(db, opts.pollMs);
   await live.start();
   const auth = new Authenticator(db, opts.bootstrapToken);
-  let deps: ApiDeps;
+  // The public URL is known once the port is: filled in right after listen, before any request.
+  const deps: ApiDeps = { db, live, publicUrl: '' };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     void (async () => {
@@ -60,7 +61,7 @@ export async function startApiServer(
   });
   const address = server.address() as { port: number };
   const url = `http://${opts.host && opts.host !== '0.0.0.0' ? opts.host : '127.0.0.1'}:${address.port}`;
-  deps = { db, live, publicUrl: (opts.publicUrl ?? url).replace(/\/$/, '') };
+  deps.publicUrl = (opts.publicUrl ?? url).replace(/\/$/, '');
   return {
     server,
     url,

@@ -129,7 +129,7 @@ export async function updateItem(
   const next = {
     ...item,
     ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
-  } as LibraryItem;
+  };
   await db.run(
     'UPDATE library_items SET owner = ?, contributors = ?, consumers = ?, tags = ?, description = ?, updated_at = ? WHERE name = ?',
     [

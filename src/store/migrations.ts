@@ -167,6 +167,64 @@ export const migrations: { id: number; name: string; sql: MigrationSql }[] = [
       postgres: LIBRARY_SQL.replace('{{SEQ}}', 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY'),
     },
   },
+  {
+    id: 3,
+    name: 'evaluation: datasets, eval runs, case results, response cache',
+    sql: `
+      CREATE TABLE datasets (
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        target TEXT,
+        cases_ref TEXT NOT NULL REFERENCES blobs(hash),
+        case_count INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        author TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (name, version),
+        UNIQUE (name, hash)
+      );
+      CREATE TABLE eval_runs (
+        run_id TEXT PRIMARY KEY,
+        target TEXT NOT NULL,
+        target_version INTEGER NOT NULL,
+        dataset TEXT NOT NULL,
+        dataset_version INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        settings TEXT NOT NULL,
+        summary TEXT,
+        gate TEXT,
+        report_ref TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT
+      );
+      CREATE INDEX eval_runs_by_target ON eval_runs (target, target_version, dataset, dataset_version);
+      CREATE TABLE eval_results (
+        run_id TEXT NOT NULL,
+        case_id TEXT NOT NULL,
+        sample INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        score REAL NOT NULL,
+        judge_score REAL,
+        output TEXT NOT NULL,
+        latency_ms INTEGER,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        cost_usd REAL NOT NULL,
+        cached INTEGER NOT NULL,
+        assertions TEXT NOT NULL,
+        error TEXT,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, case_id, sample)
+      );
+      CREATE TABLE response_cache (
+        cache_key TEXT PRIMARY KEY,
+        text TEXT NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+      )`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<void> {

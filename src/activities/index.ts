@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import type { Db } from '../store/db';
 import { selfCheckActivities } from './self-check';
+import { evalActivities } from './eval';
 import { tuneActivities } from './tune';
 
 export interface ActivityDeps {
@@ -14,5 +15,6 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...selfCheckActivities(deps.db),
     ...tuneActivities(deps.db, deps.providers ?? { provider: 'offline', anthropic: {}, gemini: {} }),
+    ...evalActivities(deps.db, deps.providers ?? { provider: 'offline', anthropic: {}, gemini: {} }),
   };
 }

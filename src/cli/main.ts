@@ -6,6 +6,8 @@ import { tuneCommand, tuneHelp } from './commands/tune';
 import { decideCommand, decideHelp, listCommand, listHelp, statusCommand, statusHelp } from './commands/tune-admin';
 import { restoreCommand, restoreHelp } from './commands/restore';
 import { apiCommand, apiHelp, tokensCommand } from './commands/api';
+import { datasetCommand, datasetHelp } from './commands/dataset';
+import { evalCommand, evalHelp } from './commands/eval';
 import {
   diffCommand,
   labelCommand,
@@ -41,6 +43,8 @@ const commands: Record<string, Command> = {
   labels: { help: libraryHelp, run: labelsCommand },
   label: { help: libraryHelp, run: labelCommand },
   rollback: { help: libraryHelp, run: rollbackCommand },
+  dataset: { help: datasetHelp, run: datasetCommand },
+  eval: { help: evalHelp, run: evalCommand },
 };
 
 function usage(): string {

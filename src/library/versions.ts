@@ -165,6 +165,8 @@ export async function recordVersion(
   const hash = contentHash(content);
   return db.transaction(async (tx) => {
     await ensureItem(tx, name, kindOf(content), { owner: meta.author, ...meta.item });
+    // Two pushes of one name at once must not both take MAX(version) + 1: lock the item's row.
+    if (db.dialect === 'postgres') await tx.get('SELECT name FROM library_items WHERE name = ? FOR UPDATE', [name]);
     const existing = await tx.get<VersionRow>('SELECT * FROM library_versions WHERE name = ? AND hash = ?', [
       name,
       hash,

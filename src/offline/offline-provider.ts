@@ -1,4 +1,5 @@
 import type { CompletionRequest, CompletionResult, Provider } from '../providers/types';
+import { RUBRIC_TAG } from '../eval/rubric';
 import { parseRenderedFiles, roleOf } from '../tune/prompts';
 import { DIMENSIONS, type Dimension } from '../tune/types';
 import { CHECKS } from './checklist';
@@ -8,20 +9,21 @@ const estimateTokens = (text: string) => Math.ceil(text.length / 4);
 /**
  * The `offline` provider: a deterministic simulation used when no API keys are set, so the tune loop
  * runs on a fresh machine. It is not a language model. The executor echoes the skill's sections onto
- * the scenario, the judge scores SKILL.md against a structural checklist, and the improver adds the
- * first missing section. The same input always gives the same output.
+ * the scenario, the judge scores SKILL.md against a structural checklist, the improver adds the first
+ * missing section, a plain prompt is echoed back and the rubric judge checks for the expected text.
+ * The same input always gives the same output.
  */
 export class OfflineProvider implements Provider {
   readonly name = 'offline' as const;
 
   complete(model: string, req: CompletionRequest): Promise<CompletionResult> {
     const role = roleOf(req.system);
-    const text =
-      role === 'executor'
-        ? this.execute(req.prompt)
-        : role === 'judge'
-          ? this.judge(req.prompt)
-          : this.improve(req.prompt);
+    let text: string;
+    if (role === 'executor') text = this.execute(req.prompt);
+    else if (role === 'judge') text = this.judge(req.prompt);
+    else if (role === 'improver') text = this.improve(req.prompt);
+    else if (req.system?.startsWith(RUBRIC_TAG)) text = this.grade(req.prompt);
+    else text = this.answer(req.prompt);
     return Promise.resolve({
       text,
       provider: 'offline',
@@ -30,6 +32,27 @@ export class OfflineProvider implements Provider {
       outputTokens: estimateTokens(text),
       costUsd: 0,
       latencyMs: 0,
+    });
+  }
+
+  /** A plain prompt (an eval case): a deterministic echo of the request, so assertions have text to check. */
+  private answer(prompt: string): string {
+    return `Offline answer: ${prompt.trim()}`;
+  }
+
+  /** The rubric judge: full marks when the answer contains what was expected, else a middling score. */
+  private grade(prompt: string): string {
+    const expected = /<expected>\n([\s\S]*?)\n<\/expected>/.exec(prompt)?.[1];
+    const answer = /<answer>\n([\s\S]*?)\n<\/answer>/.exec(prompt)?.[1] ?? '';
+    const score = expected === undefined ? 75 : answer.includes(expected) ? 90 : 40;
+    return JSON.stringify({
+      score,
+      reason:
+        expected === undefined
+          ? 'no expectation given'
+          : score === 90
+            ? 'matches the expectation'
+            : 'misses the expectation',
     });
   }
 

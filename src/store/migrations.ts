@@ -95,8 +95,8 @@ const LIBRARY_SQL = `
     started_at TEXT NOT NULL,
     finished_at TEXT,
     termination TEXT,
-    best_score REAL,
-    assertiveness REAL,
+    best_score DOUBLE PRECISION,
+    assertiveness DOUBLE PRECISION,
     report_ref TEXT
   );
   CREATE TABLE tune_snapshots (
@@ -110,7 +110,7 @@ const LIBRARY_SQL = `
   CREATE TABLE tune_iterations (
     run_id TEXT NOT NULL,
     iteration INTEGER NOT NULL,
-    score REAL,
+    score DOUBLE PRECISION,
     record TEXT NOT NULL,
     PRIMARY KEY (run_id, iteration)
   );
@@ -128,7 +128,7 @@ const LIBRARY_SQL = `
     model TEXT NOT NULL,
     input_tokens INTEGER NOT NULL,
     output_tokens INTEGER NOT NULL,
-    cost_usd REAL NOT NULL,
+    cost_usd DOUBLE PRECISION NOT NULL,
     latency_ms INTEGER NOT NULL,
     created_at TEXT NOT NULL
   );
@@ -204,13 +204,13 @@ export const migrations: { id: number; name: string; sql: MigrationSql }[] = [
         case_id TEXT NOT NULL,
         sample INTEGER NOT NULL,
         status TEXT NOT NULL,
-        score REAL NOT NULL,
-        judge_score REAL,
+        score DOUBLE PRECISION NOT NULL,
+        judge_score DOUBLE PRECISION,
         output TEXT NOT NULL,
         latency_ms INTEGER,
         input_tokens INTEGER NOT NULL,
         output_tokens INTEGER NOT NULL,
-        cost_usd REAL NOT NULL,
+        cost_usd DOUBLE PRECISION NOT NULL,
         cached INTEGER NOT NULL,
         assertions TEXT NOT NULL,
         error TEXT,

@@ -1,2 +1,3 @@
 export { selfCheckWorkflow } from './self-check';
 export { tuneWorkflow } from './tune';
+export { evalRunWorkflow } from './eval-run';

@@ -83,6 +83,8 @@ describe('refinery push, pull, log, diff, labels, label, rollback', () => {
     expect(denied.code).toBe(2);
     expect(denied.out).toContain('only the owner of "welcome" (ana) or an admin may move production');
     expect((await runCli(['label', 'welcome', 'staging', '2', '--why', 'try'], bob)).code).toBe(0);
-    expect((await runCli(['label', 'welcome', 'production', '2', '--why', 'x'], { ...bob, REFINERY_ADMINS: 'bob' })).code).toBe(0);
+    expect(
+      (await runCli(['label', 'welcome', 'production', '2', '--why', 'x'], { ...bob, REFINERY_ADMINS: 'bob' })).code,
+    ).toBe(0);
   });
 });

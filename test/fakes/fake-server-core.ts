@@ -13,6 +13,8 @@ export interface RecordedRequest {
   model: string | undefined;
   /** All prompt text of the request (system + user turns), joined with newlines. */
   text: string;
+  /** True once a successful answer was written to a client still connected (a dead client gets none). */
+  delivered?: boolean;
 }
 
 interface ReplyTiming {
@@ -111,21 +113,29 @@ export async function startFakeServer(dialect: WireDialect, options: FakeServerO
   const pendingTimers = new Set<NodeJS.Timeout>();
   let sequence = 0;
 
+  // A client that died (SIGKILL) leaves a half-closed socket that Node keeps writable, so `close` may
+  // not fire: a live HTTP client never ends its side while waiting, so an ended socket counts as gone.
+  const gone = (res: http.ServerResponse): boolean => res.destroyed || res.req.socket.readableEnded;
   const wait = (ms: number, res: http.ServerResponse): Promise<boolean> =>
     new Promise((resolve) => {
-      if (ms <= 0) return resolve(!res.destroyed);
+      if (ms <= 0) return resolve(!gone(res));
+      const socket = res.req.socket;
       const onClose = (): void => {
         clearTimeout(timer);
         pendingTimers.delete(timer);
+        res.off('close', onClose);
+        socket.off('end', onClose);
         resolve(false);
       };
       const timer = setTimeout(() => {
         pendingTimers.delete(timer);
         res.off('close', onClose);
-        resolve(!res.destroyed);
+        socket.off('end', onClose);
+        resolve(!gone(res));
       }, ms);
       pendingTimers.add(timer);
       res.once('close', onClose);
+      socket.once('end', onClose);
     });
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
@@ -177,6 +187,7 @@ export async function startFakeServer(dialect: WireDialect, options: FakeServerO
       const headers = 'text' in reply ? reply.headers : undefined;
       const model = recorded.model ?? 'unknown-model';
       sendJson(res, 200, dialect.successBody({ model, text, inputTokens, outputTokens, id }), headers);
+      recorded.delivered = true;
     }
   };
 

@@ -4,6 +4,8 @@ export interface SharedTestEnv {
   temporalAddress: string;
   workflowBundlePath: string;
   tmpDir: string;
+  /** A PostgreSQL server (scripts/postgres.sh or REFINERY_TEST_POSTGRES_URL) whose role may create databases. */
+  postgresUrl: string;
 }
 
 export const SHARED_ENV_VAR = 'REFINERY_TEST_SHARED_ENV';

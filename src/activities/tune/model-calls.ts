@@ -22,7 +22,8 @@ export class ModelCalls {
     private readonly db: Db,
   ) {}
 
-  private provider(name: 'anthropic' | 'gemini' | 'offline'): Provider {
+  /** The provider client for name, built once (keys stay inside it). */
+  provider(name: 'anthropic' | 'gemini' | 'offline'): Provider {
     let p = this.cache.get(name);
     if (p) return p;
     if (name === 'offline') p = new OfflineProvider();
@@ -46,17 +47,22 @@ export class ModelCalls {
    * One model call from an activity: heartbeats while it waits (so a dead worker is noticed), records
    * tokens and cost, and turns provider errors into failures Temporal's retry policy understands.
    */
+  /** What `auto` and `default` mean on this worker for a role (only the worker knows its keys). */
+  resolve(role: ModelRole, choice: ModelChoice) {
+    return resolveModel(role, choice, {
+      setting: this.config.provider,
+      hasAnthropicKey: Boolean(this.config.anthropic.apiKey),
+      hasGeminiKey: Boolean(this.config.gemini.apiKey),
+    });
+  }
+
   async call(
     role: ModelRole,
     choice: ModelChoice,
     req: CompletionRequest,
     key: { runId: string; step: string },
   ): Promise<CompletionResult> {
-    const resolved = resolveModel(role, choice, {
-      setting: this.config.provider,
-      hasAnthropicKey: Boolean(this.config.anthropic.apiKey),
-      hasGeminiKey: Boolean(this.config.gemini.apiKey),
-    });
+    const resolved = this.resolve(role, choice);
     const provider = this.provider(resolved.provider);
     const ctx = Context.current();
     const beat = setInterval(() => ctx.heartbeat({ waiting: role }), 1000);

@@ -1,0 +1,191 @@
+import { aggregate, rubricResult, runAssertion, type Assertion, type AssertionResult } from '../../eval/assertions';
+import { responseCacheKey } from '../../eval/cache-key';
+import type { AdaptiveLimiter } from '../../eval/limiter';
+import { renderRequest } from '../../eval/render';
+import { parseRubricVerdict, rubricRequest } from '../../eval/rubric';
+import type { EvalCase, EvalSettings } from '../../eval/types';
+import type { LibraryContent } from '../../library/content';
+import { isProviderError, type CompletionResult, type Provider } from '../../providers';
+import type { Db } from '../../store/db';
+import { getCachedResponse, putCachedResponse, type StoredResult } from '../../store/evals';
+
+export interface CaseRunDeps {
+  db: Db;
+  limiter: AdaptiveLimiter;
+  model: { provider: Provider; name: string; providerName: string };
+  judge: { provider: Provider; name: string; providerName: string };
+  settings: EvalSettings;
+  content: LibraryContent;
+  contentHash: string;
+}
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * One provider call under the shared limiter. A 429 shrinks the limit and waits the provider's
+ * retry-after; other retryable failures back off; up to MAX_ATTEMPTS, then the error stands.
+ */
+async function callWithLimiter(
+  limiter: AdaptiveLimiter,
+  provider: Provider,
+  model: string,
+  req: { system?: string; prompt: string; maxTokens: number; json?: boolean },
+): Promise<CompletionResult> {
+  for (let attempt = 1; ; attempt++) {
+    await limiter.acquire();
+    try {
+      const result = await provider.complete(model, req, { timeoutMs: 120_000 });
+      limiter.release('ok');
+      return result;
+    } catch (err) {
+      const throttled = isProviderError(err) && err.kind === 'rate_limited';
+      limiter.release(throttled ? 'throttled' : 'error');
+      if (!isProviderError(err) || !err.retryable || attempt >= MAX_ATTEMPTS) throw err;
+      const wait = err.retryAfterMs ?? Math.min(30_000, 250 * 2 ** attempt);
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
+/** Output from the cache, or from the provider (then cached): an unchanged re-run sends nothing. */
+async function cachedCall(
+  deps: CaseRunDeps,
+  who: CaseRunDeps['model'],
+  key: string,
+  req: { system?: string; prompt: string; maxTokens: number; json?: boolean },
+): Promise<{
+  text: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  latencyMs: number | null;
+  cached: boolean;
+}> {
+  if (!deps.settings.noCache) {
+    const hit = await getCachedResponse(deps.db, key);
+    if (hit) return { ...hit, costUsd: 0, latencyMs: null, cached: true };
+  }
+  const r = await callWithLimiter(deps.limiter, who.provider, who.name, req);
+  await putCachedResponse(deps.db, key, { text: r.text, inputTokens: r.inputTokens, outputTokens: r.outputTokens });
+  return {
+    text: r.text,
+    inputTokens: r.inputTokens,
+    outputTokens: r.outputTokens,
+    costUsd: r.costUsd,
+    latencyMs: Math.round(r.latencyMs),
+    cached: false,
+  };
+}
+
+/** Evaluates one sample of one case: the output, every assertion, and the rubric judge where asked. */
+export async function runCase(deps: CaseRunDeps, c: EvalCase, sample: number): Promise<StoredResult> {
+  const assertions = c.assertions as Assertion[];
+  const request = renderRequest(deps.content, c.vars);
+  const params = { maxTokens: deps.settings.maxOutputTokens };
+  let out;
+  try {
+    out = await cachedCall(
+      deps,
+      deps.model,
+      responseCacheKey({
+        role: 'output',
+        provider: deps.model.providerName,
+        model: deps.model.name,
+        contentHash: deps.contentHash,
+        vars: c.vars,
+        params,
+        sample,
+      }),
+      { ...request, maxTokens: deps.settings.maxOutputTokens },
+    );
+  } catch (err) {
+    return errorResult(c.id, sample, `the model call failed: ${(err as Error).message}`);
+  }
+
+  const ctx = {
+    output: out.text,
+    outputTokens: out.outputTokens,
+    latencyMs: out.latencyMs ?? undefined,
+    vars: c.vars,
+    expected: c.expected,
+    baseDir: deps.settings.baseDir,
+  };
+  const results: AssertionResult[] = [];
+  let judgeScore: number | null = null;
+  let costUsd = out.costUsd;
+  let inputTokens = out.inputTokens;
+  let outputTokens = out.outputTokens;
+  let cached = out.cached;
+  const all: Assertion[] =
+    c.expected !== undefined ? [{ type: 'contains', value: c.expected }, ...assertions] : assertions;
+  for (const a of all) {
+    if (a.type !== 'rubric') {
+      results.push(await runAssertion(a, ctx));
+      continue;
+    }
+    try {
+      const verdictReply = await cachedCall(
+        deps,
+        deps.judge,
+        responseCacheKey({
+          role: 'judge',
+          provider: deps.judge.providerName,
+          model: deps.judge.name,
+          contentHash: deps.contentHash,
+          vars: { ...c.vars, __rubric: a.rubric ?? '', __output: out.text },
+          params,
+          sample,
+        }),
+        {
+          ...rubricRequest({ rubric: a.rubric, prompt: request.prompt, expected: c.expected, output: out.text }),
+          maxTokens: 512,
+          json: true,
+        },
+      );
+      costUsd += verdictReply.costUsd;
+      inputTokens += verdictReply.inputTokens;
+      outputTokens += verdictReply.outputTokens;
+      cached &&= verdictReply.cached;
+      const verdict = parseRubricVerdict(verdictReply.text);
+      if (!verdict) return { ...errorResult(c.id, sample, 'the rubric judge gave no score'), output: out.text };
+      judgeScore = verdict.score;
+      results.push(rubricResult(a, verdict.score, verdict.reason));
+    } catch (err) {
+      return { ...errorResult(c.id, sample, `the rubric judge failed: ${(err as Error).message}`), output: out.text };
+    }
+  }
+  const agg = aggregate(results);
+  return {
+    caseId: c.id,
+    sample,
+    status: agg.pass ? 'pass' : 'fail',
+    score: agg.score,
+    judgeScore,
+    output: out.text.length > 20_000 ? `${out.text.slice(0, 20_000)}…` : out.text,
+    latencyMs: out.latencyMs,
+    inputTokens,
+    outputTokens,
+    costUsd,
+    cached,
+    assertions: results,
+    error: null,
+  };
+}
+
+function errorResult(caseId: string, sample: number, error: string): StoredResult {
+  return {
+    caseId,
+    sample,
+    status: 'error',
+    score: 0,
+    judgeScore: null,
+    output: '',
+    latencyMs: null,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+    cached: false,
+    assertions: [],
+    error: error.slice(0, 2000),
+  };
+}

@@ -1,0 +1,15 @@
+export { aggregate, type Aggregate } from './aggregate';
+export { DEFAULT_SCRIPT_TIMEOUT_MS } from './javascript';
+export { parseJsonOutput } from './json';
+export {
+  DEFAULT_RUBRIC_THRESHOLD,
+  rubricResult,
+  type RubricAssertion,
+  type RubricJudge,
+  type RubricJudgeRequest,
+  type RubricVerdict,
+} from './rubric';
+export { runAssertion } from './run';
+export { ASSERTION_TYPES, assertionSchema, type Assertion, type AssertionOf } from './schema';
+export type { AssertionContext, AssertionResult } from './types';
+export { validateAssertions } from './validate';

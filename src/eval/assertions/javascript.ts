@@ -1,0 +1,36 @@
+import { resolveScript } from './paths';
+import { failed } from './result';
+import type { AssertionOf } from './schema';
+import { scriptResult } from './script-result';
+import type { AssertionContext, AssertionResult } from './types';
+import { runScript } from './worker-run';
+
+export const DEFAULT_SCRIPT_TIMEOUT_MS = 2000;
+
+/** Runs a dataset's JavaScript check in a worker thread with a time limit. */
+export async function javascriptAssertion(
+  a: AssertionOf<'javascript'>,
+  ctx: AssertionContext,
+): Promise<AssertionResult> {
+  const script = await resolveScript(ctx.baseDir, a.file);
+  if (!script.ok) return failed(a, script.reason);
+  let context: unknown;
+  try {
+    // A JSON round trip: the worker gets plain data only, never functions, class instances or shared objects.
+    context = JSON.parse(
+      JSON.stringify({
+        vars: ctx.vars,
+        expected: ctx.expected,
+        outputTokens: ctx.outputTokens,
+        latencyMs: ctx.latencyMs,
+      }),
+    );
+  } catch (err) {
+    return failed(a, `vars are not JSON-serialisable: ${(err as Error).message}`);
+  }
+  const limitMs = a.timeoutMs ?? DEFAULT_SCRIPT_TIMEOUT_MS;
+  const outcome = await runScript({ file: script.path, name: a.file, output: ctx.output, context }, limitMs);
+  if (outcome.kind === 'timeout') return failed(a, `timed out after ${limitMs} ms`);
+  if (outcome.kind === 'error') return failed(a, outcome.message);
+  return scriptResult(a, outcome.value);
+}

@@ -1,0 +1,66 @@
+import type { GateVerdict } from './gate';
+
+/** A golden case as stored (the dataset importers produce this shape). */
+export interface EvalCase {
+  id: string;
+  vars: Record<string, string | number | boolean>;
+  input?: string;
+  expected?: string;
+  assertions: unknown[];
+  tags: string[];
+  required: boolean;
+}
+
+export interface EvalSettings {
+  /** provider:model of the model under test, and of the rubric judge. */
+  provider: 'auto' | 'anthropic' | 'gemini' | 'offline';
+  model: string;
+  judgeProvider: 'auto' | 'anthropic' | 'gemini' | 'offline';
+  judgeModel: string;
+  concurrency: number;
+  repeat: number;
+  noCache: boolean;
+  maxCostUsd?: number;
+  maxOutputTokens: number;
+  chunkSize: number;
+  /** Chunk activities in flight at once; they share the worker's limiter of `concurrency` slots. */
+  parallelChunks: number;
+  passRateThreshold: number;
+  /** Folder custom JavaScript assertions resolve against (the dataset file's folder). */
+  baseDir: string;
+}
+
+export interface EvalRunInput {
+  runId: string;
+  target: { name: string; version: number };
+  dataset: { name: string; version: number };
+  settings: EvalSettings;
+}
+
+export interface ChunkResult {
+  evaluated: number;
+  skipped: number;
+  fromCache: number;
+  costUsd: number;
+  budgetExhausted: boolean;
+}
+
+export interface EvalSummary {
+  runId: string;
+  status: 'completed' | 'budget-stopped';
+  cases: number;
+  evaluated: number;
+  passed: number;
+  failed: number;
+  errors: number;
+  passRate: number;
+  perAssertion: { type: string; passed: number; failed: number }[];
+  judge?: { mean: number; spread: number; samples: number };
+  tokens: { input: number; output: number };
+  costUsd: number;
+  estimate: { calls: number; costUsd: number };
+  latencyMs: { p50: number; p95: number; p99: number };
+  fromCache: number;
+  gate?: GateVerdict & { baselineRunId?: string };
+  reportRef?: string;
+}

@@ -119,6 +119,7 @@ export async function libraryBench(backends: { name: string; databaseUrl: string
     await seed(db);
     const api = await startApiProcess(backend.databaseUrl);
     try {
+      await load(api.url, 1000, 3); // warm-up: JIT, connections, caches; not measured
       const at1000 = await load(api.url, 1000, seconds);
       const max = await load(api.url, undefined, seconds);
       const rollbackMs = await rollbackToResolver(api.url, 15);

@@ -5,6 +5,8 @@ import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { temporalCliPath } from '../src/temporal/binaries';
 import { startDevServer } from '../src/temporal/dev-server';
 import { freePort } from '../src/temporal/probe';
+import { execFileSync } from 'node:child_process';
+import { libraryBench } from './library';
 import { tuneOverhead } from './tune-overhead';
 
 /** `npm run bench`: starts its own Temporal dev server on loopback and writes JSON under bench/results/. */
@@ -15,11 +17,35 @@ async function main(): Promise<void> {
   const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: quiet });
   const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'bundle.js');
   fs.writeFileSync(bundlePath, bundle.code);
-  const results = [];
+  const results: unknown[] = [];
+  const only = process.env.BENCH_ONLY?.split(',');
+  const want = (name: string) => !only || only.includes(name);
   try {
-    results.push(await tuneOverhead(server.address, bundlePath, runs));
+    if (want('tune')) results.push(await tuneOverhead(server.address, bundlePath, runs));
   } finally {
     await server.stop();
+  }
+  if (want('library')) {
+    // The same PostgreSQL the tests use: started (or found running) by scripts/postgres.sh.
+    const pgUrl =
+      process.env.REFINERY_TEST_POSTGRES_URL ??
+      execFileSync('bash', [path.join(__dirname, '..', 'scripts', 'postgres.sh')], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .pop()!;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-lib-'));
+    const pgDb = `bench_${process.pid}`;
+    execFileSync('psql', [pgUrl, '-qc', `CREATE DATABASE ${pgDb}`]);
+    results.push(
+      await libraryBench(
+        [
+          { name: 'sqlite', databaseUrl: `sqlite:${path.join(dir, 'bench.db')}` },
+          { name: 'postgres', databaseUrl: pgUrl.replace(/\/[^/]*$/, `/${pgDb}`) },
+        ],
+        Number(process.env.BENCH_SECONDS ?? 10),
+      ),
+    );
+    execFileSync('psql', [pgUrl, '-qc', `DROP DATABASE ${pgDb}`]);
   }
   const out = {
     when: new Date().toISOString(),
@@ -29,11 +55,12 @@ async function main(): Promise<void> {
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'latest.json');
-  fs.writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
-  for (const r of results)
-    console.log(
-      `${r.name}: median ratio ${r.medianRatio.toFixed(3)} (goal ${r.goal}); median wall ${Math.round(r.medianWallMs)} ms`,
-    );
+  // A partial run (BENCH_ONLY) replaces only its own entries; the others stay as last measured.
+  const previous = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as typeof out) : undefined;
+  const named = (r: unknown) => (r as { name: string }).name;
+  const kept = (previous?.results ?? []).filter((r) => !results.some((n) => named(n) === named(r)));
+  fs.writeFileSync(file, JSON.stringify({ ...out, results: [...kept, ...results] }, null, 2) + '\n');
+  console.log(JSON.stringify(results, null, 2));
   console.log(`written ${path.relative(process.cwd(), file)}`);
 }
 

@@ -1,7 +1,6 @@
 import { versionLink } from '../../library/links';
 import { stickyBucket } from '../../library/sticky';
 import { PROTECTED_LABEL } from '../../library/labels';
-import { requireItem } from '../../library/versions';
 import { sendJson } from '../http';
 import type { Route } from '../route';
 
@@ -19,7 +18,7 @@ export const resolveRoutes: Route[] = [
       const name = params.name!;
       const unit = query.get('unit') ?? undefined;
       const label = query.get('label') ?? PROTECTED_LABEL;
-      await requireItem(deps.db, name);
+      // No store query on the hot path: the live cache answers, and asks the store only on a miss.
       const resolved = await deps.live.resolve(name, label);
       const etag = `"${resolved.hash}"`;
       if (req.headers['if-none-match'] === etag) {

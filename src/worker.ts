@@ -44,7 +44,7 @@ export async function startWorker(
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      activities: createActivities({ db, providers: config }),
+      activities: createActivities({ db, providers: config, publicUrl: config.api.publicUrl }),
       ...(options.workflowBundlePath
         ? { workflowBundle: { codePath: options.workflowBundlePath } }
         : { workflowsPath: require.resolve('./workflows') }),

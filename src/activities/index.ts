@@ -8,13 +8,15 @@ export interface ActivityDeps {
   db: Db;
   /** Provider settings and keys; only the worker holds them. Tests that run no model call may omit them. */
   providers?: Pick<Config, 'provider' | 'anthropic' | 'gemini'>;
+  /** Base of prompt links in reports (REFINERY_PUBLIC_URL). */
+  publicUrl?: string;
 }
 
 /** Every activity, built from injected dependencies so tests can swap them. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...selfCheckActivities(deps.db),
-    ...tuneActivities(deps.db, deps.providers ?? { provider: 'offline', anthropic: {}, gemini: {} }),
+    ...tuneActivities(deps.db, deps.providers ?? { provider: 'offline', anthropic: {}, gemini: {} }, deps.publicUrl),
     ...evalActivities(deps.db, deps.providers ?? { provider: 'offline', anthropic: {}, gemini: {} }),
   };
 }

@@ -64,6 +64,7 @@ describe('tuneWorkflow against fake Anthropic and Gemini servers', () => {
     const report = fs.readFileSync(r.status.outcome!.reportPaths[0]!, 'utf8');
     expect(report).toMatch(/\| 3 \| 85 \|/);
     expect(report).toContain('**Assertiveness:** 80/100 (Good)');
+    expect(report).toMatch(/demo v3 \(http:\/\/127\.0\.0\.1:8787\/v1\/library\/demo\/versions\/3\)/);
     expect(r.status.outcome!.reportPaths[0]).toMatch(/docs\/feedbacks\/cycle-\d{4}-\d{2}-\d{2}\/demo\.md$/);
     expect(r.h.requestsFor('judge')).toHaveLength(3);
     expect(r.h.requestsFor('improver')).toHaveLength(2);

@@ -9,7 +9,11 @@ import { reportActivity } from './report';
 import { writeBackActivity } from './write-back';
 
 /** The tune loop's activities: thin adapters over the store and the model providers. */
-export function tuneActivities(db: Db, config: Pick<Config, 'provider' | 'anthropic' | 'gemini'>) {
+export function tuneActivities(
+  db: Db,
+  config: Pick<Config, 'provider' | 'anthropic' | 'gemini'>,
+  publicUrl = 'http://127.0.0.1:8787',
+) {
   const models = new ModelCalls(config, db);
   return {
     ...recordActivities(db),
@@ -17,6 +21,6 @@ export function tuneActivities(db: Db, config: Pick<Config, 'provider' | 'anthro
     evaluateIteration: evaluateActivity(db, models),
     improveSkill: improveActivity(db, models),
     writeBackSkill: writeBackActivity(db),
-    writeTuneReport: reportActivity(db),
+    writeTuneReport: reportActivity(db, publicUrl),
   };
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { versionLink } from '../../library/links';
 import { getBlob, putBlob } from '../../store/blobs';
 import type { Db } from '../../store/db';
 import { getStepResult } from '../../store/tune-runs';
@@ -13,7 +14,7 @@ export type ReportInput = Omit<ReportData, 'iterations' | 'rationales' | 'cycleD
 };
 
 /** Renders the report from the stored iterations, writes it under docs/feedbacks/cycle-<date>/ and stores it. */
-export function reportActivity(db: Db) {
+export function reportActivity(db: Db, publicUrl: string) {
   return async function writeTuneReport(input: ReportInput): Promise<{ reportPaths: string[]; reportRef: string }> {
     const rows = await db.all<{ record: string }>(
       'SELECT record FROM tune_iterations WHERE run_id = ? ORDER BY iteration',
@@ -31,11 +32,17 @@ export function reportActivity(db: Db) {
     const cycleDate = (run?.started_at ?? new Date().toISOString()).slice(0, 10);
     const diffs = await Promise.all(input.diffRefs.map((ref) => getBlob(db, ref)));
     const { outputDir, diffRefs: _unused, ...data } = input;
+    const promptLinks = Object.fromEntries(
+      Object.entries(data.chosenVersions).flatMap(([skill, v]) =>
+        v === undefined ? [] : [[skill, versionLink(publicUrl, skill, v)]],
+      ),
+    );
     const markdown = renderTuneReport({
       ...data,
       iterations,
       rationales,
       cycleDate,
+      promptLinks,
       diff: diffs.join('') || undefined,
     });
     const reportRef = await putBlob(db, markdown);

@@ -6,6 +6,7 @@ import { temporalCliPath } from '../src/temporal/binaries';
 import { startDevServer } from '../src/temporal/dev-server';
 import { freePort } from '../src/temporal/probe';
 import { execFileSync } from 'node:child_process';
+import { evalThroughput } from './eval-throughput';
 import { libraryBench } from './library';
 import { tuneOverhead } from './tune-overhead';
 
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   const want = (name: string) => !only || only.includes(name);
   try {
     if (want('tune')) results.push(await tuneOverhead(server.address, bundlePath, runs));
+    if (want('eval')) results.push(await evalThroughput(server.address, bundlePath));
   } finally {
     await server.stop();
   }

@@ -1,0 +1,173 @@
+import { spawn, execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../src/activities';
+import { DEFAULT_EVAL_SETTINGS, startEval, type EvalResult } from '../src/clients/eval';
+import type { EvalCase } from '../src/eval/types';
+import { recordVersion } from '../src/library/versions';
+import { addDatasetVersion } from '../src/store/evals';
+import { openStore } from '../src/store/open';
+
+const CASES = 2000;
+const CONCURRENCY = 32;
+const LATENCY_MS = 100;
+const IDEAL = (CONCURRENCY * 1000) / LATENCY_MS; // 320 cases/s
+
+/** The fake Anthropic server in its own process, so neither contender shares its event loop. */
+async function startFake(): Promise<{ url: string; stop(): void }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, '..', 'test', 'fakes', 'serve.ts'), '--latency-ms', String(LATENCY_MS)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.once('data', (d: Buffer) => resolve((JSON.parse(d.toString()) as { anthropic: string }).anthropic));
+    child.once('exit', (c) => reject(new Error(`fake server exited ${c}`)));
+  });
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+async function refinery(temporalAddress: string, bundlePath: string, fakeUrl: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-eval-'));
+  const db = await openStore(`sqlite:${path.join(dir, 'bench.db')}`);
+  const v = await recordVersion(
+    db,
+    'bench-qa',
+    { type: 'text', text: 'Question: {{q}}', variables: ['q'] },
+    { rationale: 'bench', author: 'bench' },
+  );
+  const cases: EvalCase[] = Array.from({ length: CASES }, (_, i) => ({
+    id: `c${i}`,
+    vars: { q: `q${i}` },
+    assertions: [{ type: 'contains', value: `q${i}` }],
+    tags: [],
+    required: false,
+  }));
+  const ds = await addDatasetVersion(db, {
+    name: 'bench-set',
+    cases,
+    source: path.join(dir, 'cases.jsonl'),
+    author: 'bench',
+  });
+  const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
+  const connection = await Connection.connect({ address: temporalAddress });
+  const client = new Client({ connection });
+  const taskQueue = `bench-eval-${process.pid}`;
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue,
+    workflowBundle: { codePath: bundlePath },
+    activities: createActivities({
+      db,
+      providers: { provider: 'anthropic', anthropic: { apiKey: 'bench-key', baseUrl: fakeUrl }, gemini: {} },
+    }),
+  });
+  const t0 = performance.now();
+  const result = await worker.runUntil(async () => {
+    const started = await startEval(client, taskQueue, {
+      target: { name: 'bench-qa', version: v.version },
+      dataset: { name: 'bench-set', version: ds.version },
+      settings: {
+        ...DEFAULT_EVAL_SETTINGS,
+        provider: 'anthropic',
+        model: 'claude-sonnet-4-6',
+        concurrency: CONCURRENCY,
+        noCache: true,
+        chunkSize: 250,
+        parallelChunks: 4,
+        baseDir: dir,
+      },
+    });
+    return (await started.handle.result()) as EvalResult;
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  await connection.close();
+  await nativeConnection.close();
+  await db.close();
+  if (result.evaluated !== CASES || result.passed !== CASES)
+    throw new Error(`refinery evaluated ${result.evaluated}, passed ${result.passed}`);
+  return { seconds, casesPerSecond: CASES / seconds };
+}
+
+async function promptfoo(fakeUrl: string) {
+  const root = path.join(__dirname, 'promptfoo');
+  const bin = path.join(root, 'node_modules', '.bin', 'promptfoo');
+  if (!fs.existsSync(bin)) await promisify(execFile)('npm', ['install', '--no-audit', '--no-fund'], { cwd: root });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-promptfoo-'));
+  const tests = Array.from(
+    { length: CASES },
+    (_, i) => `  - vars: { q: q${i} }\n    assert: [{ type: contains, value: q${i} }]`,
+  ).join('\n');
+  fs.writeFileSync(
+    path.join(dir, 'promptfooconfig.yaml'),
+    `prompts:\n  - 'Question: {{q}}'\nproviders:\n  - id: anthropic:messages:claude-sonnet-4-6\n    config: { max_tokens: 1024 }\ntests:\n${tests}\n`,
+  );
+  const env = {
+    ...process.env,
+    ANTHROPIC_API_KEY: 'bench-key',
+    ANTHROPIC_BASE_URL: fakeUrl,
+    PROMPTFOO_DISABLE_TELEMETRY: '1',
+    PROMPTFOO_DISABLE_UPDATE: '1',
+    PROMPTFOO_DISABLE_SHARING: '1',
+    PROMPTFOO_CONFIG_DIR: path.join(dir, '.promptfoo'),
+  };
+  const t0 = performance.now();
+  await promisify(execFile)(
+    bin,
+    [
+      'eval',
+      '-c',
+      'promptfooconfig.yaml',
+      '-j',
+      String(CONCURRENCY),
+      '--no-cache',
+      '--no-table',
+      '--no-progress-bar',
+      '-o',
+      'out.json',
+    ],
+    {
+      cwd: dir,
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  ).catch((err: { code?: number }) => {
+    if (err.code !== 100) throw err; // 100: some assertion failed; the timing still counts
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const out = JSON.parse(fs.readFileSync(path.join(dir, 'out.json'), 'utf8')) as {
+    results: { stats: { successes: number; failures: number } };
+  };
+  return {
+    seconds,
+    casesPerSecond: CASES / seconds,
+    successes: out.results.stats.successes,
+    failures: out.results.stats.failures,
+  };
+}
+
+/** Eval throughput: 2,000 cases, fake Anthropic at 100 ms, concurrency 32 — Refinery and promptfoo in one run. */
+export async function evalThroughput(temporalAddress: string, bundlePath: string) {
+  const fake = await startFake();
+  try {
+    const ours = await refinery(temporalAddress, bundlePath, fake.url);
+    const theirs = await promptfoo(fake.url);
+    return {
+      name: 'eval-throughput',
+      setup: `${CASES} cases, fake Anthropic-wire server at ${LATENCY_MS} ms, concurrency ${CONCURRENCY}, no cache`,
+      ideal: IDEAL,
+      refinery: { ...ours, ofIdeal: ours.casesPerSecond / IDEAL, goal: '>= 85% of ideal' },
+      promptfoo: { version: '0.121.20', ...theirs },
+      refineryOverPromptfoo: ours.casesPerSecond / theirs.casesPerSecond,
+      goal: '>= 1.0x promptfoo',
+    };
+  } finally {
+    fake.stop();
+  }
+}

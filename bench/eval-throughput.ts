@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../src/activities';
-import { DEFAULT_EVAL_SETTINGS, startEval, type EvalResult } from '../src/clients/eval';
+import { DEFAULT_EVAL_SETTINGS, startEval } from '../src/clients/eval';
 import type { EvalCase } from '../src/eval/types';
 import { recordVersion } from '../src/library/versions';
 import { addDatasetVersion } from '../src/store/evals';

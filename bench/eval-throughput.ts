@@ -84,7 +84,7 @@ async function refinery(temporalAddress: string, bundlePath: string, fakeUrl: st
         baseDir: dir,
       },
     });
-    return (await started.handle.result());
+    return await started.handle.result();
   });
   const seconds = (performance.now() - t0) / 1000;
   await connection.close();

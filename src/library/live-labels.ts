@@ -1,6 +1,7 @@
 import type { Db } from '../store/db';
 import type { LibraryContent } from './content';
 import { lastMoveSeq, movesSince, resolveLabel, type LabelMove } from './label-store';
+import { activeRollout, FLAG_FEED_LABEL, type RolloutRow } from '../rollout/store';
 import { getContent, getVersion } from './versions';
 
 export interface ResolvedVersion {
@@ -23,6 +24,8 @@ export class LiveLabels {
   private timer: NodeJS.Timeout | undefined;
   private readonly labels = new Map<string, number>();
   private readonly contents = new Map<string, ResolvedVersion>();
+  /** Active rollout per name (null: none), invalidated by the feed like labels. */
+  private readonly rollouts = new Map<string, RolloutRow | null>();
   private readonly waiters = new Set<() => void>();
   private polling: Promise<void> | undefined;
 
@@ -60,7 +63,10 @@ export class LiveLabels {
       return; // the database is briefly unavailable: keep serving what is cached, try again next tick
     }
     if (moves.length === 0) return;
-    for (const m of moves) this.labels.delete(`${m.name}\u0000${m.label}`);
+    for (const m of moves) {
+      if (m.label === FLAG_FEED_LABEL) this.rollouts.delete(m.name);
+      else this.labels.delete(`${m.name}\u0000${m.label}`);
+    }
     this.seq = moves[moves.length - 1]!.seq;
     for (const wake of [...this.waiters]) wake();
   }
@@ -73,6 +79,12 @@ export class LiveLabels {
       if (label !== 'latest') this.labels.set(key, version);
     }
     return this.version(name, version);
+  }
+
+  /** The rollout splitting units of name right now, if any. */
+  async rollout(name: string): Promise<RolloutRow | undefined> {
+    if (!this.rollouts.has(name)) this.rollouts.set(name, (await activeRollout(this.db, name)) ?? null);
+    return this.rollouts.get(name) ?? undefined;
   }
 
   async version(name: string, version: number): Promise<ResolvedVersion> {

@@ -225,6 +225,25 @@ export const migrations: { id: number; name: string; sql: MigrationSql }[] = [
         created_at TEXT NOT NULL
       )`,
   },
+  {
+    id: 4,
+    name: 'rollouts: canary share per name with a sticky salt',
+    sql: `
+      CREATE TABLE rollouts (
+        rollout_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        control_version INTEGER NOT NULL,
+        candidate_version INTEGER NOT NULL,
+        percent DOUBLE PRECISION NOT NULL,
+        salt TEXT NOT NULL,
+        status TEXT NOT NULL,
+        step INTEGER NOT NULL,
+        started_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX rollouts_by_name ON rollouts (name, status)`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -1,0 +1,86 @@
+import type { Db, Queryable } from '../store/db';
+
+/** Active rollouts (and A/B tests) per name: what flag evaluation needs to split units between versions. */
+export interface RolloutRow {
+  rolloutId: string;
+  name: string;
+  kind: 'rollout' | 'ab';
+  controlVersion: number;
+  candidateVersion: number;
+  percent: number;
+  salt: string;
+  status: string;
+  step: number;
+  startedAt: string;
+  updatedAt: string;
+}
+
+/** Statuses during which units are split between control and candidate. */
+export const SPLITTING = ['running', 'paused'];
+
+const toRow = (r: Record<string, unknown>): RolloutRow => ({
+  rolloutId: String(r.rollout_id),
+  name: String(r.name),
+  kind: r.kind as RolloutRow['kind'],
+  controlVersion: Number(r.control_version),
+  candidateVersion: Number(r.candidate_version),
+  percent: Number(r.percent),
+  salt: String(r.salt),
+  status: String(r.status),
+  step: Number(r.step),
+  startedAt: String(r.started_at),
+  updatedAt: String(r.updated_at),
+});
+
+export const FLAG_FEED_LABEL = '@rollout';
+
+/**
+ * Records a change of split on the label-move feed, so every API instance and client resolver
+ * re-evaluates the name's per-unit answers as fast as after a label move.
+ */
+async function announce(tx: Queryable, name: string, version: number, reason: string): Promise<void> {
+  await tx.run(
+    'INSERT INTO label_moves (name, label, from_version, to_version, actor, reason, moved_at) VALUES (?, ?, NULL, ?, ?, ?, ?)',
+    [name, FLAG_FEED_LABEL, version, 'rollout', reason, new Date().toISOString()],
+  );
+}
+
+export async function upsertRollout(db: Db, r: Omit<RolloutRow, 'startedAt' | 'updatedAt'>): Promise<void> {
+  const now = new Date().toISOString();
+  await db.transaction(async (tx) => {
+    await tx.run(
+      `INSERT INTO rollouts (rollout_id, name, kind, control_version, candidate_version, percent, salt, status, step, started_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (rollout_id) DO UPDATE SET percent = excluded.percent, status = excluded.status, step = excluded.step,
+         control_version = excluded.control_version, updated_at = excluded.updated_at`,
+      [
+        r.rolloutId,
+        r.name,
+        r.kind,
+        r.controlVersion,
+        r.candidateVersion,
+        r.percent,
+        r.salt,
+        r.status,
+        r.step,
+        now,
+        now,
+      ],
+    );
+    await announce(tx, r.name, r.candidateVersion, `${r.rolloutId}: ${r.status} at ${r.percent}%`);
+  });
+}
+
+/** The rollout currently splitting units for name, if any (the newest one). */
+export async function activeRollout(db: Queryable, name: string): Promise<RolloutRow | undefined> {
+  const row = await db.get<Record<string, unknown>>(
+    `SELECT * FROM rollouts WHERE name = ? AND status IN (${SPLITTING.map(() => '?').join(', ')}) ORDER BY started_at DESC LIMIT 1`,
+    [name, ...SPLITTING],
+  );
+  return row ? toRow(row) : undefined;
+}
+
+export async function getRollout(db: Queryable, rolloutId: string): Promise<RolloutRow | undefined> {
+  const row = await db.get<Record<string, unknown>>('SELECT * FROM rollouts WHERE rollout_id = ?', [rolloutId]);
+  return row ? toRow(row) : undefined;
+}

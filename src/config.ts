@@ -37,6 +37,7 @@ const envSchema = z.object({
   GEMINI_BASE_URL: optionalString.pipe(url.optional()),
   REFINERY_API_TOKEN: optionalString,
   REFINERY_USER: optionalString,
+  REFINERY_WEBHOOK_URL: optionalString.pipe(url.optional()),
   REFINERY_ADMINS: z.string().default(''),
   REFINERY_API_PORT: port.default(8787),
   REFINERY_API_HOST: z.string().min(1).default('127.0.0.1'),
@@ -62,6 +63,8 @@ export interface Config {
   dev: { host: string; port: number; uiPort: number };
   /** Who the CLI acts as (REFINERY_USER, else the OS user), and who counts as an admin for CLI label moves. */
   identity: { user?: string; admins: string[] };
+  /** Slack-compatible webhook for rollout alerts. */
+  webhookUrl?: string;
   logLevel: RawEnv['REFINERY_LOG_LEVEL'];
   binaries: { temporalCli?: string; testServer?: string };
 }
@@ -92,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       publicUrl: (e.REFINERY_PUBLIC_URL ?? `http://127.0.0.1:${e.REFINERY_API_PORT}`).replace(/\/$/, ''),
     },
     dev: devPorts(e.TEMPORAL_ADDRESS, e.REFINERY_UI_PORT),
+    webhookUrl: e.REFINERY_WEBHOOK_URL,
     identity: {
       user: e.REFINERY_USER,
       admins: e.REFINERY_ADMINS.split(',')

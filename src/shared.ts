@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ApprovalInput, ControlInput, RolloutStatus } from './rollout/types';
 import type { DecisionInput, TuneStatus } from './tune/types';
 
 /** Default task queue; REFINERY_TASK_QUEUE overrides it for worker and clients alike. */
@@ -64,3 +65,13 @@ export const tuneStatusQuery = defineQuery<TuneStatus>('status');
 export const decideUpdate = defineUpdate<string, [DecisionInput]>('decide');
 // Signal of the same shape: the Web UI can send signals but not updates.
 export const decideSignal = defineSignal<[DecisionInput]>('decide');
+
+// ---- rollouts ---------------------------------------------------------------------------------------
+
+export const rolloutStatusQuery = defineQuery<RolloutStatus>('status');
+// Approval as an update (the CLI learns at once if the approver is refused) and as a signal (Web UI).
+export const approveUpdate = defineUpdate<string, [ApprovalInput]>('approve');
+export const approveSignal = defineSignal<[ApprovalInput]>('approve');
+// Pause, resume, abort and emergency rollback: an update for the CLI, a signal for the Web UI.
+export const controlUpdate = defineUpdate<string, [ControlInput]>('control');
+export const controlSignal = defineSignal<[ControlInput]>('control');

@@ -44,7 +44,12 @@ export async function startWorker(
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      activities: createActivities({ db, providers: config, publicUrl: config.api.publicUrl }),
+      activities: createActivities({
+        db,
+        providers: config,
+        publicUrl: config.api.publicUrl,
+        webhookUrl: config.webhookUrl,
+      }),
       ...(options.workflowBundlePath
         ? { workflowBundle: { codePath: options.workflowBundlePath } }
         : { workflowsPath: require.resolve('./workflows') }),

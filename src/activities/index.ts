@@ -2,6 +2,7 @@ import type { Config } from '../config';
 import type { Db } from '../store/db';
 import { selfCheckActivities } from './self-check';
 import { evalActivities } from './eval';
+import { rolloutActivities } from './rollout';
 import { tuneActivities } from './tune';
 
 export interface ActivityDeps {
@@ -10,6 +11,8 @@ export interface ActivityDeps {
   providers?: Pick<Config, 'provider' | 'anthropic' | 'gemini'>;
   /** Base of prompt links in reports (REFINERY_PUBLIC_URL). */
   publicUrl?: string;
+  /** Where rollout alerts go (REFINERY_WEBHOOK_URL): a Slack-compatible JSON POST. */
+  webhookUrl?: string;
 }
 
 /** Every activity, built from injected dependencies so tests can swap them. */
@@ -17,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...selfCheckActivities(deps.db),
     ...tuneActivities(deps.db, deps.providers ?? { provider: 'offline', anthropic: {}, gemini: {} }, deps.publicUrl),
+    ...rolloutActivities(deps.db, deps.webhookUrl),
     ...evalActivities(deps.db, deps.providers ?? { provider: 'offline', anthropic: {}, gemini: {} }),
   };
 }

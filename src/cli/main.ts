@@ -8,6 +8,7 @@ import { restoreCommand, restoreHelp } from './commands/restore';
 import { apiCommand, apiHelp, tokensCommand } from './commands/api';
 import { datasetCommand, datasetHelp } from './commands/dataset';
 import { evalCommand, evalHelp } from './commands/eval';
+import { rolloutCommand, rolloutHelp } from './commands/rollout';
 import {
   diffCommand,
   labelCommand,
@@ -45,6 +46,7 @@ const commands: Record<string, Command> = {
   rollback: { help: libraryHelp, run: rollbackCommand },
   dataset: { help: datasetHelp, run: datasetCommand },
   eval: { help: evalHelp, run: evalCommand },
+  rollout: { help: rolloutHelp, run: rolloutCommand },
 };
 
 function usage(): string {

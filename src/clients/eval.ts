@@ -1,22 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { EvalRunInput, EvalSettings, EvalSummary } from '../eval/types';
+import { DEFAULT_EVAL_SETTINGS } from '../eval/defaults';
+import type { EvalRunInput, EvalSummary } from '../eval/types';
 import type { evalRunWorkflow } from '../workflows/eval-run';
 
-export const DEFAULT_EVAL_SETTINGS: Omit<EvalSettings, 'baseDir'> = {
-  provider: 'auto',
-  model: 'default',
-  judgeProvider: 'auto',
-  judgeModel: 'default',
-  // promptfoo's default is 4; model APIs take far more, and the limiter backs off on 429.
-  concurrency: 8,
-  repeat: 1,
-  noCache: false,
-  maxOutputTokens: 1024,
-  chunkSize: 100,
-  parallelChunks: 4,
-  passRateThreshold: 0.8,
-};
+export { DEFAULT_EVAL_SETTINGS };
 
 /** Starts an eval run; `runId` given resumes that run (finished cases are skipped). */
 export async function startEval(

@@ -138,6 +138,16 @@ const LIBRARY_SQL = `
     created_at TEXT NOT NULL
   )`;
 
+const ROLLOUT_EVENTS_SQL = `
+  CREATE TABLE rollout_events (
+    seq {{SEQ}},
+    rollout_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    at TEXT NOT NULL
+  );
+  CREATE INDEX rollout_events_by_rollout ON rollout_events (rollout_id, seq)`;
+
 /** SQL in both dialects' common subset, or per dialect where they differ (identity columns). */
 export type MigrationSql = string | { sqlite: string; postgres: string };
 
@@ -243,6 +253,14 @@ export const migrations: { id: number; name: string; sql: MigrationSql }[] = [
         updated_at TEXT NOT NULL
       );
       CREATE INDEX rollouts_by_name ON rollouts (name, status)`,
+  },
+  {
+    id: 5,
+    name: 'rollout events: the evidence trail of each rollout',
+    sql: {
+      sqlite: ROLLOUT_EVENTS_SQL.replace('{{SEQ}}', 'INTEGER PRIMARY KEY AUTOINCREMENT'),
+      postgres: ROLLOUT_EVENTS_SQL.replace('{{SEQ}}', 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY'),
+    },
   },
 ];
 

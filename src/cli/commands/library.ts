@@ -9,7 +9,11 @@ import { versionLink } from '../../library/links';
 import { getContent, listVersions, recordVersion, requireItem, requireVersion } from '../../library/versions';
 import type { Db } from '../../store/db';
 import { openStore } from '../../store/open';
+import { connectClient } from '../../client';
+import { emergencyRollback } from '../../rollout/emergency';
+import { parseDuration } from '../duration';
 import { CliError, EXIT } from '../exit-codes';
+import { rolloutWorkflowId } from './rollout';
 import { cliActor, contentAsFiles, readPushable } from '../library-io';
 
 export const libraryHelp = `refinery push <dir|file> [--name N] --why "…" [--owner O] [--tags a,b] [--description "…"] [--as user]
@@ -20,7 +24,9 @@ refinery log <name>                                    versions, authors, ration
 refinery diff <name> <a> <b>                           unified diff between versions a and b
 refinery labels <name>                                 labels and their move history (who, when, from, to, why)
 refinery label <name> <label> <version> --why "…"      moves a label (production: the owner or an admin)
-refinery rollback <name> [--to N] --why "…"            production back to the previous (or given) version`;
+refinery rollback <name> [--to N] --why "…"            production back to the previous (or given) version
+refinery rollback <name> --emergency --why "…" [--window 24h]   stops a running rollout (split to 0%) and undoes a
+                                                       promotion made by a rollout within the window`;
 
 async function withStore<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T> {
   const db = await openStore(config.databaseUrl);
@@ -196,11 +202,18 @@ export async function rollbackCommand(config: Config, argv: string[]): Promise<n
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { to: { type: 'string' }, why: { type: 'string' }, as: { type: 'string' } },
+    options: {
+      to: { type: 'string' },
+      why: { type: 'string' },
+      as: { type: 'string' },
+      emergency: { type: 'boolean' },
+      window: { type: 'string' },
+    },
   });
   const [name] = positionals;
-  if (!name) throw new CliError('usage: refinery rollback <name> [--to N] --why "…"');
+  if (!name) throw new CliError('usage: refinery rollback <name> [--to N] --why "…" [--emergency [--window 24h]]');
   if (!values.why?.trim()) throw new CliError('--why is required: a rollback is audited');
+  if (values.emergency) return emergencyCommand(config, name, values.why, values.window ?? '24h', values.as);
   return withStore(config, async (db) => {
     const m = await rollbackProduction(db, {
       name,
@@ -213,4 +226,60 @@ export async function rollbackCommand(config: Config, argv: string[]): Promise<n
     );
     return EXIT.ok;
   });
+}
+
+/**
+ * Emergency rollback in one call: the store is changed first (split to 0 %, production back if a
+ * rollout promoted it within the window), so resolvers see it within a second even with no worker up;
+ * then the running rollout workflow is told to stop, and the webhook is notified.
+ */
+async function emergencyCommand(
+  config: Config,
+  name: string,
+  why: string,
+  window: string,
+  as?: string,
+): Promise<number> {
+  let windowMs: number;
+  try {
+    windowMs = parseDuration(window, '--window');
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  const actor = cliActor(config, as);
+  const done = await withStore(config, async (db) => {
+    await requireItem(db, name);
+    return emergencyRollback(db, { name, actor, reason: why, windowMs });
+  });
+  let workflow = 'no rollout workflow was running';
+  try {
+    const { client, close } = await connectClient(config);
+    try {
+      await client.workflow
+        .getHandle(rolloutWorkflowId(name))
+        .signal('control', { action: 'emergency-rollback', by: actor.subject, reason: why });
+      workflow = `rollout workflow ${rolloutWorkflowId(name)} told to stop`;
+    } catch {
+      // not running: nothing to stop
+    } finally {
+      await close();
+    }
+  } catch {
+    workflow = 'Temporal was not reachable; the store change above already took effect';
+  }
+  if (config.webhookUrl) {
+    await fetch(config.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: `Refinery emergency rollback of ${name} by ${actor.subject}: ${why}` }),
+      signal: AbortSignal.timeout(5000),
+    }).catch(() => undefined);
+  }
+  console.log(`${name}: emergency rollback by ${actor.subject}`);
+  console.log(`  split: ${done.stoppedRollout ? `${done.stoppedRollout} set to 0%` : 'no running split'}`);
+  console.log(
+    `  production: ${done.productionRestored ? `v${done.productionRestored.from} → v${done.productionRestored.to}` : 'unchanged (not promoted by a rollout within the window)'}`,
+  );
+  console.log(`  ${workflow}`);
+  return EXIT.ok;
 }

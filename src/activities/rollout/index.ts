@@ -1,0 +1,99 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { getLabels, moveLabel } from '../../library/label-store';
+import { LibraryError } from '../../library/errors';
+import { requireItem, requireVersion } from '../../library/versions';
+import { evaluateGuard, type GuardVerdict } from '../../rollout/guard';
+import { armCounts } from '../../rollout/signals';
+import { upsertRollout, type RolloutRow } from '../../rollout/store';
+import type { Db } from '../../store/db';
+
+const actorFor = (rolloutId: string) => ({ subject: `rollout:${rolloutId}`, admin: true, ownerRole: true });
+
+/** The rollout's activities: label moves, the split, guard checks, events and notifications. */
+export function rolloutActivities(db: Db, webhookUrl?: string) {
+  return {
+    /** The control (current production) and a check that the candidate exists. */
+    async planRollout(p: {
+      name: string;
+      candidateVersion: number;
+    }): Promise<{ controlVersion: number; owner: string; since: string }> {
+      try {
+        const item = await requireItem(db, p.name);
+        await requireVersion(db, p.name, p.candidateVersion);
+        const production = (await getLabels(db, p.name)).production;
+        if (production === undefined)
+          throw new LibraryError(`"${p.name}" has no production version to roll out against: label one first`, 409);
+        if (production === p.candidateVersion)
+          throw new LibraryError(`version ${p.candidateVersion} already is production`, 409);
+        // The guard compares runs recorded from now on, stamped by the API's clock: take the time here, not
+        // from workflow time (which a time-skipping test server, or a long replay, puts elsewhere).
+        return { controlVersion: production, owner: item.owner, since: new Date().toISOString() };
+      } catch (err) {
+        if (err instanceof LibraryError)
+          throw ApplicationFailure.create({ type: 'RolloutRefused', message: err.message, nonRetryable: true });
+        throw err;
+      }
+    },
+
+    async moveRolloutLabel(p: {
+      rolloutId: string;
+      name: string;
+      label: 'staging' | 'production';
+      version: number;
+    }): Promise<void> {
+      await moveLabel(db, {
+        name: p.name,
+        label: p.label,
+        version: p.version,
+        actor: actorFor(p.rolloutId),
+        reason: `rollout ${p.rolloutId}`,
+      });
+    },
+
+    async setRolloutShare(row: Omit<RolloutRow, 'startedAt' | 'updatedAt'>): Promise<void> {
+      await upsertRollout(db, row);
+    },
+
+    async checkGuard(p: {
+      name: string;
+      controlVersion: number;
+      candidateVersion: number;
+      since: string;
+      policy?: { minSamples?: number; alpha?: number };
+    }): Promise<Pick<GuardVerdict, 'breach' | 'evidence'> & { samples: { control: number; canary: number } }> {
+      const control = await armCounts(db, p.name, p.controlVersion, p.since);
+      const canary = await armCounts(db, p.name, p.candidateVersion, p.since);
+      const v = evaluateGuard(control, canary, p.policy);
+      // Only the verdict and its one-paragraph evidence go into history; the counts stay in the store.
+      return {
+        breach: v.breach,
+        evidence: v.evidence.slice(0, 2000),
+        samples: { control: control.runs, canary: canary.runs },
+      };
+    },
+
+    async recordRolloutEvent(p: {
+      rolloutId: string;
+      name: string;
+      kind: string;
+      detail: string;
+      notify?: boolean;
+    }): Promise<void> {
+      await db.run('INSERT INTO rollout_events (rollout_id, kind, detail, at) VALUES (?, ?, ?, ?)', [
+        p.rolloutId,
+        p.kind,
+        p.detail,
+        new Date().toISOString(),
+      ]);
+      if (p.notify && webhookUrl) {
+        // A Slack-compatible payload; delivery is best effort and never fails the rollout.
+        await fetch(webhookUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ text: `Refinery rollout ${p.rolloutId} of ${p.name}: ${p.kind} — ${p.detail}` }),
+          signal: AbortSignal.timeout(5000),
+        }).catch(() => undefined);
+      }
+    },
+  };
+}

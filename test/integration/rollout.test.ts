@@ -1,0 +1,269 @@
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../src/activities';
+import { startApiServer, type ApiServer } from '../../src/api/server';
+import { getLabels, moveLabel } from '../../src/library/label-store';
+import { recordVersion } from '../../src/library/versions';
+import type { RolloutInput, RolloutStatus } from '../../src/rollout/types';
+import { controlUpdate, rolloutStatusQuery } from '../../src/shared';
+import type { Db } from '../../src/store/db';
+import { addDatasetVersion } from '../../src/store/evals';
+import { openStore } from '../../src/store/open';
+import { sharedTestEnv } from '../support/shared-env';
+import { eventually, tempDir, uniqueId } from '../support/temporal';
+import { timeSkippingEnv } from '../support/time-skipping';
+
+const TOKEN = 'rollout-test-admin';
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await timeSkippingEnv();
+});
+afterAll(() => env?.teardown());
+
+interface Rig {
+  db: Db;
+  api: ApiServer;
+  worker: Worker;
+  run: Promise<void>;
+  close(): Promise<void>;
+}
+
+async function rig(): Promise<Rig> {
+  const db = await openStore(`sqlite:${path.join(tempDir('rollout'), 'r.db')}`);
+  const actor = { subject: 'ana', admin: true, ownerRole: true };
+  for (const t of ['Hello {{name}}', 'Hi {{name}}!'])
+    await recordVersion(db, 'greet', { type: 'text', text: t, variables: ['name'] }, { rationale: 't', author: 'ana' });
+  await moveLabel(db, { name: 'greet', label: 'production', version: 1, actor, reason: 'launch' });
+  const api = await startApiServer(db, { port: 0, bootstrapToken: TOKEN, pollMs: 50 });
+  const taskQueue = uniqueId('tq');
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: { codePath: sharedTestEnv().workflowBundlePath },
+    activities: createActivities({ db }),
+  });
+  const run = worker.run();
+  return {
+    db,
+    api,
+    worker: Object.assign(worker, { taskQueue }),
+    run,
+    async close() {
+      worker.shutdown();
+      await run;
+      await api.close();
+      await db.close();
+    },
+  };
+}
+
+let seq = 0;
+/**
+ * Synthetic traffic through the API: each unit resolves its version by unit id (so it lands in its
+ * sticky arm), then records a run and a thumbs up or down, down with the given probability per arm.
+ */
+async function traffic(
+  api: ApiServer,
+  units: number,
+  downRate: { control: number; canary: number },
+  candidate: number,
+) {
+  const h = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+  const runs: unknown[] = [];
+  const feedback: unknown[] = [];
+  let rand = 12345 + seq * 7919;
+  const next = () => (rand = (rand * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let i = 0; i < units; i++) {
+    const unit = `u-${seq}-${i}`;
+    const r = (await (await fetch(`${api.url}/v1/resolve/greet?unit=${unit}`, { headers: h })).json()) as {
+      version: number;
+    };
+    const id = `run-${seq}-${i}-${Math.random().toString(36).slice(2)}`;
+    runs.push({
+      id,
+      name: 'greet',
+      version: r.version,
+      unitId: unit,
+      latencyMs: 100,
+      inputTokens: 20,
+      outputTokens: 30,
+      formatOk: true,
+    });
+    const p = r.version === candidate ? downRate.canary : downRate.control;
+    feedback.push({ id: `fb-${id}`, runId: id, thumbs: next() < p ? 'down' : 'up' });
+  }
+  seq++;
+  for (let i = 0; i < runs.length; i += 500) {
+    expect(
+      (
+        await fetch(`${api.url}/v1/runs`, {
+          method: 'POST',
+          headers: h,
+          body: JSON.stringify({ runs: runs.slice(i, i + 500) }),
+        })
+      ).status,
+    ).toBe(202);
+    expect(
+      (
+        await fetch(`${api.url}/v1/feedback`, {
+          method: 'POST',
+          headers: h,
+          body: JSON.stringify({ feedback: feedback.slice(i, i + 500) }),
+        })
+      ).status,
+    ).toBe(202);
+  }
+}
+
+const baseInput = (over: Partial<RolloutInput> = {}): RolloutInput => ({
+  rolloutId: uniqueId('ro'),
+  name: 'greet',
+  candidateVersion: 2,
+  steps: [1, 10, 50, 100],
+  bakeMs: 60 * 60 * 1000,
+  evaluationIntervalMs: 10 * 60 * 1000,
+  approval: { required: false, timeoutMs: 24 * 3600 * 1000, approvers: ['ana'] },
+  guard: { minSamples: 100 },
+  startedBy: 'test',
+  ...over,
+});
+
+async function drive(r: Rig, input: RolloutInput, downRate: { control: number; canary: number }, unitsPerStep = 1500) {
+  const handle = await env.client.workflow.start('rolloutWorkflow', {
+    taskQueue: (r.worker as Worker & { taskQueue: string }).taskQueue,
+    workflowId: input.rolloutId,
+    args: [input],
+  });
+  for (let step = 1; step <= input.steps.length; step++) {
+    const s = await eventually(
+      async () => {
+        const q = await handle.query(rolloutStatusQuery);
+        return q.step >= step || ['promoted', 'rolled-back', 'rejected', 'aborted'].includes(q.phase) ? q : undefined;
+      },
+      30_000,
+      `step ${step}`,
+    );
+    if (s.phase !== 'baking') break;
+    await traffic(r.api, unitsPerStep, downRate, input.candidateVersion);
+    await env.sleep(input.bakeMs); // the bake's timers pass in server time; the guard looks at each interval
+  }
+  return { handle, result: (await handle.result()) as RolloutStatus };
+}
+
+describe('rolloutWorkflow (time-skipping server, traffic through the API)', () => {
+  test('a healthy canary is promoted after all steps', async () => {
+    const r = await rig();
+    try {
+      const { result } = await drive(r, baseInput(), { control: 0.1, canary: 0.1 });
+      expect(result.phase).toBe('promoted');
+      expect(result.events.filter((e) => e.kind === 'step').map((e) => e.detail)).toEqual([
+        '1% of units see version 2',
+        '10% of units see version 2',
+        '50% of units see version 2',
+        '100% of units see version 2',
+      ]);
+      expect((await getLabels(r.db, 'greet')).production).toBe(2);
+      // The guard really looked: by the last step both arms had hundreds of runs.
+      const last = result.events.filter((e) => e.kind === 'guard').at(-1)!.detail;
+      const [control, canary] = /with (\d+) control and (\d+) canary runs/.exec(last)!.slice(1).map(Number);
+      expect(control).toBeGreaterThan(1000);
+      expect(canary).toBeGreaterThan(500);
+      const moves = await r.db.all<{ reason: string }>(
+        "SELECT reason FROM label_moves WHERE name = 'greet' AND label = 'production' ORDER BY seq",
+      );
+      expect(moves.at(-1)!.reason).toMatch(/^rollout ro-/);
+    } finally {
+      await r.close();
+    }
+  });
+
+  test('a degraded canary (thumbs-down twice control) is rolled back at the first step with enough samples', async () => {
+    const r = await rig();
+    try {
+      const { result } = await drive(r, baseInput(), { control: 0.1, canary: 0.2 });
+      expect(result.phase).toBe('rolled-back');
+      expect(result.outcome).toMatch(/automatic rollback at 10%: .*thumbs-down/);
+      expect(result.percent).toBe(0);
+      expect((await getLabels(r.db, 'greet')).production).toBe(1);
+      // After the rollback every unit gets control again.
+      const res = await fetch(`${r.api.url}/v1/resolve/greet?unit=anyone`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(((await res.json()) as { version: number }).version).toBe(1);
+    } finally {
+      await r.close();
+    }
+  });
+
+  test('a failed gate stops before any traffic', async () => {
+    const r = await rig();
+    try {
+      const ds = await addDatasetVersion(r.db, {
+        name: 'greet-set',
+        cases: [
+          {
+            id: 'a',
+            vars: { name: 'Ana' },
+            assertions: [{ type: 'contains', value: 'Bonjour' }],
+            tags: [],
+            required: true,
+          },
+        ],
+        source: 'greet-set.jsonl',
+        author: 'ana',
+      });
+      const input = baseInput({ gate: { dataset: 'greet-set', datasetVersion: ds.version, passRateThreshold: 1 } });
+      const handle = await env.client.workflow.start('rolloutWorkflow', {
+        taskQueue: (r.worker as Worker & { taskQueue: string }).taskQueue,
+        workflowId: input.rolloutId,
+        args: [input],
+      });
+      const result = (await handle.result()) as RolloutStatus;
+      expect(result.phase).toBe('rejected');
+      expect(result.outcome).toMatch(/the staging gate failed \(required-case-failed/);
+      expect(await r.db.all('SELECT * FROM rollouts WHERE percent > 0')).toEqual([]);
+      expect(result.events.map((e) => e.kind)).not.toContain('step');
+    } finally {
+      await r.close();
+    }
+  });
+
+  test('an approval that never comes rejects the rollout', async () => {
+    const r = await rig();
+    try {
+      const input = baseInput({ approval: { required: true, timeoutMs: 24 * 3600 * 1000, approvers: ['ana'] } });
+      const handle = await env.client.workflow.start('rolloutWorkflow', {
+        taskQueue: (r.worker as Worker & { taskQueue: string }).taskQueue,
+        workflowId: input.rolloutId,
+        args: [input],
+      });
+      const result = (await handle.result()) as RolloutStatus;
+      expect(result).toMatchObject({ phase: 'rejected', outcome: 'no approval before the timeout' });
+    } finally {
+      await r.close();
+    }
+  });
+
+  test('an emergency rollback mid-step takes the candidate away at once', async () => {
+    const r = await rig();
+    try {
+      const input = baseInput();
+      const handle = await env.client.workflow.start('rolloutWorkflow', {
+        taskQueue: (r.worker as Worker & { taskQueue: string }).taskQueue,
+        workflowId: input.rolloutId,
+        args: [input],
+      });
+      await eventually(async () => (await handle.query(rolloutStatusQuery)).step >= 1, 30_000, 'the first step');
+      await expect(handle.executeUpdate(controlUpdate, { args: [{ action: 'resume', by: 'ana' }] })).rejects.toThrow();
+      await handle.executeUpdate(controlUpdate, {
+        args: [{ action: 'emergency-rollback', by: 'ana', reason: 'users complain' }],
+      });
+      const result = (await handle.result()) as RolloutStatus;
+      expect(result).toMatchObject({ phase: 'rolled-back', percent: 0 });
+      expect(result.outcome).toContain('emergency rollback by ana: users complain');
+    } finally {
+      await r.close();
+    }
+  });
+});

@@ -142,11 +142,12 @@ const ROLLOUT_EVENTS_SQL = `
   CREATE TABLE rollout_events (
     seq {{SEQ}},
     rollout_id TEXT NOT NULL,
+    event_index INTEGER NOT NULL,
     kind TEXT NOT NULL,
     detail TEXT NOT NULL,
     at TEXT NOT NULL
   );
-  CREATE INDEX rollout_events_by_rollout ON rollout_events (rollout_id, seq)`;
+  CREATE UNIQUE INDEX rollout_events_once ON rollout_events (rollout_id, event_index)`;
 
 /** SQL in both dialects' common subset, or per dialect where they differ (identity columns). */
 export type MigrationSql = string | { sqlite: string; postgres: string };

@@ -55,7 +55,14 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
 
   const event = async (kind: string, detail: string, notify = false) => {
     status.events.push({ at: new Date().toISOString(), kind, detail: detail.slice(0, 500) });
-    await acts.recordRolloutEvent({ rolloutId: input.rolloutId, name: input.name, kind, detail, notify });
+    await acts.recordRolloutEvent({
+      rolloutId: input.rolloutId,
+      index: status.events.length - 1,
+      name: input.name,
+      kind,
+      detail,
+      notify,
+    });
   };
   const setPhase = (phase: RolloutPhase) => {
     status.phase = phase;

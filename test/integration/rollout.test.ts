@@ -6,7 +6,7 @@ import { startApiServer, type ApiServer } from '../../src/api/server';
 import { getLabels, moveLabel } from '../../src/library/label-store';
 import { recordVersion } from '../../src/library/versions';
 import type { RolloutInput, RolloutStatus } from '../../src/rollout/types';
-import { controlUpdate, rolloutStatusQuery } from '../../src/shared';
+import { approveSignal, approveUpdate, controlUpdate, rolloutStatusQuery } from '../../src/shared';
 import type { Db } from '../../src/store/db';
 import { addDatasetVersion } from '../../src/store/evals';
 import { openStore } from '../../src/store/open';
@@ -262,6 +262,39 @@ describe('rolloutWorkflow (time-skipping server, traffic through the API)', () =
       const result = (await handle.result()) as RolloutStatus;
       expect(result).toMatchObject({ phase: 'rolled-back', percent: 0 });
       expect(result.outcome).toContain('emergency rollback by ana: users complain');
+    } finally {
+      await r.close();
+    }
+  });
+});
+
+describe('approval', () => {
+  test('only the owner or an admin approves (update refused otherwise); a signal of the same shape works', async () => {
+    const r = await rig();
+    try {
+      const input = baseInput({
+        approval: { required: true, timeoutMs: 24 * 3600 * 1000, approvers: ['ana', 'root'] },
+        steps: [100],
+        bakeMs: 60_000,
+        evaluationIntervalMs: 60_000,
+      });
+      const handle = await env.client.workflow.start('rolloutWorkflow', {
+        taskQueue: (r.worker as Worker & { taskQueue: string }).taskQueue,
+        workflowId: input.rolloutId,
+        args: [input],
+      });
+      await eventually(
+        async () => (await handle.query(rolloutStatusQuery)).phase === 'awaiting-approval',
+        30_000,
+        'approval wait',
+      );
+      await expect(
+        handle.executeUpdate(approveUpdate, { args: [{ decision: 'approve', by: 'mallory' }] }),
+      ).rejects.toThrow();
+      await handle.signal(approveSignal, { decision: 'approve', by: 'root', note: 'looks good' });
+      const result = (await handle.result()) as RolloutStatus;
+      expect(result.phase).toBe('promoted');
+      expect(result.events.find((e) => e.kind === 'approved')?.detail).toBe('by root: looks good');
     } finally {
       await r.close();
     }

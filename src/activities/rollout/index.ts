@@ -72,20 +72,20 @@ export function rolloutActivities(db: Db, webhookUrl?: string) {
       };
     },
 
+    /** Idempotent on (rollout, index): a local activity re-run on replay after a crash records nothing twice. */
     async recordRolloutEvent(p: {
       rolloutId: string;
+      index: number;
       name: string;
       kind: string;
       detail: string;
       notify?: boolean;
     }): Promise<void> {
-      await db.run('INSERT INTO rollout_events (rollout_id, kind, detail, at) VALUES (?, ?, ?, ?)', [
-        p.rolloutId,
-        p.kind,
-        p.detail,
-        new Date().toISOString(),
-      ]);
-      if (p.notify && webhookUrl) {
+      const { changes } = await db.run(
+        'INSERT INTO rollout_events (rollout_id, event_index, kind, detail, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+        [p.rolloutId, p.index, p.kind, p.detail, new Date().toISOString()],
+      );
+      if (changes === 1 && p.notify && webhookUrl) {
         // A Slack-compatible payload; delivery is best effort and never fails the rollout.
         await fetch(webhookUrl, {
           method: 'POST',

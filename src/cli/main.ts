@@ -9,6 +9,7 @@ import { apiCommand, apiHelp, tokensCommand } from './commands/api';
 import { datasetCommand, datasetHelp } from './commands/dataset';
 import { evalCommand, evalHelp } from './commands/eval';
 import { rolloutCommand, rolloutHelp } from './commands/rollout';
+import { drillCommand, drillHelp } from './commands/drill';
 import {
   diffCommand,
   labelCommand,
@@ -47,6 +48,7 @@ const commands: Record<string, Command> = {
   dataset: { help: datasetHelp, run: datasetCommand },
   eval: { help: evalHelp, run: evalCommand },
   rollout: { help: rolloutHelp, run: rolloutCommand },
+  drill: { help: drillHelp, run: drillCommand },
 };
 
 function usage(): string {

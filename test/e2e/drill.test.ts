@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { startApiServer } from '../../src/api/server';
+import { getLabels, moveLabel } from '../../src/library/label-store';
+import { recordVersion } from '../../src/library/versions';
+import { openStore } from '../../src/store/open';
+import { runCli } from '../support/cli';
+import { tempDir } from '../support/temporal';
+
+describe('refinery drill', () => {
+  test('rolls staging away and back, measures time-to-rollback through a resolver, leaves production alone', async () => {
+    const dbUrl = `sqlite:${path.join(tempDir('drill'), 'r.db')}`;
+    const db = await openStore(dbUrl);
+    const actor = { subject: 'ana', admin: true, ownerRole: true };
+    for (const t of ['one', 'two'])
+      await recordVersion(db, 'greet', { type: 'text', text: t, variables: [] }, { rationale: 't', author: 'ana' });
+    await moveLabel(db, { name: 'greet', label: 'production', version: 1, actor, reason: 'launch' });
+    const api = await startApiServer(db, { port: 0, bootstrapToken: 'tok', pollMs: 50 });
+    try {
+      const r = await runCli(['drill', 'greet', '--api', api.url, '--token', 'tok'], {
+        REFINERY_DATABASE_URL: dbUrl,
+        REFINERY_USER: 'ana',
+      });
+      expect(r.code).toBe(0);
+      const ms = Number(/served v1 (\d+) ms after the rollback/.exec(r.out)![1]);
+      expect(ms).toBeLessThan(1000);
+      const labels = await getLabels(db, 'greet');
+      expect(labels).toMatchObject({ production: 1, staging: 1 });
+      const drills = await db.all<{ detail: string }>("SELECT detail FROM rollout_events WHERE kind = 'drill'");
+      expect(JSON.parse(drills[0]!.detail)).toMatchObject({ name: 'greet', from: 2, to: 1, timeToRollbackMs: ms });
+    } finally {
+      await api.close();
+      await db.close();
+    }
+  });
+});

@@ -8,6 +8,7 @@ import { freePort } from '../src/temporal/probe';
 import { execFileSync } from 'node:child_process';
 import { evalThroughput } from './eval-throughput';
 import { libraryBench } from './library';
+import { rolloutBench } from './rollout';
 import { tuneOverhead } from './tune-overhead';
 
 /** `npm run bench`: starts its own Temporal dev server on loopback and writes JSON under bench/results/. */
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   try {
     if (want('tune')) results.push(await tuneOverhead(server.address, bundlePath, runs));
     if (want('eval')) results.push(await evalThroughput(server.address, bundlePath));
+    if (want('rollout')) results.push(await rolloutBench(server.address, bundlePath, 5));
   } finally {
     await server.stop();
   }

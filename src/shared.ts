@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AbStatus } from './rollout/ab-types';
 import type { ApprovalInput, ControlInput, RolloutStatus } from './rollout/types';
 import type { DecisionInput, TuneStatus } from './tune/types';
 
@@ -75,3 +76,5 @@ export const approveSignal = defineSignal<[ApprovalInput]>('approve');
 // Pause, resume, abort and emergency rollback: an update for the CLI, a signal for the Web UI.
 export const controlUpdate = defineUpdate<string, [ControlInput]>('control');
 export const controlSignal = defineSignal<[ControlInput]>('control');
+
+export const abStatusQuery = defineQuery<AbStatus>('status');

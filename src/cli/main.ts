@@ -10,6 +10,7 @@ import { datasetCommand, datasetHelp } from './commands/dataset';
 import { evalCommand, evalHelp } from './commands/eval';
 import { rolloutCommand, rolloutHelp } from './commands/rollout';
 import { drillCommand, drillHelp } from './commands/drill';
+import { abCommand, abHelp } from './commands/ab';
 import {
   diffCommand,
   labelCommand,
@@ -49,6 +50,7 @@ const commands: Record<string, Command> = {
   eval: { help: evalHelp, run: evalCommand },
   rollout: { help: rolloutHelp, run: rolloutCommand },
   drill: { help: drillHelp, run: drillCommand },
+  ab: { help: abHelp, run: abCommand },
 };
 
 function usage(): string {

@@ -3,6 +3,8 @@ import { getLabels, moveLabel } from '../../library/label-store';
 import { LibraryError } from '../../library/errors';
 import { requireItem, requireVersion } from '../../library/versions';
 import { evaluateGuard, type GuardVerdict } from '../../rollout/guard';
+import { abVerdict, samplesFor, type AbVerdict } from '../../rollout/ab';
+import type { SignalName } from '../../rollout/guard';
 import { armCounts } from '../../rollout/signals';
 import { upsertRollout, type RolloutRow } from '../../rollout/store';
 import type { Db } from '../../store/db';
@@ -48,6 +50,35 @@ export function rolloutActivities(db: Db, webhookUrl?: string) {
         actor: actorFor(p.rolloutId),
         reason: `rollout ${p.rolloutId}`,
       });
+    },
+
+    /** Checks both variants exist; the A/B test counts runs from the store's clock now. */
+    async abStart(p: { name: string; variants: [number, number] }): Promise<{ since: string }> {
+      try {
+        for (const v of p.variants) await requireVersion(db, p.name, v);
+      } catch (err) {
+        if (err instanceof LibraryError)
+          throw ApplicationFailure.create({ type: 'RolloutRefused', message: err.message, nonRetryable: true });
+        throw err;
+      }
+      return { since: new Date().toISOString() };
+    },
+
+    async abCheck(p: {
+      name: string;
+      variants: [number, number];
+      metric: SignalName;
+      since: string;
+      minSamples: number;
+    }): Promise<{
+      samples: { a: number; b: number };
+      verdict?: AbVerdict;
+    }> {
+      const a = await armCounts(db, p.name, p.variants[0], p.since);
+      const b = await armCounts(db, p.name, p.variants[1], p.since);
+      const samples = { a: samplesFor(a, p.metric), b: samplesFor(b, p.metric) };
+      if (samples.a < p.minSamples || samples.b < p.minSamples) return { samples };
+      return { samples, verdict: abVerdict(p.metric, a, b) };
     },
 
     async setRolloutShare(row: Omit<RolloutRow, 'startedAt' | 'updatedAt'>): Promise<void> {

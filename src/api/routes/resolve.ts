@@ -26,6 +26,8 @@ export const resolveRoutes: Route[] = [
       const bucket = unit ? stickyBucket(unit, rollout?.salt ?? name) : undefined;
       const arm = rollout && bucket !== undefined ? armFor(bucket, rollout.percent) : undefined;
       if (rollout && arm === 'candidate') resolved = await deps.live.version(name, rollout.candidateVersion);
+      // An A/B test's first variant need not be production: its arm gets that variant.
+      else if (rollout?.kind === 'ab') resolved = await deps.live.version(name, rollout.controlVersion);
       const etag = `"${resolved.hash}"`;
       if (req.headers['if-none-match'] === etag) {
         res.writeHead(304, { etag });

@@ -246,6 +246,14 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           responses: { 200: ok('rolled back'), ...errors },
         },
       },
+      '/v1/library/{name}/emergency-rollback': {
+        post: {
+          summary: 'Emergency rollback: every running split to 0 %, and production back if a rollout promoted it within windowMs (owner of the item, or admin)',
+          parameters: [name],
+          requestBody: json({ type: 'object', required: ['reason'], properties: { reason: { type: 'string' }, windowMs: { type: 'integer' } } }),
+          responses: { 200: ok('done'), ...errors },
+        },
+      },
       '/v1/runs': {
         post: {
           summary: 'Record runs in a batch (writer)',

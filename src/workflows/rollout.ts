@@ -205,10 +205,12 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
       const verdict = await guard.checkGuard({
         name: input.name,
         controlVersion: status.controlVersion,
+        rolloutId: input.rolloutId,
         candidateVersion: input.candidateVersion,
         since,
         policy: input.guard,
       });
+      if (verdict.stoppedOutside) return end('rolled-back', `stopped outside the workflow (${verdict.stoppedOutside}): emergency rollback`, true);
       if (verdict.breach) return end('rolled-back', `automatic rollback at ${percent}%: ${verdict.evidence}`, true);
       lastSamples = verdict.samples;
     }

@@ -45,6 +45,11 @@ describeEachStore('the HTTP API', (backend) => {
       body: () => ({ version: 2, reason: 'ship' }),
     },
     rollback: { method: 'POST', path: () => '/v1/library/greeting/rollback', body: () => ({ to: 1, reason: 'undo' }) },
+    'emergency rollback': {
+      method: 'POST',
+      path: () => '/v1/library/greeting/emergency-rollback',
+      body: () => ({ reason: 'drill' }),
+    },
     'record runs': {
       method: 'POST',
       path: () => '/v1/runs',
@@ -66,6 +71,7 @@ describeEachStore('the HTTP API', (backend) => {
     'move staging': { reader: 403, writer: 200, owner: 200, otherOwner: 200, admin: 200 },
     'move production': { reader: 403, writer: 403, owner: 200, otherOwner: 403, admin: 200 },
     rollback: { reader: 403, writer: 403, owner: ok(200), otherOwner: 403, admin: 200 },
+    'emergency rollback': { reader: 403, writer: 403, owner: 200, otherOwner: 403, admin: 200 },
     'record runs': { reader: 403, writer: 202, owner: 202, otherOwner: 202, admin: 202 },
     'record feedback': { reader: 403, writer: 202, owner: 202, otherOwner: 202, admin: 202 },
   };

@@ -268,6 +268,35 @@ describe('rolloutWorkflow (time-skipping server, traffic through the API)', () =
   });
 });
 
+describe('emergency rollback through the API', () => {
+  test('stops a running rollout: the split goes to 0 at once and the workflow ends at its next look', async () => {
+    const r = await rig();
+    try {
+      const input = baseInput();
+      const handle = await env.client.workflow.start('rolloutWorkflow', {
+        taskQueue: (r.worker as Worker & { taskQueue: string }).taskQueue,
+        workflowId: input.rolloutId,
+        args: [input],
+      });
+      await eventually(async () => (await handle.query(rolloutStatusQuery)).step >= 1, 30_000, 'the first step');
+      const res = await fetch(`${r.api.url}/v1/library/greet/emergency-rollback`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'pager went off' }),
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ stoppedRollout: input.rolloutId });
+      expect(await r.db.all('SELECT * FROM rollouts WHERE percent > 0')).toEqual([]);
+      await env.sleep(input.evaluationIntervalMs);
+      const result = (await handle.result()) as RolloutStatus;
+      expect(result).toMatchObject({ phase: 'rolled-back', percent: 0 });
+      expect(result.outcome).toContain('stopped outside the workflow (rolled-back)');
+    } finally {
+      await r.close();
+    }
+  });
+});
+
 describe('approval', () => {
   test('only the owner or an admin approves (update refused otherwise); a signal of the same shape works', async () => {
     const r = await rig();

@@ -6,7 +6,7 @@ import { evaluateGuard, type GuardVerdict } from '../../rollout/guard';
 import { abVerdict, samplesFor, type AbVerdict } from '../../rollout/ab';
 import type { SignalName } from '../../rollout/guard';
 import { armCounts } from '../../rollout/signals';
-import { upsertRollout, type RolloutRow } from '../../rollout/store';
+import { getRollout, SPLITTING, upsertRollout, type RolloutRow } from '../../rollout/store';
 import type { Db } from '../../store/db';
 
 const actorFor = (rolloutId: string) => ({ subject: `rollout:${rolloutId}`, admin: true, ownerRole: true });
@@ -86,12 +86,18 @@ export function rolloutActivities(db: Db, webhookUrl?: string) {
     },
 
     async checkGuard(p: {
+      rolloutId: string;
       name: string;
       controlVersion: number;
       candidateVersion: number;
       since: string;
       policy?: { minSamples?: number; alpha?: number };
-    }): Promise<Pick<GuardVerdict, 'breach' | 'evidence'> & { samples: { control: number; canary: number } }> {
+    }): Promise<Pick<GuardVerdict, 'breach' | 'evidence'> & { samples: { control: number; canary: number }; stoppedOutside?: string }> {
+      // An emergency rollback through the API or CLI changes the store first: the workflow learns it here.
+      const row = await getRollout(db, p.rolloutId);
+      if (row && !SPLITTING.includes(row.status)) {
+        return { breach: false, evidence: '', samples: { control: 0, canary: 0 }, stoppedOutside: row.status };
+      }
       const control = await armCounts(db, p.name, p.controlVersion, p.since);
       const canary = await armCounts(db, p.name, p.candidateVersion, p.since);
       const v = evaluateGuard(control, canary, p.policy);

@@ -248,9 +248,14 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       },
       '/v1/library/{name}/emergency-rollback': {
         post: {
-          summary: 'Emergency rollback: every running split to 0 %, and production back if a rollout promoted it within windowMs (owner of the item, or admin)',
+          summary:
+            'Emergency rollback: every running split to 0 %, and production back if a rollout promoted it within windowMs (owner of the item, or admin)',
           parameters: [name],
-          requestBody: json({ type: 'object', required: ['reason'], properties: { reason: { type: 'string' }, windowMs: { type: 'integer' } } }),
+          requestBody: json({
+            type: 'object',
+            required: ['reason'],
+            properties: { reason: { type: 'string' }, windowMs: { type: 'integer' } },
+          }),
           responses: { 200: ok('done'), ...errors },
         },
       },

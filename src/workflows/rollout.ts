@@ -210,7 +210,8 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
         since,
         policy: input.guard,
       });
-      if (verdict.stoppedOutside) return end('rolled-back', `stopped outside the workflow (${verdict.stoppedOutside}): emergency rollback`, true);
+      if (verdict.stoppedOutside)
+        return end('rolled-back', `stopped outside the workflow (${verdict.stoppedOutside}): emergency rollback`, true);
       if (verdict.breach) return end('rolled-back', `automatic rollback at ${percent}%: ${verdict.evidence}`, true);
       lastSamples = verdict.samples;
     }

@@ -92,7 +92,12 @@ export function rolloutActivities(db: Db, webhookUrl?: string) {
       candidateVersion: number;
       since: string;
       policy?: { minSamples?: number; alpha?: number };
-    }): Promise<Pick<GuardVerdict, 'breach' | 'evidence'> & { samples: { control: number; canary: number }; stoppedOutside?: string }> {
+    }): Promise<
+      Pick<GuardVerdict, 'breach' | 'evidence'> & {
+        samples: { control: number; canary: number };
+        stoppedOutside?: string;
+      }
+    > {
       // An emergency rollback through the API or CLI changes the store first: the workflow learns it here.
       const row = await getRollout(db, p.rolloutId);
       if (row && !SPLITTING.includes(row.status)) {

@@ -10,7 +10,15 @@ const moveSchema = z.object({
   version: z.number().int().positive(),
   reason: z.string().min(1, 'say why the label moves').max(2000),
 });
-const emergencySchema = z.object({ reason: z.string().min(1, 'say why').max(2000), windowMs: z.number().int().nonnegative().max(30 * 86_400_000).default(86_400_000) });
+const emergencySchema = z.object({
+  reason: z.string().min(1, 'say why').max(2000),
+  windowMs: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(30 * 86_400_000)
+    .default(86_400_000),
+});
 const rollbackSchema = z.object({
   to: z.number().int().positive().optional(),
   reason: z.string().min(1, 'say why you roll back').max(2000),
@@ -34,7 +42,12 @@ export const labelRoutes: Route[] = [
       if (ctx.identity!.role !== 'admin' && ctx.identity!.subject !== item.owner) {
         throw problems.forbidden(`only the owner of "${item.name}" (${item.owner}) or an admin rolls it back`);
       }
-      const done = await emergencyRollback(ctx.deps.db, { name: item.name, actor: actorOf(ctx), reason: body.reason, windowMs: body.windowMs });
+      const done = await emergencyRollback(ctx.deps.db, {
+        name: item.name,
+        actor: actorOf(ctx),
+        reason: body.reason,
+        windowMs: body.windowMs,
+      });
       await ctx.deps.live.poll();
       sendJson(ctx.res, 200, done);
     },

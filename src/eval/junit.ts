@@ -1,4 +1,4 @@
-import type { StoredResult } from '../store/evals';
+import { failureReason, type StoredResult } from '../store/evals';
 import type { EvalSummary } from './types';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -11,12 +11,7 @@ export function toJUnit(name: string, summary: EvalSummary, results: StoredResul
     const id = esc(`${r.caseId}${r.sample ? `#${r.sample + 1}` : ''}`);
     const time = ((r.latencyMs ?? 0) / 1000).toFixed(3);
     if (r.status === 'pass') return `    <testcase classname="${esc(name)}" name="${id}" time="${time}"/>`;
-    const why =
-      r.error ??
-      r.assertions
-        .filter((a) => !a.pass)
-        .map((a) => `${a.type}: ${a.reason}`)
-        .join('; ');
+    const why = failureReason(r);
     const tag = r.status === 'error' ? 'error' : 'failure';
     return `    <testcase classname="${esc(name)}" name="${id}" time="${time}">\n      <${tag} message="${esc(why)}"/>\n    </testcase>`;
   });

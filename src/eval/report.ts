@@ -1,4 +1,4 @@
-import type { StoredResult } from '../store/evals';
+import { failureReason, type StoredResult } from '../store/evals';
 import type { EvalCase, EvalRunInput, EvalSummary } from './types';
 
 /** The eval run's markdown report: summary, gate verdict, per-assertion figures and failing cases. */
@@ -42,12 +42,7 @@ export function renderEvalReport(p: {
   if (failing.length) {
     out.push('', '## Failing cases', '');
     for (const r of failing) {
-      const why =
-        r.error ??
-        r.assertions
-          .filter((a) => !a.pass)
-          .map((a) => `${a.type}: ${a.reason}`)
-          .join('; ');
+      const why = failureReason(r);
       out.push(
         `- \`${r.caseId}\`${r.sample ? ` (sample ${r.sample + 1})` : ''}: ${why.replace(/\n/g, ' ').slice(0, 300)}`,
       );

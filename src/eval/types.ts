@@ -1,15 +1,8 @@
+import type { DatasetCase } from './datasets/case';
 import type { GateVerdict } from './gate';
 
-/** A golden case as stored (the dataset importers produce this shape). */
-export interface EvalCase {
-  id: string;
-  vars: Record<string, string | number | boolean>;
-  input?: string;
-  expected?: string;
-  assertions: unknown[];
-  tags: string[];
-  required: boolean;
-}
+/** A golden case as stored: exactly what the dataset importers produce. */
+export type EvalCase = DatasetCase;
 
 export interface EvalSettings {
   /** provider:model of the model under test, and of the rubric judge. */

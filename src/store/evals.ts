@@ -264,3 +264,14 @@ export async function putCachedResponse(
     [key, r.text, r.inputTokens, r.outputTokens, new Date().toISOString()],
   );
 }
+
+/** Why a stored result did not pass: its error, or its failing assertions with their reasons. */
+export function failureReason(r: StoredResult): string {
+  return (
+    r.error ??
+    r.assertions
+      .filter((a) => !a.pass)
+      .map((a) => `${a.type}: ${a.reason}`)
+      .join('; ')
+  );
+}

@@ -34,21 +34,18 @@ async function trafficThrough(
       version: number;
     };
     seen[r.version] = (seen[r.version] ?? 0) + 1;
-    const id = `${tag}-run-${i}`;
+    const id = `${tag}-run-${String(i).padStart(6, '0')}`;
     runs.push({ id, name: 'greet', version: r.version });
     feedback.push({ id: `${id}-fb`, runId: id, thumbs: next() < downRate[r.version]! ? 'down' : 'up' });
   }
   for (let i = 0; i < runs.length; i += 500) {
-    await fetch(`${api.url}/v1/runs`, {
-      method: 'POST',
-      headers: h,
-      body: JSON.stringify({ runs: runs.slice(i, i + 500) }),
-    });
-    await fetch(`${api.url}/v1/feedback`, {
-      method: 'POST',
-      headers: h,
-      body: JSON.stringify({ feedback: feedback.slice(i, i + 500) }),
-    });
+    for (const [path_, body] of [
+      ['runs', { runs: runs.slice(i, i + 500) }],
+      ['feedback', { feedback: feedback.slice(i, i + 500) }],
+    ] as const) {
+      const res = await fetch(`${api.url}/v1/${path_}`, { method: 'POST', headers: h, body: JSON.stringify(body) });
+      expect(`${path_} ${res.status} ${await res.text()}`).toMatch(new RegExp(`^${path_} 202 `));
+    }
   }
   return seen;
 }
@@ -85,15 +82,17 @@ async function runAb(downRate: Record<number, number>) {
       args: [input],
     });
     await eventually(async () => (await handle.query(abStatusQuery)).phase === 'running', 30_000, 'the test to start');
-    // Units land on both variants (never on production v1) and keep their variant.
-    const seen = await eventually(
+    // Traffic only once the API serves the split (its feed lags a change by up to one poll).
+    await eventually(
       async () => {
-        const s = await trafficThrough(api, 2000, downRate, 'u');
-        return s[1] ? undefined : s;
+        const res = await fetch(`${api.url}/v1/resolve/greet?unit=probe`, { headers: { authorization: 'Bearer tok' } });
+        return ((await res.json()) as { rollout?: { kind: string } }).rollout?.kind === 'ab';
       },
-      30_000,
+      10_000,
       'the split to be served',
     );
+    const seen = await trafficThrough(api, 2000, downRate, 'u');
+    expect(seen[1]).toBeUndefined(); // units land on the two variants, never on production v1
     await env.sleep(60_000);
     const status = (await handle.result()) as AbStatus;
     return { status, seen };

@@ -129,7 +129,7 @@ const baseInput = (over: Partial<RolloutInput> = {}): RolloutInput => ({
   ...over,
 });
 
-async function drive(r: Rig, input: RolloutInput, downRate: { control: number; canary: number }, unitsPerStep = 1500) {
+async function drive(r: Rig, input: RolloutInput, downRate: { control: number; canary: number }, unitsPerStep = 3000) {
   const handle = await env.client.workflow.start('rolloutWorkflow', {
     taskQueue: (r.worker as Worker & { taskQueue: string }).taskQueue,
     workflowId: input.rolloutId,
@@ -145,6 +145,17 @@ async function drive(r: Rig, input: RolloutInput, downRate: { control: number; c
       `step ${step}`,
     );
     if (s.phase !== 'baking') break;
+    // Traffic only once the API serves this step's share (its feed lags a move by up to one poll).
+    await eventually(
+      async () => {
+        const res = await fetch(`${r.api.url}/v1/resolve/greet?unit=probe`, {
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
+        return ((await res.json()) as { rollout?: { percent: number } }).rollout?.percent === s.percent;
+      },
+      10_000,
+      `the API to serve ${s.percent}%`,
+    );
     await traffic(r.api, unitsPerStep, downRate, input.candidateVersion);
     await env.sleep(input.bakeMs); // the bake's timers pass in server time; the guard looks at each interval
   }

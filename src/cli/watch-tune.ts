@@ -44,13 +44,8 @@ export async function watchTune(
   return final;
 }
 
-/** The diff of the outcome, read back from the store. */
-export async function outcomeDiff(db: Db, runId: string): Promise<string> {
-  const report = await db.get<{ report_ref: string | null }>('SELECT report_ref FROM tune_runs WHERE run_id = ?', [
-    runId,
-  ]);
-  if (!report?.report_ref) return '';
-  const md = await getBlob(db, report.report_ref);
-  const m = /## Diff of the outcome\n\n```diff\n([\s\S]*?)```/.exec(md);
-  return m ? m[1]! : '';
+/** The diff of the outcome, from the blobs the run stored. */
+export async function outcomeDiff(db: Db, status: TuneStatus): Promise<string> {
+  const parts = await Promise.all((status.outcome?.diffRefs ?? []).map((ref) => getBlob(db, ref)));
+  return parts.join('');
 }

@@ -160,6 +160,8 @@ export interface TuneOutcome {
   /** Kept as a candidate when not written back (decision timeout). */
   candidate?: Record<string, string>;
   reportPaths: string[];
+  /** Blob hashes of the outcome's unified diff, one per changed skill. */
+  diffRefs: string[];
   assertiveness: number;
 }
 

@@ -353,6 +353,7 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
       writtenBack,
       candidate,
       reportPaths: report.reportPaths,
+      diffRefs,
       assertiveness: score,
     };
     await records.finishTune({

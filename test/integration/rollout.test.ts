@@ -24,7 +24,7 @@ afterAll(() => env?.teardown());
 interface Rig {
   db: Db;
   api: ApiServer;
-  worker: Worker;
+  taskQueue: string;
   run: Promise<void>;
   close(): Promise<void>;
 }
@@ -47,7 +47,7 @@ async function rig(): Promise<Rig> {
   return {
     db,
     api,
-    worker: Object.assign(worker, { taskQueue }),
+    taskQueue,
     run,
     async close() {
       worker.shutdown();
@@ -129,12 +129,11 @@ const baseInput = (over: Partial<RolloutInput> = {}): RolloutInput => ({
   ...over,
 });
 
+const startRollout = (r: Rig, input: RolloutInput) =>
+  env.client.workflow.start('rolloutWorkflow', { taskQueue: r.taskQueue, workflowId: input.rolloutId, args: [input] });
+
 async function drive(r: Rig, input: RolloutInput, downRate: { control: number; canary: number }, unitsPerStep = 3000) {
-  const handle = await env.client.workflow.start('rolloutWorkflow', {
-    taskQueue: (r.worker as Worker & { taskQueue: string }).taskQueue,
-    workflowId: input.rolloutId,
-    args: [input],
-  });
+  const handle = await startRollout(r, input);
   for (let step = 1; step <= input.steps.length; step++) {
     const s = await eventually(
       async () => {
@@ -225,11 +224,7 @@ describe('rolloutWorkflow (time-skipping server, traffic through the API)', () =
         author: 'ana',
       });
       const input = baseInput({ gate: { dataset: 'greet-set', datasetVersion: ds.version, passRateThreshold: 1 } });
-      const handle = await env.client.workflow.start('rolloutWorkflow', {
-        taskQueue: (r.worker as Worker & { taskQueue: string }).taskQueue,
-        workflowId: input.rolloutId,
-        args: [input],
-      });
+      const handle = await startRollout(r, input);
       const result = (await handle.result()) as RolloutStatus;
       expect(result.phase).toBe('rejected');
       expect(result.outcome).toMatch(/the staging gate failed \(required-case-failed/);
@@ -244,11 +239,7 @@ describe('rolloutWorkflow (time-skipping server, traffic through the API)', () =
     const r = await rig();
     try {
       const input = baseInput({ approval: { required: true, timeoutMs: 24 * 3600 * 1000, approvers: ['ana'] } });
-      const handle = await env.client.workflow.start('rolloutWorkflow', {
-        taskQueue: (r.worker as Worker & { taskQueue: string }).taskQueue,
-        workflowId: input.rolloutId,
-        args: [input],
-      });
+      const handle = await startRollout(r, input);
       const result = (await handle.result()) as RolloutStatus;
       expect(result).toMatchObject({ phase: 'rejected', outcome: 'no approval before the timeout' });
     } finally {
@@ -260,11 +251,7 @@ describe('rolloutWorkflow (time-skipping server, traffic through the API)', () =
     const r = await rig();
     try {
       const input = baseInput();
-      const handle = await env.client.workflow.start('rolloutWorkflow', {
-        taskQueue: (r.worker as Worker & { taskQueue: string }).taskQueue,
-        workflowId: input.rolloutId,
-        args: [input],
-      });
+      const handle = await startRollout(r, input);
       await eventually(async () => (await handle.query(rolloutStatusQuery)).step >= 1, 30_000, 'the first step');
       await expect(handle.executeUpdate(controlUpdate, { args: [{ action: 'resume', by: 'ana' }] })).rejects.toThrow();
       await handle.executeUpdate(controlUpdate, {
@@ -284,11 +271,7 @@ describe('emergency rollback through the API', () => {
     const r = await rig();
     try {
       const input = baseInput();
-      const handle = await env.client.workflow.start('rolloutWorkflow', {
-        taskQueue: (r.worker as Worker & { taskQueue: string }).taskQueue,
-        workflowId: input.rolloutId,
-        args: [input],
-      });
+      const handle = await startRollout(r, input);
       await eventually(async () => (await handle.query(rolloutStatusQuery)).step >= 1, 30_000, 'the first step');
       const res = await fetch(`${r.api.url}/v1/library/greet/emergency-rollback`, {
         method: 'POST',
@@ -318,11 +301,7 @@ describe('approval', () => {
         bakeMs: 60_000,
         evaluationIntervalMs: 60_000,
       });
-      const handle = await env.client.workflow.start('rolloutWorkflow', {
-        taskQueue: (r.worker as Worker & { taskQueue: string }).taskQueue,
-        workflowId: input.rolloutId,
-        args: [input],
-      });
+      const handle = await startRollout(r, input);
       await eventually(
         async () => (await handle.query(rolloutStatusQuery)).phase === 'awaiting-approval',
         30_000,

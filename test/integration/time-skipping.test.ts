@@ -1,19 +1,17 @@
 import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import type { SelfCheckStatus } from '../../src/shared';
 import { openStore } from '../../src/store/open';
-import { temporalTestServerPath } from '../../src/temporal/binaries';
 import { sharedTestEnv } from '../support/shared-env';
+import { timeSkippingEnv } from '../support/time-skipping';
 import { tempDir, uniqueId } from '../support/temporal';
 
 describe('time-skipping test server', () => {
   let env: TestWorkflowEnvironment;
   beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
-    });
+    env = await timeSkippingEnv();
   });
   afterAll(() => env?.teardown());
 

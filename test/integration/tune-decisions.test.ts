@@ -1,18 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
-import { decideUpdate, SEARCH_ATTRIBUTE_TYPES, tuneStatusQuery } from '../../src/shared';
-import { temporalTestServerPath } from '../../src/temporal/binaries';
+import { decideUpdate, tuneStatusQuery } from '../../src/shared';
 import type { TuneStatus } from '../../src/tune/types';
 import { sharedTestEnv } from '../support/shared-env';
+import { timeSkippingEnv } from '../support/time-skipping';
 import { eventually, testClient, uniqueId, withWorker } from '../support/temporal';
 import { judgeIteration, judgeJson, tuneHarness, type TuneHarness } from '../support/tune-harness';
-
-// temporal.api.enums.v1.IndexedValueType values.
-const INDEXED_VALUE_TYPE = { Keyword: 2, Int: 3 } as const;
 
 const open: TuneHarness[] = [];
 afterEach(async () => {
@@ -22,16 +19,7 @@ afterEach(async () => {
 describe('decision timeout (time-skipping test server)', () => {
   let env: TestWorkflowEnvironment;
   beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
-    });
-    // The dev server registers these at start (--search-attribute); the test server needs them added.
-    await env.connection.operatorService.addSearchAttributes({
-      namespace: 'default',
-      searchAttributes: Object.fromEntries(
-        Object.entries(SEARCH_ATTRIBUTE_TYPES).map(([name, type]) => [name, INDEXED_VALUE_TYPE[type]]),
-      ),
-    });
+    env = await timeSkippingEnv();
   });
   afterAll(() => env?.teardown());
 

@@ -56,7 +56,7 @@ export async function startCommand(config: Config, argv: string[]): Promise<numb
     console.log(
       `${status.termination}: best score ${status.outcome?.bestScore} at iteration ${status.outcome?.bestIteration}`,
     );
-    const diff = await outcomeDiff(db, run!.workflowId);
+    const diff = await outcomeDiff(db, status);
     if (status.outcome?.writtenBack) console.log(`Written back to ${tune.skills[0]!.dir}:\n${diff}`);
     for (const p of status.outcome?.reportPaths ?? []) console.log(`Report: ${p}`);
     console.log(`Temporal Web UI: ${stack.uiUrl}`);

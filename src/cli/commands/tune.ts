@@ -74,7 +74,7 @@ export async function tuneCommand(config: Config, argv: string[]): Promise<numbe
       results.push({ workflowId: s.workflowId, ...status });
       code = Math.max(code, tuneExitCode(status));
       if (!values.json) {
-        const diff = await outcomeDiff(db, s.workflowId);
+        const diff = await outcomeDiff(db, status);
         console.log(
           `[${s.skills.join('+')}] ${status.termination}: best score ${status.outcome?.bestScore} at iteration ${status.outcome?.bestIteration}; assertiveness ${status.outcome?.assertiveness}`,
         );

@@ -4,6 +4,7 @@ import { selfCheckActivities } from './self-check';
 import { evalActivities } from './eval';
 import { rolloutActivities } from './rollout';
 import { tuneActivities } from './tune';
+import { calendarActivities } from './calendar';
 
 export interface ActivityDeps {
   db: Db;
@@ -22,5 +23,11 @@ export function createActivities(deps: ActivityDeps) {
     ...tuneActivities(deps.db, deps.providers ?? { provider: 'offline', anthropic: {}, gemini: {} }, deps.publicUrl),
     ...rolloutActivities(deps.db, deps.webhookUrl),
     ...evalActivities(deps.db, deps.providers ?? { provider: 'offline', anthropic: {}, gemini: {} }),
+    ...calendarActivities({
+      db: deps.db,
+      providers: deps.providers ?? { provider: 'offline', anthropic: {}, gemini: {} },
+      webhookUrl: deps.webhookUrl,
+      publicUrl: deps.publicUrl,
+    }),
   };
 }

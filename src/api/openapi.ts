@@ -112,6 +112,11 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
             formatOk: { type: 'boolean' },
             corrected: { type: 'boolean' },
             regenerated: { type: 'boolean' },
+            input: {
+              type: 'string',
+              maxLength: 20000,
+              description: 'optional; the quarterly dataset refresh review compares it with the golden inputs',
+            },
             at: { type: 'string', format: 'date-time' },
           },
         },

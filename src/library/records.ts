@@ -15,6 +15,9 @@ export const runSchema = z.object({
   formatOk: z.boolean().optional(),
   corrected: z.boolean().default(false),
   regenerated: z.boolean().default(false),
+  /** The input the application sent (optional): the quarterly dataset refresh review compares these with
+   * the golden dataset's inputs. Keep personal data out, or leave it unset. */
+  input: z.string().max(20_000).optional(),
   at: z.iso.datetime().optional(),
 });
 export type RunRecord = z.infer<typeof runSchema>;
@@ -46,8 +49,8 @@ export async function recordRuns(db: Db, runs: RunRecord[]): Promise<{ stored: n
   await db.transaction(async (tx) => {
     for (const r of runs) {
       const res = await tx.run(
-        `INSERT INTO prompt_runs (id, name, version, unit_id, latency_ms, input_tokens, output_tokens, error, format_ok, corrected, regenerated, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        `INSERT INTO prompt_runs (id, name, version, unit_id, latency_ms, input_tokens, output_tokens, error, format_ok, corrected, regenerated, input, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
         [
           r.id,
           r.name,
@@ -60,6 +63,7 @@ export async function recordRuns(db: Db, runs: RunRecord[]): Promise<{ stored: n
           bool(r.formatOk),
           r.corrected ? 1 : 0,
           r.regenerated ? 1 : 0,
+          r.input ?? null,
           r.at ?? new Date().toISOString(),
         ],
       );

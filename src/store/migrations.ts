@@ -149,6 +149,73 @@ const ROLLOUT_EVENTS_SQL = `
   );
   CREATE UNIQUE INDEX rollout_events_once ON rollout_events (rollout_id, event_index)`;
 
+const CALENDAR_SQL = `
+  CREATE TABLE alerts (
+    alert_id TEXT PRIMARY KEY,
+    dedupe_key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    signal TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    status TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    baseline DOUBLE PRECISION,
+    current_value DOUBLE PRECISION,
+    z DOUBLE PRECISION,
+    samples INTEGER,
+    opened_at TEXT NOT NULL,
+    escalated_at TEXT,
+    escalation_reason TEXT,
+    updated_at TEXT NOT NULL,
+    owner TEXT,
+    resolution TEXT,
+    note TEXT,
+    resolved_by TEXT,
+    resolved_at TEXT
+  );
+  CREATE UNIQUE INDEX alerts_one_open_per_key ON alerts (dedupe_key) WHERE status <> 'resolved';
+  CREATE INDEX alerts_by_name ON alerts (name, opened_at);
+  CREATE TABLE incidents (
+    seq {{SEQ}},
+    alert_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    signal TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    opened_at TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX incidents_once_per_alert ON incidents (alert_id);
+  CREATE TABLE alert_policies (
+    name TEXT PRIMARY KEY,
+    policy TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE post_run_evals (
+    id TEXT PRIMARY KEY,
+    subject_kind TEXT NOT NULL,
+    subject_id TEXT NOT NULL,
+    effective INTEGER NOT NULL,
+    better TEXT NOT NULL,
+    author TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX post_run_evals_by_subject ON post_run_evals (subject_kind, subject_id);
+  CREATE TABLE calendar_runs (
+    run_id TEXT PRIMARY KEY,
+    period TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    status TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    report_ref TEXT,
+    started_at TEXT NOT NULL,
+    finished_at TEXT
+  );
+  CREATE INDEX calendar_runs_by_period ON calendar_runs (period, as_of);
+  ALTER TABLE prompt_runs ADD COLUMN input TEXT;
+  CREATE INDEX prompt_runs_by_time ON prompt_runs (created_at)`;
+
 /** SQL in both dialects' common subset, or per dialect where they differ (identity columns). */
 export type MigrationSql = string | { sqlite: string; postgres: string };
 
@@ -261,6 +328,14 @@ export const migrations: { id: number; name: string; sql: MigrationSql }[] = [
     sql: {
       sqlite: ROLLOUT_EVENTS_SQL.replace('{{SEQ}}', 'INTEGER PRIMARY KEY AUTOINCREMENT'),
       postgres: ROLLOUT_EVENTS_SQL.replace('{{SEQ}}', 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY'),
+    },
+  },
+  {
+    id: 6,
+    name: 'improvement calendar: alerts, incidents, alert policies, post-run evals, calendar runs, run inputs',
+    sql: {
+      sqlite: CALENDAR_SQL.replace('{{SEQ}}', 'INTEGER PRIMARY KEY AUTOINCREMENT'),
+      postgres: CALENDAR_SQL.replace('{{SEQ}}', 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY'),
     },
   },
 ];

@@ -3,3 +3,5 @@ export { tuneWorkflow } from './tune';
 export { evalRunWorkflow } from './eval-run';
 export { rolloutWorkflow } from './rollout';
 export { abTestWorkflow } from './ab-test';
+export { dailyReviewWorkflow, weeklyTrendsWorkflow } from './calendar-review';
+export { monthlyGoldenWorkflow, quarterlyAuditWorkflow } from './calendar-golden-audit';

@@ -1,0 +1,18 @@
+import type { Config } from '../../config';
+import type { Db } from '../../store/db';
+import { reviewActivities } from './review';
+import { goldenAuditActivities } from './golden-audit';
+
+export interface CalendarActivityDeps {
+  db: Db;
+  providers: Pick<Config, 'provider' | 'anthropic' | 'gemini'>;
+  /** Slack-compatible webhook for alerts (REFINERY_WEBHOOK_URL). */
+  webhookUrl?: string;
+  /** Base of links in reports (REFINERY_PUBLIC_URL). */
+  publicUrl?: string;
+}
+
+/** Activities of the four calendar workflows: daily/weekly reviews, monthly golden re-run, quarterly audit. */
+export function calendarActivities(deps: CalendarActivityDeps) {
+  return { ...reviewActivities(deps), ...goldenAuditActivities(deps) };
+}

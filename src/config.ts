@@ -43,6 +43,24 @@ const envSchema = z.object({
   REFINERY_API_HOST: z.string().min(1).default('127.0.0.1'),
   REFINERY_PUBLIC_URL: optionalString.pipe(url.optional()),
   REFINERY_UI_PORT: port.optional(),
+  REFINERY_TIMEZONE: z
+    .string()
+    .min(1)
+    .default('UTC')
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'expected an IANA time zone such as UTC or Europe/Berlin'),
+  REFINERY_WORKER_METRICS_ADDRESS: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[^\s:]+:\d+$/, 'expected host:port, e.g. 127.0.0.1:9464')
+      .optional(),
+  ),
   REFINERY_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('warn'),
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_TEST_SERVER_PATH: optionalString,
@@ -63,8 +81,12 @@ export interface Config {
   dev: { host: string; port: number; uiPort: number };
   /** Who the CLI acts as (REFINERY_USER, else the OS user), and who counts as an admin for CLI label moves. */
   identity: { user?: string; admins: string[] };
-  /** Slack-compatible webhook for rollout alerts. */
+  /** Slack-compatible webhook for rollout and calendar alerts. */
   webhookUrl?: string;
+  /** Time zone of the calendar Schedules (REFINERY_TIMEZONE). */
+  timezone: string;
+  /** Where the worker serves its Temporal runtime metrics in Prometheus format, when set. */
+  workerMetricsAddress?: string;
   logLevel: RawEnv['REFINERY_LOG_LEVEL'];
   binaries: { temporalCli?: string; testServer?: string };
 }
@@ -102,6 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         .map((a) => a.trim())
         .filter(Boolean),
     },
+    timezone: e.REFINERY_TIMEZONE,
+    workerMetricsAddress: e.REFINERY_WORKER_METRICS_ADDRESS,
     logLevel: e.REFINERY_LOG_LEVEL,
     binaries: { temporalCli: e.TEMPORAL_CLI_PATH, testServer: e.TEMPORAL_TEST_SERVER_PATH },
   };

@@ -11,6 +11,10 @@ import { evalCommand, evalHelp } from './commands/eval';
 import { rolloutCommand, rolloutHelp } from './commands/rollout';
 import { drillCommand, drillHelp } from './commands/drill';
 import { abCommand, abHelp } from './commands/ab';
+import { schedulesCommand, schedulesHelp } from './commands/schedules';
+import { alertsCommand, alertsHelp } from './commands/alerts';
+import { reviewCommand, reviewHelp } from './commands/review';
+import { reportsCommand, reportsHelp } from './commands/reports';
 import {
   diffCommand,
   labelCommand,
@@ -51,6 +55,10 @@ const commands: Record<string, Command> = {
   rollout: { help: rolloutHelp, run: rolloutCommand },
   drill: { help: drillHelp, run: drillCommand },
   ab: { help: abHelp, run: abCommand },
+  schedules: { help: schedulesHelp, run: schedulesCommand },
+  alerts: { help: alertsHelp, run: alertsCommand },
+  review: { help: reviewHelp, run: reviewCommand },
+  reports: { help: reportsHelp, run: reportsCommand },
 };
 
 function usage(): string {

@@ -286,6 +286,76 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           responses: { 202: ok('stored'), ...errors },
         },
       },
+      '/v1/alerts': {
+        get: {
+          summary: 'Alerts from the daily review; unresolved by default (reader)',
+          parameters: [
+            {
+              name: 'status',
+              in: 'query',
+              schema: { type: 'string', enum: ['open', 'acknowledged', 'resolved', 'unresolved', 'all'] },
+            },
+            { name: 'name', in: 'query', schema: { type: 'string' } },
+          ],
+          responses: { 200: ok('alerts'), ...errors },
+        },
+      },
+      '/v1/alerts/{id}/ack': {
+        post: {
+          summary: 'Acknowledge an alert: the caller owns it and it stops escalating (writer)',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: ok('acknowledged'), ...errors },
+        },
+      },
+      '/v1/alerts/{id}/resolve': {
+        post: {
+          summary: 'Close an alert as an action item with an owner, or as a documented false positive (writer)',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: json({
+            type: 'object',
+            required: ['as', 'note'],
+            properties: {
+              as: { type: 'string', enum: ['action', 'false-positive'] },
+              note: { type: 'string', minLength: 1 },
+              owner: {
+                type: 'string',
+                description: 'owner of the action item; default: who acknowledged, else the caller',
+              },
+            },
+          }),
+          responses: { 200: ok('resolved'), ...errors },
+        },
+      },
+      '/v1/incidents': {
+        get: {
+          summary: 'The incident log: every alert that became Critical (reader)',
+          responses: { 200: ok('incidents'), ...errors },
+        },
+      },
+      '/v1/post-run-evals': {
+        get: {
+          summary: 'Post-run evals of tunes and rollouts (reader)',
+          parameters: [
+            { name: 'kind', in: 'query', schema: { type: 'string', enum: ['tune', 'rollout'] } },
+            { name: 'subject', in: 'query', schema: { type: 'string' } },
+          ],
+          responses: { 200: ok('evals'), ...errors },
+        },
+        post: {
+          summary: 'Record whether a tune or rollout was effective and what would have made it better (writer)',
+          requestBody: json({
+            type: 'object',
+            required: ['kind', 'subject', 'effective', 'better'],
+            properties: {
+              kind: { type: 'string', enum: ['tune', 'rollout'] },
+              subject: { type: 'string', description: 'tune workflow id or rollout id' },
+              effective: { type: 'boolean' },
+              better: { type: 'string', minLength: 1 },
+            },
+          }),
+          responses: { 201: ok('recorded'), ...errors },
+        },
+      },
       '/v1/changes': {
         get: {
           summary: 'Label moves after a sequence number; waits up to `wait` seconds for one (long poll) (reader)',

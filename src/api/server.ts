@@ -5,6 +5,7 @@ import type { Db } from '../store/db';
 import { Authenticator } from './auth';
 import { HttpProblem, sendProblem } from './http';
 import { compile, type ApiDeps } from './route';
+import { calendarRoutes } from './routes/calendar';
 import { labelRoutes } from './routes/labels';
 import { libraryRoutes } from './routes/library';
 import { metaRoutes } from './routes/meta';
@@ -12,7 +13,14 @@ import { recordRoutes } from './routes/records';
 import { resolveRoutes } from './routes/resolve';
 
 /** Every route the server answers (the OpenAPI test checks each is documented). */
-export const ROUTE_LIST = [...metaRoutes, ...resolveRoutes, ...libraryRoutes, ...labelRoutes, ...recordRoutes];
+export const ROUTE_LIST = [
+  ...metaRoutes,
+  ...resolveRoutes,
+  ...libraryRoutes,
+  ...labelRoutes,
+  ...recordRoutes,
+  ...calendarRoutes,
+];
 const ROUTES = ROUTE_LIST.map(compile);
 
 export interface ApiServer {

@@ -7,8 +7,14 @@ import type { QualitySignals } from './signals';
  * thresholds exist only as per-prompt overrides.
  */
 export type Severity = 'warning' | 'critical';
-export type AlertSignal =
-  'format-compliance' | 'correction-rate' | 'error-rate' | 'thumbs-down-rate' | 'output-token-drift';
+export const ALERT_SIGNALS = [
+  'format-compliance',
+  'correction-rate',
+  'error-rate',
+  'thumbs-down-rate',
+  'output-token-drift',
+] as const;
+export type AlertSignal = (typeof ALERT_SIGNALS)[number];
 
 export interface AlertPolicy {
   warningZ: number;

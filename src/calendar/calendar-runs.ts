@@ -33,6 +33,11 @@ export interface CalendarRunRow {
   finishedAt: string | null;
 }
 
+export async function getCalendarRun(db: Queryable, runId: string): Promise<CalendarRunRow | undefined> {
+  const r = await db.get('SELECT * FROM calendar_runs WHERE run_id = ?', [runId]);
+  return r ? toRow(r) : undefined;
+}
+
 export async function listCalendarRuns(
   db: Queryable,
   filter: { period?: Period; before?: string; limit?: number } = {},
@@ -52,7 +57,11 @@ export async function listCalendarRuns(
     `SELECT * FROM calendar_runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY as_of DESC LIMIT ?`,
     params,
   );
-  return rows.map((r) => ({
+  return rows.map(toRow);
+}
+
+function toRow(r: Record<string, unknown>): CalendarRunRow {
+  return {
     runId: String(r.run_id),
     period: r.period as Period,
     asOf: String(r.as_of),
@@ -60,5 +69,5 @@ export async function listCalendarRuns(
     reportRef: (r.report_ref as string | null) ?? null,
     startedAt: String(r.started_at),
     finishedAt: (r.finished_at as string | null) ?? null,
-  }));
+  };
 }

@@ -98,3 +98,15 @@ export async function countPostRunEvals(
       out[r.kind] = { total: Number(r.total), effective: Number(r.effective ?? 0) };
   return out;
 }
+
+/** A post-run eval is about a run that exists: its tune workflow id (or run id), or its rollout id. */
+export async function subjectExists(db: Queryable, kind: 'tune' | 'rollout', subject: string): Promise<boolean> {
+  const row =
+    kind === 'tune'
+      ? await db.get('SELECT run_id FROM tune_runs WHERE run_id = ? OR workflow_id = ?', [subject, subject])
+      : await db.get('SELECT rollout_id FROM rollouts WHERE rollout_id = ?', [subject]);
+  return row !== undefined;
+}
+
+export const subjectHint = (kind: 'tune' | 'rollout') =>
+  kind === 'tune' ? '`refinery list` shows tune runs' : '`refinery rollout status <name>` shows its rollout id';

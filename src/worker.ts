@@ -3,6 +3,7 @@ import { createActivities } from './activities';
 import { ConfigError, loadConfig, type Config } from './config';
 import { openStore } from './store/open';
 import type { Db } from './store/db';
+import { workerTelemetry } from './worker-metrics';
 
 export interface WorkerHandle {
   worker: Worker;
@@ -14,7 +15,7 @@ export interface WorkerHandle {
 }
 
 let runtimeInstalled = false;
-function installRuntime(level: Config['logLevel']): void {
+function installRuntime(level: Config['logLevel'], metricsAddress: string | undefined): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const map: Record<Config['logLevel'], LogLevel> = {
@@ -25,7 +26,11 @@ function installRuntime(level: Config['logLevel']): void {
     error: 'ERROR',
   };
   // The CLI owns SIGINT/SIGTERM (it stops the worker, then the dev server, in that order).
-  Runtime.install({ logger: new DefaultLogger(map[level]), shutdownSignals: [] });
+  Runtime.install({
+    logger: new DefaultLogger(map[level]),
+    shutdownSignals: [],
+    telemetryOptions: workerTelemetry(metricsAddress),
+  });
 }
 
 /**
@@ -36,7 +41,7 @@ export async function startWorker(
   config: Config,
   options: { workflowBundlePath?: string } = {},
 ): Promise<WorkerHandle> {
-  installRuntime(config.logLevel);
+  installRuntime(config.logLevel, config.workerMetricsAddress);
   const db = await openStore(config.databaseUrl);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   try {
@@ -78,7 +83,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const handle = await startWorker(config, { workflowBundlePath: process.env.REFINERY_WORKFLOW_BUNDLE });
   console.log(
-    `refinery worker: polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (pid ${process.pid})`,
+    `refinery worker: polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (pid ${process.pid})` +
+      (config.workerMetricsAddress ? `; Temporal metrics at http://${config.workerMetricsAddress}/metrics` : ''),
   );
   await handle.done;
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Db } from '../store/db';
 import { lookupToken, roleAtLeast, type Role, type TokenIdentity } from '../library/tokens';
+import { dashboardToken } from '../dashboard/session';
 import { problems } from './http';
 
 /**
@@ -19,9 +20,12 @@ export class Authenticator {
   async identify(req: IncomingMessage): Promise<TokenIdentity> {
     const header = req.headers.authorization ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!m)
-      throw problems.unauthorized('send Authorization: Bearer <token> (create one with `refinery tokens create`)');
-    const token = m[1]!;
+    // The dashboard page alone also takes its token from ?token= or its cookie: see src/dashboard/session.ts.
+    const token = m?.[1] ?? dashboardToken(req);
+    if (!token)
+      throw problems.unauthorized(
+        'send Authorization: Bearer <token> (create one with `refinery tokens create`); in a browser, open /dashboard?token=<token> once',
+      );
     if (this.bootstrapToken && token === this.bootstrapToken) return { subject: 'admin', role: 'admin' };
     const hit = this.cache.get(token);
     const now = Date.now();

@@ -21,7 +21,10 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
     servers: [{ url: publicUrl }],
     security: [{ bearer: [] }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer' },
+        dashboardCookie: { type: 'apiKey', in: 'cookie', name: 'refinery_dashboard' },
+      },
       responses: {
         Problem: {
           description: 'An error (RFC 9457); `field` names the input at fault.',
@@ -364,6 +367,34 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
             { name: 'wait', in: 'query', schema: { type: 'number', minimum: 0, maximum: 30 } },
           ],
           responses: { 200: ok('moves'), ...errors },
+        },
+      },
+      '/dashboard': {
+        get: {
+          summary:
+            'The dashboard page (reader). In a browser open /dashboard?token=<token> once: the token moves into an HttpOnly cookie and the page redirects to /dashboard',
+          security: [{ bearer: [] }, { dashboardCookie: [] }],
+          parameters: [
+            { name: 'days', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 366, default: 30 } },
+            { name: 'token', in: 'query', schema: { type: 'string' }, description: 'first visit only' },
+          ],
+          responses: {
+            200: { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } },
+            303: { description: 'token moved into the cookie; follow to /dashboard' },
+            ...errors,
+          },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary: 'Runs, errors, alerts, tune scores, provider tokens and cost in the Prometheus text format (reader)',
+          responses: {
+            200: {
+              description: 'Prometheus exposition format 0.0.4',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+            ...errors,
+          },
         },
       },
     },

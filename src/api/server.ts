@@ -6,9 +6,11 @@ import { Authenticator } from './auth';
 import { HttpProblem, sendProblem } from './http';
 import { compile, type ApiDeps } from './route';
 import { calendarRoutes } from './routes/calendar';
+import { dashboardRoutes } from './routes/dashboard';
 import { labelRoutes } from './routes/labels';
 import { libraryRoutes } from './routes/library';
 import { metaRoutes } from './routes/meta';
+import { metricsRoutes } from './routes/metrics';
 import { recordRoutes } from './routes/records';
 import { resolveRoutes } from './routes/resolve';
 
@@ -20,6 +22,8 @@ export const ROUTE_LIST = [
   ...labelRoutes,
   ...recordRoutes,
   ...calendarRoutes,
+  ...dashboardRoutes,
+  ...metricsRoutes,
 ];
 const ROUTES = ROUTE_LIST.map(compile);
 

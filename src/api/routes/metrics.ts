@@ -1,0 +1,21 @@
+import { collectMetrics } from '../../metrics/collect';
+import { EXPOSITION_CONTENT_TYPE, renderExposition } from '../../metrics/prometheus';
+import type { Route } from '../route';
+
+/** Prometheus scrape target (reader): Prometheus sends the token with `authorization: { credentials: … }`. */
+export const metricsRoutes: Route[] = [
+  {
+    method: 'GET',
+    path: '/metrics',
+    role: 'reader',
+    async handle({ res, deps }) {
+      const text = renderExposition(await collectMetrics(deps.db));
+      res.writeHead(200, {
+        'content-type': EXPOSITION_CONTENT_TYPE,
+        'content-length': Buffer.byteLength(text),
+        'cache-control': 'no-store',
+      });
+      res.end(text);
+    },
+  },
+];

@@ -1,0 +1,197 @@
+import { listAlerts, type AlertRow } from '../calendar/alert-store';
+import { WORKFLOW_RUNS_SQL, isError } from '../metrics/workflow-runs';
+import type { Queryable } from '../store/db';
+import { windowDays } from './days';
+
+/** What the dashboard shows, gathered from the store over a window of whole UTC days. */
+export interface DashboardData {
+  generatedAt: string;
+  days: string[];
+  /** Per workflow type: runs started and runs that ended in error, per day of the window. */
+  workflows: { type: string; runs: number[]; errors: number[] }[];
+  /** Recorded runs per prompt in the window, most used first. */
+  prompts: { name: string; runs: number; errors: number }[];
+  /** Per skill: recorded runs, tune runs and eval runs in the window, most used first. */
+  skills: { name: string; recorded: number; tuneRuns: number; evalRuns: number }[];
+  /** Unresolved alerts, Critical first. */
+  alerts: AlertRow[];
+  /** The newest tune runs of the window with their score per iteration. */
+  tuneRuns: TuneRunSummary[];
+  /** Every tune run stalled and waiting for a human decision, whenever it started. */
+  stalled: TuneRunSummary[];
+  provider: { calls: number; inputTokens: number; outputTokens: number; costUsd: number };
+}
+
+export interface TuneRunSummary {
+  runId: string;
+  workflowId: string;
+  skills: string[];
+  status: string;
+  startedAt: string;
+  startedBy: string;
+  /** Score per iteration, in order (null: nothing was evaluated that iteration). */
+  scores: { iteration: number; score: number | null }[];
+  bestScore: number | null;
+}
+
+export const DEFAULT_DAYS = 30;
+/** Enough lines to tell runs apart in one chart, and bars to read names in another. */
+const CHARTED_TUNE_RUNS = 8;
+const TOP_NAMES = 12;
+
+export async function loadDashboardData(
+  db: Queryable,
+  opts: { days?: number; now?: Date } = {},
+): Promise<DashboardData> {
+  const now = opts.now ?? new Date();
+  const days = windowDays(now, opts.days ?? DEFAULT_DAYS);
+  const since = `${days[0]}T00:00:00.000Z`;
+  const [workflows, prompts, skills, alerts, tuneRuns, stalled, provider] = await Promise.all([
+    workflowsPerDay(db, since, days),
+    promptUsage(db, since),
+    skillUsage(db, since),
+    openAlerts(db),
+    tuneRunSummaries(db, 'started_at >= ?', [since], CHARTED_TUNE_RUNS),
+    tuneRunSummaries(db, "status = 'awaiting-decision'", [], 100),
+    providerTotals(db, since),
+  ]);
+  return {
+    generatedAt: now.toISOString(),
+    days,
+    workflows,
+    prompts,
+    skills,
+    alerts,
+    tuneRuns,
+    stalled,
+    provider,
+  };
+}
+
+async function workflowsPerDay(db: Queryable, since: string, days: string[]): Promise<DashboardData['workflows']> {
+  const rows = await db.all<{ type: string; status: string; day: string; n: number }>(
+    `SELECT type, status, substr(started_at, 1, 10) AS day, COUNT(*) AS n FROM (${WORKFLOW_RUNS_SQL}) runs
+     WHERE started_at >= ? GROUP BY type, status, substr(started_at, 1, 10)`,
+    [since],
+  );
+  const index = new Map(days.map((d, i) => [d, i]));
+  const byType = new Map<string, { type: string; runs: number[]; errors: number[] }>();
+  for (const r of rows) {
+    const i = index.get(r.day);
+    if (i === undefined) continue; // started "in the future" by a skewed clock
+    let w = byType.get(r.type);
+    if (!w) byType.set(r.type, (w = { type: r.type, runs: days.map(() => 0), errors: days.map(() => 0) }));
+    w.runs[i]! += Number(r.n);
+    if (isError(r.status)) w.errors[i]! += Number(r.n);
+  }
+  return [...byType.values()].sort((a, b) => a.type.localeCompare(b.type));
+}
+
+const skillNames = async (db: Queryable) =>
+  new Set((await db.all<{ name: string }>("SELECT name FROM library_items WHERE kind = 'skill'")).map((r) => r.name));
+
+async function recordedRuns(db: Queryable, since: string) {
+  const rows = await db.all<{ name: string; runs: number; errors: number }>(
+    `SELECT name, COUNT(*) AS runs, SUM(CASE WHEN error IS NULL OR error = '' THEN 0 ELSE 1 END) AS errors
+     FROM prompt_runs WHERE created_at >= ? GROUP BY name`,
+    [since],
+  );
+  return rows.map((r) => ({ name: r.name, runs: Number(r.runs), errors: Number(r.errors) }));
+}
+
+async function promptUsage(db: Queryable, since: string): Promise<DashboardData['prompts']> {
+  const skills = await skillNames(db);
+  return (await recordedRuns(db, since))
+    .filter((r) => !skills.has(r.name))
+    .sort((a, b) => b.runs - a.runs || a.name.localeCompare(b.name))
+    .slice(0, TOP_NAMES);
+}
+
+/**
+ * How often each skill was used: runs applications recorded for it, tune runs that tuned it and eval
+ * runs that evaluated it. A skill is a library item of kind skill, or any name a tune run tuned.
+ */
+async function skillUsage(db: Queryable, since: string): Promise<DashboardData['skills']> {
+  const library = await skillNames(db);
+  const usage = new Map<string, { name: string; recorded: number; tuneRuns: number; evalRuns: number }>();
+  const of = (name: string) => {
+    let u = usage.get(name);
+    if (!u) usage.set(name, (u = { name, recorded: 0, tuneRuns: 0, evalRuns: 0 }));
+    return u;
+  };
+  for (const row of await db.all<{ skills: string }>('SELECT skills FROM tune_runs WHERE started_at >= ?', [since]))
+    for (const skill of JSON.parse(row.skills) as string[]) of(skill).tuneRuns++;
+  const known = new Set([...library, ...usage.keys()]);
+  for (const r of await recordedRuns(db, since)) if (known.has(r.name)) of(r.name).recorded += r.runs;
+  const evals = await db.all<{ target: string; n: number }>(
+    'SELECT target, COUNT(*) AS n FROM eval_runs WHERE started_at >= ? GROUP BY target',
+    [since],
+  );
+  for (const e of evals) if (known.has(e.target)) of(e.target).evalRuns += Number(e.n);
+  const total = (u: { recorded: number; tuneRuns: number; evalRuns: number }) => u.recorded + u.tuneRuns + u.evalRuns;
+  return [...usage.values()].sort((a, b) => total(b) - total(a) || a.name.localeCompare(b.name)).slice(0, TOP_NAMES);
+}
+
+async function openAlerts(db: Queryable): Promise<AlertRow[]> {
+  const rank = (a: AlertRow) => (a.severity === 'critical' ? 0 : 1);
+  // listAlerts gives the newest first; a stable sort keeps that order within each severity.
+  return (await listAlerts(db, { status: 'unresolved', limit: 50 })).sort((a, b) => rank(a) - rank(b));
+}
+
+async function tuneRunSummaries(
+  db: Queryable,
+  where: string,
+  params: string[],
+  limit: number,
+): Promise<TuneRunSummary[]> {
+  const runs = await db.all<{
+    run_id: string;
+    workflow_id: string;
+    skills: string;
+    status: string;
+    started_at: string;
+    started_by: string;
+    best_score: number | null;
+  }>(
+    `SELECT run_id, workflow_id, skills, status, started_at, started_by, best_score FROM tune_runs
+     WHERE ${where} ORDER BY started_at DESC, run_id LIMIT ?`,
+    [...params, limit],
+  );
+  if (runs.length === 0) return [];
+  const iterations = await db.all<{ run_id: string; iteration: number; score: number | null }>(
+    `SELECT run_id, iteration, score FROM tune_iterations WHERE run_id IN (${runs.map(() => '?').join(', ')})
+     ORDER BY run_id, iteration`,
+    runs.map((r) => r.run_id),
+  );
+  return runs.map((r) => {
+    const scores = iterations
+      .filter((i) => i.run_id === r.run_id)
+      .map((i) => ({ iteration: Number(i.iteration), score: i.score === null ? null : Number(i.score) }));
+    const evaluated = scores.map((s) => s.score).filter((s): s is number => s !== null);
+    return {
+      runId: r.run_id,
+      workflowId: r.workflow_id,
+      skills: JSON.parse(r.skills) as string[],
+      status: r.status,
+      startedAt: r.started_at,
+      startedBy: r.started_by,
+      scores,
+      // A run still going has no best_score yet: its best iteration so far stands in.
+      bestScore: r.best_score ?? (evaluated.length ? Math.max(...evaluated) : null),
+    };
+  });
+}
+
+async function providerTotals(db: Queryable, since: string): Promise<DashboardData['provider']> {
+  const row = await db.get<{ calls: number; input: number | null; output: number | null; cost: number | null }>(
+    `SELECT COUNT(*) AS calls, SUM(input_tokens) AS input, SUM(output_tokens) AS output, SUM(cost_usd) AS cost
+     FROM provider_calls WHERE created_at >= ?`,
+    [since],
+  );
+  return {
+    calls: Number(row?.calls ?? 0),
+    inputTokens: Number(row?.input ?? 0),
+    outputTokens: Number(row?.output ?? 0),
+    costUsd: Number(row?.cost ?? 0),
+  };
+}

@@ -21,6 +21,12 @@ export interface EvalSettings {
   passRateThreshold: number;
   /** Folder custom JavaScript assertions resolve against (the dataset file's folder). */
   baseDir: string;
+  /**
+   * Send the model-under-test calls through the provider's batch API (Anthropic, Gemini): one batch per chunk,
+   * half the price, answers within hours instead of seconds. Off (undefined) by default; the offline provider
+   * ignores it. Judge calls and failed batch items still go one call at a time.
+   */
+  batch?: boolean;
 }
 
 export interface EvalRunInput {
@@ -36,6 +42,9 @@ export interface ChunkResult {
   fromCache: number;
   costUsd: number;
   budgetExhausted: boolean;
+  /** Batch mode: samples whose output came from the chunk's batch, and those that fell back to a single call. */
+  fromBatch?: number;
+  batchFallbacks?: number;
 }
 
 export interface EvalSummary {

@@ -25,7 +25,7 @@ export class AnthropicProvider implements Provider {
     const started = performance.now();
     try {
       // An explicit timeout also stops the SDK from refusing large max_tokens without streaming.
-      const message: unknown = await client.messages.create(toParams(model, req), {
+      const message: unknown = await client.messages.create(anthropicMessageParams(model, req), {
         signal: deadline.signal,
         timeout: timeoutMs,
         maxRetries: 0,
@@ -40,19 +40,28 @@ export class AnthropicProvider implements Provider {
   }
 
   private getClient(): Anthropic {
-    if (!this.options.apiKey) throw missingApiKey('anthropic');
-    this.client ??= new Anthropic({
-      apiKey: this.options.apiKey,
-      // Explicit so that the constructor options, not stray env vars, decide where requests go.
-      baseURL: this.options.baseUrl || PUBLIC_BASE_URL,
-      // Temporal activity retries own retrying; SDK retries would multiply attempts and hide failures.
-      maxRetries: 0,
-    });
+    this.client ??= anthropicClient(this.options);
     return this.client;
   }
 }
 
-function toParams(model: string, req: CompletionRequest): Anthropic.MessageCreateParamsNonStreaming {
+/** The SDK client as every Anthropic adapter needs it (the batch adapter too): one place decides URL and retries. */
+export function anthropicClient(options: RemoteProviderOptions): Anthropic {
+  if (!options.apiKey) throw missingApiKey('anthropic');
+  return new Anthropic({
+    apiKey: options.apiKey,
+    // Explicit so that the constructor options, not stray env vars, decide where requests go.
+    baseURL: options.baseUrl || PUBLIC_BASE_URL,
+    // Temporal activity retries own retrying; SDK retries would multiply attempts and hide failures.
+    maxRetries: 0,
+  });
+}
+
+/** Messages API parameters for one request; a batch item carries exactly these, so both paths ask the same. */
+export function anthropicMessageParams(
+  model: string,
+  req: CompletionRequest,
+): Anthropic.MessageCreateParamsNonStreaming {
   const system = req.json ? [req.system, JSON_ANSWER_INSTRUCTION].filter(Boolean).join('\n\n') : req.system;
   return {
     model,

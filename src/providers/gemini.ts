@@ -1,4 +1,4 @@
-import { GoogleGenAI, type GenerateContentParameters } from '@google/genai';
+import { GoogleGenAI, type Content, type GenerateContentConfig, type GenerateContentParameters } from '@google/genai';
 import { contentFiltered, malformedResponse, missingApiKey } from './call-failures';
 import { DEFAULT_TIMEOUT_MS } from './constants';
 import { startDeadline } from './deadline';
@@ -50,20 +50,41 @@ export class GeminiProvider implements Provider {
   }
 
   private getClient(): GoogleGenAI {
-    if (!this.options.apiKey) throw missingApiKey('gemini');
-    this.client ??= new GoogleGenAI({
-      apiKey: this.options.apiKey,
-      // Explicit so that GOOGLE_GENAI_USE_VERTEXAI in the environment cannot reroute calls to Vertex AI.
-      vertexai: false,
-      httpOptions: {
-        baseUrl: this.options.baseUrl || PUBLIC_BASE_URL,
-        // retryOptions left unset on purpose: then the SDK makes exactly one attempt, bypassing its p-retry
-        // wrapper entirely (even `attempts: 1` goes through p-retry, which rewraps errors it does not recognise).
-        // Temporal activity retries own retrying.
-      },
-    });
+    this.client ??= geminiClient(this.options);
     return this.client;
   }
+}
+
+/** The SDK client as every Gemini adapter needs it (the batch adapter too): one place decides URL, API and retries. */
+export function geminiClient(options: RemoteProviderOptions): GoogleGenAI {
+  if (!options.apiKey) throw missingApiKey('gemini');
+  return new GoogleGenAI({
+    apiKey: options.apiKey,
+    // Explicit so that GOOGLE_GENAI_USE_VERTEXAI in the environment cannot reroute calls to Vertex AI.
+    vertexai: false,
+    httpOptions: {
+      baseUrl: options.baseUrl || PUBLIC_BASE_URL,
+      // retryOptions left unset on purpose: then the SDK makes exactly one attempt, bypassing its p-retry
+      // wrapper entirely (even `attempts: 1` goes through p-retry, which rewraps errors it does not recognise).
+      // Temporal activity retries own retrying.
+    },
+  });
+}
+
+/** One request's contents and generation settings; a batch item carries exactly these, so both paths ask the same. */
+export function geminiRequest(req: CompletionRequest): {
+  contents: Content[];
+  config: Pick<GenerateContentConfig, 'systemInstruction' | 'temperature' | 'responseMimeType' | 'maxOutputTokens'>;
+} {
+  return {
+    contents: [{ role: 'user', parts: [{ text: req.prompt }] }],
+    config: {
+      ...(req.system ? { systemInstruction: req.system } : {}),
+      ...(req.temperature === undefined ? {} : { temperature: req.temperature }),
+      ...(req.json ? { responseMimeType: 'application/json' } : {}),
+      maxOutputTokens: req.maxTokens,
+    },
+  };
 }
 
 function toParams(
@@ -72,14 +93,12 @@ function toParams(
   abortSignal: AbortSignal,
   fetchFn: typeof fetch,
 ): GenerateContentParameters {
+  const { contents, config } = geminiRequest(req);
   return {
     model,
-    contents: [{ role: 'user', parts: [{ text: req.prompt }] }],
+    contents,
     config: {
-      ...(req.system ? { systemInstruction: req.system } : {}),
-      ...(req.temperature === undefined ? {} : { temperature: req.temperature }),
-      ...(req.json ? { responseMimeType: 'application/json' } : {}),
-      maxOutputTokens: req.maxTokens,
+      ...config,
       abortSignal,
       // Continuation would silently issue more requests per call; one call must be one request.
       automaticContinuation: false,

@@ -12,6 +12,8 @@ export type {
 } from './types';
 export { ProviderError, isProviderError, type ProviderErrorInit, type ProviderErrorKind } from './errors';
 export {
+  BATCH_PRICE_FACTOR,
+  estimateBatchCostUsd,
   estimateCostUsd,
   MODEL_PRICES,
   priceForModel,
@@ -24,6 +26,15 @@ export { PROVIDER_REJECTED, PROVIDER_RETRYABLE, toActivityFailure } from './acti
 export { redact, registerSecret } from './redact';
 export { AnthropicProvider } from './anthropic';
 export { GeminiProvider } from './gemini';
+export {
+  createBatchProvider,
+  isBatchProviderName,
+  type BatchItem,
+  type BatchItemOutcome,
+  type BatchProvider,
+  type BatchProviderName,
+  type BatchState,
+} from './batch';
 
 export function createProvider(name: ProviderName, options: RemoteProviderOptions): Provider {
   switch (name) {

@@ -91,6 +91,18 @@ export function estimateCostUsd(model: string, inputTokens: number, outputTokens
   return Math.round(usd * 1e9) / 1e9;
 }
 
+/**
+ * What the providers' batch APIs charge relative to list price: 50 % of standard input and output prices on
+ * both the Anthropic Message Batches API and the Gemini Batch API (their pricing pages and batch guides,
+ * late 2025). One factor for both, since the two discounts are the same today; split it if they diverge.
+ */
+export const BATCH_PRICE_FACTOR = 0.5;
+
+/** Cost of one request answered through a provider batch: the list price (long-context tier included) at the batch discount. */
+export function estimateBatchCostUsd(model: string, inputTokens: number, outputTokens: number): number {
+  return Math.round(estimateCostUsd(model, inputTokens, outputTokens) * BATCH_PRICE_FACTOR * 1e9) / 1e9;
+}
+
 /** `models/gemini-2.5-pro`, `claude-sonnet-4-5@20250929` (Vertex style) and `-latest` aliases map to the family. */
 function normalizeModelName(model: string): string {
   return model

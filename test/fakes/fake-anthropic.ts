@@ -1,3 +1,4 @@
+import type { BatchDialect, FakeBatch, FakeBatchOutcome } from './fake-batch';
 import { startFakeServer, type FakeServer, type FakeServerOptions, type WireDialect } from './fake-server-core';
 import { arrayField, isRecord, stringField } from './json-fields';
 
@@ -12,6 +13,60 @@ const ERROR_TYPES: Record<number, string> = {
   500: 'api_error',
   504: 'timeout_error',
   529: 'overloaded_error',
+};
+
+const BATCHES = '/v1/messages/batches';
+const BATCH_PATH = /^\/v1\/messages\/batches\/([^/]+)(\/results)?$/;
+// Anthropic batches end at the latest 24 hours after creation (then unfinished items expire).
+const BATCH_LIFETIME_MS = 24 * 3600 * 1000;
+
+/**
+ * Message Batches: `POST /v1/messages/batches` ({requests: [{custom_id, params}]}), `GET .../{id}` (MessageBatch, its
+ * `results_url` set once ended) and `GET .../{id}/results` (JSONL of {custom_id, result}), as @anthropic-ai/sdk uses them.
+ */
+const anthropicBatchDialect: BatchDialect = {
+  route(method, path, body) {
+    if (method === 'POST' && path === BATCHES) {
+      const items = arrayField(body, 'requests').map((request, index) => {
+        const params = isRecord(request) ? request['params'] : undefined;
+        return {
+          customId: stringField(request, 'custom_id') ?? `missing-${index}`,
+          model: stringField(params, 'model'),
+          body: params,
+        };
+      });
+      return { kind: 'create', model: items[0]?.model, items };
+    }
+    const match = method === 'GET' ? BATCH_PATH.exec(path) : null;
+    if (!match) return undefined;
+    const id = decodeURIComponent(match[1] ?? '');
+    return match[2] ? { kind: 'results', id } : { kind: 'status', id };
+  },
+  newId(sequence) {
+    return `msgbatch_fake_${sequence}`;
+  },
+  statusBody(batch, ended, baseUrl) {
+    const counts = { processing: 0, succeeded: 0, errored: 0, canceled: 0, expired: 0 };
+    for (const item of batch.items) {
+      if (ended) counts[item.outcome.kind]++;
+      else counts.processing++;
+    }
+    return {
+      id: batch.id,
+      type: 'message_batch',
+      processing_status: ended ? 'ended' : 'in_progress',
+      request_counts: counts,
+      created_at: batch.createdAt,
+      expires_at: new Date(Date.parse(batch.createdAt) + BATCH_LIFETIME_MS).toISOString(),
+      ended_at: ended ? (batch.endedAt ?? null) : null,
+      archived_at: null,
+      cancel_initiated_at: null,
+      results_url: ended ? `${baseUrl}${BATCHES}/${batch.id}/results` : null,
+    };
+  },
+  resultLines(batch: FakeBatch) {
+    return batch.items.map((item) => ({ custom_id: item.customId, result: itemResult(item.model, item.outcome) }));
+  },
 };
 
 /** Anthropic Messages API (`POST /v1/messages`) as the official SDK sees it on the wire. */
@@ -47,7 +102,20 @@ export const anthropicDialect: WireDialect = {
   defaultErrorType(status) {
     return ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
   },
+  batch: anthropicBatchDialect,
 };
+
+/** One line's `result`: the message a single call would have returned, or the error body it would have sent. */
+function itemResult(model: string, outcome: FakeBatchOutcome): unknown {
+  switch (outcome.kind) {
+    case 'succeeded':
+      return { type: 'succeeded', message: anthropicDialect.successBody({ model, ...outcome }) };
+    case 'errored':
+      return { type: 'errored', error: anthropicDialect.errorBody(outcome) };
+    default:
+      return { type: outcome.kind };
+  }
+}
 
 export function startFakeAnthropic(options: FakeServerOptions = {}): Promise<FakeServer> {
   return startFakeServer(anthropicDialect, options);

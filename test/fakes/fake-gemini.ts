@@ -1,8 +1,14 @@
+import type { BatchDialect, FakeBatchOutcome } from './fake-batch';
 import { startFakeServer, type FakeServer, type FakeServerOptions, type WireDialect } from './fake-server-core';
 import { arrayField, isRecord, stringField } from './json-fields';
 
 // @google/genai 2.x builds `${baseUrl}/${apiVersion}/models/${model}:generateContent`, apiVersion defaulting to v1beta.
 const GENERATE_CONTENT = /^\/(v1|v1beta|v1alpha)\/models\/([^/:]+):generateContent$/;
+// ...and `models/${model}:batchGenerateContent` to create a batch, `batches/${id}` to read one back.
+const BATCH_CREATE = /^\/(v1|v1beta|v1alpha)\/models\/([^/:]+):batchGenerateContent$/;
+const BATCH_GET = /^\/(v1|v1beta|v1alpha)\/batches\/([^/:]+)$/;
+const BATCH_TYPE = 'type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch';
+const BATCH_OUTPUT_TYPE = 'type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput';
 
 const STATUS_NAMES: Record<number, string> = {
   400: 'INVALID_ARGUMENT',
@@ -16,6 +22,75 @@ const STATUS_NAMES: Record<number, string> = {
   501: 'NOT_IMPLEMENTED',
   503: 'UNAVAILABLE',
   504: 'DEADLINE_EXCEEDED',
+};
+
+// google.rpc.Code for an item's error: the per-item `error` is a google.rpc.Status, not an HTTP error body.
+const RPC_CODES: Record<number, number> = { 400: 3, 401: 16, 403: 7, 404: 5, 429: 8, 499: 1, 503: 14, 504: 4 };
+
+/**
+ * Batch Mode: `POST models/{model}:batchGenerateContent` ({batch: {displayName, inputConfig: {requests: {requests:
+ * [{request, metadata}]}}}}) and `GET batches/{id}`, both answering a long-running Operation whose `metadata` is the
+ * GenerateContentBatch; once ended its `output.inlinedResponses.inlinedResponses` holds the answers in request order.
+ */
+const geminiBatchDialect: BatchDialect = {
+  route(method, path, body) {
+    const create = method === 'POST' ? BATCH_CREATE.exec(path) : null;
+    if (create) {
+      const batch = isRecord(body) ? body['batch'] : undefined;
+      const inputConfig = isRecord(batch) ? batch['inputConfig'] : undefined;
+      const wrapper = isRecord(inputConfig) ? inputConfig['requests'] : undefined;
+      const items = arrayField(wrapper, 'requests').map((entry, index) => {
+        const request = isRecord(entry) ? entry['request'] : undefined;
+        const metadata = isRecord(entry) ? entry['metadata'] : undefined;
+        return {
+          customId: stringField(metadata, 'key') ?? String(index),
+          model: stringField(request, 'model')?.replace(/^models\//, ''),
+          body: request,
+        };
+      });
+      return {
+        kind: 'create',
+        model: decodeURIComponent(create[2] ?? ''),
+        displayName: stringField(batch, 'displayName'),
+        items,
+      };
+    }
+    const get = method === 'GET' ? BATCH_GET.exec(path) : null;
+    return get ? { kind: 'status', id: `batches/${decodeURIComponent(get[2] ?? '')}` } : undefined;
+  },
+  newId(sequence) {
+    return `batches/fake-${sequence}`;
+  },
+  statusBody(batch, ended) {
+    const failed = batch.items.filter((i) => i.outcome.kind !== 'succeeded').length;
+    const output = {
+      inlinedResponses: {
+        inlinedResponses: batch.items.map((item) => inlinedResponse(item.customId, item.model, item.outcome)),
+      },
+    };
+    const metadata = {
+      '@type': BATCH_TYPE,
+      name: batch.id,
+      model: `models/${batch.model ?? 'unknown-model'}`,
+      displayName: batch.displayName ?? '',
+      createTime: batch.createdAt,
+      updateTime: ended ? batch.endedAt : batch.createdAt,
+      ...(ended ? { endTime: batch.endedAt } : {}),
+      batchStats: {
+        requestCount: String(batch.items.length),
+        ...(ended
+          ? { successfulRequestCount: String(batch.items.length - failed), failedRequestCount: String(failed) }
+          : { pendingRequestCount: String(batch.items.length) }),
+      },
+      state: ended ? 'BATCH_STATE_SUCCEEDED' : batch.polls === 0 ? 'BATCH_STATE_PENDING' : 'BATCH_STATE_RUNNING',
+      ...(ended ? { output } : {}),
+    };
+    return {
+      name: batch.id,
+      metadata,
+      ...(ended ? { done: true, response: { '@type': BATCH_OUTPUT_TYPE, ...output } } : {}),
+    };
+  },
 };
 
 /** Gemini API `models/{model}:generateContent` as @google/genai sees it on the wire. */
@@ -50,7 +125,23 @@ export const geminiDialect: WireDialect = {
   defaultErrorType(status) {
     return STATUS_NAMES[status] ?? (status >= 500 ? 'INTERNAL' : 'FAILED_PRECONDITION');
   },
+  batch: geminiBatchDialect,
 };
+
+/** One `InlinedResponse`: the response a single call would have returned, or a google.rpc.Status error. */
+function inlinedResponse(key: string, model: string, outcome: FakeBatchOutcome): unknown {
+  const metadata = { key };
+  switch (outcome.kind) {
+    case 'succeeded':
+      return { response: geminiDialect.successBody({ model, ...outcome }), metadata };
+    case 'errored':
+      return { error: { code: RPC_CODES[outcome.status] ?? 13, message: outcome.message }, metadata };
+    case 'expired':
+      return { error: { code: 4, message: 'the request expired before it was processed' }, metadata };
+    case 'canceled':
+      return { error: { code: 1, message: 'the batch was cancelled' }, metadata };
+  }
+}
 
 export function startFakeGemini(options: FakeServerOptions = {}): Promise<FakeServer> {
   return startFakeServer(geminiDialect, options);

@@ -1,5 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  pollBatch,
+  type BatchDialect,
+  type BatchRoute,
+  type FakeBatch,
+  type FakeBatchOptions,
+  type FakeBatchOutcome,
+} from './fake-batch';
 
 /** One request as the fake saw it; `model` and `text` are pulled out so tests and responders can route on them. */
 export interface RecordedRequest {
@@ -15,6 +23,9 @@ export interface RecordedRequest {
   text: string;
   /** True once a successful answer was written to a client still connected (a dead client gets none). */
   delivered?: boolean;
+  /** Set on the items of a batch (`batchItems`): the batch they came in and their id within it. */
+  batchId?: string;
+  customId?: string;
 }
 
 interface ReplyTiming {
@@ -61,6 +72,8 @@ export interface FakeServerOptions {
   respond?: Responder;
   /** Defaults to 0: a random free port. */
   port?: number;
+  /** How the batch endpoints behave (processing delay, failed items). */
+  batches?: FakeBatchOptions;
 }
 
 export interface FakeServer {
@@ -68,6 +81,11 @@ export interface FakeServer {
   readonly requests: readonly RecordedRequest[];
   enqueue(reply: FakeReply | readonly FakeReply[]): void;
   count(predicate?: (req: RecordedRequest) => boolean): number;
+  /** Every item of every batch created, answered by the same reply logic as a single call. */
+  readonly batchItems: readonly RecordedRequest[];
+  readonly batches: readonly FakeBatch[];
+  /** Changes how batches behave from now on (a harness that built the server can still steer its batches). */
+  setBatchBehaviour(options: FakeBatchOptions): void;
   /** Forgets recorded requests and queued replies, so one server can be shared by several tests. */
   reset(): void;
   close(): Promise<void>;
@@ -82,6 +100,8 @@ export interface WireDialect {
   successBody(reply: { model: string; text: string; inputTokens: number; outputTokens: number; id: string }): unknown;
   errorBody(error: { status: number; type: string; message: string; id: string }): unknown;
   defaultErrorType(status: number): string;
+  /** The provider's batch API, where the fake has one. */
+  readonly batch?: BatchDialect;
 }
 
 export function estimateTokens(text: string): number {
@@ -110,6 +130,10 @@ export function defaultReply(req: RecordedRequest): FakeTextReply {
 export async function startFakeServer(dialect: WireDialect, options: FakeServerOptions = {}): Promise<FakeServer> {
   const requests: RecordedRequest[] = [];
   const queue: FakeReply[] = [];
+  const batchItems: RecordedRequest[] = [];
+  const batches = new Map<string, FakeBatch>();
+  let batchOptions: FakeBatchOptions = { ...options.batches };
+  let baseUrl = '';
   const pendingTimers = new Set<NodeJS.Timeout>();
   let sequence = 0;
 
@@ -145,23 +169,25 @@ export async function startFakeServer(dialect: WireDialect, options: FakeServerO
     const method = req.method ?? 'GET';
     const id = `fake_${dialect.name}_${++sequence}`;
     const route = dialect.route(method, path, body);
+    const batchRoute = route ? undefined : dialect.batch?.route(method, path, body);
     const recorded: RecordedRequest = {
       method,
       path,
       headers: req.headers,
       body,
       receivedAt: Date.now(),
-      model: route?.model,
+      model: route?.model ?? (batchRoute?.kind === 'create' ? batchRoute.model : undefined),
       text: route ? dialect.requestText(body) : '',
     };
     requests.push(recorded);
 
+    if (batchRoute && dialect.batch) return handleBatch(dialect.batch, batchRoute, recorded, res);
     if (!route) {
       const message = `no fake ${dialect.name} endpoint for ${method} ${path}`;
       return sendJson(res, 404, dialect.errorBody({ status: 404, type: dialect.defaultErrorType(404), message, id }));
     }
 
-    const reply = queue.shift() ?? (options.respond ? await options.respond(recorded) : defaultReply(recorded));
+    const reply = await nextReply(recorded);
     const hangMs = 'hangMs' in reply ? reply.hangMs : 0;
     const stillConnected = await wait((options.latencyMs ?? 0) + (reply.delayMs ?? 0) + hangMs, res);
     if (!stillConnected) return;
@@ -191,6 +217,96 @@ export async function startFakeServer(dialect: WireDialect, options: FakeServerO
     }
   };
 
+  // Scripted replies first, then the responder, then the echo: single calls and batch items alike.
+  const nextReply = async (recorded: RecordedRequest): Promise<FakeReply> =>
+    queue.shift() ?? (options.respond ? await options.respond(recorded) : defaultReply(recorded));
+
+  /** A batch item answered now, as the single call with the same body would have been. */
+  const answerItem = async (recorded: RecordedRequest): Promise<FakeBatchOutcome> => {
+    const id = `fake_${dialect.name}_${++sequence}`;
+    const failure = batchOptions.failItem?.(recorded);
+    if (failure === 'expired' || failure === 'canceled') return { kind: failure };
+    if (failure === 'errored') {
+      return { kind: 'errored', status: 500, type: dialect.defaultErrorType(500), message: 'fake item failure', id };
+    }
+    const reply = await nextReply(recorded);
+    if ('status' in reply) {
+      const type = reply.errorType ?? dialect.defaultErrorType(reply.status);
+      const message = reply.message ?? `fake ${dialect.name} error ${reply.status}`;
+      return { kind: 'errored', status: reply.status, type, message, id };
+    }
+    if ('malformedBody' in reply) {
+      return { kind: 'errored', status: 500, type: dialect.defaultErrorType(500), message: 'malformed answer', id };
+    }
+    const text = 'text' in reply ? reply.text : defaultReply(recorded).text;
+    const inputTokens = ('text' in reply ? reply.inputTokens : undefined) ?? estimateTokens(recorded.text);
+    const outputTokens = ('text' in reply ? reply.outputTokens : undefined) ?? estimateTokens(text);
+    recorded.delivered = true;
+    return { kind: 'succeeded', text, inputTokens, outputTokens, id };
+  };
+
+  const handleBatch = async (
+    batchDialect: BatchDialect,
+    route: BatchRoute,
+    recorded: RecordedRequest,
+    res: http.ServerResponse,
+  ): Promise<void> => {
+    if (route.kind === 'create') {
+      const batch: FakeBatch = {
+        id: batchDialect.newId(++sequence),
+        model: route.model,
+        displayName: route.displayName,
+        createdAt: new Date().toISOString(),
+        endedAt: undefined,
+        polls: 0,
+        items: [],
+      };
+      for (const item of route.items) {
+        const model = item.model ?? route.model ?? 'unknown-model';
+        const itemRequest: RecordedRequest = {
+          method: recorded.method,
+          path: recorded.path,
+          headers: recorded.headers,
+          body: item.body,
+          receivedAt: recorded.receivedAt,
+          model,
+          text: dialect.requestText(item.body),
+          batchId: batch.id,
+          customId: item.customId,
+        };
+        batchItems.push(itemRequest);
+        batch.items.push({ customId: item.customId, model, outcome: await answerItem(itemRequest) });
+      }
+      batches.set(batch.id, batch);
+      return sendJson(res, 200, batchDialect.statusBody(batch, false, baseUrl));
+    }
+    const batch = batches.get(route.id);
+    if (!batch) {
+      const message = `no batch ${route.id}`;
+      const id = `fake_${dialect.name}_${++sequence}`;
+      return sendJson(res, 404, dialect.errorBody({ status: 404, type: dialect.defaultErrorType(404), message, id }));
+    }
+    if (route.kind === 'status') {
+      const unavailable = batchOptions.unavailablePolls ?? 0;
+      if (unavailable > 0) {
+        batchOptions.unavailablePolls = unavailable - 1;
+        const id = `fake_${dialect.name}_${++sequence}`;
+        const type = dialect.defaultErrorType(503);
+        return sendJson(res, 503, dialect.errorBody({ status: 503, type, message: 'fake outage', id }));
+      }
+      return sendJson(res, 200, batchDialect.statusBody(batch, pollBatch(batch, batchOptions), baseUrl));
+    }
+    if (!batch.endedAt || !batchDialect.resultLines) {
+      const message = `batch ${batch.id} has no results to download yet`;
+      const id = `fake_${dialect.name}_${++sequence}`;
+      return sendJson(res, 400, dialect.errorBody({ status: 400, type: dialect.defaultErrorType(400), message, id }));
+    }
+    // Written line by line, so the SDK's JSONL decoder sees a stream of chunks as it would from the real API.
+    res.writeHead(200, { 'content-type': 'application/binary' });
+    for (const line of batchDialect.resultLines(batch)) res.write(`${JSON.stringify(line)}\n`);
+    res.end();
+  };
+
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       // A responder that throws is a bug in the test, so surface it as a 500 the test can see.
@@ -205,10 +321,18 @@ export async function startFakeServer(dialect: WireDialect, options: FakeServerO
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  baseUrl = `http://127.0.0.1:${port}`;
 
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl,
     requests,
+    batchItems,
+    get batches() {
+      return [...batches.values()];
+    },
+    setBatchBehaviour(next) {
+      batchOptions = { ...next };
+    },
     enqueue(reply) {
       if (isReplyList(reply)) queue.push(...reply);
       else queue.push(reply);
@@ -219,6 +343,9 @@ export async function startFakeServer(dialect: WireDialect, options: FakeServerO
     reset() {
       requests.length = 0;
       queue.length = 0;
+      batchItems.length = 0;
+      batches.clear();
+      batchOptions = { ...options.batches };
     },
     close() {
       for (const timer of pendingTimers) clearTimeout(timer);

@@ -5,7 +5,7 @@ import { renderRequest } from '../../eval/render';
 import { parseRubricVerdict, rubricRequest } from '../../eval/rubric';
 import type { EvalCase, EvalSettings } from '../../eval/types';
 import type { LibraryContent } from '../../library/content';
-import { isProviderError, type CompletionResult, type Provider } from '../../providers';
+import { isProviderError, type CompletionRequest, type CompletionResult, type Provider } from '../../providers';
 import type { Db } from '../../store/db';
 import { getCachedResponse, putCachedResponse, type StoredResult } from '../../store/evals';
 
@@ -47,20 +47,23 @@ async function callWithLimiter(
   }
 }
 
-/** Output from the cache, or from the provider (then cached): an unchanged re-run sends nothing. */
-async function cachedCall(
-  deps: CaseRunDeps,
-  who: CaseRunDeps['model'],
-  key: string,
-  req: { system?: string; prompt: string; maxTokens: number; json?: boolean },
-): Promise<{
+/** A model answer as a case needs it: what it cost, how long it took (null: from the cache or a batch). */
+export interface ModelOutput {
   text: string;
   inputTokens: number;
   outputTokens: number;
   costUsd: number;
   latencyMs: number | null;
   cached: boolean;
-}> {
+}
+
+/** Output from the cache, or from the provider (then cached): an unchanged re-run sends nothing. */
+async function cachedCall(
+  deps: CaseRunDeps,
+  who: CaseRunDeps['model'],
+  key: string,
+  req: { system?: string; prompt: string; maxTokens: number; json?: boolean },
+): Promise<ModelOutput> {
   if (!deps.settings.noCache) {
     const hit = await getCachedResponse(deps.db, key);
     if (hit) return { ...hit, costUsd: 0, latencyMs: null, cached: true };
@@ -77,27 +80,49 @@ async function cachedCall(
   };
 }
 
-/** Evaluates one sample of one case: the output, every assertion, and the rubric judge where asked. */
-export async function runCase(deps: CaseRunDeps, c: EvalCase, sample: number): Promise<StoredResult> {
+/**
+ * The request for one sample's output and its response-cache key: one definition for the per-call path and the
+ * batch path, so a batch asks exactly what a single call would and both share the cache.
+ */
+export function outputCall(
+  deps: Pick<CaseRunDeps, 'content' | 'contentHash' | 'model' | 'settings'>,
+  c: EvalCase,
+  sample: number,
+): { cacheKey: string; request: CompletionRequest } {
+  return {
+    cacheKey: responseCacheKey({
+      role: 'output',
+      provider: deps.model.providerName,
+      model: deps.model.name,
+      contentHash: deps.contentHash,
+      vars: c.vars,
+      params: { maxTokens: deps.settings.maxOutputTokens },
+      sample,
+    }),
+    request: { ...renderRequest(deps.content, c.vars), maxTokens: deps.settings.maxOutputTokens },
+  };
+}
+
+/**
+ * Evaluates one sample of one case: the output, every assertion, and the rubric judge where asked. `given` is an
+ * output already bought (a batch answer): it is cached like a fresh answer and judged like one, with no call.
+ */
+export async function runCase(
+  deps: CaseRunDeps,
+  c: EvalCase,
+  sample: number,
+  given?: ModelOutput,
+): Promise<StoredResult> {
   const assertions = c.assertions as Assertion[];
-  const request = renderRequest(deps.content, c.vars);
+  const call = outputCall(deps, c, sample);
+  const request = call.request;
   const params = { maxTokens: deps.settings.maxOutputTokens };
-  let out;
+  let out: ModelOutput;
   try {
-    out = await cachedCall(
-      deps,
-      deps.model,
-      responseCacheKey({
-        role: 'output',
-        provider: deps.model.providerName,
-        model: deps.model.name,
-        contentHash: deps.contentHash,
-        vars: c.vars,
-        params,
-        sample,
-      }),
-      { ...request, maxTokens: deps.settings.maxOutputTokens },
-    );
+    if (given) {
+      await putCachedResponse(deps.db, call.cacheKey, given);
+      out = given;
+    } else out = await cachedCall(deps, deps.model, call.cacheKey, call.request);
   } catch (err) {
     return errorResult(c.id, sample, `the model call failed: ${(err as Error).message}`);
   }

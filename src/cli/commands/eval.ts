@@ -17,9 +17,11 @@ import { CliError, EXIT } from '../exit-codes';
 
 export const evalHelp = `refinery eval <name> [--version N] [--dataset name@v] [--gate] [--threshold 0.8] [--concurrency N] [--repeat k]
               [--model provider:model] [--judge provider:model] [--max-cost USD] [--no-cache] [--resume <run-id>]
-              [--output md|json|junit]
+              [--output md|json|junit] [--batch]
   Evaluates a version (default: production, else latest) on a golden dataset (default: the newest one for
-  it). Prints the estimated tokens and cost first. Exit codes: 0 passed, 100 gate failed, 2 bad input.`;
+  it). Prints the estimated tokens and cost first. Exit codes: 0 passed, 100 gate failed, 2 bad input.
+  --batch sends the model calls through the provider's batch API (Anthropic, Gemini): half the price, answers
+  within hours; the run waits on the worker, so stopping this command does not stop the run.`;
 
 export async function evalCommand(config: Config, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -38,6 +40,7 @@ export async function evalCommand(config: Config, argv: string[]): Promise<numbe
       'no-cache': { type: 'boolean' },
       resume: { type: 'string' },
       output: { type: 'string' },
+      batch: { type: 'boolean' },
     },
   });
   const name = positionals[0];
@@ -106,7 +109,9 @@ export async function evalCommand(config: Config, argv: string[]): Promise<numbe
     });
     console.error(
       `estimate: ${cases.length} cases, ${est.calls} calls, ~${est.inputTokens} input + ≤${est.outputTokens} output tokens, ≤ $${est.costUsd.toFixed(4)}` +
-        (maxCostUsd !== undefined ? ` (budget $${maxCostUsd})` : ''),
+        (maxCostUsd !== undefined ? ` (budget $${maxCostUsd})` : '') +
+        // The estimate stays at list prices: an upper bound, since failed batch items and judge calls pay full price.
+        (values.batch ? ' at list prices; batch answers cost half' : ''),
     );
 
     const { client, close } = await connectClient(config);
@@ -129,6 +134,7 @@ export async function evalCommand(config: Config, argv: string[]): Promise<numbe
           maxCostUsd,
           passRateThreshold: threshold,
           baseDir: path.dirname(dataset.source),
+          ...(values.batch ? { batch: true } : {}),
         },
       });
       runId = started.runId;

@@ -1,0 +1,57 @@
+import { AnthropicBatchProvider } from './anthropic-batch';
+import { GeminiBatchProvider } from './gemini-batch';
+import type { CompletionRequest, CompletionResult, RemoteProviderOptions } from './types';
+
+/**
+ * The providers' asynchronous batch APIs (Anthropic Message Batches, Gemini Batch Mode): many requests
+ * submitted at once, answered within hours at half the list price. Only the providers that have one.
+ */
+export type BatchProviderName = 'anthropic' | 'gemini';
+
+/** One request of a batch; `customId` finds its answer again (Anthropic allows ^[a-zA-Z0-9_-]{1,64}$). */
+export interface BatchItem {
+  customId: string;
+  request: CompletionRequest;
+}
+
+/**
+ * What became of one item once its batch ended. `result.costUsd` is at batch prices; `latencyMs` is 0 (a batch
+ * has no per-request latency). `index` is the item's position when the provider answers in request order (Gemini),
+ * which finds the item even when its id did not come back.
+ */
+export type BatchItemOutcome = { customId: string; index?: number } & (
+  { kind: 'succeeded'; result: CompletionResult } | { kind: 'failed'; reason: string }
+);
+
+export interface BatchState {
+  /** True once the provider will change nothing more: every item succeeded, failed, expired or was cancelled. */
+  ended: boolean;
+  /** The provider's own word for the state (`in_progress`, `JOB_STATE_RUNNING`...), for logs. */
+  state: string;
+}
+
+export interface BatchCallOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface BatchProvider {
+  readonly name: BatchProviderName;
+  /** Submits the items as one batch for model and returns the provider's batch id. */
+  submit(
+    model: string,
+    items: readonly BatchItem[],
+    options?: BatchCallOptions & { displayName?: string },
+  ): Promise<string>;
+  state(batchId: string, options?: BatchCallOptions): Promise<BatchState>;
+  /** One outcome per item the provider reports on; an item missing from the list failed too. */
+  results(batchId: string, model: string, options?: BatchCallOptions): Promise<BatchItemOutcome[]>;
+}
+
+export function isBatchProviderName(name: string): name is BatchProviderName {
+  return name === 'anthropic' || name === 'gemini';
+}
+
+export function createBatchProvider(name: BatchProviderName, options: RemoteProviderOptions): BatchProvider {
+  return name === 'anthropic' ? new AnthropicBatchProvider(options) : new GeminiBatchProvider(options);
+}

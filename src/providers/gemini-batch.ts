@@ -1,0 +1,134 @@
+import type { GoogleGenAI } from '@google/genai';
+import type { BatchCallOptions, BatchItem, BatchItemOutcome, BatchProvider, BatchState } from './batch';
+import { malformedResponse } from './call-failures';
+import { DEFAULT_TIMEOUT_MS } from './constants';
+import { startDeadline } from './deadline';
+import { geminiClient, geminiRequest } from './gemini';
+import { classifyGeminiError } from './gemini-errors';
+import { readGeminiResponse } from './gemini-response';
+import { isRecord } from './json-fields';
+import { estimateBatchCostUsd } from './pricing';
+import { redact, registerSecret } from './redact';
+import type { RemoteProviderOptions } from './types';
+
+// JobState values after which the batch changes no more (the SDK maps the wire's BATCH_STATE_* onto JOB_STATE_*).
+const FINAL_STATES = new Set([
+  'JOB_STATE_SUCCEEDED',
+  'JOB_STATE_PARTIALLY_SUCCEEDED',
+  'JOB_STATE_FAILED',
+  'JOB_STATE_CANCELLED',
+  'JOB_STATE_EXPIRED',
+]);
+
+/**
+ * Gemini Batch Mode through @google/genai: `batches.create` with inlined requests (the same contents and
+ * generation config the per-call adapter sends, the item's id in `metadata.key`), then `batches.get`, whose
+ * ended job carries the answers in `dest.inlinedResponses`, in request order.
+ */
+export class GeminiBatchProvider implements BatchProvider {
+  readonly name = 'gemini' as const;
+  private client: GoogleGenAI | undefined;
+
+  constructor(private readonly options: RemoteProviderOptions) {
+    registerSecret(options.apiKey);
+  }
+
+  submit(
+    model: string,
+    items: readonly BatchItem[],
+    options: BatchCallOptions & { displayName?: string } = {},
+  ): Promise<string> {
+    return this.call(model, options, async (client, request) => {
+      const job = await client.batches.create({
+        model,
+        src: items.map((i) => ({ ...geminiRequest(i.request), metadata: { key: i.customId } })),
+        config: { displayName: options.displayName ?? 'refinery batch', ...request },
+      });
+      if (typeof job.name !== 'string') throw malformedResponse('gemini', model, 'the created batch has no name');
+      return job.name;
+    });
+  }
+
+  state(batchId: string, options: BatchCallOptions = {}): Promise<BatchState> {
+    return this.call(`batch ${batchId}`, options, async (client, request) => {
+      const job = await client.batches.get({ name: batchId, config: request });
+      const state = String(job.state ?? 'JOB_STATE_UNSPECIFIED');
+      return { ended: FINAL_STATES.has(state), state };
+    });
+  }
+
+  results(batchId: string, model: string, options: BatchCallOptions = {}): Promise<BatchItemOutcome[]> {
+    return this.call(model, options, async (client, request) => {
+      const job = await client.batches.get({ name: batchId, config: request });
+      // A failed, cancelled or expired job may carry no responses at all: then every item failed.
+      const responses: unknown[] = job.dest?.inlinedResponses ?? [];
+      return responses.flatMap((r, index) => {
+        const outcome = readInlinedResponse(r, index, model);
+        return outcome ? [outcome] : [];
+      });
+    });
+  }
+
+  /** One SDK exchange under a deadline, its failures classified like a per-call failure (keys scrubbed). */
+  private async call<T>(
+    model: string,
+    options: BatchCallOptions,
+    fn: (
+      client: GoogleGenAI,
+      request: { abortSignal: AbortSignal; httpOptions: { fetch: typeof fetch } },
+    ) => Promise<T>,
+  ): Promise<T> {
+    this.client ??= geminiClient(this.options);
+    const timeoutMs = Math.ceil(options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const deadline = startDeadline(timeoutMs, options.signal);
+    // As in the per-call adapter: our own fetch keeps the headers (retry-after) that ApiError drops, and keeps the
+    // SDK off its Undici no-timeout dispatcher, which is missing where Node's fetch is not the global one (jest).
+    let lastHeaders: Headers | undefined;
+    const fetchKeepingHeaders: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      lastHeaders = response.headers;
+      return response;
+    };
+    try {
+      return await fn(this.client, { abortSignal: deadline.signal, httpOptions: { fetch: fetchKeepingHeaders } });
+    } catch (err) {
+      throw classifyGeminiError(err, { model, deadline, timeoutMs, apiKey: this.options.apiKey, headers: lastHeaders });
+    } finally {
+      deadline.dispose();
+    }
+  }
+}
+
+/**
+ * One `InlinedResponse` ({response} or {error}, with the request's metadata). Responses come in request order, so
+ * the index finds the item when the metadata did not come back.
+ */
+function readInlinedResponse(r: unknown, index: number, model: string): BatchItemOutcome | undefined {
+  if (!isRecord(r)) return undefined;
+  const metadata = r['metadata'];
+  const key = isRecord(metadata) && typeof metadata['key'] === 'string' ? metadata['key'] : undefined;
+  const customId = key ?? '';
+  if (isRecord(r['error'])) {
+    const message = typeof r['error']['message'] === 'string' ? r['error']['message'] : 'no message';
+    return { customId, index, kind: 'failed', reason: `error: ${redact(message).slice(0, 500)}` };
+  }
+  const parsed = readGeminiResponse(r['response']);
+  if (parsed.kind === 'malformed')
+    return { customId, index, kind: 'failed', reason: `malformed response: ${parsed.problem}` };
+  if (parsed.kind === 'withheld') return { customId, index, kind: 'failed', reason: `withheld: ${parsed.reason}` };
+  return {
+    customId,
+    index,
+    kind: 'succeeded',
+    result: {
+      text: parsed.text,
+      provider: 'gemini',
+      model,
+      inputTokens: parsed.inputTokens,
+      outputTokens: parsed.outputTokens,
+      costUsd: estimateBatchCostUsd(model, parsed.inputTokens, parsed.outputTokens),
+      latencyMs: 0,
+      stopReason: parsed.stopReason,
+    },
+  };
+}

@@ -256,10 +256,12 @@ describe('docker-compose.yml', () => {
     expect(JSON.stringify(api.healthcheck?.test)).toContain('http://127.0.0.1:8787/healthz');
   });
 
-  test('Refinery services share everything but the API settings', () => {
+  test("Refinery services share everything but the API's settings and the worker's metrics address", () => {
     const worker = environment(services['refinery-worker']!);
     const api = environment(services['refinery-api']!);
-    for (const [key, value] of Object.entries(worker)) expect({ key, value: api[key] }).toEqual({ key, value });
+    expect(worker.REFINERY_WORKER_METRICS_ADDRESS).toBe('0.0.0.0:9464');
+    for (const [key, value] of Object.entries(worker))
+      if (key !== 'REFINERY_WORKER_METRICS_ADDRESS') expect({ key, value: api[key] }).toEqual({ key, value });
   });
 
   test('PostgreSQL is checked with pg_isready and keeps its data in a named volume', () => {

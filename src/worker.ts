@@ -54,6 +54,7 @@ export async function startWorker(
         providers: config,
         publicUrl: config.api.publicUrl,
         webhookUrl: config.webhookUrl,
+        home: config.home,
       }),
       ...(options.workflowBundlePath
         ? { workflowBundle: { codePath: options.workflowBundlePath } }

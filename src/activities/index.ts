@@ -14,6 +14,8 @@ export interface ActivityDeps {
   publicUrl?: string;
   /** Where rollout alerts go (REFINERY_WEBHOOK_URL): a Slack-compatible JSON POST. */
   webhookUrl?: string;
+  /** REFINERY_HOME of the worker (working copies of calendar-started tunes). */
+  home?: string;
 }
 
 /** Every activity, built from injected dependencies so tests can swap them. */
@@ -28,6 +30,7 @@ export function createActivities(deps: ActivityDeps) {
       providers: deps.providers ?? { provider: 'offline', anthropic: {}, gemini: {} },
       webhookUrl: deps.webhookUrl,
       publicUrl: deps.publicUrl,
+      home: deps.home,
     }),
   };
 }

@@ -25,6 +25,8 @@ export interface CalendarInput {
   asOf?: string;
   /** Monthly: start a tune run for each regressed prompt (default true). */
   tuneOnRegression?: boolean;
+  /** Monthly: send the golden re-runs through the providers' batch APIs (half price, answers within hours). */
+  batch?: boolean;
   /** Monthly: provider for the golden re-run and tunes, e.g. offline for tests (default: worker's). */
   provider?: 'auto' | 'anthropic' | 'gemini' | 'offline';
 }

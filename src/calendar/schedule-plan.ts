@@ -51,6 +51,8 @@ export interface PlanOptions {
   taskQueue: string;
   /** Schedule id prefix; tests use a unique one to stay apart from the real calendar. */
   prefix: string;
+  /** The monthly golden re-run goes through the providers' batch APIs (half price, slower). */
+  monthlyBatch?: boolean;
 }
 
 export interface PlannedSchedule {
@@ -81,8 +83,8 @@ export function planSchedules(options: PlanOptions): PlannedSchedule[] {
         workflowType: CALENDAR_WORKFLOW_TYPES[period],
         taskQueue: options.taskQueue,
         workflowId: scheduleId,
-        // Empty input: the workflow reads its "as of" time from the Schedule's nominal start time.
-        args: [{}],
+        // No "as of" in the input: the workflow reads it from the Schedule's nominal start time.
+        args: [period === 'monthly' && options.monthlyBatch ? { batch: true } : {}],
       },
       // pauseOnFailure off: one failed review must not silently stop the calendar; failures alert instead.
       policies: { overlap: CALENDAR_OVERLAP, catchupWindow: options.catchupWindowMs, pauseOnFailure: false },

@@ -25,10 +25,11 @@ import type { Config } from '../../config';
 import { parseDuration } from '../duration';
 import { CliError, EXIT } from '../exit-codes';
 
-export const schedulesHelp = `refinery schedules apply [--timezone Europe/Berlin] [--catchup-window 1d] [--prefix refinery]
+export const schedulesHelp = `refinery schedules apply [--timezone Europe/Berlin] [--catchup-window 1d] [--monthly-batch] [--prefix refinery]
   Creates or updates one Temporal Schedule per calendar period; running it again changes nothing.
   Daily 06:00, weekly Monday 07:00, monthly day 1 08:00, quarterly 1 Jan/Apr/Jul/Oct 09:00, in --timezone
   (default REFINERY_TIMEZONE); a run still going when the next is due makes the next one skip.
+  --monthly-batch sends the monthly golden re-runs through the providers' batch APIs (half price).
 refinery schedules list [--json] [--prefix refinery]
 refinery schedules pause|resume <period|all> [--note "…"] [--prefix refinery]
 refinery schedules trigger <period> [--prefix refinery]
@@ -40,7 +41,7 @@ type Verb = (typeof VERBS)[number];
 
 /** Flags each verb reads (besides --prefix): any other flag is a mistake worth naming. */
 const VERB_FLAGS: Record<Verb, string[]> = {
-  apply: ['timezone', 'catchup-window'],
+  apply: ['timezone', 'catchup-window', 'monthly-batch'],
   list: ['json'],
   pause: ['period', 'note'],
   resume: ['period', 'note'],
@@ -55,6 +56,7 @@ export async function schedulesCommand(config: Config, argv: string[]): Promise<
     options: {
       timezone: { type: 'string' },
       'catchup-window': { type: 'string' },
+      'monthly-batch': { type: 'boolean' },
       prefix: { type: 'string', default: 'refinery' },
       period: { type: 'string' },
       from: { type: 'string' },
@@ -89,6 +91,7 @@ export async function schedulesCommand(config: Config, argv: string[]): Promise<
         catchupWindowMs: catchupWindowFrom(values['catchup-window']),
         taskQueue: config.temporal.taskQueue,
         prefix,
+        monthlyBatch: values['monthly-batch'] ?? false,
       });
       return withClient(config, prefix, (client) => apply(client, plans));
     }

@@ -70,6 +70,11 @@ describe('planSchedules', () => {
     expect(plans.map((p) => p.period)).toEqual([...PERIODS]);
   });
 
+  test('--monthly-batch puts batch: true in the monthly input only', () => {
+    const plans = planSchedules({ ...options, monthlyBatch: true });
+    expect(plans.map((p) => p.action.args[0])).toEqual([{}, {}, { batch: true }, {}]);
+  });
+
   test('the default calendar: daily 06:00, Monday 07:00, day 1 08:00, quarter starts 09:00', () => {
     const times = (period: string) => calendarKey(byPeriod[period]!.spec.calendars[0]!).replace(/ comment=.*/, '');
     expect(times('daily')).toBe('second=0 minute=0 hour=6 dayOfMonth=* month=* year= dayOfWeek=*');

@@ -1,0 +1,90 @@
+import type { AuditFinding } from './audit';
+import type { ShiftVerdict } from './dataset-shift';
+import type { Comparison, GoldenResult, PreviousResult } from './golden-compare';
+import type { RecalibrationDecision } from './recalibrate';
+
+/**
+ * What the monthly and quarterly workflows pass to and get from their activities: names, numbers,
+ * versions and blob hashes only — never prompt contents, dataset inputs or keys.
+ */
+
+/** One active prompt the monthly run re-evaluates: its production version against its golden dataset. */
+export interface GoldenTarget {
+  name: string;
+  kind: 'prompt' | 'skill';
+  version: number;
+  dataset: string;
+  datasetVersion: number;
+  /** Where the dataset's custom JavaScript assertions resolve (the folder it was imported from). */
+  baseDir: string;
+  /** Its result in the latest earlier monthly run that evaluated it. */
+  previous?: PreviousResult;
+}
+
+export interface MonthlyPlan {
+  targets: GoldenTarget[];
+  /** Production prompts with no golden dataset: nothing to re-run (the quarterly audit lists them). */
+  withoutDataset: string[];
+  /** The earlier monthly run compared with, if any. */
+  previousRunId?: string;
+}
+
+export interface Regression {
+  name: string;
+  kind: 'prompt' | 'skill';
+  version: number;
+  dataset: string;
+  datasetVersion: number;
+  evalRunId: string;
+  passRate: number;
+  previousPassRate?: number;
+  reasons: string[];
+}
+
+export interface TuneStart {
+  name: string;
+  workflowId: string;
+  /** The working folder on the worker the tune writes its outcome to. */
+  dir: string;
+}
+
+export interface MonthlyOutcome {
+  runId: string;
+  asOf: string;
+  startedAt: string;
+  plan: MonthlyPlan;
+  results: GoldenResult[];
+  comparisons: Comparison[];
+  tunesStarted: TuneStart[];
+  /** Regressions with no tune: the policy is off, or the item is not a skill. */
+  tunesSkipped: { name: string; reason: string }[];
+  recalibration: RecalibrationDecision[];
+}
+
+export interface DatasetReview {
+  name: string;
+  dataset: string;
+  datasetVersion: number;
+  verdict: ShiftVerdict;
+}
+
+export interface DrillResult {
+  name: string;
+  production: number;
+  /** The version an emergency rollback would go to. */
+  target?: number;
+  status: 'passed' | 'failed' | 'no-target';
+  /** Time from the rollback move until the store-following label cache served the target. */
+  timeToRollbackMs?: number;
+  detail: string;
+}
+
+export interface QuarterlyOutcome {
+  runId: string;
+  asOf: string;
+  startedAt: string;
+  items: number;
+  findings: AuditFinding[];
+  datasets: DatasetReview[];
+  drills: DrillResult[];
+}

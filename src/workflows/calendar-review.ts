@@ -1,9 +1,73 @@
+import { ActivityFailure, ApplicationFailure, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { asOfProblem, chooseAsOf, type AsOfChoice } from '../calendar/as-of';
+import { dailyCounts, type NotifyOutcome } from '../calendar/daily-review';
 import type { CalendarInput, CalendarRunResult } from '../calendar/periods';
 
-// Placeholders: the daily/weekly work replaces these.
-export function dailyReviewWorkflow(_input: CalendarInput = {}): Promise<CalendarRunResult> {
-  return Promise.reject(new Error('dailyReviewWorkflow is not built yet'));
+type Activities = ReturnType<typeof createActivities>;
+
+// Store reads and writes: the default retries heal a locked or restarting database. Each call handles
+// the whole batch, so the timeout covers reviewing every production version at once.
+const store = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes' });
+// The webhook is someone else's service: a few spaced attempts (about 2.5 minutes in all), then the run
+// records the failure and finishes. The alerts are stored already, so nothing re-opens or is lost.
+const webhook = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumAttempts: 5 },
+});
+
+// Set by the server on runs a Schedule starts, backfills included.
+const scheduledStartKey = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
+
+function reviewAsOf(input: CalendarInput): AsOfChoice {
+  const problem = asOfProblem(input.asOf);
+  if (problem) throw ApplicationFailure.create({ type: 'InvalidCalendarInput', message: problem, nonRetryable: true });
+  return chooseAsOf({
+    input: input.asOf,
+    scheduledStart: workflowInfo().typedSearchAttributes.get(scheduledStartKey),
+    workflowNow: new Date(),
+  });
 }
-export function weeklyTrendsWorkflow(_input: CalendarInput = {}): Promise<CalendarRunResult> {
-  return Promise.reject(new Error('weeklyTrendsWorkflow is not built yet'));
+
+/** Daily monitoring review: today's signals against 30-day baselines → deduped, escalated alerts. */
+export async function dailyReviewWorkflow(input: CalendarInput = {}): Promise<CalendarRunResult> {
+  const { asOf, source } = reviewAsOf(input);
+  const startedAt = new Date().toISOString();
+  const review = await store.reviewQualitySignals({ asOf });
+  const outcome = await store.applyReviewAlerts({ asOf, findingsRef: review.findingsRef });
+  let notified: NotifyOutcome = 'skipped';
+  if (outcome.opened.length + outcome.escalated.length > 0) {
+    try {
+      const sent = await webhook.notifyReviewAlerts({ asOf, opened: outcome.opened, escalated: outcome.escalated });
+      notified = sent.sent ? 'sent' : 'skipped';
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      log.warn('the alert webhook failed after its retries; the alerts are stored', {
+        asOf,
+        error: err.cause?.message ?? err.message,
+      });
+      notified = 'failed';
+    }
+  }
+  const reportRef = await store.writeDailyReviewReport({ asOf, review, outcome, notified });
+  const result: CalendarRunResult = {
+    runId: workflowInfo().workflowId,
+    period: 'daily',
+    asOf,
+    counts: dailyCounts(review, outcome, notified),
+    reportRef,
+  };
+  await store.recordReviewRun({ ...result, startedAt, finishedAt: new Date().toISOString(), asOfSource: source });
+  return result;
+}
+
+/** Weekly quality trends: 7 days against the 7 before → a written summary with action items. */
+export async function weeklyTrendsWorkflow(input: CalendarInput = {}): Promise<CalendarRunResult> {
+  const { asOf, source } = reviewAsOf(input);
+  const startedAt = new Date().toISOString();
+  const { reportRef, counts } = await store.writeWeeklyTrendsReport({ asOf });
+  const result: CalendarRunResult = { runId: workflowInfo().workflowId, period: 'weekly', asOf, counts, reportRef };
+  await store.recordReviewRun({ ...result, startedAt, finishedAt: new Date().toISOString(), asOfSource: source });
+  return result;
 }

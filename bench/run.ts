@@ -6,6 +6,7 @@ import { temporalCliPath } from '../src/temporal/binaries';
 import { startDevServer } from '../src/temporal/dev-server';
 import { freePort } from '../src/temporal/probe';
 import { execFileSync } from 'node:child_process';
+import { calendarHistoryBench } from './calendar-history';
 import { evalThroughput } from './eval-throughput';
 import { libraryBench } from './library';
 import { rolloutBench } from './rollout';
@@ -26,6 +27,11 @@ async function main(): Promise<void> {
     if (want('tune')) results.push(await tuneOverhead(server.address, bundlePath, runs));
     if (want('eval')) results.push(await evalThroughput(server.address, bundlePath));
     if (want('rollout')) results.push(await rolloutBench(server.address, bundlePath, 5));
+    // Five years of daily reviews (about 10 minutes on 2 cores): every run's history stays tiny.
+    if (want('calendar'))
+      results.push(
+        await calendarHistoryBench(server.address, bundlePath, Number(process.env.BENCH_CALENDAR_DAYS ?? 1826)),
+      );
   } finally {
     await server.stop();
   }

@@ -1,4 +1,5 @@
 import type { QualitySignals } from './signals';
+import { exactTailZ } from './tail-z';
 
 /**
  * Alerts against a learned baseline rather than fixed thresholds: a day's signal is compared with the
@@ -26,8 +27,9 @@ export interface AlertPolicy {
   overrides?: Partial<Record<AlertSignal, number>>;
 }
 
-// Five signals a day make about 150 one-sided tests a month: a Warning at z ≥ 3.5 keeps a stable prompt's
-// false alarms near 3 % a month (z ≥ 3 would be about 18 %).
+// Five signals a day make about 150 one-sided tests a month. With exact tails, a Warning at z ≥ 3.5 gave a
+// stable prompt (1,000 runs a day) a false alarm in 1 month of 100 simulated (test/calendar/daily-review);
+// the normal approximation used before gave 7 of 100.
 export const DEFAULT_ALERT_POLICY: AlertPolicy = {
   warningZ: 3.5,
   criticalZ: 5,
@@ -91,16 +93,20 @@ export function evaluateAlerts(
     const n = spec.samples(current);
     if (cur === null || base === null || n < policy.minSamples || spec.samples(baseline) < policy.minSamples) continue;
     const delta = (cur - base) * spec.worse;
-    // Proportions: the binomial standard error of today's estimate at the baseline rate (floored so a
-    // perfect baseline can still move). Token drift: a mean over many calls is stable, so it is measured
-    // in units of 5 % of the baseline — a Warning at 15 % drift, Critical at 25 %.
-    const p = Math.min(0.99, Math.max(0.01, base));
-    const se = spec.proportion ? Math.sqrt((p * (1 - p)) / n) : Math.max(1e-9, Math.abs(base) * 0.05);
-    const z = delta / se;
-    // The practical floor for rates is relative on the bad side: compliance 98 % → 93 % is failures
-    // 2 % → 7 %, +250 %. Token drift carries its own scale (above), so the floor does not apply to it.
+    // The bad side of a rate: failures for compliance (98 % → 93 % is failures 2 % → 7 %), the rate itself
+    // otherwise. Proportions are judged by the exact binomial tail of today's bad count at the baseline's
+    // bad rate (floored at 1 % so a perfect baseline can still move), as a z score. Token drift: a mean
+    // over many calls is stable, so it is measured in units of 5 % of the baseline — a Warning at 17.5 %
+    // drift, Critical at 25 %.
     const badBase = spec.worse === 1 ? base : 1 - base;
     const badCur = spec.worse === 1 ? cur : 1 - cur;
+    const pBad = Math.min(0.99, Math.max(0.01, badBase));
+    const z = !spec.proportion
+      ? delta / Math.max(1e-9, Math.abs(base) * 0.05)
+      : delta > 0
+        ? exactTailZ(Math.round(badCur * n), n, pBad)
+        : delta / Math.sqrt((pBad * (1 - pBad)) / n);
+    // The practical floor for rates is relative on the bad side. Token drift carries its own scale.
     const relative = !spec.proportion ? Infinity : badBase === 0 ? Infinity : (badCur - badBase) / badBase;
     const override = policy.overrides?.[spec.signal];
     const overrideHit = override !== undefined && (spec.worse === 1 ? cur > override : cur < override);

@@ -28,13 +28,19 @@ describe('alerts against a learned baseline', () => {
     ['thumbs-down 10% → 16%: warning', { thumbsDownRate: 0.16 }, 'thumbs-down-rate', 'warning'],
     ['thumbs-down 10% → 25%: critical', { thumbsDownRate: 0.25 }, 'thumbs-down-rate', 'critical'],
     ['format compliance 98% → 93%: critical', { formatComplianceRate: 0.93 }, 'format-compliance', 'critical'],
-    ['errors 1% → 2.3%: warning (z ≈ 4.1)', { errorRate: 0.023 }, 'error-rate', 'warning'],
+    ['errors 1% → 2.6%: warning (exact tail z ≈ 4.2)', { errorRate: 0.026 }, 'error-rate', 'warning'],
+    ['errors 1% → 3.5%: critical (exact tail z ≈ 6.1)', { errorRate: 0.035 }, 'error-rate', 'critical'],
     ['output tokens +18%: warning', { meanOutputTokens: 236 }, 'output-token-drift', 'warning'],
     ['output tokens +30%: critical', { meanOutputTokens: 260 }, 'output-token-drift', 'critical'],
   ])('%s', (_name, over, signal, severity) => {
     const f = evaluateAlerts(signals(over), baseline);
     expect(f.map((x) => [x.signal, x.severity])).toEqual([[signal, severity]]);
     expect(f[0]!.dedupeKey).toBe(`greet@3:${signal}`);
+  });
+
+  test('errors 1% → 2.3% (23 in 1,000 where 10 are expected) is within what chance gives a stable prompt', () => {
+    // The normal approximation called this z ≈ 4.1, a Warning; the exact binomial tail is z ≈ 3.5 — below it.
+    expect(evaluateAlerts(signals({ errorRate: 0.023 }), baseline)).toEqual([]);
   });
 
   test('never below the minimum samples', () => {

@@ -73,6 +73,23 @@ describeEachStore('GET /metrics', (backend) => {
     expect(scrape.types.get('refinery_workflow_runs_in_progress')).toBe('gauge');
   });
 
+  test('a tune that ended because its error budget was spent counts as a failed run', async () => {
+    const row = await h.db.get<{ run_id: string }>(
+      "SELECT run_id FROM tune_runs WHERE status = 'completed' ORDER BY run_id LIMIT 1",
+    );
+    await h.db.run("UPDATE tune_runs SET termination = 'error-budget' WHERE run_id = ?", [row!.run_id]);
+    try {
+      const res = await fetch(`${h.api.url}/metrics`, { headers: { authorization: `Bearer ${h.tokens.reader}` } });
+      const again = parseExposition(await res.text());
+      const at = (name: string, labels: Record<string, string>) => again.values.get(series(name, labels));
+      expect(at('refinery_workflow_run_errors_total', { type: 'tune' })).toBe(1);
+      expect(at('refinery_workflow_runs_finished_total', { type: 'tune', status: 'failed' })).toBe(1);
+      expect(at('refinery_workflow_runs_finished_total', { type: 'tune', status: 'completed' })).toBe(2);
+    } finally {
+      await h.db.run("UPDATE tune_runs SET termination = 'threshold-met' WHERE run_id = ?", [row!.run_id]);
+    }
+  });
+
   test('alerts by severity and status, with zeros for the combinations not present', () => {
     expect(value('refinery_alerts', { severity: 'warning', status: 'open' })).toBe(1);
     expect(value('refinery_alerts', { severity: 'critical', status: 'open' })).toBe(1);

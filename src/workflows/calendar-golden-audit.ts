@@ -1,6 +1,5 @@
 import {
   ActivityFailure,
-  ApplicationFailure,
   ChildWorkflowFailure,
   defineSearchAttributeKey,
   SearchAttributeType,
@@ -8,12 +7,12 @@ import {
 } from '@temporalio/common';
 import { executeChild, log, ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { asOfProblem, chooseAsOf, type AsOfChoice } from '../calendar/as-of';
 import type { DrillResult, GoldenTarget, MonthlyOutcome, Regression, TuneStart } from '../calendar/golden-audit-types';
 import { compareGolden, type GoldenResult } from '../calendar/golden-compare';
 import type { CalendarInput, CalendarRunResult } from '../calendar/periods';
 import { DEFAULT_EVAL_SETTINGS } from '../eval/defaults';
 import { SEARCH_ATTRIBUTES } from '../shared';
+import { calendarAsOf } from './calendar-as-of';
 import { evalRunWorkflow } from './eval-run';
 import { tuneWorkflow } from './tune';
 
@@ -32,8 +31,6 @@ const webhook = proxyActivities<Activities>({
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumAttempts: 5 },
 });
 
-// Set by the server on runs a Schedule starts, backfills included.
-const scheduledStartKey = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 const statusKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.status, SearchAttributeType.KEYWORD);
 const skillKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.skill, SearchAttributeType.KEYWORD);
 
@@ -41,16 +38,6 @@ const skillKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.skill, SearchAttribu
 const PARALLEL_EVALS = 3;
 /** Prompts per drill activity: bounded history for a large library, and a retry redoes little. */
 const DRILL_BATCH = 20;
-
-function calendarAsOf(input: CalendarInput): AsOfChoice {
-  const problem = asOfProblem(input.asOf);
-  if (problem) throw ApplicationFailure.create({ type: 'InvalidCalendarInput', message: problem, nonRetryable: true });
-  return chooseAsOf({
-    input: input.asOf,
-    scheduledStart: workflowInfo().typedSearchAttributes.get(scheduledStartKey),
-    workflowNow: new Date(),
-  });
-}
 
 const causeOf = (err: ChildWorkflowFailure | ActivityFailure) => (err.cause?.message ?? err.message).slice(0, 300);
 

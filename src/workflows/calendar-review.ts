@@ -1,9 +1,9 @@
-import { ActivityFailure, ApplicationFailure, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { ActivityFailure } from '@temporalio/common';
 import { log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { asOfProblem, chooseAsOf, type AsOfChoice } from '../calendar/as-of';
 import { dailyCounts, type NotifyOutcome } from '../calendar/daily-review';
 import type { CalendarInput, CalendarRunResult } from '../calendar/periods';
+import { calendarAsOf } from './calendar-as-of';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -17,22 +17,9 @@ const webhook = proxyActivities<Activities>({
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumAttempts: 5 },
 });
 
-// Set by the server on runs a Schedule starts, backfills included.
-const scheduledStartKey = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
-
-function reviewAsOf(input: CalendarInput): AsOfChoice {
-  const problem = asOfProblem(input.asOf);
-  if (problem) throw ApplicationFailure.create({ type: 'InvalidCalendarInput', message: problem, nonRetryable: true });
-  return chooseAsOf({
-    input: input.asOf,
-    scheduledStart: workflowInfo().typedSearchAttributes.get(scheduledStartKey),
-    workflowNow: new Date(),
-  });
-}
-
 /** Daily monitoring review: today's signals against 30-day baselines → deduped, escalated alerts. */
 export async function dailyReviewWorkflow(input: CalendarInput = {}): Promise<CalendarRunResult> {
-  const { asOf, source } = reviewAsOf(input);
+  const { asOf, source } = calendarAsOf(input);
   const startedAt = new Date().toISOString();
   const review = await store.reviewQualitySignals({ asOf });
   const outcome = await store.applyReviewAlerts({ asOf, findingsRef: review.findingsRef });
@@ -64,7 +51,7 @@ export async function dailyReviewWorkflow(input: CalendarInput = {}): Promise<Ca
 
 /** Weekly quality trends: 7 days against the 7 before → a written summary with action items. */
 export async function weeklyTrendsWorkflow(input: CalendarInput = {}): Promise<CalendarRunResult> {
-  const { asOf, source } = reviewAsOf(input);
+  const { asOf, source } = calendarAsOf(input);
   const startedAt = new Date().toISOString();
   const { reportRef, counts } = await store.writeWeeklyTrendsReport({ asOf });
   const result: CalendarRunResult = { runId: workflowInfo().workflowId, period: 'weekly', asOf, counts, reportRef };

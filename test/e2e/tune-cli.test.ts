@@ -97,6 +97,12 @@ describe('refinery tune, status, list, decide, restore', () => {
     expect(out).toContain('+- improvement 1');
     expect(out).toContain(`report: ${h.dir}/docs/feedbacks`);
     expect(out).toMatch(/report: .*docs\/feedbacks\/cycle-\d{4}-\d{2}-\d{2}\/dry\.md/);
+    // The run ends by asking for a post-run eval, with a command that works as printed.
+    const ask = /was it effective\? refinery review tune (tune-dry-[0-9a-f]+) --effective/.exec(out);
+    expect(ask).not.toBeNull();
+    const review = await runCli(['review', 'tune', ask![1]!, '--effective', 'yes', '--better', 'nothing'], env);
+    expect(review).toMatchObject({ code: 0 });
+    expect(review.out).toContain(`recorded post-run eval pre-`);
     expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(before);
     const { code: c2, out: listOut } = await runCli(['restore', dir], env);
     expect(c2).toBe(0);

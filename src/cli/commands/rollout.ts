@@ -117,6 +117,9 @@ export async function rolloutCommand(config: Config, argv: string[]): Promise<nu
         if (line !== last) console.log((last = line));
         if (ENDED.includes(s.phase)) {
           console.log(s.outcome ?? '');
+          console.log(
+            `was it effective? refinery review rollout ${input.rolloutId} --effective yes|no --better "what would have made it better"`,
+          );
           return s.phase === 'promoted' ? EXIT.ok : EXIT.gateFailed;
         }
       }

@@ -85,6 +85,9 @@ export async function tuneCommand(config: Config, argv: string[]): Promise<numbe
             `  not written (${tune.settings.dryRun ? 'dry run' : status.termination}); the diff would be:\n${diff}`,
           );
         for (const p of status.outcome?.reportPaths ?? []) console.log(`  report: ${p}`);
+        console.log(
+          `  was it effective? refinery review tune ${s.workflowId} --effective yes|no --better "what would have made it better"`,
+        );
       }
     }
     if (values.json) console.log(JSON.stringify(results));

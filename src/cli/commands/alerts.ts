@@ -2,7 +2,6 @@ import { parseArgs } from 'node:util';
 import { ALERT_SIGNALS } from '../../calendar/alerts';
 import {
   ackAlert,
-  AlertError,
   getAlertPolicy,
   listAlerts,
   listIncidents,
@@ -11,9 +10,8 @@ import {
   type AlertRow,
 } from '../../calendar/alert-store';
 import type { Config } from '../../config';
-import { openStore } from '../../store/open';
-import type { Db } from '../../store/db';
 import { CliError, EXIT } from '../exit-codes';
+import { withStore } from '../with-store';
 import { cliActor } from '../library-io';
 
 export const alertsHelp = `refinery alerts list [--status open|acknowledged|resolved|all] [--name N] [--json]
@@ -24,18 +22,6 @@ refinery alerts policy <name> [--override <signal>=<value> …] [--clear] [--why
   Alerts from the daily review. Every alert ends as an action item with an owner or as a documented false
   positive; false positives widen that prompt's thresholds at the monthly recalibration. Fixed thresholds
   exist only as per-prompt overrides (signals: ${ALERT_SIGNALS.join(', ')}).`;
-
-async function withStore<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = await openStore(config.databaseUrl);
-  try {
-    return await fn(db);
-  } catch (err) {
-    if (err instanceof AlertError) throw new CliError(err.message, EXIT.badInput);
-    throw err;
-  } finally {
-    await db.close();
-  }
-}
 
 const STATUSES = ['open', 'acknowledged', 'resolved', 'all', 'unresolved'] as const;
 

@@ -4,15 +4,13 @@ import { parseArgs } from 'node:util';
 import { diffFiles } from '../../activities/tune/write-back';
 import type { Config } from '../../config';
 import { getLabels, labelHistory, moveLabel, resolveLabel, rollbackProduction } from '../../library/label-store';
-import { LibraryError } from '../../library/errors';
 import { versionLink } from '../../library/links';
 import { getContent, listVersions, recordVersion, requireItem, requireVersion } from '../../library/versions';
-import type { Db } from '../../store/db';
-import { openStore } from '../../store/open';
 import { connectClient } from '../../client';
 import { emergencyRollback } from '../../rollout/emergency';
 import { parseDuration } from '../duration';
 import { CliError, EXIT } from '../exit-codes';
+import { withStore } from '../with-store';
 import { rolloutWorkflowId } from './rollout';
 import { cliActor, contentAsFiles, readPushable } from '../library-io';
 
@@ -27,18 +25,6 @@ refinery label <name> <label> <version> --why "…"      moves a label (producti
 refinery rollback <name> [--to N] --why "…"            production back to the previous (or given) version
 refinery rollback <name> --emergency --why "…" [--window 24h]   stops a running rollout (split to 0%) and undoes a
                                                        promotion made by a rollout within the window`;
-
-async function withStore<T>(config: Config, fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = await openStore(config.databaseUrl);
-  try {
-    return await fn(db);
-  } catch (err) {
-    if (err instanceof LibraryError) throw new CliError(err.message, EXIT.badInput);
-    throw err;
-  } finally {
-    await db.close();
-  }
-}
 
 const link = (config: Config, name: string, version: number) => versionLink(config.api.publicUrl, name, version);
 

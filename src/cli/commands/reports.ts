@@ -3,8 +3,8 @@ import { getCalendarRun, listCalendarRuns } from '../../calendar/calendar-runs';
 import { PERIODS, type Period } from '../../calendar/periods';
 import type { Config } from '../../config';
 import { getBlob } from '../../store/blobs';
-import { openStore } from '../../store/open';
 import { CliError, EXIT } from '../exit-codes';
+import { withStore } from '../with-store';
 
 export const reportsHelp = `refinery reports [--period daily|weekly|monthly|quarterly] [--limit N] [--json]
 refinery reports show <run-id>
@@ -25,8 +25,7 @@ export async function reportsCommand(config: Config, argv: string[]): Promise<nu
     throw new CliError(
       `unknown reports subcommand "${sub}": use \`refinery reports\` or \`refinery reports show <run-id>\``,
     );
-  const db = await openStore(config.databaseUrl);
-  try {
+  return withStore(config, async (db) => {
     if (sub === 'show') {
       if (!id) throw new CliError('usage: refinery reports show <run-id>; `refinery reports` lists the ids');
       const run = await getCalendarRun(db, id);
@@ -46,7 +45,5 @@ export async function reportsCommand(config: Config, argv: string[]): Promise<nu
             .join(' ')}`,
         );
     return EXIT.ok;
-  } finally {
-    await db.close();
-  }
+  });
 }

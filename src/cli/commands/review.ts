@@ -7,8 +7,8 @@ import {
   subjectHint,
 } from '../../calendar/post-run-evals';
 import type { Config } from '../../config';
-import { openStore } from '../../store/open';
 import { CliError, EXIT } from '../exit-codes';
+import { withStore } from '../with-store';
 import { cliActor } from '../library-io';
 
 export const reviewHelp = `refinery review tune|rollout <id> --effective yes|no --better "…" [--by <user>]
@@ -37,8 +37,7 @@ export async function reviewCommand(config: Config, argv: string[]): Promise<num
     if (values.kind !== undefined && values.kind !== 'tune' && values.kind !== 'rollout')
       throw new CliError(`--kind must be "tune" or "rollout", not "${values.kind}"`);
     const kind = values.kind;
-    const db = await openStore(config.databaseUrl);
-    try {
+    return withStore(config, async (db) => {
       const evals = await listPostRunEvals(db, { kind, subject: values.subject });
       if (values.json) console.log(JSON.stringify(evals, null, 2));
       else if (evals.length === 0) console.log('no post-run evals');
@@ -48,9 +47,7 @@ export async function reviewCommand(config: Config, argv: string[]): Promise<num
             `${e.createdAt.slice(0, 16)}  ${e.kind} ${e.subject}  ${e.effective ? 'effective' : 'not effective'}  by ${e.author}: ${e.better}`,
           );
       return EXIT.ok;
-    } finally {
-      await db.close();
-    }
+    });
   }
   if (sub !== 'tune' && sub !== 'rollout')
     throw new CliError(`unknown review subcommand "${sub ?? ''}": use tune, rollout or list (refinery review --help)`);
@@ -65,8 +62,7 @@ export async function reviewCommand(config: Config, argv: string[]): Promise<num
     better: values.better ?? '',
   });
   if (!parsed.success) throw new CliError(parsed.error.issues[0]!.message);
-  const db = await openStore(config.databaseUrl);
-  try {
+  return withStore(config, async (db) => {
     if (!(await subjectExists(db, parsed.data.kind, parsed.data.subject)))
       throw new CliError(`no ${sub} run "${id}"; ${subjectHint(parsed.data.kind)}`);
     const e = await recordPostRunEval(db, parsed.data, cliActor(config, values.by).subject);
@@ -74,7 +70,5 @@ export async function reviewCommand(config: Config, argv: string[]): Promise<num
       `recorded post-run eval ${e.id} of ${e.kind} ${e.subject} (${e.effective ? 'effective' : 'not effective'})`,
     );
     return EXIT.ok;
-  } finally {
-    await db.close();
-  }
+  });
 }

@@ -27,14 +27,3 @@ export function alertPayload(opened: AlertRow[], escalated: AlertRow[], reviewOf
   );
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: blockText } }] };
 }
-
-/** POSTs a payload; a failing receiver is reported to the caller (an activity retries it). */
-export async function postWebhook(url: string, payload: Record<string, unknown>): Promise<void> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(payload),
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (!res.ok) throw new Error(`webhook answered ${res.status}; check REFINERY_WEBHOOK_URL`);
-}

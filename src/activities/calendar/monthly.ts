@@ -20,7 +20,7 @@ import {
   tuneGoldenCases,
   tuneWorkflowId,
 } from '../../calendar/regression-tune';
-import { postWebhook } from '../../calendar/webhook';
+import { postWebhook } from '../../webhook';
 import { getContent, getVersion } from '../../library/versions';
 import { putBlob, putJson } from '../../store/blobs';
 import type { Db } from '../../store/db';

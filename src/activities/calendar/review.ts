@@ -29,9 +29,10 @@ import {
 } from '../../calendar/review-store';
 import { qualitySignals } from '../../calendar/signals';
 import { actionItemsFor, DEFAULT_TREND_POLICY, weekOverWeek, type PromptTrends } from '../../calendar/trends';
-import { alertPayload, postWebhook } from '../../calendar/webhook';
+import { alertPayload } from '../../calendar/webhook';
 import { weeklyCounts, weeklyReport, type WeeklyReportInput } from '../../calendar/weekly-report';
 import { getJson, putBlob, putJson } from '../../store/blobs';
+import { postWebhook } from '../../webhook';
 import type { CalendarActivityDeps } from '.';
 
 /**

@@ -8,6 +8,7 @@ import type { SignalName } from '../../rollout/guard';
 import { armCounts } from '../../rollout/signals';
 import { getRollout, SPLITTING, upsertRollout, type RolloutRow } from '../../rollout/store';
 import type { Db } from '../../store/db';
+import { postWebhook } from '../../webhook';
 
 const actorFor = (rolloutId: string) => ({ subject: `rollout:${rolloutId}`, admin: true, ownerRole: true });
 
@@ -129,12 +130,11 @@ export function rolloutActivities(db: Db, webhookUrl?: string) {
       );
       if (changes === 1 && p.notify && webhookUrl) {
         // A Slack-compatible payload; delivery is best effort and never fails the rollout.
-        await fetch(webhookUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ text: `Refinery rollout ${p.rolloutId} of ${p.name}: ${p.kind} — ${p.detail}` }),
-          signal: AbortSignal.timeout(5000),
-        }).catch(() => undefined);
+        await postWebhook(
+          webhookUrl,
+          { text: `Refinery rollout ${p.rolloutId} of ${p.name}: ${p.kind} — ${p.detail}` },
+          5000,
+        ).catch(() => undefined);
       }
     },
   };

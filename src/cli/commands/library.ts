@@ -9,6 +9,7 @@ import { getContent, listVersions, recordVersion, requireItem, requireVersion } 
 import { connectClient } from '../../client';
 import { emergencyRollback } from '../../rollout/emergency';
 import { parseDuration } from '../duration';
+import { postWebhook } from '../../webhook';
 import { CliError, EXIT } from '../exit-codes';
 import { withStore } from '../with-store';
 import { rolloutWorkflowId } from './rollout';
@@ -254,12 +255,11 @@ async function emergencyCommand(
     workflow = 'Temporal was not reachable; the store change above already took effect';
   }
   if (config.webhookUrl) {
-    await fetch(config.webhookUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ text: `Refinery emergency rollback of ${name} by ${actor.subject}: ${why}` }),
-      signal: AbortSignal.timeout(5000),
-    }).catch(() => undefined);
+    await postWebhook(
+      config.webhookUrl,
+      { text: `Refinery emergency rollback of ${name} by ${actor.subject}: ${why}` },
+      5000,
+    ).catch(() => undefined);
   }
   console.log(`${name}: emergency rollback by ${actor.subject}`);
   console.log(`  split: ${done.stoppedRollout ? `${done.stoppedRollout} set to 0%` : 'no running split'}`);

@@ -1,3 +1,4 @@
+import { headerKeepingFetch } from './header-keeping-fetch';
 import type { GoogleGenAI } from '@google/genai';
 import type { BatchCallOptions, BatchItem, BatchItemOutcome, BatchProvider, BatchState } from './batch';
 import { malformedResponse } from './call-failures';
@@ -81,18 +82,17 @@ export class GeminiBatchProvider implements BatchProvider {
     this.client ??= geminiClient(this.options);
     const timeoutMs = Math.ceil(options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     const deadline = startDeadline(timeoutMs, options.signal);
-    // As in the per-call adapter: our own fetch keeps the headers (retry-after) that ApiError drops, and keeps the
-    // SDK off its Undici no-timeout dispatcher, which is missing where Node's fetch is not the global one (jest).
-    let lastHeaders: Headers | undefined;
-    const fetchKeepingHeaders: typeof fetch = async (input, init) => {
-      const response = await fetch(input, init);
-      lastHeaders = response.headers;
-      return response;
-    };
+    const http = headerKeepingFetch();
     try {
-      return await fn(this.client, { abortSignal: deadline.signal, httpOptions: { fetch: fetchKeepingHeaders } });
+      return await fn(this.client, { abortSignal: deadline.signal, httpOptions: { fetch: http.fetch } });
     } catch (err) {
-      throw classifyGeminiError(err, { model, deadline, timeoutMs, apiKey: this.options.apiKey, headers: lastHeaders });
+      throw classifyGeminiError(err, {
+        model,
+        deadline,
+        timeoutMs,
+        apiKey: this.options.apiKey,
+        headers: http.lastHeaders(),
+      });
     } finally {
       deadline.dispose();
     }

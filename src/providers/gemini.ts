@@ -1,3 +1,4 @@
+import { headerKeepingFetch } from './header-keeping-fetch';
 import { GoogleGenAI, type Content, type GenerateContentConfig, type GenerateContentParameters } from '@google/genai';
 import { contentFiltered, malformedResponse, missingApiKey } from './call-failures';
 import { DEFAULT_TIMEOUT_MS } from './constants';
@@ -22,18 +23,10 @@ export class GeminiProvider implements Provider {
     const client = this.getClient();
     const timeoutMs = Math.ceil(options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     const deadline = startDeadline(timeoutMs, options.signal);
-    // ApiError carries only status and body, so the response headers (retry-after) are caught on the way in.
-    let lastHeaders: Headers | undefined;
-    const fetchKeepingHeaders: typeof fetch = async (input, init) => {
-      const response = await fetch(input, init);
-      lastHeaders = response.headers;
-      return response;
-    };
+    const http = headerKeepingFetch();
     const started = performance.now();
     try {
-      const response: unknown = await client.models.generateContent(
-        toParams(model, req, deadline.signal, fetchKeepingHeaders),
-      );
+      const response: unknown = await client.models.generateContent(toParams(model, req, deadline.signal, http.fetch));
       const latencyMs = Math.round(performance.now() - started);
       return toResult(model, response, latencyMs);
     } catch (err) {
@@ -42,7 +35,7 @@ export class GeminiProvider implements Provider {
         deadline,
         timeoutMs,
         apiKey: this.options.apiKey,
-        headers: lastHeaders,
+        headers: http.lastHeaders(),
       });
     } finally {
       deadline.dispose();

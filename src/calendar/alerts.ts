@@ -51,28 +51,55 @@ export interface Finding {
   detail: string;
 }
 
-interface SignalSpec {
+export interface SignalSpec {
   signal: AlertSignal;
+  /** How reports name it. */
+  label: string;
   value(s: QualitySignals): number | null;
   samples(s: QualitySignals): number;
   /** +1 when higher is worse, −1 when lower is worse. */
   worse: 1 | -1;
+  /** A rate of outcomes (judged by its binomial tail), rather than a mean (output tokens). */
   proportion: boolean;
 }
 
-const SPECS: SignalSpec[] = [
+/** Each quality signal: where its value and sample count come from, and which way is worse. */
+export const SIGNAL_SPECS: SignalSpec[] = [
   {
     signal: 'format-compliance',
+    label: 'format compliance',
     value: (s) => s.formatComplianceRate,
     samples: (s) => s.volume,
     worse: -1,
     proportion: true,
   },
-  { signal: 'correction-rate', value: (s) => s.correctionRate, samples: (s) => s.volume, worse: 1, proportion: true },
-  { signal: 'error-rate', value: (s) => s.errorRate, samples: (s) => s.volume, worse: 1, proportion: true },
-  { signal: 'thumbs-down-rate', value: (s) => s.thumbsDownRate, samples: (s) => s.votes, worse: 1, proportion: true },
+  {
+    signal: 'correction-rate',
+    label: 'user correction rate',
+    value: (s) => s.correctionRate,
+    samples: (s) => s.volume,
+    worse: 1,
+    proportion: true,
+  },
+  {
+    signal: 'error-rate',
+    label: 'downstream error rate',
+    value: (s) => s.errorRate,
+    samples: (s) => s.volume,
+    worse: 1,
+    proportion: true,
+  },
+  {
+    signal: 'thumbs-down-rate',
+    label: 'thumbs-down rate',
+    value: (s) => s.thumbsDownRate,
+    samples: (s) => s.votes,
+    worse: 1,
+    proportion: true,
+  },
   {
     signal: 'output-token-drift',
+    label: 'output tokens (mean)',
     value: (s) => s.meanOutputTokens,
     samples: (s) => s.volume,
     worse: 1,
@@ -87,7 +114,7 @@ export function evaluateAlerts(
   policy: AlertPolicy = DEFAULT_ALERT_POLICY,
 ): Finding[] {
   const findings: Finding[] = [];
-  for (const spec of SPECS) {
+  for (const spec of SIGNAL_SPECS) {
     const cur = spec.value(current);
     const base = spec.value(baseline);
     const n = spec.samples(current);

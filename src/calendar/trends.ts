@@ -1,4 +1,4 @@
-import type { AlertSignal } from './alerts';
+import { SIGNAL_SPECS, type AlertSignal, type SignalSpec } from './alerts';
 import type { QualitySignals } from './signals';
 
 /**
@@ -36,54 +36,12 @@ export interface Trend {
   direction: TrendDirection;
 }
 
-interface TrendSpec {
-  signal: AlertSignal;
-  label: string;
-  value(s: QualitySignals): number | null;
-  samples(s: QualitySignals): number;
-  /** +1 when higher is worse, −1 when lower is worse; 0: drift either way is worse. */
-  worse: 1 | -1 | 0;
-}
+/** A quality signal as the weekly review reads it: worse 0 means drift either way is worse. */
+type TrendSpec = Omit<SignalSpec, 'worse'> & { worse: 1 | -1 | 0 };
 
 // The four signals reference 001 names for the weekly review, plus thumbs-down (the daily review's too).
-// Token drift has no good direction: more tokens cost more, far fewer often means truncated answers.
-const SPECS: TrendSpec[] = [
-  {
-    signal: 'format-compliance',
-    label: 'format compliance',
-    value: (s) => s.formatComplianceRate,
-    samples: (s) => s.volume,
-    worse: -1,
-  },
-  {
-    signal: 'correction-rate',
-    label: 'user correction rate',
-    value: (s) => s.correctionRate,
-    samples: (s) => s.volume,
-    worse: 1,
-  },
-  {
-    signal: 'error-rate',
-    label: 'downstream error rate',
-    value: (s) => s.errorRate,
-    samples: (s) => s.volume,
-    worse: 1,
-  },
-  {
-    signal: 'thumbs-down-rate',
-    label: 'thumbs-down rate',
-    value: (s) => s.thumbsDownRate,
-    samples: (s) => s.votes,
-    worse: 1,
-  },
-  {
-    signal: 'output-token-drift',
-    label: 'output tokens (mean)',
-    value: (s) => s.meanOutputTokens,
-    samples: (s) => s.volume,
-    worse: 0,
-  },
-];
+// Token drift has no good direction here: more tokens cost more, far fewer often means truncated answers.
+const SPECS: TrendSpec[] = SIGNAL_SPECS.map((spec) => ({ ...spec, worse: spec.proportion ? spec.worse : 0 }));
 
 const round = (x: number, places = 4) => Math.round(x * 10 ** places) / 10 ** places;
 

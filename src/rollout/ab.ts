@@ -1,5 +1,6 @@
+import { bootstrapPercentileDifference } from './bootstrap';
 import type { ArmCounts, SignalName } from './guard';
-import { mean, stddev } from '../eval/stats';
+import { meanOf, quantile, varianceOf } from './guard/sample-stats';
 
 /** The metrics an A/B test can decide on; for all of them lower is better. */
 export const AB_METRICS: SignalName[] = [
@@ -36,35 +37,43 @@ function rateOf(c: ArmCounts, metric: SignalName): { k: number; n: number } {
 }
 
 export function samplesFor(c: ArmCounts, metric: SignalName): number {
-  if (metric === 'p95-latency') return c.latenciesMs.length;
-  if (metric === 'tokens-per-call') return c.tokensPerCall.length;
+  if (metric === 'p95-latency') return c.latency.n;
+  if (metric === 'tokens-per-call') return c.tokens.n;
   return rateOf(c, metric).n;
 }
 
 /**
- * Effect of b against a with a 95 % confidence interval (normal approximation: unpooled for rates,
- * Welch for means — latency is compared by its mean, which moves with its p95 for the shifts that
- * matter here). Evaluated once, when both arms reach the minimum sample size, so no peeking inflates it.
+ * Effect of b against a with a 95 % confidence interval: unpooled normal approximation for rates, Welch
+ * for mean tokens per call, and for p95 latency the p95s themselves, with a seeded percentile-bootstrap
+ * interval of their difference (a p95 has no simple standard error, and comparing means would answer
+ * another question than the metric's name asks). Evaluated once, when both arms reach the minimum sample
+ * size, so no peeking inflates it.
  */
 export function abVerdict(metric: SignalName, a: ArmCounts, b: ArmCounts): AbVerdict {
   let va: number;
   let vb: number;
-  let se: number;
-  if (metric === 'p95-latency' || metric === 'tokens-per-call') {
-    const xa = metric === 'p95-latency' ? a.latenciesMs : a.tokensPerCall;
-    const xb = metric === 'p95-latency' ? b.latenciesMs : b.tokensPerCall;
-    va = mean(xa);
-    vb = mean(xb);
-    se = Math.sqrt(stddev(xa) ** 2 / xa.length + stddev(xb) ** 2 / xb.length);
+  let ci95: [number, number];
+  if (metric === 'p95-latency') {
+    va = quantile(a.latency, 95);
+    vb = quantile(b.latency, 95);
+    ci95 = bootstrapPercentileDifference(a.latency, b.latency, 95);
+  } else if (metric === 'tokens-per-call') {
+    va = meanOf(a.tokens);
+    vb = meanOf(b.tokens);
+    const se = Math.sqrt(
+      varianceOf(a.tokens.n, a.tokens.sum, a.tokens.sumSq) / a.tokens.n +
+        varianceOf(b.tokens.n, b.tokens.sum, b.tokens.sumSq) / b.tokens.n,
+    );
+    ci95 = [vb - va - 1.96 * se, vb - va + 1.96 * se];
   } else {
     const ra = rateOf(a, metric);
     const rb = rateOf(b, metric);
     va = ra.k / ra.n;
     vb = rb.k / rb.n;
-    se = Math.sqrt((va * (1 - va)) / ra.n + (vb * (1 - vb)) / rb.n);
+    const se = Math.sqrt((va * (1 - va)) / ra.n + (vb * (1 - vb)) / rb.n);
+    ci95 = [vb - va - 1.96 * se, vb - va + 1.96 * se];
   }
   const effect = vb - va;
-  const ci95: [number, number] = [effect - 1.96 * se, effect + 1.96 * se];
   const decision = ci95[1] < 0 ? 'b-better' : ci95[0] > 0 ? 'a-better' : 'no-significant-difference';
   const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
   return {

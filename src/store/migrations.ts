@@ -216,6 +216,23 @@ const CALENDAR_SQL = `
   ALTER TABLE prompt_runs ADD COLUMN input TEXT;
   CREATE INDEX prompt_runs_by_time ON prompt_runs (created_at)`;
 
+/** Per experiment and arm: the signals folded in so far and where the fold stopped (src/rollout/arm-aggregate-store). */
+const ARM_AGGREGATES_SQL = `
+  CREATE TABLE arm_aggregates (
+    experiment_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    since TEXT NOT NULL,
+    name TEXT NOT NULL,
+    run_cursor TEXT NOT NULL,
+    feedback_cursor TEXT NOT NULL,
+    counts TEXT NOT NULL,
+    looks INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (experiment_id, version, since)
+  );
+  CREATE INDEX prompt_runs_by_version_time ON prompt_runs (name, version, created_at);
+  CREATE INDEX feedback_by_version_time ON feedback (name, version, created_at)`;
+
 /** SQL in both dialects' common subset, or per dialect where they differ (identity columns). */
 export type MigrationSql = string | { sqlite: string; postgres: string };
 
@@ -336,6 +353,20 @@ export const migrations: { id: number; name: string; sql: MigrationSql }[] = [
     sql: {
       sqlite: CALENDAR_SQL.replace('{{SEQ}}', 'INTEGER PRIMARY KEY AUTOINCREMENT'),
       postgres: CALENDAR_SQL.replace('{{SEQ}}', 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY'),
+    },
+  },
+  {
+    id: 7,
+    name: 'arm aggregates: the guard and the A/B check fold new runs and feedback from a cursor',
+    sql: {
+      sqlite: ARM_AGGREGATES_SQL,
+      // PostgreSQL assigns ids out of commit order, so its cursor is the inserting transaction's id: rows
+      // whose transaction is older than every running one can no longer appear behind the cursor.
+      postgres: `${ARM_AGGREGATES_SQL};
+        ALTER TABLE prompt_runs ADD COLUMN tx xid8 NOT NULL DEFAULT pg_current_xact_id();
+        ALTER TABLE feedback ADD COLUMN tx xid8 NOT NULL DEFAULT pg_current_xact_id();
+        CREATE INDEX prompt_runs_by_version_tx ON prompt_runs (name, version, tx);
+        CREATE INDEX feedback_by_version_tx ON feedback (name, version, tx)`,
     },
   },
 ];

@@ -29,6 +29,7 @@ export async function abTestWorkflow(input: AbInput): Promise<AbStatus> {
     await sleep(input.checkIntervalMs);
     waited += input.checkIntervalMs;
     const r = await reads.abCheck({
+      abId: input.abId,
       name: input.name,
       variants: input.variants,
       metric: input.metric,

@@ -5,7 +5,7 @@ import { requireItem, requireVersion } from '../../library/versions';
 import { evaluateGuard, type GuardVerdict } from '../../rollout/guard';
 import { abVerdict, samplesFor, type AbVerdict } from '../../rollout/ab';
 import type { SignalName } from '../../rollout/guard';
-import { armCounts } from '../../rollout/signals';
+import { foldArmCounts } from '../../rollout/arm-aggregate-store';
 import { getRollout, SPLITTING, upsertRollout, type RolloutRow } from '../../rollout/store';
 import type { Db } from '../../store/db';
 import { postWebhook } from '../../webhook';
@@ -66,6 +66,7 @@ export function rolloutActivities(db: Db, webhookUrl?: string) {
     },
 
     async abCheck(p: {
+      abId: string;
       name: string;
       variants: [number, number];
       metric: SignalName;
@@ -75,8 +76,8 @@ export function rolloutActivities(db: Db, webhookUrl?: string) {
       samples: { a: number; b: number };
       verdict?: AbVerdict;
     }> {
-      const a = await armCounts(db, p.name, p.variants[0], p.since);
-      const b = await armCounts(db, p.name, p.variants[1], p.since);
+      const a = await foldArmCounts(db, { experimentId: p.abId, name: p.name, version: p.variants[0], since: p.since });
+      const b = await foldArmCounts(db, { experimentId: p.abId, name: p.name, version: p.variants[1], since: p.since });
       const samples = { a: samplesFor(a, p.metric), b: samplesFor(b, p.metric) };
       if (samples.a < p.minSamples || samples.b < p.minSamples) return { samples };
       return { samples, verdict: abVerdict(p.metric, a, b) };
@@ -104,8 +105,9 @@ export function rolloutActivities(db: Db, webhookUrl?: string) {
       if (row && !SPLITTING.includes(row.status)) {
         return { breach: false, evidence: '', samples: { control: 0, canary: 0 }, stoppedOutside: row.status };
       }
-      const control = await armCounts(db, p.name, p.controlVersion, p.since);
-      const canary = await armCounts(db, p.name, p.candidateVersion, p.since);
+      const arm = { experimentId: p.rolloutId, name: p.name, since: p.since };
+      const control = await foldArmCounts(db, { ...arm, version: p.controlVersion });
+      const canary = await foldArmCounts(db, { ...arm, version: p.candidateVersion });
       const v = evaluateGuard(control, canary, p.policy);
       // Only the verdict and its one-paragraph evidence go into history; the counts stay in the store.
       return {

@@ -24,6 +24,7 @@ import type { ArmCounts, GuardPolicy, GuardVerdict, SignalVerdict } from './type
 
 export type { ArmCounts, GuardPolicy, GuardVerdict, SignalName, SignalVerdict } from './types';
 export { DEFAULT_GUARD_POLICY } from './policy';
+export { addSample, emptyStats, mergeStats, quantile, statsOf, type SampleStats } from './sample-stats';
 
 /**
  * φ: prior standard deviation of the true difference in units of the per-observation standard

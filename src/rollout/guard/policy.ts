@@ -50,6 +50,8 @@ export function checkCounts(arm: ArmCounts, label: string): void {
     ['thumbsUp', arm.thumbsUp],
     ['thumbsDown', arm.thumbsDown],
     ['correctedOrRegenerated', arm.correctedOrRegenerated],
+    ['latency.n', arm.latency.n],
+    ['tokens.n', arm.tokens.n],
   ];
   for (const [name, n] of counts)
     if (!(Number.isInteger(n) && n >= 0)) throw new RangeError(`${label}.${name} must be a count ≥ 0, got ${n}`);

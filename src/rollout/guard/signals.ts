@@ -1,4 +1,4 @@
-import { mean, percentile, stddev } from '../../eval/stats';
+import { meanOf, quantile, varianceOf, type SampleStats } from './sample-stats';
 import type { ArmCounts, SignalName } from './types';
 
 /**
@@ -42,9 +42,9 @@ export function measure(signal: SignalName, control: ArmCounts, canary: ArmCount
     case 'correction-rate':
       return rate(control.correctedOrRegenerated, control.runs, canary.correctedOrRegenerated, canary.runs);
     case 'p95-latency':
-      return continuous(control.latenciesMs, canary.latenciesMs, (xs) => percentile(xs, 95));
+      return continuous(control.latency, canary.latency, (s) => quantile(s, 95));
     case 'tokens-per-call':
-      return continuous(control.tokensPerCall, canary.tokensPerCall, mean);
+      return continuous(control.tokens, canary.tokens, meanOf);
   }
 }
 
@@ -76,30 +76,21 @@ function rate(xA: number, nA: number, xB: number, nB: number): Measurement {
  * otherwise dominate the variance estimate. The statistic detects a shift of the bulk of the
  * distribution; the practical floor is checked on the reported metric itself (p95, mean).
  */
-function continuous(a: number[], b: number[], summary: (xs: number[]) => number): Measurement {
-  const xa = a.filter(usable);
-  const xb = b.filter(usable);
-  const la = xa.map((x) => Math.log1p(x));
-  const lb = xb.map((x) => Math.log1p(x));
+function continuous(a: SampleStats, b: SampleStats, summary: (s: SampleStats) => number): Measurement {
   let z = 0;
-  if (la.length >= 2 && lb.length >= 2) {
-    const diff = mean(lb) - mean(la);
-    const v = stddev(la) ** 2 / la.length + stddev(lb) ** 2 / lb.length;
+  if (a.n >= 2 && b.n >= 2) {
+    const diff = b.logSum / b.n - a.logSum / a.n;
+    const v = varianceOf(a.n, a.logSum, a.logSumSq) / a.n + varianceOf(b.n, b.logSum, b.logSumSq) / b.n;
     // Both arms constant: any difference is exact, not noise.
     if (v > 0) z = diff / Math.sqrt(v);
     else if (diff !== 0) z = Math.sign(diff) * Number.POSITIVE_INFINITY;
   }
   return {
-    control: xa.length ? summary(xa) : NaN,
-    canary: xb.length ? summary(xb) : NaN,
-    samples: { control: xa.length, canary: xb.length },
+    control: a.n ? summary(a) : NaN,
+    canary: b.n ? summary(b) : NaN,
+    samples: { control: a.n, canary: b.n },
     z,
-    nEff: effectiveN(xa.length, xb.length),
+    nEff: effectiveN(a.n, b.n),
     kind: 'continuous',
   };
-}
-
-/** A timing or token count that is negative or not finite is a recording bug, not a sample. */
-function usable(x: number): boolean {
-  return Number.isFinite(x) && x >= 0;
 }

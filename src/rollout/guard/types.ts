@@ -1,4 +1,5 @@
 /** Shapes of the rollout guard's inputs and verdicts (re-exported from ./index). */
+import type { SampleStats } from './sample-stats';
 
 /** What one arm (control or canary) has accumulated so far in the current rollout step. */
 export interface ArmCounts {
@@ -10,8 +11,10 @@ export interface ArmCounts {
   thumbsUp: number;
   thumbsDown: number;
   correctedOrRegenerated: number;
-  latenciesMs: number[];
-  tokensPerCall: number[];
+  /** Latency of the runs that recorded one (ms), as a mergeable summary: stored aggregates add up. */
+  latency: SampleStats;
+  /** Input + output tokens of the runs that recorded any. */
+  tokens: SampleStats;
 }
 
 export type SignalName =

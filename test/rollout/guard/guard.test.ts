@@ -1,9 +1,19 @@
-import { DEFAULT_GUARD_POLICY, evaluateGuard, type ArmCounts } from '../../../src/rollout/guard';
+import { percentile } from '../../../src/eval/stats';
+import { DEFAULT_GUARD_POLICY, evaluateGuard, statsOf, type ArmCounts } from '../../../src/rollout/guard';
 import { emptyArm, lognormal, mulberry32 } from './sim';
+
+/** The raw samples behind arm(): the same on every call. */
+function samples(): { latencies: number[]; tokens: number[] } {
+  const rand = mulberry32(11);
+  return {
+    latencies: Array.from({ length: 500 }, () => lognormal(rand, 900, 0.6)),
+    tokens: Array.from({ length: 500 }, () => Math.round(lognormal(rand, 450, 0.35))),
+  };
+}
 
 /** A healthy arm with exact counts: 1000 runs, identical across arms unless a test changes one signal. */
 function arm(overrides: Partial<ArmCounts> = {}): ArmCounts {
-  const rand = mulberry32(11);
+  const { latencies, tokens } = samples();
   return {
     runs: 1000,
     errors: 20,
@@ -12,8 +22,8 @@ function arm(overrides: Partial<ArmCounts> = {}): ArmCounts {
     thumbsUp: 540,
     thumbsDown: 60,
     correctedOrRegenerated: 80,
-    latenciesMs: Array.from({ length: 500 }, () => lognormal(rand, 900, 0.6)),
-    tokensPerCall: Array.from({ length: 500 }, () => Math.round(lognormal(rand, 450, 0.35))),
+    latency: statsOf(latencies),
+    tokens: statsOf(tokens),
     ...overrides,
   };
 }
@@ -73,10 +83,20 @@ describe('evaluateGuard', () => {
 
   test('p95 latency +50% alone breaches', () => {
     const base = arm();
-    const v = evaluateGuard(base, { ...base, latenciesMs: base.latenciesMs.map((x) => x * 1.5) });
+    const { latencies } = samples();
+    const v = evaluateGuard(base, { ...base, latency: statsOf(latencies.map((x) => x * 1.5)) });
     const lat = signal(v, 'p95-latency');
     expect(lat.breach).toBe(true);
     expect(lat.canary / lat.control).toBeCloseTo(1.5, 6);
+    // The reported p95s come from the arms' histograms: each within a bucket (≈ 1 %) of the exact nearest rank.
+    expect(lat.control / percentile(latencies, 95)).toBeCloseTo(1, 2);
+    expect(
+      lat.canary /
+        percentile(
+          latencies.map((x) => x * 1.5),
+          95,
+        ),
+    ).toBeCloseTo(1, 2);
     expect(v.signals.filter((s) => s.breach)).toHaveLength(1);
     expect(v.evidence).toContain('p95-latency');
     expect(v.evidence).toContain(`canary ${lat.canary.toFixed(0)} ms vs control ${lat.control.toFixed(0)} ms (+50%)`);
@@ -84,7 +104,8 @@ describe('evaluateGuard', () => {
 
   test('tokens per call +40% alone breaches', () => {
     const base = arm();
-    const v = evaluateGuard(base, { ...base, tokensPerCall: base.tokensPerCall.map((x) => Math.round(x * 1.4)) });
+    const { tokens } = samples();
+    const v = evaluateGuard(base, { ...base, tokens: statsOf(tokens.map((x) => Math.round(x * 1.4))) });
     const tok = signal(v, 'tokens-per-call');
     expect(tok.breach).toBe(true);
     expect(tok.canary / tok.control).toBeCloseTo(1.4, 2);
@@ -95,6 +116,7 @@ describe('evaluateGuard', () => {
   test('an improved canary never breaches, however large the sample', () => {
     for (const scale of [1, 10, 100]) {
       const base = arm();
+      const { latencies, tokens } = samples();
       const control: ArmCounts = {
         ...base,
         runs: 1000 * scale,
@@ -112,8 +134,8 @@ describe('evaluateGuard', () => {
         thumbsUp: 585 * scale,
         thumbsDown: 15 * scale,
         correctedOrRegenerated: 20 * scale,
-        latenciesMs: base.latenciesMs.map((x) => x / 2),
-        tokensPerCall: base.tokensPerCall.map((x) => Math.round(x / 2)),
+        latency: statsOf(latencies.map((x) => x / 2)),
+        tokens: statsOf(tokens.map((x) => Math.round(x / 2))),
       };
       const v = evaluateGuard(control, canary);
       expect(v.breach).toBe(false);
@@ -177,8 +199,8 @@ describe('evaluateGuard', () => {
   });
 
   test('unusable latency samples are dropped; constant arms compare exactly', () => {
-    const control = { ...emptyArm(), latenciesMs: [...Array<number>(150).fill(100), NaN, -1] };
-    const canary = { ...emptyArm(), latenciesMs: Array<number>(150).fill(200) };
+    const control = { ...emptyArm(), latency: statsOf([...Array<number>(150).fill(100), NaN, -1]) };
+    const canary = { ...emptyArm(), latency: statsOf(Array<number>(150).fill(200)) };
     const lat = signal(evaluateGuard(control, canary), 'p95-latency');
     expect(lat.samples).toEqual({ control: 150, canary: 150 });
     expect(lat).toMatchObject({ control: 100, canary: 200, breach: true });

@@ -1,4 +1,4 @@
-import type { ArmCounts } from '../../../src/rollout/guard';
+import { addSample, emptyStats, type ArmCounts } from '../../../src/rollout/guard';
 
 /** Seeded randomness and simulated arms for the guard tests: deterministic across runs and machines. */
 
@@ -59,8 +59,8 @@ export function emptyArm(): ArmCounts {
     thumbsUp: 0,
     thumbsDown: 0,
     correctedOrRegenerated: 0,
-    latenciesMs: [],
-    tokensPerCall: [],
+    latency: emptyStats(),
+    tokens: emptyStats(),
   };
 }
 
@@ -78,8 +78,8 @@ export function addRuns(arm: ArmCounts, model: ArmModel, runs: number, rand: () 
       else arm.thumbsUp++;
     }
     if (rand() < model.correctionRate) arm.correctedOrRegenerated++;
-    arm.latenciesMs.push(lognormal(rand, model.latencyMedianMs, model.latencySigma));
-    arm.tokensPerCall.push(Math.round(lognormal(rand, model.tokensMedian, model.tokensSigma)));
+    addSample(arm.latency, lognormal(rand, model.latencyMedianMs, model.latencySigma));
+    addSample(arm.tokens, Math.round(lognormal(rand, model.tokensMedian, model.tokensSigma)));
   }
 }
 

@@ -8,6 +8,7 @@ import { freePort } from '../src/temporal/probe';
 import { execFileSync } from 'node:child_process';
 import { calendarHistoryBench } from './calendar-history';
 import { evalThroughput } from './eval-throughput';
+import { guardLookBench } from './guard-look';
 import { libraryBench } from './library';
 import { rolloutBench } from './rollout';
 import { tuneOverhead } from './tune-overhead';
@@ -57,6 +58,9 @@ async function main(): Promise<void> {
     );
     execFileSync('psql', [pgUrl, '-qc', `DROP DATABASE ${pgDb}`]);
   }
+  // The rollout guard's look on SQLite at 10k and 1M stored runs (1M takes about 20 s to seed).
+  if (want('guard'))
+    results.push(await guardLookBench([10_000, 1_000_000], Number(process.env.BENCH_GUARD_LOOKS ?? 31)));
   const out = {
     when: new Date().toISOString(),
     machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },

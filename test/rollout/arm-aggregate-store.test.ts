@@ -1,4 +1,4 @@
-import { recordFeedback, recordRuns, type RunRecord } from '../../src/library/records';
+import { recordFeedback, recordRuns, type FeedbackRecord, type RunRecord } from '../../src/library/records';
 import { recordVersion } from '../../src/library/versions';
 import { foldArmCounts, recountArmCounts, type ArmKey } from '../../src/rollout/arm-aggregate-store';
 import { evaluateGuard, type ArmCounts } from '../../src/rollout/guard';
@@ -149,11 +149,11 @@ describeEachStore('arm aggregates folded from a cursor', (backend) => {
     for (let look = 0; look < 8; look++) {
       await recordRuns(db, runs(1, 60, rand, { errorRate: 0.02 }));
       await recordRuns(db, runs(2, 60, rand, { errorRate: 0.12 }));
-      const votes = Array.from({ length: 20 }, (_, i) => ({
+      const votes = Array.from({ length: 20 }, (_, i): FeedbackRecord => ({
         id: `fb-g-${look}-${i}`,
         name: 'greet',
         version: 1 + (i % 2),
-        thumbs: (rand() < (i % 2 ? 0.3 : 0.1) ? 'down' : 'up') as 'down' | 'up',
+        thumbs: rand() < (i % 2 ? 0.3 : 0.1) ? 'down' : 'up',
         at: after(100 + look),
       }));
       await recordFeedback(db, votes);

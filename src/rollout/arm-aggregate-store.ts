@@ -9,7 +9,9 @@ import { addSample, emptyStats } from './guard/sample-stats';
  * store holds.
  *
  * Cursors. SQLite serialises writers and gives a new row the largest rowid so far + 1, so "rowid ≤ the
- * largest rowid now" is a prefix that later commits never add to. PostgreSQL hands out ids before commit,
+ * largest rowid now" is a prefix that later commits never add to (nothing deletes runs or feedback, nor
+ * runs VACUUM, which may renumber the rowids of these tables: either would call for dropping the stored
+ * aggregates). PostgreSQL hands out ids before commit,
  * in an order commits do not follow, so there the cursor is the transaction id of the insert (column
  * `tx`): every transaction older than the oldest one still running (the snapshot's xmin) has finished, so
  * rows with tx below that horizon can no longer appear. A long-open transaction elsewhere holds the horizon

@@ -34,7 +34,7 @@ describe('a regression tune’s inputs', () => {
     expect(tuneGoldenCases([cases[1]!], new Set())[0]!.assertions).toEqual([{ type: 'regex', value: '^#' }]);
   });
 
-  test('the scenario names the regression by numbers, and the settings write to the working copy only', () => {
+  test('the scenario names the regression by numbers, and the settings name no folder (the report stays in the store)', () => {
     const text = regressionScenario(
       {
         name: 'summarise',

@@ -130,6 +130,9 @@ describe('refinery tune, status, list, decide, restore', () => {
       expect(status.code).toBe(4);
       expect(status.out).toContain('awaiting a decision since');
       expect(status.out).toContain(`refinery decide ${workflowId}`);
+      const early = await runCli(['outcome', workflowId, '--write'], env);
+      expect(early.code).toBe(2);
+      expect(early.out).toContain(`${workflowId} has not finished: follow it with \`refinery status ${workflowId}\``);
 
       const refused = await runCli(['decide', workflowId, '--action', 'continue', '--by', 'ana'], env);
       expect(refused.code).toBe(2);

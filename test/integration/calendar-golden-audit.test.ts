@@ -77,8 +77,8 @@ async function store(backend: StoreBackend): Promise<Store> {
   };
 }
 
-/** Runs fn while a worker on the time-skipping server serves every workflow, with the calendar's tune folder under home. */
-async function withWorker<T>(db: Db, home: string, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+/** Runs fn while a worker on the time-skipping server serves every workflow. */
+async function withWorker<T>(db: Db, fn: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = uniqueId('tq');
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -86,7 +86,7 @@ async function withWorker<T>(db: Db, home: string, fn: (taskQueue: string) => Pr
     workflowBundle: { codePath: sharedTestEnv().workflowBundlePath },
     activities: {
       ...createActivities({ db, providers: OFFLINE }),
-      ...goldenAuditActivities({ db, providers: OFFLINE, home }),
+      ...goldenAuditActivities({ db, providers: OFFLINE }),
     },
   });
   return worker.runUntil(fn(taskQueue));
@@ -152,7 +152,6 @@ async function resolvedAlerts(db: Db, name: string, falsePositives: number, acti
 describeEachStore('monthly golden re-run on the time-skipping server', (backend) => {
   test('flags the regressed prompt only, starts its tune, widens noisy thresholds and records the run', async () => {
     const s = await store(backend);
-    const home = path.join(s.dir, 'home');
     // A skill that regresses (its production version loses the section the dataset checks) and a text
     // prompt that does not.
     const good = await s.version('release-notes', skill(true), { tags: ['docs'] });
@@ -186,7 +185,7 @@ describeEachStore('monthly golden re-run on the time-skipping server', (backend)
 
     const may = uniqueId('monthly-may');
     const june = uniqueId('monthly-june');
-    await withWorker(s.db, home, async (taskQueue) => {
+    await withWorker(s.db, async (taskQueue) => {
       const first = await run(taskQueue, 'monthlyGoldenWorkflow', may, {
         asOf: '2026-05-01T06:00:00.000Z',
         provider: 'offline',
@@ -242,7 +241,6 @@ describeEachStore('monthly golden re-run on the time-skipping server', (backend)
       const described = await tune.describe();
       expect(described.type).toBe('tuneWorkflow');
       expect(described.parentExecution?.workflowId).toBe(june);
-      expect(fs.existsSync(path.join(home, 'calendar', 'tunes'))).toBe(false);
       const started = (skill(false) as Extract<LibraryContent, { type: 'skill' }>).files['SKILL.md']!;
       expect(started).not.toContain('## Output format'); // the regressed production version
       const stalled = await eventually(
@@ -391,9 +389,7 @@ describeEachStore('quarterly audit on the time-skipping server', (backend) => {
 
     const id = uniqueId('quarterly');
     const asOf = new Date().toISOString();
-    const result = await withWorker(s.db, path.join(s.dir, 'home'), (taskQueue) =>
-      run(taskQueue, 'quarterlyAuditWorkflow', id, { asOf }),
-    );
+    const result = await withWorker(s.db, (taskQueue) => run(taskQueue, 'quarterlyAuditWorkflow', id, { asOf }));
     expect(result).toMatchObject({
       runId: id,
       period: 'quarterly',

@@ -30,7 +30,9 @@ function datasetFolder(script: string): { folder: string; file: string } {
   fs.writeFileSync(
     file,
     ['q0', 'q1', 'q2']
-      .map((q) => JSON.stringify({ id: q, vars: { q }, assertions: [{ type: 'javascript', file: 'checks/answer.cjs' }] }))
+      .map((q) =>
+        JSON.stringify({ id: q, vars: { q }, assertions: [{ type: 'javascript', file: 'checks/answer.cjs' }] }),
+      )
       .join('\n'),
   );
   return { folder, file };
@@ -64,7 +66,11 @@ describe('javascript assertions travel with the dataset version', () => {
     try {
       const ran = await runCli(['eval', 'qa', '--dataset', 'qa-set@1', '--output', 'json'], env);
       expect(ran.code).toBe(0);
-      const result = JSON.parse(ran.out.slice(ran.out.indexOf('{'))) as { runId: string; passed: number; failed: number };
+      const result = JSON.parse(ran.out.slice(ran.out.indexOf('{'))) as {
+        runId: string;
+        passed: number;
+        failed: number;
+      };
       expect(result).toMatchObject({ passed: 2, failed: 1, errors: 0 });
       const failed = (await getResults(h.db, result.runId)).find((r) => r.caseId === 'q1')!;
       expect(JSON.stringify(failed)).toContain('stored script v1 rejects q1');
@@ -81,7 +87,9 @@ describe('javascript assertions travel with the dataset version', () => {
     const env = { REFINERY_DATABASE_URL: h.dbUrl, REFINERY_HOME: h.dir };
     const { folder, file } = datasetFolder(SCRIPT_V1);
     expect((await runCli(['dataset', 'add', 'qa-set', file], env)).out).toContain('dataset qa-set@1');
-    expect((await runCli(['dataset', 'add', 'qa-set', file], env)).out).toContain('unchanged — the cases are version 1');
+    expect((await runCli(['dataset', 'add', 'qa-set', file], env)).out).toContain(
+      'unchanged — the cases are version 1',
+    );
     fs.writeFileSync(path.join(folder, 'checks', 'answer.cjs'), SCRIPT_V1.replace('v1', 'v2'));
     expect((await runCli(['dataset', 'add', 'qa-set', file], env)).out).toContain('dataset qa-set@2');
     const hashes = await h.db.all<{ version: number; hash: string }>(

@@ -22,10 +22,7 @@ async function finishedStatus(config: Config, id: string): Promise<TuneStatus> {
     if (!desc) throw new CliError(`no tune run with id ${id}: check the id with \`refinery list\``);
     if (desc.type !== 'tuneWorkflow') throw new CliError(`${id} is a ${desc.type}, not a tune run`);
     if (desc.status.name === 'RUNNING')
-      throw new CliError(
-        `${id} is still running: follow it with \`refinery status ${id}\`, then run this again`,
-        EXIT.alreadyRunning,
-      );
+      throw new CliError(`${id} has not finished: follow it with \`refinery status ${id}\`, then run this again`);
     if (desc.status.name !== 'COMPLETED')
       throw new CliError(`${id} ended ${desc.status.name.toLowerCase()}: it has no outcome to write`, EXIT.failed);
     return (await handle.result()) as TuneStatus;
@@ -45,7 +42,9 @@ export async function outcomeCommand(config: Config, argv: string[]): Promise<nu
   if (!id) throw new CliError('name the run: refinery outcome <workflow-id> [--write]');
   const status = await finishedStatus(config, id);
   if (values.dir !== undefined && status.skills.length !== 1)
-    throw new CliError(`--dir names one folder, and ${id} tuned ${status.skills.length} skills: write each from its own run`);
+    throw new CliError(
+      `--dir names one folder, and ${id} tuned ${status.skills.length} skills: write each from its own run`,
+    );
   const dirs = values.dir === undefined ? undefined : { [status.skills[0]!]: values.dir };
   const db = await openStore(config.databaseUrl);
   try {
@@ -56,7 +55,8 @@ export async function outcomeCommand(config: Config, argv: string[]): Promise<nu
       console.log(
         `${id} (${status.skills.join(' → ')}) ${status.termination}: best score ${status.outcome?.bestScore} at iteration ${status.outcome?.bestIteration}`,
       );
-      if (!applied.folders.length) console.log('  nothing for the skill folder (dry run, rollback, cancel, timeout or no change)');
+      if (!applied.folders.length)
+        console.log('  nothing for the skill folder (dry run, rollback, cancel, timeout or no change)');
       for (const line of describeApplied(applied, Boolean(values.write))) console.log(`  ${line}`);
       const diff = await outcomeDiff(db, status);
       if (diff) console.log(diff);

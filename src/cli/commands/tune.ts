@@ -88,7 +88,8 @@ export async function tuneCommand(config: Config, argv: string[]): Promise<numbe
           console.log(
             `  not written (${tune.settings.dryRun ? 'dry run' : applied.folders.some((f) => f.refused) ? 'refused' : status.termination}); the diff would be:\n${diff}`,
           );
-        for (const f of applied.folders) if (f.refused) console.log(`  warning: write-back of ${f.skill} refused: ${f.refused}`);
+        for (const f of applied.folders)
+          if (f.refused) console.log(`  warning: write-back of ${f.skill} refused: ${f.refused}`);
         for (const p of applied.reportPaths) console.log(`  report: ${p}`);
         console.log(
           `  was it effective? refinery review tune ${s.workflowId} --effective yes|no --better "what would have made it better"`,

@@ -273,6 +273,8 @@ describeEachStore('monthly golden re-run on the time-skipping server', (backend)
       const ownerCopy = path.join(s.dir, 'owner', 'release-notes');
       fs.mkdirSync(ownerCopy, { recursive: true });
       fs.writeFileSync(path.join(ownerCopy, 'SKILL.md'), started);
+      const nowhere = await applyTuneOutcome(s.db, status, { write: true });
+      expect(nowhere.folders[0]).toMatchObject({ written: false, refused: expect.stringContaining('--dir') });
       const applied = await applyTuneOutcome(s.db, status, { write: true, dirs: { 'release-notes': ownerCopy } });
       expect(applied.folders).toMatchObject([{ skill: 'release-notes', written: true, files: ['SKILL.md'] }]);
       expect(fs.readFileSync(path.join(ownerCopy, 'SKILL.md'), 'utf8')).not.toBe(started);

@@ -143,6 +143,10 @@ describeEachStore('dataset scripts in the store', (backend) => {
     fs.rmSync(folder, { recursive: true });
     const resolved = await storedScripts(db)(assertion);
     expect(resolved.ok && fs.readFileSync(resolved.path, 'utf8')).toBe(SCRIPT_V1.replace('v1', 'v2'));
+    expect(await storedScripts(db)({ file: 'evil.sh', sourceRef: '../../etc/passwd' })).toMatchObject({
+      ok: false,
+      reason: 'evil.sh: the stored script reference is malformed: import the dataset again',
+    });
     expect(await storedScripts(db)({ file: 'checks/answer.cjs' })).toEqual({
       ok: false,
       reason:

@@ -30,8 +30,12 @@ export function storedScripts(db: Db): ScriptSource {
         ok: false,
         reason: `${a.file}: this dataset version holds no copy of the script: import the dataset again with \`refinery dataset add\``,
       };
+    // The file name is built from stored data: only a content hash and a script extension may make it up.
+    const ext = path.extname(a.file);
+    if (!/^[0-9a-f]{64}$/.test(a.sourceRef) || !['.js', '.cjs', '.mjs'].includes(ext))
+      return { ok: false, reason: `${a.file}: the stored script reference is malformed: import the dataset again` };
     try {
-      return { ok: true, path: await materialise(a.sourceRef, path.extname(a.file)) };
+      return { ok: true, path: await materialise(a.sourceRef, ext) };
     } catch (err) {
       return { ok: false, reason: `${a.file}: ${(err as Error).message}` };
     }

@@ -81,7 +81,6 @@ async function refinery(temporalAddress: string, bundlePath: string, fakeUrl: st
         noCache: true,
         chunkSize: 250,
         parallelChunks: 4,
-        baseDir: dir,
       },
     });
     return await started.handle.result();

@@ -14,7 +14,7 @@ export interface ActivityDeps {
   publicUrl?: string;
   /** Where rollout alerts go (REFINERY_WEBHOOK_URL): a Slack-compatible JSON POST. */
   webhookUrl?: string;
-  /** REFINERY_HOME of the worker (working copies of calendar-started tunes). */
+  /** REFINERY_HOME of the worker. Unused: activities keep no files (content travels through the store). */
   home?: string;
 }
 
@@ -30,7 +30,6 @@ export function createActivities(deps: ActivityDeps) {
       providers: deps.providers ?? { provider: 'offline', anthropic: {}, gemini: {} },
       webhookUrl: deps.webhookUrl,
       publicUrl: deps.publicUrl,
-      home: deps.home,
     }),
   };
 }

@@ -15,8 +15,6 @@ export interface GoldenTarget {
   version: number;
   dataset: string;
   datasetVersion: number;
-  /** Where the dataset's custom JavaScript assertions resolve (the folder it was imported from). */
-  baseDir: string;
   /** Its result in the latest earlier monthly run that evaluated it. */
   previous?: PreviousResult;
 }
@@ -44,8 +42,6 @@ export interface Regression {
 export interface TuneStart {
   name: string;
   workflowId: string;
-  /** The working folder on the worker the tune writes its outcome to. */
-  dir: string;
 }
 
 export interface MonthlyOutcome {

@@ -37,7 +37,9 @@ export function renderMonthlyReport(o: MonthlyOutcome, postRun: PostRunCounts): 
       const tune = tunes.get(r.name);
       lines.push(
         `| ${r.name} | v${r.version} | ${r.dataset} v${r.datasetVersion} | ${prev ? `${pct(prev.passRate)} → ` : ''}${pct(r.passRate)} | ${cell(c.reasons.join('; '))} | ${
-          tune ? `tune \`${tune.workflowId}\` (outcome in \`${tune.dir}\`)` : cell(skipped.get(r.name) ?? 'none')
+          tune
+            ? `tune \`${tune.workflowId}\` (write its outcome: \`refinery outcome ${tune.workflowId} --write --dir <folder>\`)`
+            : cell(skipped.get(r.name) ?? 'none')
         } |`,
       );
     }

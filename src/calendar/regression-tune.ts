@@ -9,9 +9,10 @@ import type { Regression } from './golden-audit-types';
  *
  * The tune loop edits skills (a folder with SKILL.md), so only a regressed skill gets one; a text or
  * chat prompt is flagged for its owner. The tune starts from the production version, runs on a scenario
- * naming the regression and on the dataset's cases (those that failed this month first), and writes its
- * outcome into a working copy on the worker — never into anyone's checkout, and never to a label: the
- * owner reviews the report and ships the best version through the usual gate and rollout.
+ * naming the regression and on the dataset's cases (those that failed this month first). It has no folder:
+ * its outcome is a version in the store (never a label move) and its report a stored blob; the owner
+ * writes it into a folder with `refinery outcome <id> --write --dir <folder>` and ships the best version
+ * through the usual gate and rollout.
  */
 
 /** Golden cases handed to the tune: each one is run every iteration, so a few that matter most. */
@@ -55,10 +56,7 @@ export function tuneGoldenCases(cases: EvalCase[], failedIds: ReadonlySet<string
 }
 
 /** Settings of a regression tune: the standard preset, the calendar's provider for every role. */
-export function regressionTuneSettings(
-  provider: 'auto' | 'anthropic' | 'gemini' | 'offline',
-  outputDir: string,
-): TuneSettings {
+export function regressionTuneSettings(provider: 'auto' | 'anthropic' | 'gemini' | 'offline'): TuneSettings {
   const model = { provider, model: 'default' };
   return {
     ...PRESETS.standard,
@@ -70,6 +68,5 @@ export function regressionTuneSettings(
     improver: model,
     // A stalled tune waits a week for its owner, as one started from the CLI does.
     decisionTimeoutMs: 7 * 86_400_000,
-    outputDir,
   };
 }

@@ -5,6 +5,7 @@ import { workerCommand, workerHelp } from './commands/worker';
 import { tuneCommand, tuneHelp } from './commands/tune';
 import { decideCommand, decideHelp, listCommand, listHelp, statusCommand, statusHelp } from './commands/tune-admin';
 import { restoreCommand, restoreHelp } from './commands/restore';
+import { outcomeCommand, outcomeHelp } from './commands/outcome';
 import { apiCommand, apiHelp, tokensCommand } from './commands/api';
 import { datasetCommand, datasetHelp } from './commands/dataset';
 import { evalCommand, evalHelp } from './commands/eval';
@@ -41,6 +42,7 @@ const commands: Record<string, Command> = {
   decide: { help: decideHelp, run: decideCommand },
   list: { help: listHelp, run: listCommand },
   restore: { help: restoreHelp, run: restoreCommand },
+  outcome: { help: outcomeHelp, run: outcomeCommand },
   api: { help: apiHelp, run: (c) => apiCommand(c) },
   tokens: { help: apiHelp, run: tokensCommand },
   push: { help: libraryHelp, run: pushCommand },

@@ -1,7 +1,7 @@
 import type { EvalSettings } from './types';
 
 /** Eval settings unless flags say otherwise (pure: workflows use them for the staging gate). */
-export const DEFAULT_EVAL_SETTINGS: Omit<EvalSettings, 'baseDir'> = {
+export const DEFAULT_EVAL_SETTINGS: EvalSettings = {
   provider: 'auto',
   model: 'default',
   judgeProvider: 'auto',

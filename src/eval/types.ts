@@ -19,8 +19,6 @@ export interface EvalSettings {
   /** Chunk activities in flight at once; they share the worker's limiter of `concurrency` slots. */
   parallelChunks: number;
   passRateThreshold: number;
-  /** Folder custom JavaScript assertions resolve against (the dataset file's folder). */
-  baseDir: string;
   /**
    * Send the model-under-test calls through the provider's batch API (Anthropic, Gemini): one batch per chunk,
    * half the price, answers within hours instead of seconds. Off (undefined) by default; the offline provider

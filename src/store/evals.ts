@@ -1,5 +1,5 @@
 import type { EvalCase } from '../eval/types';
-import { getJson, putJson } from './blobs';
+import { getJson, putBlob, putJson } from './blobs';
 import type { Db } from './db';
 import { sha256 } from './hash';
 
@@ -38,16 +38,21 @@ const toDataset = (r: DatasetRow): DatasetVersion => ({
   createdAt: r.created_at,
 });
 
-/** Adds the cases as a new dataset version, or returns the version that already holds them. */
+/**
+ * Adds the cases as a new dataset version, or returns the version that already holds them. `scripts` are the
+ * sources of its `javascript` assertions (see captureScripts): stored as blobs in the same transaction, and
+ * covered by the hash through the cases' `sourceRef`s, so a version is self-contained.
+ */
 export async function addDatasetVersion(
   db: Db,
-  d: { name: string; cases: EvalCase[]; target?: string; source: string; author: string },
+  d: { name: string; cases: EvalCase[]; scripts?: string[]; target?: string; source: string; author: string },
 ): Promise<DatasetVersion & { created: boolean }> {
   const hash = sha256(JSON.stringify(d.cases));
   return db.transaction(async (tx) => {
     // Datasets have no parent row to lock: on PostgreSQL serialise versions of one name by an advisory lock.
     if (db.dialect === 'postgres')
       await tx.get('SELECT pg_advisory_xact_lock(hashtext(CAST(? AS TEXT)))', [`dataset:${d.name}`]);
+    for (const source of d.scripts ?? []) await putBlob(tx, source);
     const existing = await tx.get<DatasetRow>('SELECT * FROM datasets WHERE name = ? AND hash = ?', [d.name, hash]);
     if (existing) return { ...toDataset(existing), created: false };
     const latest = await tx.get<{ v: number | null }>('SELECT MAX(version) AS v FROM datasets WHERE name = ?', [

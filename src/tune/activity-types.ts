@@ -66,20 +66,14 @@ export interface ImproveResult {
   costUsd: number;
 }
 
-export interface WriteBackInput {
+export interface OutcomeDiffInput {
   runId: string;
   skill: string;
-  dir: string;
   fromHash: string;
   toHash: string;
-  dryRun: boolean;
 }
-export interface WriteBackResult {
-  written: boolean;
-  changedFiles: string[];
-  /** Blob hash of the unified diff. */
+export interface OutcomeDiffResult {
+  /** Blob hash of the unified diff; absent when the versions are equal. */
   diffRef?: string;
   versionNo?: number;
-  /** Why nothing was written, when it was not. */
-  skipped?: string;
 }

@@ -17,7 +17,8 @@ export interface ReportData {
   rationales: Record<number, string>;
   bestIteration: number;
   chosenVersions: Record<string, number | undefined>;
-  writtenBack: boolean;
+  /** The chosen version is meant for the skill folder (the client that waits writes it). */
+  writeBack: boolean;
   candidate: boolean;
   dryRun: boolean;
   decisions: DecisionRecord[];
@@ -64,7 +65,7 @@ export function renderTuneReport(d: ReportData): string {
         .join(''),
   );
   out.push(
-    `- **Outcome:** ${d.writtenBack ? 'written back to the skill folder' : d.dryRun ? 'dry run: folder untouched' : d.candidate ? 'kept as a candidate; the original stays' : 'folder unchanged'}`,
+    `- **Outcome:** ${d.writeBack ? `for the skill folder (written by the client that waits: \`refinery outcome ${d.runId} --write\`)` : d.dryRun ? 'dry run: folder untouched' : d.candidate ? 'kept as a candidate; the original stays' : 'folder unchanged'}`,
   );
   out.push(`- **Assertiveness:** ${a.score}/100 (${assertivenessRating(a.score)})`);
   out.push(`- **Tokens:** ${tokens}  **Estimated cost:** $${cost.toFixed(4)}`, '');

@@ -15,8 +15,12 @@ export interface ModelChoice {
 export interface TuneSkillRef {
   /** Library name of the skill (its folder name unless given). */
   name: string;
-  /** The folder on the worker's machine the outcome is written back to. */
-  dir: string;
+  /**
+   * The skill folder on the machine that started the run, where the client that waits writes the outcome.
+   * Only a label for the worker, which never reads or writes it. Absent when no folder exists (a calendar
+   * regression tune): the owner applies the outcome with `refinery outcome <id> --write --dir <folder>`.
+   */
+  dir?: string;
   /** Version hash of the content the run started from. */
   originalHash: string;
 }
@@ -33,8 +37,11 @@ export interface TuneSettings {
   improver: ModelChoice;
   /** How long a stalled run waits for a decision, in ms. */
   decisionTimeoutMs: number;
-  /** Where reports go: <outputDir>/docs/feedbacks/cycle-YYYY-MM-DD/<skill>.md */
-  outputDir: string;
+  /**
+   * Where the client that waits writes the report: <outputDir>/docs/feedbacks/cycle-YYYY-MM-DD/<skill>.md, on
+   * the machine that started the run. Absent: the report stays in the store only.
+   */
+  outputDir?: string;
 }
 
 export interface TuneInput {
@@ -156,13 +163,30 @@ export interface TuneOutcome {
   bestScore: number;
   /** Per skill: the version chosen as the outcome (best, or original on rollback/timeout). */
   chosen: Record<string, string>;
-  writtenBack: boolean;
+  /**
+   * The folders to receive the chosen version, one per skill whose version changed: empty on a dry run, a
+   * rollback, a cancel or a decision timeout. The worker writes no file; the client that waits
+   * (`refinery tune --wait`, `refinery outcome <id> --write`) does, refusing a folder edited meanwhile.
+   */
+  writeBack: WriteBackPlan[];
   /** Kept as a candidate when not written back (decision timeout). */
   candidate?: Record<string, string>;
+  /** Blob hash of the markdown report. */
+  reportRef: string;
+  /** Where the client writes the report (paths on the machine that started the run); empty without outputDir. */
   reportPaths: string[];
   /** Blob hashes of the outcome's unified diff, one per changed skill. */
   diffRefs: string[];
   assertiveness: number;
+}
+
+export interface WriteBackPlan {
+  skill: string;
+  /** The folder as the run was started with it; absent when the run has none. */
+  dir?: string;
+  fromHash: string;
+  toHash: string;
+  versionNo?: number;
 }
 
 export interface TuneStatus {

@@ -62,7 +62,6 @@ async function rerun(t: GoldenTarget, provider: NonNullable<CalendarInput['provi
             provider,
             judgeProvider: provider,
             noCache: true,
-            baseDir: t.baseDir,
             ...(batch ? { batch: true } : {}),
           },
         },
@@ -115,7 +114,7 @@ async function startTune(t: Awaited<ReturnType<Activities['prepareRegressionTune
     // Already running (a reset of this run): it is this run's tune all the same.
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
-  return { name: t.name, workflowId: t.workflowId, dir: t.dir } satisfies TuneStart;
+  return { name: t.name, workflowId: t.workflowId } satisfies TuneStart;
 }
 
 /**

@@ -138,7 +138,7 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
           runId: `${workflowInfo().workflowId}-gate`,
           target: { name: input.name, version: input.candidateVersion },
           dataset: { name: input.gate.dataset, version: input.gate.datasetVersion },
-          settings: { ...DEFAULT_EVAL_SETTINGS, passRateThreshold: input.gate.passRateThreshold, baseDir: '.' },
+          settings: { ...DEFAULT_EVAL_SETTINGS, passRateThreshold: input.gate.passRateThreshold },
         },
       ],
     });

@@ -26,7 +26,15 @@ import {
   toStatus,
 } from '../tune/state';
 import { shouldTerminate } from '../tune/termination';
-import type { DecisionInput, IterationRecord, Phase, TuneInput, TuneState, TuneStatus } from '../tune/types';
+import type {
+  DecisionInput,
+  IterationRecord,
+  Phase,
+  TuneInput,
+  TuneState,
+  TuneStatus,
+  WriteBackPlan,
+} from '../tune/types';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -52,10 +60,10 @@ const models = proxyActivities<Activities>({
   },
 });
 
-// Writing files and the report, locally too; a refusal (the user edited the folder meanwhile) is final.
+// The outcome's diffs and the report, stored locally too: quick idempotent store writes.
 const files = proxyLocalActivities<Activities>({
   startToCloseTimeout: '2 minutes',
-  retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['WriteBackRefused'] },
+  retry: { maximumAttempts: 5 },
 });
 
 const statusKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.status, SearchAttributeType.KEYWORD);
@@ -294,27 +302,25 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
         ? Object.fromEntries(input.skills.map((s) => [s.name, best.snapshot[s.name]!]))
         : undefined;
 
+    // The worker writes no file: it stores the diffs and says which folders should receive the chosen
+    // version; the client that waits writes them (and refuses a folder edited meanwhile).
     setPhase('writing-back');
-    let writtenBack = false;
+    const noWrite = settings.dryRun || keepOriginal;
+    const writeBack: WriteBackPlan[] = [];
     const diffRefs: string[] = [];
     const chosenVersions: Record<string, number | undefined> = {};
     for (const s of input.skills) {
       const target = candidate?.[s.name] ?? chosen[s.name]!;
-      try {
-        const wb = await files.writeBackSkill({
-          runId: input.runId,
-          skill: s.name,
-          dir: s.dir,
-          fromHash: s.originalHash,
-          toHash: target,
-          dryRun: settings.dryRun || keepOriginal,
-        });
-        writtenBack ||= wb.written;
-        if (wb.diffRef) diffRefs.push(wb.diffRef);
-        chosenVersions[s.name] = wb.versionNo;
-      } catch (err) {
-        state.warnings.push(`write-back of ${s.name} refused: ${failureMessage(err)}`);
-      }
+      const d = await files.diffTuneOutcome({
+        runId: input.runId,
+        skill: s.name,
+        fromHash: s.originalHash,
+        toHash: target,
+      });
+      if (d.diffRef) diffRefs.push(d.diffRef);
+      chosenVersions[s.name] = d.versionNo;
+      if (!noWrite && d.diffRef)
+        writeBack.push({ skill: s.name, dir: s.dir, fromHash: s.originalHash, toHash: target, versionNo: d.versionNo });
     }
 
     const unmet =
@@ -329,14 +335,14 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
     const score = assertivenessScore({ ...assertiveness, iterations: state.iteration });
 
     setPhase('reporting');
-    const report = await files.writeTuneReport({
+    const report = await files.storeTuneReport({
       runId: input.runId,
       skills: input.skills.map((s) => s.name),
       threshold: settings.threshold,
       termination,
       bestIteration: best?.iteration ?? 0,
       chosenVersions,
-      writtenBack,
+      writeBack: writeBack.length > 0,
       candidate: candidate !== undefined,
       dryRun: settings.dryRun,
       decisions: state.decisions,
@@ -350,8 +356,9 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
       bestIteration: best?.iteration ?? 0,
       bestScore: best?.score ?? 0,
       chosen,
-      writtenBack,
+      writeBack,
       candidate,
+      reportRef: report.reportRef,
       reportPaths: report.reportPaths,
       diffRefs,
       assertiveness: score,

@@ -34,7 +34,7 @@ describe('a regression tune’s inputs', () => {
     expect(tuneGoldenCases([cases[1]!], new Set())[0]!.assertions).toEqual([{ type: 'regex', value: '^#' }]);
   });
 
-  test('the scenario names the regression by numbers, and the settings write to the working copy only', () => {
+  test('the scenario names the regression by numbers, and the settings name no folder (the report stays in the store)', () => {
     const text = regressionScenario(
       {
         name: 'summarise',
@@ -51,8 +51,9 @@ describe('a regression tune’s inputs', () => {
     );
     expect(text).toContain('"summarise" v5 regressed on its golden dataset summaries v2');
     expect(text).toContain('Pass rate 50% (last month 100%)');
-    const s = regressionTuneSettings('offline', '/srv/refinery/calendar/tunes/x');
-    expect(s).toMatchObject({ dryRun: false, outputDir: '/srv/refinery/calendar/tunes/x', threshold: 80 });
+    const s = regressionTuneSettings('offline');
+    expect(s).toMatchObject({ dryRun: false, threshold: 80 });
+    expect(s.outputDir).toBeUndefined(); // no folder on any machine: the report stays in the store
     expect(s.executor).toEqual({ provider: 'offline', model: 'default' });
   });
 });

@@ -113,7 +113,7 @@ describe('refinery tune, status, list, decide, restore', () => {
     const { h, taskQueue, env } = await setup([60, 62, 61]);
     const dir = h.makeSkill('stalls');
     const before = fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8');
-    await withWorker(taskQueue, { db: h.db, providers: h.providers }, async () => {
+    const workflowId = await withWorker(taskQueue, { db: h.db, providers: h.providers }, async () => {
       const started = await runCli(
         ['tune', dir, '--scenario', 'x', '--threshold', '90', '--json', '--output', h.dir],
         env,
@@ -130,6 +130,9 @@ describe('refinery tune, status, list, decide, restore', () => {
       expect(status.code).toBe(4);
       expect(status.out).toContain('awaiting a decision since');
       expect(status.out).toContain(`refinery decide ${workflowId}`);
+      const early = await runCli(['outcome', workflowId, '--write'], env);
+      expect(early.code).toBe(2);
+      expect(early.out).toContain(`${workflowId} has not finished: follow it with \`refinery status ${workflowId}\``);
 
       const refused = await runCli(['decide', workflowId, '--action', 'continue', '--by', 'ana'], env);
       expect(refused.code).toBe(2);
@@ -142,7 +145,21 @@ describe('refinery tune, status, list, decide, restore', () => {
         60_000,
         'completion',
       );
+      return workflowId;
     });
+    // Started without --wait: the worker wrote nothing here; `refinery outcome` shows, then writes, the outcome.
+    expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(before);
+    const preview = await runCli(['outcome', workflowId], env);
+    expect(preview.code).toBe(0);
+    expect(preview.out).toContain(`would write SKILL.md into ${dir}`);
+    expect(preview.out).toMatch(/would write the report to .*docs\/feedbacks\/cycle-\d{4}-\d{2}-\d{2}\/stalls\.md/);
+    expect(preview.out).toContain('+- improvement 1');
+    expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(before);
+    const written = await runCli(['outcome', workflowId, '--write'], env);
+    expect(written.code).toBe(0);
+    expect(written.out).toContain(`written back to ${dir}: SKILL.md`);
+    const reportPath = /report: (\S+)/.exec(written.out)![1]!;
+    expect(fs.readFileSync(reportPath, 'utf8')).toContain('**Termination:** accepted');
     expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(`${before}\n- improvement 1`);
     const restored = await runCli(['restore', dir, '--version', '1'], env);
     expect(restored.code).toBe(0);

@@ -14,6 +14,7 @@ import { recordRuns } from '../../src/library/records';
 import { recordVersion } from '../../src/library/versions';
 import type { LibraryContent } from '../../src/library/content';
 import { getBlob } from '../../src/store/blobs';
+import { applyTuneOutcome } from '../../src/cli/tune-outcome';
 import type { Db } from '../../src/store/db';
 import { addDatasetVersion } from '../../src/store/evals';
 import { decideUpdate, tuneStatusQuery } from '../../src/shared';
@@ -76,8 +77,8 @@ async function store(backend: StoreBackend): Promise<Store> {
   };
 }
 
-/** Runs fn while a worker on the time-skipping server serves every workflow, with the calendar's tune folder under home. */
-async function withWorker<T>(db: Db, home: string, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+/** Runs fn while a worker on the time-skipping server serves every workflow. */
+async function withWorker<T>(db: Db, fn: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = uniqueId('tq');
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -85,7 +86,7 @@ async function withWorker<T>(db: Db, home: string, fn: (taskQueue: string) => Pr
     workflowBundle: { codePath: sharedTestEnv().workflowBundlePath },
     activities: {
       ...createActivities({ db, providers: OFFLINE }),
-      ...goldenAuditActivities({ db, providers: OFFLINE, home }),
+      ...goldenAuditActivities({ db, providers: OFFLINE }),
     },
   });
   return worker.runUntil(fn(taskQueue));
@@ -151,7 +152,6 @@ async function resolvedAlerts(db: Db, name: string, falsePositives: number, acti
 describeEachStore('monthly golden re-run on the time-skipping server', (backend) => {
   test('flags the regressed prompt only, starts its tune, widens noisy thresholds and records the run', async () => {
     const s = await store(backend);
-    const home = path.join(s.dir, 'home');
     // A skill that regresses (its production version loses the section the dataset checks) and a text
     // prompt that does not.
     const good = await s.version('release-notes', skill(true), { tags: ['docs'] });
@@ -185,7 +185,7 @@ describeEachStore('monthly golden re-run on the time-skipping server', (backend)
 
     const may = uniqueId('monthly-may');
     const june = uniqueId('monthly-june');
-    await withWorker(s.db, home, async (taskQueue) => {
+    await withWorker(s.db, async (taskQueue) => {
       const first = await run(taskQueue, 'monthlyGoldenWorkflow', may, {
         asOf: '2026-05-01T06:00:00.000Z',
         provider: 'offline',
@@ -233,16 +233,15 @@ describeEachStore('monthly golden re-run on the time-skipping server', (backend)
         { run_id: `${june}-golden-translate`, status: 'completed' },
       ]);
 
-      // The tune: a child of the June run that outlives it, started from the regressed production version
-      // with its working copy on the worker. It runs on while the June run is over; when it stalls on its
-      // recurring weakness (the offline judge's), the owner accepts its best version.
+      // The tune: a child of the June run that outlives it, started from the regressed production version.
+      // It has no folder on any machine (workers hold no files). It runs on while the June run is over;
+      // when it stalls on its recurring weakness (the offline judge's), the owner accepts its best version.
       const tuneId = `${june}-tune-release-notes`;
       const tune = env.client.workflow.getHandle<typeof tuneWorkflow>(tuneId);
       const described = await tune.describe();
       expect(described.type).toBe('tuneWorkflow');
       expect(described.parentExecution?.workflowId).toBe(june);
-      const workingCopy = path.join(home, 'calendar', 'tunes', tuneId, 'release-notes');
-      const started = fs.readFileSync(path.join(workingCopy, 'SKILL.md'), 'utf8');
+      const started = (skill(false) as Extract<LibraryContent, { type: 'skill' }>).files['SKILL.md']!;
       expect(started).not.toContain('## Output format'); // the regressed production version
       const stalled = await eventually(
         async () => {
@@ -267,9 +266,20 @@ describeEachStore('monthly golden re-run on the time-skipping server', (backend)
       await tune.executeUpdate(decideUpdate, { args: [{ action: 'accept', by: 'ana', note: 'monthly regression' }] });
       const status = await tune.result();
       expect(status).toMatchObject({ skills: ['release-notes'], phase: 'completed', termination: 'accepted' });
-      expect(status.outcome?.writtenBack).toBe(true);
-      // The outcome went into the working copy and the library as a new version; production did not move.
-      expect(fs.readFileSync(path.join(workingCopy, 'SKILL.md'), 'utf8')).not.toBe(started);
+      expect(status.outcome?.writeBack).toEqual([expect.objectContaining({ skill: 'release-notes' })]);
+      expect(status.outcome?.writeBack[0]!.dir).toBeUndefined();
+      // The owner writes the outcome into their copy of the production version, as `refinery outcome
+      // <id> --write --dir <folder>` does; the library holds it as a new version; production did not move.
+      const ownerCopy = path.join(s.dir, 'owner', 'release-notes');
+      fs.mkdirSync(ownerCopy, { recursive: true });
+      fs.writeFileSync(path.join(ownerCopy, 'SKILL.md'), started);
+      const nowhere = await applyTuneOutcome(s.db, status, { write: true });
+      expect(nowhere.folders[0]).toMatchObject({ written: false, refused: expect.stringContaining('--dir') });
+      const applied = await applyTuneOutcome(s.db, status, { write: true, dirs: { 'release-notes': ownerCopy } });
+      expect(applied.folders).toMatchObject([{ skill: 'release-notes', written: true, files: ['SKILL.md'] }]);
+      expect(fs.readFileSync(path.join(ownerCopy, 'SKILL.md'), 'utf8')).not.toBe(started);
+      expect(applied.reportPaths).toEqual([]); // no output folder: the report stays in the store
+      expect(await getBlob(s.db, status.outcome!.reportRef)).toContain('# Tune report: release-notes');
       const tuneRun = await s.db.get<{ started_by: string; skills: string }>(
         'SELECT started_by, skills FROM tune_runs WHERE run_id = ?',
         [tuneId],
@@ -381,9 +391,7 @@ describeEachStore('quarterly audit on the time-skipping server', (backend) => {
 
     const id = uniqueId('quarterly');
     const asOf = new Date().toISOString();
-    const result = await withWorker(s.db, path.join(s.dir, 'home'), (taskQueue) =>
-      run(taskQueue, 'quarterlyAuditWorkflow', id, { asOf }),
-    );
+    const result = await withWorker(s.db, (taskQueue) => run(taskQueue, 'quarterlyAuditWorkflow', id, { asOf }));
     expect(result).toMatchObject({
       runId: id,
       period: 'quarterly',

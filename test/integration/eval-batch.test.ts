@@ -282,7 +282,7 @@ describe('evalRunWorkflow in batch mode', () => {
       runId: uniqueId('eval'),
       target: { name: 'qa', version },
       dataset: { name: 'qa-set', version: ds },
-      settings: { ...DEFAULT_EVAL_SETTINGS, baseDir: h.dir, batch: true },
+      settings: { ...DEFAULT_EVAL_SETTINGS, batch: true },
     };
     const acts = createActivities({ db: h.db, providers: h.providers });
     const activityEnv = new MockActivityEnvironment();

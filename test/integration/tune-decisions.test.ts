@@ -37,7 +37,7 @@ describe('decision timeout (time-skipping test server)', () => {
     });
     const status = await worker.runUntil(async () => {
       const [run] = await h.start([dir], { threshold: '90', 'decision-timeout': '7d' }, env.client, taskQueue);
-      return await run!.handle.result();
+      return await h.finish(run!.handle);
     });
     expect(status.termination).toBe('decision-timeout');
     expect(status.decisions[0]).toMatchObject({
@@ -47,7 +47,7 @@ describe('decision timeout (time-skipping test server)', () => {
       reason: 'converged-below-threshold',
     });
     expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(before);
-    expect(status.outcome?.writtenBack).toBe(false);
+    expect(status.outcome?.writeBack).toEqual([]);
     expect(status.outcome?.candidate?.waiting).toEqual(expect.any(String));
     expect(status.outcome?.candidate?.waiting).not.toBe(status.outcome?.chosen.waiting); // the best, kept aside
     const report = fs.readFileSync(status.outcome!.reportPaths[0]!, 'utf8');
@@ -73,7 +73,7 @@ describe('recurring issues across runs (real dev server)', () => {
       const runs: TuneStatus[] = [];
       for (let i = 0; i < 2; i++) {
         const [run] = await h.start([dir], { threshold: '80' }, client, taskQueue);
-        runs.push(await run!.handle.result());
+        runs.push(await h.finish(run!.handle));
       }
       expect(runs[0]!.termination).toBe('threshold-met');
       expect(runs[1]!.termination).toBe('threshold-met');
@@ -96,9 +96,9 @@ describe('recurring issues across runs (real dev server)', () => {
       await third!.handle.executeUpdate(decideUpdate, {
         args: [{ action: 'accept', by: 'lead', note: 'known; tracked' }],
       });
-      const done = await third!.handle.result();
+      const done = await h.finish(third!.handle);
       expect(done.termination).toBe('accepted');
-      expect(done.outcome?.writtenBack).toBe(true);
+      expect(done.outcome?.writeBack).toMatchObject([{ skill: 'recurring', dir }]);
       expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(`${afterTwo}\n- improvement 3`);
     });
   });

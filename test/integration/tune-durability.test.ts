@@ -35,7 +35,7 @@ async function uninterruptedResult(): Promise<string> {
   const taskQueue = uniqueId('tq');
   await withWorker(taskQueue, { db: h.db, providers: h.providers }, async () => {
     const [run] = await h.start([dir], FLAGS, client, taskQueue);
-    await run!.handle.result();
+    await h.finish(run!.handle);
   });
   return fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8');
 }
@@ -77,7 +77,7 @@ describe.each([
       first.child.kill('SIGKILL');
       await first.exited;
       second = spawnWorkerProcess(env);
-      const status = await run!.handle.result();
+      const status = await h.finish(run!.handle);
       expect(status.termination).toBe('threshold-met');
       expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(expected);
       const snapshots = await h.db.all<{ iteration: number }>(

@@ -37,7 +37,7 @@ async function runTune(
   return withWorker(taskQueue, { db: h.db, providers: h.providers }, async () => {
     const [run] = await h.start(dirs, flags, client, taskQueue);
     if (during) await during(h, run!.handle);
-    const status = await run!.handle.result();
+    const status = await h.finish(run!.handle);
     const after = dirs.map((d) => fs.readFileSync(path.join(d, 'SKILL.md'), 'utf8'));
     const snapshots = await h.db.all<{ iteration: number; skill: string; version_hash: string }>(
       'SELECT iteration, skill, version_hash FROM tune_snapshots WHERE run_id = ? ORDER BY iteration, skill',
@@ -60,7 +60,7 @@ describe('tuneWorkflow against fake Anthropic and Gemini servers', () => {
     expect(r.status.scores).toEqual([60, 75, 85]);
     expect(r.snapshots.map((s) => s.iteration)).toEqual([1, 2, 3]);
     expect(r.after[0]).toBe(`${r.before[0]}\n- improvement 1\n- improvement 2`);
-    expect(r.status.outcome?.writtenBack).toBe(true);
+    expect(r.status.outcome?.writeBack).toMatchObject([{ skill: 'demo', dir: r.dirs[0] }]);
     const report = fs.readFileSync(r.status.outcome!.reportPaths[0]!, 'utf8');
     expect(report).toMatch(/\| 3 \| 85 \|/);
     expect(report).toContain('**Assertiveness:** 80/100 (Good)');

@@ -6,6 +6,7 @@ import { moveLabel } from '../../src/library/label-store';
 import { recordVersion } from '../../src/library/versions';
 import type { Db } from '../../src/store/db';
 import { addDatasetVersion } from '../../src/store/evals';
+import { captureScripts } from '../../src/eval/dataset-scripts';
 import { openStore } from '../../src/store/open';
 import { startFakeAnthropic } from '../fakes/fake-anthropic';
 import { startFakeGemini } from '../fakes/fake-gemini';
@@ -107,8 +108,16 @@ export async function evalHarness(roles: {
         required: c.required ?? false,
         ...(c.expected !== undefined ? { expected: c.expected } : {}),
       }));
+      // As `refinery dataset add` does: scripts resolve in the harness folder and are stored with the version.
+      const captured = await captureScripts(full, dir);
       return (
-        await addDatasetVersion(db, { name, cases: full, source: path.join(dir, `${name}.jsonl`), author: 'ana' })
+        await addDatasetVersion(db, {
+          name,
+          cases: captured.cases,
+          scripts: captured.sources,
+          source: path.join(dir, `${name}.jsonl`),
+          author: 'ana',
+        })
       ).version;
     },
     async run(client, taskQueue, p) {
@@ -116,7 +125,7 @@ export async function evalHarness(roles: {
         runId: p.runId,
         target: { name: p.name, version: p.version },
         dataset: { name: p.dataset, version: p.datasetVersion },
-        settings: { ...DEFAULT_EVAL_SETTINGS, baseDir: dir, ...p.settings },
+        settings: { ...DEFAULT_EVAL_SETTINGS, ...p.settings },
       });
       return { runId: started.runId, result: await started.handle.result() };
     },

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../src/activities';
@@ -49,11 +50,16 @@ export interface WorkerProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts the real worker entry point (src/worker.ts) in its own process, so a test can SIGKILL it. */
-export function spawnWorkerProcess(env: Record<string, string>): WorkerProcess {
+/**
+ * Starts the real worker entry point (src/worker.ts) in its own process, so a test can SIGKILL it; `cwd` runs
+ * it from another working directory (a worker on another machine sees none of the client's relative paths).
+ */
+export function spawnWorkerProcess(env: Record<string, string>, opts: { cwd?: string } = {}): WorkerProcess {
   const shared = sharedTestEnv();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'worker.ts')], {
-    cwd: ROOT,
+  // tsx by file URL: a bare `--import tsx` resolves from the working directory, which may hold no node_modules.
+  const tsx = pathToFileURL(require.resolve('tsx', { paths: [ROOT] })).href;
+  const child = spawn(process.execPath, ['--import', tsx, path.join(ROOT, 'src', 'worker.ts')], {
+    cwd: opts.cwd ?? ROOT,
     env: {
       ...process.env,
       TEMPORAL_ADDRESS: shared.temporalAddress,

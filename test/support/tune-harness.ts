@@ -7,7 +7,8 @@ import type { Config } from '../../src/config';
 import type { Db } from '../../src/store/db';
 import { openStore } from '../../src/store/open';
 import { parseRenderedFiles, roleOf } from '../../src/tune/prompts';
-import { DIMENSIONS } from '../../src/tune/types';
+import { DIMENSIONS, type TuneStatus } from '../../src/tune/types';
+import { applyTuneOutcome } from '../../src/cli/tune-outcome';
 import { startFakeAnthropic } from '../fakes/fake-anthropic';
 import type { FakeReply, FakeServer, RecordedRequest } from '../fakes/fake-server-core';
 import { startFakeGemini } from '../fakes/fake-gemini';
@@ -70,6 +71,8 @@ export interface TuneHarness {
   workerEnv: Record<string, string>;
   makeSkill(name: string, files?: Record<string, string>): string;
   start(dirs: string[], flags: TuneFlags, client: Client, taskQueue: string): Promise<StartedTune[]>;
+  /** Waits for the run and writes its outcome and report here, as `refinery tune --wait` does. */
+  finish(handle: StartedTune['handle']): Promise<TuneStatus>;
   requestsFor(role: 'executor' | 'judge' | 'improver'): RecordedRequest[];
   close(): Promise<void>;
 }
@@ -121,6 +124,11 @@ export async function tuneHarness(roles: Roles): Promise<TuneHarness> {
     start(dirs, flags, client, taskQueue) {
       const tune = validateTuneInput(dirs, { output: dir, scenario: 'Write release notes for version 2.4', ...flags });
       return startTune(client, db, taskQueue, tune, { startedBy: 'test' });
+    },
+    async finish(handle) {
+      const status = await handle.result();
+      await applyTuneOutcome(db, status, { write: true });
+      return status;
     },
     requestsFor(role) {
       return all().filter((r) => r.text.includes(`[refinery:${role}]`));

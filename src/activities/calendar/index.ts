@@ -10,8 +10,6 @@ export interface CalendarActivityDeps {
   webhookUrl?: string;
   /** Base of links in reports (REFINERY_PUBLIC_URL). */
   publicUrl?: string;
-  /** REFINERY_HOME: regression tunes keep their working copies under it. */
-  home?: string;
 }
 
 /** Activities of the four calendar workflows: daily/weekly reviews, monthly golden re-run, quarterly audit. */

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { DEFAULT_ALERT_POLICY } from '../../calendar/alerts';
 import { resolutionCounts } from '../../calendar/alert-store';
 import { listCalendarRuns, recordCalendarRun } from '../../calendar/calendar-runs';
@@ -38,7 +36,7 @@ export interface MonthlySummary {
 }
 
 /** Monthly golden re-run and recalibration: store reads and writes, batched per run. */
-export function monthlyActivities(deps: { db: Db; tuneRoot: string; webhookUrl?: string }) {
+export function monthlyActivities(deps: { db: Db; webhookUrl?: string }) {
   const { db } = deps;
   return {
     /**
@@ -69,7 +67,6 @@ export function monthlyActivities(deps: { db: Db; tuneRoot: string; webhookUrl?:
           version: Number(row.version),
           dataset: dataset.name,
           datasetVersion: dataset.version,
-          baseDir: path.dirname(dataset.source),
           ...(previous ? { previous } : {}),
         });
       }
@@ -77,9 +74,10 @@ export function monthlyActivities(deps: { db: Db; tuneRoot: string; webhookUrl?:
     },
 
     /**
-     * Everything a regression tune needs, stored: the scenario and golden cases as blobs, and a working
-     * copy of the production version on this worker for the outcome. Returns tune inputs (hashes and
-     * paths only). Idempotent: blobs are content-addressed and the working copy is rewritten as it was.
+     * Everything a regression tune needs, stored: the scenario and golden cases as blobs. Returns tune
+     * inputs (hashes only): the tune has no folder on any machine; its outcome stays in the store until the
+     * owner writes it with `refinery outcome <id> --write --dir <folder>`. Idempotent: blobs are
+     * content-addressed.
      */
     async prepareRegressionTunes(p: {
       runId: string;
@@ -115,22 +113,19 @@ export function monthlyActivities(deps: { db: Db; tuneRoot: string; webhookUrl?:
           skipped.push({ name: r.name, reason: `not tuned again: regression tune \`${open.run_id}\` is still open` });
           continue;
         }
-        const workDir = path.join(deps.tuneRoot, workflowId);
-        const dir = path.join(workDir, r.name);
-        writeWorkingCopy(dir, content.files);
         const failed = new Set(
           (await getResults(db, r.evalRunId)).filter((x) => x.status !== 'pass').map((x) => x.caseId),
         );
         const golden = tuneGoldenCases(await getDatasetCases(db, r.dataset, r.datasetVersion), failed);
         const input: TuneInput = {
           runId: workflowId,
-          skills: [{ name: r.name, dir, originalHash: version.hash }],
+          skills: [{ name: r.name, originalHash: version.hash }],
           scenarioRef: await putBlob(db, regressionScenario(r, p.asOf)),
           ...(golden.length ? { goldenRef: await putJson(db, golden) } : {}),
-          settings: regressionTuneSettings(p.provider, workDir),
+          settings: regressionTuneSettings(p.provider),
           startedBy: CALENDAR_ACTOR,
         };
-        tunes.push({ name: r.name, workflowId, dir, input });
+        tunes.push({ name: r.name, workflowId, input });
       }
       return { tunes, skipped };
     },
@@ -258,15 +253,4 @@ export function monthlyCounts(o: MonthlyOutcome): Record<string, number> {
     recalibrated: o.recalibration.filter((d) => d.action !== 'keep').length,
     withoutDataset: o.plan.withoutDataset.length,
   };
-}
-
-/** Writes a skill version's files into dir (created as needed); paths stay inside dir. */
-function writeWorkingCopy(dir: string, files: Record<string, string>): void {
-  const root = path.resolve(dir);
-  for (const [rel, text] of Object.entries(files)) {
-    const abs = path.resolve(root, rel);
-    if (!abs.startsWith(root + path.sep)) throw new Error(`refusing to write ${rel}: outside the working copy`);
-    fs.mkdirSync(path.dirname(abs), { recursive: true });
-    fs.writeFileSync(abs, text);
-  }
 }

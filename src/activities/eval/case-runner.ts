@@ -8,6 +8,7 @@ import type { LibraryContent } from '../../library/content';
 import { isProviderError, type CompletionRequest, type CompletionResult, type Provider } from '../../providers';
 import type { Db } from '../../store/db';
 import { getCachedResponse, putCachedResponse, type StoredResult } from '../../store/evals';
+import { storedScripts } from './stored-scripts';
 
 export interface CaseRunDeps {
   db: Db;
@@ -133,7 +134,7 @@ export async function runCase(
     latencyMs: out.latencyMs ?? undefined,
     vars: c.vars,
     expected: c.expected,
-    baseDir: deps.settings.baseDir,
+    scripts: storedScripts(deps.db),
   };
   const results: AssertionResult[] = [];
   let judgeScore: number | null = null;

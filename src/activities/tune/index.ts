@@ -6,7 +6,7 @@ import { improveActivity } from './improve';
 import { ModelCalls } from './model-calls';
 import { recordActivities } from './records';
 import { reportActivity } from './report';
-import { writeBackActivity } from './write-back';
+import { outcomeDiffActivity } from './write-back';
 
 /** The tune loop's activities: thin adapters over the store and the model providers. */
 export function tuneActivities(
@@ -20,7 +20,7 @@ export function tuneActivities(
     executeIteration: executeActivity(db, models),
     evaluateIteration: evaluateActivity(db, models),
     improveSkill: improveActivity(db, models),
-    writeBackSkill: writeBackActivity(db),
-    writeTuneReport: reportActivity(db, publicUrl),
+    diffTuneOutcome: outcomeDiffActivity(db),
+    storeTuneReport: reportActivity(db, publicUrl),
   };
 }

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { versionLink } from '../../library/links';
 import { getBlob, putBlob } from '../../store/blobs';
@@ -9,13 +8,16 @@ import { renderTuneReport, type ReportData } from '../../tune/report';
 import type { IterationRecord } from '../../tune/types';
 
 export type ReportInput = Omit<ReportData, 'iterations' | 'rationales' | 'cycleDate' | 'diff'> & {
-  outputDir: string;
+  outputDir?: string;
   diffRefs: string[];
 };
 
-/** Renders the report from the stored iterations, writes it under docs/feedbacks/cycle-<date>/ and stores it. */
+/**
+ * Renders the report from the stored iterations and stores it as a blob. It writes no file: it only names
+ * where the client that waits puts it, <outputDir>/docs/feedbacks/cycle-<date>/<skill>.md on that machine.
+ */
 export function reportActivity(db: Db, publicUrl: string) {
-  return async function writeTuneReport(input: ReportInput): Promise<{ reportPaths: string[]; reportRef: string }> {
+  return async function storeTuneReport(input: ReportInput): Promise<{ reportPaths: string[]; reportRef: string }> {
     const rows = await db.all<{ record: string }>(
       'SELECT record FROM tune_iterations WHERE run_id = ? ORDER BY iteration',
       [input.runId],
@@ -46,15 +48,11 @@ export function reportActivity(db: Db, publicUrl: string) {
       diff: diffs.join('') || undefined,
     });
     const reportRef = await putBlob(db, markdown);
-    const dir = path.join(outputDir, 'docs', 'feedbacks', `cycle-${cycleDate}`);
-    fs.mkdirSync(dir, { recursive: true });
-    const reportPaths = input.skills.map((skill) => {
-      const file = path.join(dir, `${skill}.md`);
-      const tmp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, markdown);
-      fs.renameSync(tmp, file);
-      return file;
-    });
+    // Path arithmetic only, on the starter's folder name: nothing here touches this machine's disk.
+    const reportPaths =
+      outputDir === undefined
+        ? []
+        : input.skills.map((skill) => path.join(outputDir, 'docs', 'feedbacks', `cycle-${cycleDate}`, `${skill}.md`));
     return { reportPaths, reportRef };
   };
 }

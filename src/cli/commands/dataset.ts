@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { Config } from '../../config';
 import { validateAssertions } from '../../eval/assertions';
 import { DatasetError, formatFromPath, parseDataset } from '../../eval/datasets';
-import type { EvalCase } from '../../eval/types';
+import { captureScripts, type CapturedScripts } from '../../eval/dataset-scripts';
 import { addDatasetVersion, getDataset, getDatasetCases, listDatasets } from '../../store/evals';
 import { openStore } from '../../store/open';
 import { CliError, EXIT } from '../exit-codes';
@@ -12,7 +12,8 @@ import { cliActor } from '../library-io';
 
 export const datasetHelp = `refinery dataset add <name> <file.jsonl|.csv|.yaml> [--for <prompt-or-skill>]
   Imports golden cases as a new dataset version (unchanged content: the existing version). Bad rows are
-  reported with their line numbers and nothing is stored.
+  reported with their line numbers and nothing is stored. The sources of \`javascript\` assertion files
+  (relative to the dataset file) are stored with the version: a changed script makes a new version.
 refinery dataset list
 refinery dataset show <name>[@version] [--json]`;
 
@@ -28,20 +29,23 @@ export async function datasetCommand(config: Config, argv: string[]): Promise<nu
     if (verb === 'add') {
       if (!name || !file) throw new CliError('usage: refinery dataset add <name> <file> [--for <prompt>]');
       if (!fs.existsSync(file)) throw new CliError(`${file} does not exist`);
-      let cases: EvalCase[];
+      let captured: CapturedScripts;
       try {
         const format = formatFromPath(file);
-        cases = parseDataset(fs.readFileSync(file, 'utf8'), format, {
+        const cases = parseDataset(fs.readFileSync(file, 'utf8'), format, {
           source: path.basename(file),
           validateAssertions: (raw, where) => validateAssertions(raw, where),
         });
+        // The scripts travel with the version: workers never read this folder.
+        captured = await captureScripts(cases, path.dirname(path.resolve(file)));
       } catch (err) {
         if (err instanceof DatasetError || err instanceof Error) throw new CliError(err.message);
         throw err;
       }
       const d = await addDatasetVersion(db, {
         name,
-        cases,
+        cases: captured.cases,
+        scripts: captured.sources,
         target: values.for,
         source: path.resolve(file),
         author: cliActor(config, values.as).subject,

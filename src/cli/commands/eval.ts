@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { connectClient } from '../../client';
 import { DEFAULT_EVAL_SETTINGS, startEval, type EvalResult } from '../../clients/eval';
@@ -133,7 +132,6 @@ export async function evalCommand(config: Config, argv: string[]): Promise<numbe
           noCache: Boolean(values['no-cache']),
           maxCostUsd,
           passRateThreshold: threshold,
-          baseDir: path.dirname(dataset.source),
           ...(values.batch ? { batch: true } : {}),
         },
       });

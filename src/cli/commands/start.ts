@@ -9,6 +9,7 @@ import { PROJECT_ROOT } from '../../temporal/binaries';
 import { EXIT } from '../exit-codes';
 import { startStack, untilInterrupted, workflowUiLink } from '../stack';
 import { validateTuneInput } from '../tune-input';
+import { applyTuneOutcome } from '../tune-outcome';
 import { outcomeDiff, watchTune } from '../watch-tune';
 import { tuneExitCode } from './tune-exit';
 
@@ -57,8 +58,9 @@ export async function startCommand(config: Config, argv: string[]): Promise<numb
       `${status.termination}: best score ${status.outcome?.bestScore} at iteration ${status.outcome?.bestIteration}`,
     );
     const diff = await outcomeDiff(db, status);
-    if (status.outcome?.writtenBack) console.log(`Written back to ${tune.skills[0]!.dir}:\n${diff}`);
-    for (const p of status.outcome?.reportPaths ?? []) console.log(`Report: ${p}`);
+    const applied = await applyTuneOutcome(db, status, { write: true });
+    if (applied.folders.some((f) => f.written)) console.log(`Written back to ${tune.skills[0]!.dir}:\n${diff}`);
+    for (const p of applied.reportPaths) console.log(`Report: ${p}`);
     console.log(`Temporal Web UI: ${stack.uiUrl}`);
   } finally {
     await close();

@@ -58,7 +58,7 @@ export async function statusCommand(config: Config, argv: string[]): Promise<num
     console.log(`  decision: ${d.action} by ${d.by}${d.note ? ` (${d.note})` : ''}${d.timedOut ? ' [timed out]' : ''}`);
   if (s.outcome) {
     console.log(
-      `  ${s.termination}: best ${s.outcome.bestScore} at iteration ${s.outcome.bestIteration}; assertiveness ${s.outcome.assertiveness}; written back: ${s.outcome.writtenBack}`,
+      `  ${s.termination}: best ${s.outcome.bestScore} at iteration ${s.outcome.bestIteration}; assertiveness ${s.outcome.assertiveness}; for the folder: ${s.outcome.writeBack.length ? `yes (\`refinery outcome ${id} --write\`)` : 'no'}`,
     );
     for (const p of s.outcome.reportPaths) console.log(`  report: ${p}`);
   }

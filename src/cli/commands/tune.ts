@@ -6,6 +6,7 @@ import { openStore } from '../../store/open';
 import { EXIT } from '../exit-codes';
 import { workflowUiLink } from '../stack';
 import { validateTuneInput } from '../tune-input';
+import { applyTuneOutcome } from '../tune-outcome';
 import { outcomeDiff, watchTune } from '../watch-tune';
 import { tuneExitCode } from './tune-exit';
 
@@ -19,7 +20,8 @@ export const tuneHelp = `refinery tune <skill-dir>… --scenario <text|@file> [o
   --decision-timeout 7d        how long a stalled run waits for \`refinery decide\`
   --output <dir>               reports go to <dir>/docs/feedbacks/cycle-YYYY-MM-DD/ (default: .)
   --dry-run                    never write the skill folder
-  --wait                       show live progress and end with the report path
+  --wait                       show live progress; at the end write the outcome into the folder and the
+                               report here (without --wait: \`refinery outcome <id> --write\`)
   --json                       machine-readable output`;
 
 export const tuneOptions = {
@@ -71,7 +73,9 @@ export async function tuneCommand(config: Config, argv: string[]): Promise<numbe
         s.handle,
         (line) => !values.json && console.log(`[${s.skills.join('+')}] ${line}`),
       );
-      results.push({ workflowId: s.workflowId, ...status });
+      // The worker wrote nothing on this machine: the folder and the report are written here, from the store.
+      const applied = await applyTuneOutcome(db, status, { write: true });
+      results.push({ workflowId: s.workflowId, ...status, applied });
       code = Math.max(code, tuneExitCode(status));
       if (!values.json) {
         const diff = await outcomeDiff(db, status);
@@ -79,12 +83,14 @@ export async function tuneCommand(config: Config, argv: string[]): Promise<numbe
           `[${s.skills.join('+')}] ${status.termination}: best score ${status.outcome?.bestScore} at iteration ${status.outcome?.bestIteration}; assertiveness ${status.outcome?.assertiveness}`,
         );
         for (const w of status.warnings) console.log(`  warning: ${w}`);
-        if (status.outcome?.writtenBack) console.log(`  written back to the skill folder:\n${diff}`);
+        if (applied.folders.some((f) => f.written)) console.log(`  written back to the skill folder:\n${diff}`);
         else if (diff)
           console.log(
-            `  not written (${tune.settings.dryRun ? 'dry run' : status.termination}); the diff would be:\n${diff}`,
+            `  not written (${tune.settings.dryRun ? 'dry run' : applied.folders.some((f) => f.refused) ? 'refused' : status.termination}); the diff would be:\n${diff}`,
           );
-        for (const p of status.outcome?.reportPaths ?? []) console.log(`  report: ${p}`);
+        for (const f of applied.folders)
+          if (f.refused) console.log(`  warning: write-back of ${f.skill} refused: ${f.refused}`);
+        for (const p of applied.reportPaths) console.log(`  report: ${p}`);
         console.log(
           `  was it effective? refinery review tune ${s.workflowId} --effective yes|no --better "what would have made it better"`,
         );

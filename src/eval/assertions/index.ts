@@ -11,5 +11,6 @@ export {
 } from './rubric';
 export { runAssertion } from './run';
 export { ASSERTION_TYPES, assertionSchema, type Assertion, type AssertionOf } from './schema';
-export type { AssertionContext, AssertionResult } from './types';
+export type { AssertionContext, AssertionResult, ScriptSource } from './types';
+export { resolveScript, scriptsInFolder, type ResolvedScript } from './paths';
 export { validateAssertions } from './validate';

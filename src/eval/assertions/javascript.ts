@@ -1,4 +1,3 @@
-import { resolveScript } from './paths';
 import { failed } from './result';
 import type { AssertionOf } from './schema';
 import { scriptResult } from './script-result';
@@ -12,7 +11,7 @@ export async function javascriptAssertion(
   a: AssertionOf<'javascript'>,
   ctx: AssertionContext,
 ): Promise<AssertionResult> {
-  const script = await resolveScript(ctx.baseDir, a.file);
+  const script = await ctx.scripts(a);
   if (!script.ok) return failed(a, script.reason);
   let context: unknown;
   try {

@@ -15,6 +15,11 @@ export function scriptPathProblem(file: string): string | undefined {
 
 export type ResolvedScript = { ok: true; path: string } | { ok: false; reason: string };
 
+/** Scripts resolved against a folder (the dataset's, at import): `file` must stay inside it. */
+export function scriptsInFolder(baseDir: string) {
+  return (a: { file: string }) => resolveScript(baseDir, a.file);
+}
+
 /** The real path of `file` under `baseDir`, checked again at run time: symlinks can point anywhere. */
 export async function resolveScript(baseDir: string, file: string): Promise<ResolvedScript> {
   const problem = scriptPathProblem(file);

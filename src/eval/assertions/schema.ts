@@ -62,6 +62,14 @@ const javascript = z.strictObject({
   }),
   // Capped so a typo (an extra zero or two) cannot stall a whole evaluation run.
   timeoutMs: z.number().int().positive().max(60_000).optional(),
+  /**
+   * Blob hash of the script's source, set when the dataset version is created (whatever the file said): the
+   * workers run this copy, never a file, and the dataset's hash changes with the script.
+   */
+  sourceRef: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   weight,
 });
 

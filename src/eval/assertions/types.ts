@@ -1,3 +1,5 @@
+import type { ResolvedScript } from './paths';
+
 /** What an assertion sees of one model call. */
 export interface AssertionContext {
   output: string;
@@ -7,9 +9,12 @@ export interface AssertionContext {
   latencyMs?: number;
   vars: Record<string, unknown>;
   expected?: string;
-  /** Where relative `javascript` assertion files resolve: the dataset's directory. */
-  baseDir: string;
+  /** Where `javascript` assertion code comes from: the store's copy on a worker, a folder when importing. */
+  scripts: ScriptSource;
 }
+
+/** A runnable file for a `javascript` assertion, or why there is none (a one-line reason naming the fix). */
+export type ScriptSource = (a: { file: string; sourceRef?: string }) => Promise<ResolvedScript>;
 
 export interface AssertionResult {
   type: string;

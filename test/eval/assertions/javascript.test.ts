@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runAssertion, type AssertionContext } from '../../../src/eval/assertions';
+import { runAssertion, scriptsInFolder, type AssertionContext } from '../../../src/eval/assertions';
 import { ctx, FIXTURES } from './context';
 
 const EXPECTED = 'expected a boolean, a number or { pass, score?, reason? }';
@@ -79,7 +79,7 @@ describe('javascript assertions', () => {
     [
       'a missing baseDir',
       'bool.cjs',
-      ctx('x', { baseDir: path.join(FIXTURES, 'nope') }),
+      ctx('x', { scripts: scriptsInFolder(path.join(FIXTURES, 'nope')) }),
       false,
       0,
       'bool.cjs: file not found',
@@ -98,7 +98,7 @@ describe('javascript assertions', () => {
     const base = fs.mkdtempSync(path.join(os.tmpdir(), 'refinery-assert-'));
     try {
       fs.symlinkSync(path.join(FIXTURES, 'bool.cjs'), path.join(base, 'link.cjs'));
-      const result = await run('link.cjs', ctx('yes', { baseDir: base }));
+      const result = await run('link.cjs', ctx('yes', { scripts: scriptsInFolder(base) }));
       expect(result).toMatchObject({ pass: false, reason: 'link.cjs: resolves outside the dataset directory' });
     } finally {
       fs.rmSync(base, { recursive: true, force: true });

@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { getBlob } from '../store/blobs';
+import type { Db } from '../store/db';
+import { getSkillFiles } from '../store/skill-versions';
+import { changedPaths } from '../skills/files';
+import { SkillError } from '../skills/skill-error';
+import { writeSkillFolder } from '../skills/write-back';
+import type { TuneStatus } from '../tune/types';
+
+/** What the client does with one skill folder of a finished run. */
+export interface FolderResult {
+  skill: string;
+  dir?: string;
+  /** Files that differ between the original and the chosen version. */
+  files: string[];
+  written: boolean;
+  /** Why the folder was not written: no folder, or it was edited meanwhile (the refusal names the fix). */
+  refused?: string;
+}
+
+export interface AppliedOutcome {
+  folders: FolderResult[];
+  /** Report files written (or, without write, that would be). */
+  reportPaths: string[];
+}
+
+export interface ApplyOptions {
+  /** false: only say what would be written. */
+  write: boolean;
+  /** Per skill, a folder that replaces the one the run was started with (a run started elsewhere). */
+  dirs?: Record<string, string>;
+}
+
+/**
+ * The client side of a finished tune: writes the chosen version into each skill folder and the report under
+ * the output folder, on this machine, from the store. Workers never touch these paths. The folder rule is the
+ * one the worker used to apply: each touched file must hold the original or the chosen content, else nothing
+ * of that folder is written (the user edited it meanwhile). Idempotent: a second call finds the chosen
+ * content and writes the same bytes again.
+ */
+export async function applyTuneOutcome(db: Db, status: TuneStatus, opts: ApplyOptions): Promise<AppliedOutcome> {
+  const outcome = status.outcome;
+  if (!outcome) return { folders: [], reportPaths: [] };
+  const folders: FolderResult[] = [];
+  for (const plan of outcome.writeBack) {
+    const dir = opts.dirs?.[plan.skill] ?? plan.dir;
+    const from = await getSkillFiles(db, plan.skill, plan.fromHash);
+    const to = await getSkillFiles(db, plan.skill, plan.toHash);
+    const result: FolderResult = { skill: plan.skill, dir, files: changedPaths(from, to), written: false };
+    folders.push(result);
+    if (!dir) {
+      result.refused = `the run has no folder for ${plan.skill}: name one with --dir <skill-folder>`;
+      continue;
+    }
+    if (!opts.write) continue;
+    try {
+      writeSkillFolder(dir, from, to);
+      result.written = true;
+    } catch (err) {
+      if (!(err instanceof SkillError)) throw err;
+      result.refused = err.message;
+    }
+  }
+  if (opts.write && outcome.reportPaths.length) {
+    const markdown = await getBlob(db, outcome.reportRef);
+    for (const file of outcome.reportPaths) {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, markdown);
+      fs.renameSync(tmp, file);
+    }
+  }
+  return { folders, reportPaths: outcome.reportPaths };
+}
+
+/** One line per folder and report, as `tune --wait` and `refinery outcome` print them. */
+export function describeApplied(applied: AppliedOutcome, wrote: boolean): string[] {
+  const lines: string[] = [];
+  for (const f of applied.folders) {
+    const files = f.files.join(', ');
+    if (f.written) lines.push(`written back to ${f.dir}: ${files}`);
+    else if (f.refused) lines.push(`write-back of ${f.skill} refused: ${f.refused}`);
+    else lines.push(`would write ${files} into ${f.dir}`);
+  }
+  for (const p of applied.reportPaths) lines.push(wrote ? `report: ${p}` : `would write the report to ${p}`);
+  return lines;
+}

@@ -1,0 +1,108 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { TuneStatus } from '../../src/tune/types';
+import { runCli } from '../support/cli';
+import { sharedTestEnv } from '../support/shared-env';
+import { spawnWorkerProcess, tempDir, testClient, uniqueId, type WorkerProcess } from '../support/temporal';
+import { judgeIteration, judgeJson, tuneHarness, type TuneHarness } from '../support/tune-harness';
+
+// A worker on "another machine": its own process, started in an empty working directory, with its own
+// home. The skill folders and the report folder exist only on the CLI's side.
+let client: Client;
+let closeClient: () => Promise<void>;
+let h: TuneHarness;
+let worker: WorkerProcess;
+let workerCwd: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  ({ client, close: closeClient } = await testClient());
+  h = await tuneHarness({ judge: (req) => ({ text: judgeJson([60, 85][judgeIteration(req) - 1] ?? 85) }) });
+  const taskQueue = uniqueId('tq');
+  workerCwd = tempDir('elsewhere');
+  worker = spawnWorkerProcess(
+    { ...h.workerEnv, REFINERY_TASK_QUEUE: taskQueue, REFINERY_HOME: path.join(workerCwd, 'home') },
+    { cwd: workerCwd },
+  );
+  env = {
+    TEMPORAL_ADDRESS: sharedTestEnv().temporalAddress,
+    REFINERY_TASK_QUEUE: taskQueue,
+    REFINERY_DATABASE_URL: h.dbUrl,
+    REFINERY_HOME: h.dir,
+  };
+});
+afterAll(async () => {
+  worker?.child.kill('SIGTERM');
+  await worker?.exited;
+  await h?.close();
+  await closeClient?.();
+});
+
+/** Every file under dir, relative: what the worker left in its working directory. */
+function filesUnder(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .flatMap((e) => (e.isFile() ? [path.relative(dir, path.join(e.parentPath, e.name))] : []));
+}
+
+describe('a worker in another working directory, without the skill folder', () => {
+  test('completes the tune; `refinery outcome --write` lands the result in the folder on the CLI side', async () => {
+    const dir = h.makeSkill('remote');
+    const away = `${dir}.away`;
+    const reports = path.join(h.dir, 'reports-remote');
+    const before = fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8');
+    const started = await runCli(
+      ['tune', dir, '--scenario', 'x', '--threshold', '80', '--json', '--output', reports],
+      env,
+    );
+    expect(started.code).toBe(0);
+    const { workflowId } = (JSON.parse(started.out) as { workflowId: string }[])[0]!;
+    // Pushed: from here on the folder does not exist at its path while the worker runs the tune.
+    fs.renameSync(dir, away);
+
+    const status = (await client.workflow.getHandle(workflowId).result()) as TuneStatus;
+    expect(status.termination).toBe('threshold-met');
+    expect(status.warnings).toEqual([]);
+    expect(status.outcome?.writeBack).toMatchObject([{ skill: 'remote', dir }]);
+    expect(fs.existsSync(dir)).toBe(false); // the worker neither needed the folder nor created it
+    expect(fs.existsSync(reports)).toBe(false); // nor wrote the report
+    expect(filesUnder(workerCwd).filter((f) => !f.startsWith(`home${path.sep}`))).toEqual([]);
+
+    // Back on the CLI's side, the folder edited meanwhile: refused, nothing written (the rule write-back had).
+    fs.renameSync(away, dir);
+    fs.writeFileSync(path.join(dir, 'SKILL.md'), `${before}\nmy own edit\n`);
+    const refused = await runCli(['outcome', workflowId, '--write'], env);
+    expect(refused.code).toBe(2);
+    expect(refused.out).toContain('changed since the run started; nothing was written');
+    expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(`${before}\nmy own edit\n`);
+
+    fs.writeFileSync(path.join(dir, 'SKILL.md'), before);
+    const written = await runCli(['outcome', workflowId, '--write'], env);
+    expect(written.code).toBe(0);
+    expect(written.out).toContain(`written back to ${dir}: SKILL.md`);
+    expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(`${before}\n- improvement 1`);
+    const report = /report: (\S+)/.exec(written.out)![1]!;
+    expect(report.startsWith(path.join(reports, 'docs', 'feedbacks'))).toBe(true);
+    expect(fs.readFileSync(report, 'utf8')).toContain('**Termination:** threshold-met');
+    // Written once more: the same bytes, nothing refused (the folder now holds the chosen version).
+    expect((await runCli(['outcome', workflowId, '--write'], env)).code).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(`${before}\n- improvement 1`);
+  });
+
+  test('`refinery tune --wait` writes the outcome and the report on the CLI side', async () => {
+    const dir = h.makeSkill('waited');
+    const reports = path.join(h.dir, 'reports-waited');
+    const before = fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8');
+    const { code, out } = await runCli(
+      ['tune', dir, '--scenario', 'x', '--threshold', '80', '--wait', '--output', reports],
+      env,
+    );
+    expect(code).toBe(0);
+    expect(out).toContain('written back to the skill folder:');
+    expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(`${before}\n- improvement 1`);
+    const report = /report: (\S+)/.exec(out)![1]!;
+    expect(fs.readFileSync(report, 'utf8')).toContain('# Tune report: waited');
+    expect(filesUnder(workerCwd).filter((f) => !f.startsWith(`home${path.sep}`))).toEqual([]);
+  });
+});

@@ -226,7 +226,9 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
     // Bake: a durable timer per evaluation interval; the guard looks at every one of them. Bounded per
     // run by LOOKS_PER_RUN, after which the loop continues in a new run with the state it needs.
     for (;;) {
-      if (looks >= LOOKS_PER_RUN || workflowInfo().continueAsNewSuggested) {
+      // A message that arrived during the last look is handled first: the next run would not see it.
+      const pending = approval !== undefined || control !== undefined;
+      if (!pending && (looks >= LOOKS_PER_RUN || workflowInfo().continueAsNewSuggested)) {
         await condition(allHandlersFinished);
         const next: RolloutCarry = {
           controlVersion: status.controlVersion!,
@@ -320,6 +322,8 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
             'guard',
             `step ${status.step}: evidence arrived while awaiting an approver: ${samplesText(verdict)}`,
           );
+          // An answer that came during this look is moot now; it must not advance the next step.
+          approval = undefined;
           setPhase('baking');
           break;
         }

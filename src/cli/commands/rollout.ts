@@ -39,7 +39,7 @@ export const rolloutHelp = `refinery rollout <name> --version N [--steps ${DEFAU
   --max-bake-extension as long as --bake (at most ${days(MAX_BAKE_MS)}), approval within ${days(DEFAULT_APPROVAL_TIMEOUT_MS)}.
   No step without evidence: a step advances only when both arms have --min-samples on every guard signal.
   Short of that the bake extends up to --max-bake-extension, then the rollout awaits an approver, who
-  advances anyway (approve) or aborts (reject).
+  advances anyway (approve) or aborts (reject); no answer within ${days(DEFAULT_APPROVAL_TIMEOUT_MS)} aborts.
 refinery rollout status|pause|resume|abort|approve|reject <name> [--by <user>] [--note "…"]`;
 
 const ENDED = ['promoted', 'rolled-back', 'rejected', 'aborted'];

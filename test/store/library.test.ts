@@ -123,7 +123,7 @@ describeEachStore('the library store', (backend) => {
       ),
     );
     // A move that finds the label already at its version is refused (no N → N row); every other one lands.
-    const refused = settled.filter((s) => s.status === 'rejected').map((s) => (s as PromiseRejectedResult).reason);
+    const refused = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason);
     for (const e of refused) expect(String(e)).toMatch(/already is version \d: nothing to move/);
     const history = await labelHistory(db, 'p', 'production');
     expect(history).toHaveLength(30 - refused.length);

@@ -547,3 +547,56 @@ describe('input bounds hold for rollouts started by any client', () => {
     }
   });
 });
+
+describe('continue-as-new', () => {
+  test('after the bake loop continues as new, the status query answers with the carried state and an approver reaches the new run', async () => {
+    const r = await rig();
+    try {
+      // 6 h at 1-minute looks plus a 1 h extension: 420 looks, past one run's cap of LOOKS_PER_RUN.
+      const input = baseInput({
+        steps: [10, 100],
+        bakeMs: 6 * 3600_000,
+        evaluationIntervalMs: 60_000,
+        maxBakeExtensionMs: 3600_000,
+        guard: { minSamples: 5 },
+      });
+      const handle = await startRollout(r, input);
+      await eventually(async () => (await handle.query(rolloutStatusQuery)).step >= 1, 30_000, 'the first step');
+      await env.sleep(input.bakeMs + input.maxBakeExtensionMs!);
+      const s = await eventually(
+        async () => {
+          const q = await handle.query(rolloutStatusQuery);
+          return q.phase === 'awaiting-evidence' ? q : undefined;
+        },
+        60_000,
+        'awaiting-evidence',
+      );
+      const current = await handle.describe();
+      expect(current.runId).not.toBe(handle.firstExecutionRunId);
+      expect(s).toMatchObject({ step: 1, percent: 10, controlVersion: 1 });
+      expect(s.events.map((e) => e.kind)).toEqual(['gate-skipped', 'step', 'bake-extended', 'awaiting-evidence']);
+      expect(s.eventCount).toBe(4);
+
+      await handle.executeUpdate(approveUpdate, { args: [{ decision: 'approve', by: 'ana', note: 'quiet week' }] });
+      await eventually(async () => (await handle.query(rolloutStatusQuery)).step === 2, 30_000, 'step 2');
+      await handle.executeUpdate(controlUpdate, { args: [{ action: 'abort', by: 'ana', reason: 'enough' }] });
+      const result = (await handle.result()) as RolloutStatus;
+      expect(result).toMatchObject({ phase: 'aborted', percent: 0, eventCount: 7 });
+      const stored = await r.db.all<{ event_index: number; kind: string }>(
+        'SELECT event_index, kind FROM rollout_events WHERE rollout_id = ? ORDER BY event_index',
+        [input.rolloutId],
+      );
+      expect(stored.map((e) => [Number(e.event_index), e.kind])).toEqual([
+        [0, 'gate-skipped'],
+        [1, 'step'],
+        [2, 'bake-extended'],
+        [3, 'awaiting-evidence'],
+        [4, 'advanced-without-evidence'],
+        [5, 'step'],
+        [6, 'aborted'],
+      ]);
+    } finally {
+      await r.close();
+    }
+  });
+});

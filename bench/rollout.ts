@@ -15,7 +15,8 @@ import type { RolloutStatus } from '../src/rollout/types';
 import { openStore } from '../src/store/open';
 import { median } from './stats';
 
-const INTERVAL_MS = 2000;
+// The shortest evaluation interval a rollout accepts (rollout/plan.ts MIN_INTERVAL_MS).
+const INTERVAL_MS = 10_000;
 
 /**
  * Guarded rollouts: the time from a breach appearing in the data to control being served again

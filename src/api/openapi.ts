@@ -232,7 +232,8 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       },
       '/v1/library/{name}/labels/{label}': {
         put: {
-          summary: 'Move a label (writer; production: its owner with the owner role, or an admin)',
+          summary:
+            'Move a label (writer; production: its owner with the owner role, or an admin); a move to the version it already holds is refused (409)',
           parameters: [name, { name: 'label', in: 'path', required: true, schema: { type: 'string' } }],
           requestBody: json({
             type: 'object',

@@ -73,12 +73,29 @@ export async function resolveLabel(db: Queryable, name: string, label: string): 
 }
 
 /**
+ * A compare-and-set move found the label elsewhere than expected: someone moved it meanwhile.
+ * `lastMove` is the audit row of that move (who, when, why), when there is one.
+ */
+export class LabelMovedError extends LibraryError {
+  constructor(
+    message: string,
+    readonly current: number | null,
+    readonly lastMove: LabelMove | undefined,
+  ) {
+    super(message, 409, 'label');
+  }
+}
+
+/**
  * Moves a label in one transaction with the label row locked, and audits the move. Two writers moving
  * the same label at once are serialised: each move's `from` is the previous move's `to`, none is lost.
+ * A move to the version the label already holds is refused (409) and writes nothing: an N → N audit
+ * row would make "the version before this one" ambiguous for rollback. With `expected` the move is a
+ * compare-and-set: it happens only if the label still holds that version (null: has no version).
  */
 export async function moveLabel(
   db: Db,
-  m: { name: string; label: string; version: number; actor: Actor; reason: string },
+  m: { name: string; label: string; version: number; actor: Actor; reason: string; expected?: number | null },
 ): Promise<LabelMove> {
   const problem = labelProblem(m.label);
   if (problem) throw new LibraryError(problem, 400, 'label');
@@ -101,6 +118,22 @@ export async function moveLabel(
       m.name,
       m.label,
     ]);
+    const held = current ? Number(current.version) : null;
+    if (m.expected !== undefined && held !== m.expected) {
+      const last = await lastLabelMove(tx, m.name, m.label);
+      throw new LabelMovedError(
+        `${m.label} of "${m.name}" is ${held === null ? 'unset' : `version ${held}`}, not ${m.expected === null ? 'unset' : `version ${m.expected}`} as expected: ` +
+          (last ? `moved by ${last.actor} at ${last.movedAt} (${last.reason})` : 'moved meanwhile'),
+        held,
+        last,
+      );
+    }
+    if (held === m.version)
+      throw new LibraryError(
+        `${m.label} of "${m.name}" already is version ${m.version}: nothing to move (no audit row written)`,
+        409,
+        'version',
+      );
     const now = new Date().toISOString();
     if (current) {
       await tx.run('UPDATE labels SET version = ?, moved_at = ? WHERE name = ? AND label = ?', [
@@ -120,10 +153,19 @@ export async function moveLabel(
     const row = await tx.get<MoveRow>(
       `INSERT INTO label_moves (name, label, from_version, to_version, actor, reason, moved_at)
        VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-      [m.name, m.label, current ? Number(current.version) : null, m.version, m.actor.subject, m.reason, now],
+      [m.name, m.label, held, m.version, m.actor.subject, m.reason, now],
     );
     return toMove(row!);
   });
+}
+
+/** The newest audited move of one label (who moved it, when, why), if it ever moved. */
+export async function lastLabelMove(db: Queryable, name: string, label: string): Promise<LabelMove | undefined> {
+  const row = await db.get<MoveRow>(
+    'SELECT * FROM label_moves WHERE name = ? AND label = ? ORDER BY seq DESC LIMIT 1',
+    [name, label],
+  );
+  return row ? toMove(row) : undefined;
 }
 
 export const ROLLBACK_PREFIX = 'rollback: ';

@@ -1,6 +1,8 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import {
+  allHandlersFinished,
   condition,
+  continueAsNew,
   executeChild,
   log,
   proxyActivities,
@@ -10,10 +12,27 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import type { GuardCheck } from '../activities/rollout';
 import type { EvalResult } from '../clients/eval';
 import { DEFAULT_EVAL_SETTINGS } from '../eval/defaults';
-import { approvalProblem, controlProblem } from '../rollout/plan';
-import type { ApprovalInput, ControlInput, RolloutInput, RolloutPhase, RolloutStatus } from '../rollout/types';
+import {
+  afterLook,
+  approvalProblem,
+  controlProblem,
+  defaultMaxBakeExtensionMs,
+  LOOKS_PER_RUN,
+  nextWaitMs,
+  RECENT_EVENTS,
+  rolloutInputProblem,
+} from '../rollout/plan';
+import type {
+  ApprovalInput,
+  ControlInput,
+  RolloutCarry,
+  RolloutInput,
+  RolloutPhase,
+  RolloutStatus,
+} from '../rollout/types';
 import {
   approveSignal,
   approveUpdate,
@@ -36,33 +55,40 @@ const guard = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes' });
 const stepKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.rolloutStep, SearchAttributeType.INT);
 const statusKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.status, SearchAttributeType.KEYWORD);
 
+const samplesText = (v: GuardCheck) =>
+  `${v.samples.control} control and ${v.samples.canary} canary runs; fewest samples on a guard signal: ` +
+  `control ${v.fewest.control}, canary ${v.fewest.canary} (minimum ${v.minSamples})`;
+
 /**
  * A guarded rollout: staging + the eval gate, approval, progressive canary steps with durable bake
- * timers and a sequential guard on live signals, then automatic rollback on a breach or promotion.
+ * timers and a sequential guard on live signals, then automatic rollback on a breach or promotion
+ * (compare-and-set against the production recorded at the start). The bake loop continues as new
+ * every LOOKS_PER_RUN looks, so weeks of bakes keep each run's history small.
  */
 export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatus> {
+  const problem = rolloutInputProblem(input);
+  if (problem) throw ApplicationFailure.create({ type: 'InvalidRolloutInput', message: problem, nonRetryable: true });
+  const carry = input.resume;
   const status: RolloutStatus = {
     rolloutId: input.rolloutId,
     name: input.name,
     candidateVersion: input.candidateVersion,
-    phase: 'staging',
-    step: 0,
-    percent: 0,
-    events: [],
+    controlVersion: carry?.controlVersion,
+    phase: carry?.phase ?? 'staging',
+    step: carry ? carry.stepIndex + 1 : 0,
+    percent: carry ? input.steps[carry.stepIndex]! : 0,
+    events: carry?.recentEvents ?? [],
+    eventCount: carry?.eventCount ?? 0,
   };
   let approval: ApprovalInput | undefined;
   let control: ControlInput | undefined;
 
   const event = async (kind: string, detail: string, notify = false) => {
+    const index = status.eventCount++;
     status.events.push({ at: new Date().toISOString(), kind, detail: detail.slice(0, 500) });
-    await acts.recordRolloutEvent({
-      rolloutId: input.rolloutId,
-      index: status.events.length - 1,
-      name: input.name,
-      kind,
-      detail,
-      notify,
-    });
+    // Only the recent ones stay in memory (and in the continue-as-new input); all are in the store.
+    if (status.events.length > RECENT_EVENTS) status.events.splice(0, status.events.length - RECENT_EVENTS);
+    await acts.recordRolloutEvent({ rolloutId: input.rolloutId, index, name: input.name, kind, detail, notify });
   };
   const setPhase = (phase: RolloutPhase) => {
     status.phase = phase;
@@ -87,6 +113,8 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
   };
 
   setHandler(rolloutStatusQuery, () => status);
+  // Approval is both an update (the CLI learns at once whether it was taken) and a signal (the Web UI
+  // can send it). It answers the approval before the steps and the "awaiting evidence" pause alike.
   setHandler(approveUpdate, (a) => ((approval = a), `${a.decision} recorded`), {
     validator: (a: ApprovalInput) => {
       const problem = approvalProblem(status, a, input.approval.approvers);
@@ -118,115 +146,224 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
     await event(phase, outcome, notify);
     return status;
   };
+  const note = (a: ApprovalInput) => `${a.by}${a.note ? `: ${a.note}` : ''}`;
 
-  // Staging and the gate: nobody outside staging sees the candidate until the gate passes.
-  const plan = await acts.planRollout({ name: input.name, candidateVersion: input.candidateVersion });
-  status.controlVersion = plan.controlVersion;
-  const since = plan.since;
-  setPhase('staging');
-  await acts.moveRolloutLabel({
-    rolloutId: input.rolloutId,
-    name: input.name,
-    label: 'staging',
-    version: input.candidateVersion,
-  });
-  if (input.gate) {
-    const result: EvalResult = await executeChild(evalRunWorkflow, {
-      workflowId: `${workflowInfo().workflowId}-gate`,
-      args: [
-        {
-          runId: `${workflowInfo().workflowId}-gate`,
-          target: { name: input.name, version: input.candidateVersion },
-          dataset: { name: input.gate.dataset, version: input.gate.datasetVersion },
-          settings: { ...DEFAULT_EVAL_SETTINGS, passRateThreshold: input.gate.passRateThreshold },
-        },
-      ],
-    });
-    if (!result.gate?.passed) {
-      const causes = (result.gate?.failures ?? []).map((f) => `${f.cause}: ${f.detail}`).join('; ');
-      return end(
-        'rejected',
-        `the staging gate failed (${causes}); report ${result.reportRef ?? 'stored with the eval run'}`,
-        true,
-      );
-    }
-    await event(
-      'gate-passed',
-      `pass rate ${(result.passRate * 100).toFixed(1)}% on ${input.gate.dataset}@${input.gate.datasetVersion}`,
-    );
+  let since: string;
+  if (carry) {
+    since = carry.since;
   } else {
-    await event('gate-skipped', 'no golden dataset was given: the staging gate did not run');
+    // Staging and the gate: nobody outside staging sees the candidate until the gate passes.
+    const plan = await acts.planRollout({ name: input.name, candidateVersion: input.candidateVersion });
+    status.controlVersion = plan.controlVersion;
+    since = plan.since;
+    setPhase('staging');
+    await acts.moveRolloutLabel({
+      rolloutId: input.rolloutId,
+      name: input.name,
+      label: 'staging',
+      version: input.candidateVersion,
+    });
+    if (input.gate) {
+      // Unique per rollout and candidate: an eval run id seen before would reuse that run's stored answers.
+      const gateId = `${input.rolloutId}-gate-v${input.candidateVersion}`;
+      const result: EvalResult = await executeChild(evalRunWorkflow, {
+        workflowId: gateId,
+        args: [
+          {
+            runId: gateId,
+            target: { name: input.name, version: input.candidateVersion },
+            dataset: { name: input.gate.dataset, version: input.gate.datasetVersion },
+            settings: { ...DEFAULT_EVAL_SETTINGS, passRateThreshold: input.gate.passRateThreshold },
+          },
+        ],
+      });
+      if (!result.gate?.passed) {
+        const causes = (result.gate?.failures ?? []).map((f) => `${f.cause}: ${f.detail}`).join('; ');
+        return end(
+          'rejected',
+          `the staging gate failed (${causes}); report ${result.reportRef ?? 'stored with the eval run'}`,
+          true,
+        );
+      }
+      await event(
+        'gate-passed',
+        `pass rate ${(result.passRate * 100).toFixed(1)}% on ${input.gate.dataset}@${input.gate.datasetVersion} (eval run ${gateId})`,
+      );
+    } else {
+      await event('gate-skipped', 'no golden dataset was given: the staging gate did not run');
+    }
+
+    if (input.approval.required) {
+      setPhase('awaiting-approval');
+      const decided = await condition(
+        () => approval !== undefined || control?.action === 'abort',
+        input.approval.timeoutMs,
+      );
+      if (!decided) return end('rejected', 'no approval before the timeout', true);
+      if (control?.action === 'abort') return end('aborted', `aborted by ${control.by}`);
+      const a = approval!;
+      approval = undefined;
+      if (a.decision === 'reject') return end('rejected', `rejected by ${note(a)}`);
+      await event('approved', `by ${note(a)}`);
+    }
   }
 
-  if (input.approval.required) {
-    setPhase('awaiting-approval');
-    const decided = await condition(
-      () => approval !== undefined || control?.action === 'abort',
-      input.approval.timeoutMs,
-    );
-    if (!decided) return end('rejected', 'no approval before the timeout', true);
-    if (control?.action === 'abort') return end('aborted', `aborted by ${control.by}`);
-    if (approval!.decision === 'reject')
-      return end('rejected', `rejected by ${approval!.by}${approval!.note ? `: ${approval!.note}` : ''}`);
-    await event('approved', `by ${approval!.by}${approval!.note ? `: ${approval!.note}` : ''}`);
-  }
-
-  let lastSamples = { control: 0, canary: 0 };
-  for (const [i, percent] of input.steps.entries()) {
+  const bakeMs = input.bakeMs;
+  const maxBakeExtensionMs = input.maxBakeExtensionMs ?? defaultMaxBakeExtensionMs(bakeMs);
+  let looks = 0;
+  for (let i = carry?.stepIndex ?? 0; i < input.steps.length; i++) {
+    const percent = input.steps[i]!;
+    const resumed = carry !== undefined && i === carry.stepIndex;
+    let bakedMs = resumed ? carry.bakedMs : 0;
+    let awaitingMs = resumed ? carry.awaitingMs : 0;
+    let lastSamples = resumed ? carry.lastSamples : 'no look yet';
     status.step = i + 1;
-    setPhase('baking');
-    await share(percent, 'running');
-    await event('step', `${percent}% of units see version ${input.candidateVersion}`);
-    // Bake: a durable timer per evaluation interval; the guard looks at every one of them.
-    let baked = 0;
-    while (baked < input.bakeMs) {
-      const interval = Math.min(input.evaluationIntervalMs, input.bakeMs - baked);
-      const interrupted = await condition(() => control !== undefined, interval);
+    if (!resumed) {
+      setPhase('baking');
+      await share(percent, 'running');
+      await event('step', `${percent}% of units see version ${input.candidateVersion}`);
+    }
+    // Bake: a durable timer per evaluation interval; the guard looks at every one of them. Bounded per
+    // run by LOOKS_PER_RUN, after which the loop continues in a new run with the state it needs.
+    for (;;) {
+      // A message that arrived during the last look is handled first: the next run would not see it.
+      const pending = approval !== undefined || control !== undefined;
+      if (!pending && (looks >= LOOKS_PER_RUN || workflowInfo().continueAsNewSuggested)) {
+        await condition(allHandlersFinished);
+        const next: RolloutCarry = {
+          controlVersion: status.controlVersion!,
+          since,
+          stepIndex: i,
+          bakedMs,
+          awaitingMs,
+          lastSamples,
+          phase: status.phase === 'awaiting-evidence' ? 'awaiting-evidence' : 'baking',
+          eventCount: status.eventCount,
+          recentEvents: status.events,
+          run: (carry?.run ?? 1) + 1,
+        };
+        return continueAsNew<typeof rolloutWorkflow>({ ...input, resume: next });
+      }
+      const awaiting = status.phase === 'awaiting-evidence';
+      const wait = nextWaitMs({
+        bakedMs,
+        bakeMs,
+        maxBakeExtensionMs,
+        evaluationIntervalMs: input.evaluationIntervalMs,
+        awaitingEvidence: awaiting,
+      });
+      const interrupted = await condition(() => control !== undefined || approval !== undefined, wait);
       if (interrupted) {
+        if (approval) {
+          // Only accepted while awaiting evidence (the validator checks the phase).
+          const a = approval;
+          approval = undefined;
+          if (a.decision === 'reject')
+            return end('aborted', `aborted by ${note(a)} for lack of evidence at ${percent}%`, true);
+          await event(
+            'advanced-without-evidence',
+            `step ${status.step} advanced anyway by ${note(a)}, at the last look ${lastSamples}`,
+          );
+          setPhase('baking');
+          break;
+        }
         const c = control!;
         control = undefined;
         if (c.action === 'emergency-rollback')
           return end('rolled-back', `emergency rollback by ${c.by}: ${c.reason ?? ''}`, true);
         if (c.action === 'abort') return end('aborted', `aborted by ${c.by}: ${c.reason ?? ''}`);
         if (c.action === 'pause') {
+          const before = status.phase;
           setPhase('paused');
           await share(percent, 'paused');
+          // One wait however long the pause: a handful of events, nothing to continue as new for.
           await condition(() => control !== undefined);
           const next = control!;
           control = undefined;
           if (next.action !== 'resume')
             return end(next.action === 'abort' ? 'aborted' : 'rolled-back', `${next.action} by ${next.by}`, true);
-          setPhase('baking');
+          setPhase(before);
           await share(percent, 'running');
         }
         continue;
       }
-      baked += interval;
+      looks++;
+      bakedMs += wait;
+      if (awaiting) awaitingMs += wait;
       const verdict = await guard.checkGuard({
         name: input.name,
-        controlVersion: status.controlVersion,
+        controlVersion: status.controlVersion!,
         rolloutId: input.rolloutId,
         candidateVersion: input.candidateVersion,
         since,
         policy: input.guard,
       });
+      lastSamples = samplesText(verdict);
       if (verdict.stoppedOutside)
         return end('rolled-back', `stopped outside the workflow (${verdict.stoppedOutside}): emergency rollback`, true);
-      if (verdict.breach) return end('rolled-back', `automatic rollback at ${percent}%: ${verdict.evidence}`, true);
-      lastSamples = verdict.samples;
+      if (verdict.productionMoved) {
+        const m = verdict.productionMoved;
+        return end(
+          'aborted',
+          `production was moved to ${m.version === null ? 'nothing' : `v${m.version}`} by ${m.by} at ${m.at} (${m.reason}) ` +
+            `during the bake of step ${status.step}: the rollout stops and will not promote over it`,
+          true,
+        );
+      }
+      if (verdict.breach)
+        return end(
+          'rolled-back',
+          `automatic rollback at ${percent}%: ${verdict.evidence} (${samplesText(verdict)})`.slice(0, 2000),
+          true,
+        );
+      if (awaiting) {
+        if (verdict.enoughSamples) {
+          await event(
+            'guard',
+            `step ${status.step}: evidence arrived while awaiting an approver: ${samplesText(verdict)}`,
+          );
+          // An answer that came during this look is moot now; it must not advance the next step.
+          approval = undefined;
+          setPhase('baking');
+          break;
+        }
+        if (awaitingMs >= input.approval.timeoutMs)
+          return end('aborted', `no approver decided within the approval timeout; ${samplesText(verdict)}`, true);
+        continue;
+      }
+      const move = afterLook({ bakedMs, bakeMs, maxBakeExtensionMs, enoughSamples: verdict.enoughSamples });
+      if (move === 'advance') {
+        await event('guard', `step ${status.step} baked: no breach with ${samplesText(verdict)}`);
+        break;
+      }
+      if (move === 'extend' && bakedMs === bakeMs)
+        await event(
+          'bake-extended',
+          `step ${status.step}: too few samples (${verdict.lacking.join(', ')}) with ${samplesText(verdict)}: ` +
+            `the bake extends by up to ${Math.round(maxBakeExtensionMs / 60_000)} min`,
+        );
+      if (move === 'await-evidence') {
+        setPhase('awaiting-evidence');
+        await event(
+          'awaiting-evidence',
+          `step ${status.step} at ${percent}%: still too few samples (${verdict.lacking.join(', ')}) with ` +
+            `${samplesText(verdict)} after the bake and its extension: an approver may advance anyway ` +
+            `(refinery rollout approve ${input.name}) or abort (refinery rollout reject ${input.name})`,
+          true,
+        );
+      }
     }
-    await event(
-      'guard',
-      `step ${status.step} baked: no breach with ${lastSamples.control} control and ${lastSamples.canary} canary runs`,
-    );
   }
 
-  await acts.moveRolloutLabel({
+  // Compare-and-set: production moves only if it still holds the version recorded at the start.
+  const promoted = await acts.promoteRollout({
     rolloutId: input.rolloutId,
     name: input.name,
-    label: 'production',
-    version: input.candidateVersion,
+    controlVersion: status.controlVersion!,
+    candidateVersion: input.candidateVersion,
   });
+  if (!promoted.promoted)
+    return end('aborted', `not promoted: ${promoted.detail}; the candidate is taken away`.slice(0, 2000), true);
   await share(100, 'promoted');
   return end('promoted', `production → version ${input.candidateVersion} (rollout ${input.rolloutId})`);
 }

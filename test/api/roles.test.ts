@@ -88,6 +88,11 @@ describeEachStore('the HTTP API', (backend) => {
       // Keep production away from the rollback target so a permitted rollback always has work to do.
       if (endpoint === 'rollback')
         await h.call('PUT', '/v1/library/greeting/labels/production', h.tokens.admin, { version: 2, reason: 'reset' });
+      // Keep a label away from the move's target so a permitted move has work to do (a no-op move is a 409).
+      if (endpoint === 'move staging' || endpoint === 'move production') {
+        const label = endpoint === 'move staging' ? 'staging' : 'production';
+        await h.call('PUT', `/v1/library/greeting/labels/${label}`, h.tokens.admin, { version: 1, reason: 'reset' });
+      }
       const res = await h.call(w.method, w.path(), h.tokens[role], w.body());
       expect(res.status).toBe(status);
       if (status === 403) {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { moveLabel } from '../../src/library/label-store';
+import { recordFeedback, recordRuns } from '../../src/library/records';
 import { recordVersion } from '../../src/library/versions';
 import type { RolloutStatus } from '../../src/rollout/types';
 import { rolloutStatusQuery } from '../../src/shared';
@@ -35,14 +36,35 @@ describe('rollout durability (real dev server)', () => {
             name: 'greet',
             candidateVersion: 2,
             steps: [10, 100],
-            bakeMs: 6000,
-            evaluationIntervalMs: 2000,
+            // The shortest interval a rollout accepts; the bake is one look per step.
+            bakeMs: 10_000,
+            evaluationIntervalMs: 10_000,
+            guard: { minSamples: 3 },
             approval: { required: false, timeoutMs: 1000, approvers: [] },
             startedBy: 'test',
           },
         ],
       });
       await eventually(async () => (await handle.query(rolloutStatusQuery)).step === 1, 60_000, 'step 1 to bake');
+      // Evidence for both arms, so each step advances on its own (no step without evidence).
+      const runs = [1, 2].flatMap((version) =>
+        [0, 1, 2, 3, 4].map((i) => ({
+          id: `run-${rolloutId}-${version}-${i}`,
+          name: 'greet',
+          version,
+          latencyMs: 100 + i,
+          inputTokens: 10,
+          outputTokens: 20 + i,
+          formatOk: true,
+          corrected: false,
+          regenerated: false,
+        })),
+      );
+      await recordRuns(db, runs);
+      await recordFeedback(
+        db,
+        runs.map((r) => ({ id: `fb-${r.id}`, runId: r.id, thumbs: 'up' as const })),
+      );
       first.child.kill('SIGKILL');
       await first.exited;
       second = spawnWorkerProcess(env);

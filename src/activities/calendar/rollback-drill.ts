@@ -61,7 +61,9 @@ export async function rollbackDrill(db: Db, runId: string, name: string): Promis
     await live.start();
     try {
       const reason = `drill: quarterly run ${runId}`;
-      await moveLabel(db, { name, label: DRILL_LABEL, version: production, actor: DRILL_ACTOR, reason });
+      // A no-op move is refused: the label may still hold production from the last drill's restore.
+      if ((await getLabels(db, name))[DRILL_LABEL] !== production)
+        await moveLabel(db, { name, label: DRILL_LABEL, version: production, actor: DRILL_ACTOR, reason });
       await servedWithin(live, name, production, SEEN_TIMEOUT_MS);
       const t0 = performance.now();
       await moveLabel(db, {

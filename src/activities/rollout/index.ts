@@ -1,14 +1,30 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { getLabels, moveLabel } from '../../library/label-store';
+import { getLabels, lastLabelMove, LabelMovedError, moveLabel } from '../../library/label-store';
 import { LibraryError } from '../../library/errors';
 import { requireItem, requireVersion } from '../../library/versions';
-import { evaluateGuard, type GuardVerdict } from '../../rollout/guard';
+import { DEFAULT_GUARD_POLICY, evaluateGuard, type GuardVerdict } from '../../rollout/guard';
 import { abVerdict, samplesFor, type AbVerdict } from '../../rollout/ab';
 import type { SignalName } from '../../rollout/guard';
 import { foldArmCounts } from '../../rollout/arm-aggregate-store';
 import { getRollout, SPLITTING, upsertRollout, type RolloutRow } from '../../rollout/store';
 import type { Db } from '../../store/db';
 import { postWebhook } from '../../webhook';
+
+/** One guard look as the workflow sees it: the verdict, and how much evidence each arm has. */
+export type GuardCheck = Pick<GuardVerdict, 'breach' | 'evidence'> & {
+  /** Runs per arm since the rollout started. */
+  samples: { control: number; canary: number };
+  /** Per arm, the fewest samples on any of the guard's signals: what the minimum is compared with. */
+  fewest: { control: number; canary: number };
+  /** Both arms have the minimum samples on every signal. */
+  enoughSamples: boolean;
+  /** Signals short of the minimum on either arm. */
+  lacking: string[];
+  /** The minimum samples per arm and signal the guard asks for. */
+  minSamples: number;
+  stoppedOutside?: string;
+  productionMoved?: { version: number | null; by: string; at: string; reason: string };
+};
 
 const actorFor = (rolloutId: string) => ({ subject: `rollout:${rolloutId}`, admin: true, ownerRole: true });
 
@@ -38,19 +54,53 @@ export function rolloutActivities(db: Db, webhookUrl?: string) {
       }
     },
 
-    async moveRolloutLabel(p: {
-      rolloutId: string;
-      name: string;
-      label: 'staging' | 'production';
-      version: number;
-    }): Promise<void> {
+    /** Puts the candidate on staging; already there (a retry, or a person did it) is fine. */
+    async moveRolloutLabel(p: { rolloutId: string; name: string; label: 'staging'; version: number }): Promise<void> {
+      if ((await getLabels(db, p.name))[p.label] === p.version) return;
       await moveLabel(db, {
         name: p.name,
         label: p.label,
         version: p.version,
         actor: actorFor(p.rolloutId),
         reason: `rollout ${p.rolloutId}`,
+      }).catch(async (err: unknown) => {
+        // Lost a race with a move to the same version: the label is where the rollout wants it.
+        if ((await getLabels(db, p.name))[p.label] !== p.version) throw err;
       });
+    },
+
+    /**
+     * Promotion as compare-and-set: production moves to the candidate only if it still holds the version
+     * recorded when the rollout started. Idempotent: a retry after its own earlier move (recognised by
+     * the rollout id in the audit row) reports success and writes no second row.
+     */
+    async promoteRollout(p: {
+      rolloutId: string;
+      name: string;
+      controlVersion: number;
+      candidateVersion: number;
+    }): Promise<{ promoted: true } | { promoted: false; current: number | null; movedBy: string; detail: string }> {
+      const actor = actorFor(p.rolloutId);
+      try {
+        await moveLabel(db, {
+          name: p.name,
+          label: 'production',
+          version: p.candidateVersion,
+          actor,
+          reason: `rollout ${p.rolloutId}`,
+          expected: p.controlVersion,
+        });
+        return { promoted: true };
+      } catch (err) {
+        if (!(err instanceof LabelMovedError)) throw err;
+        if (err.current === p.candidateVersion && err.lastMove?.actor === actor.subject) return { promoted: true };
+        return {
+          promoted: false,
+          current: err.current,
+          movedBy: err.lastMove?.actor ?? 'unknown',
+          detail: err.message,
+        };
+      }
     },
 
     /** Checks both variants exist; the A/B test counts runs from the store's clock now. */
@@ -94,26 +144,53 @@ export function rolloutActivities(db: Db, webhookUrl?: string) {
       candidateVersion: number;
       since: string;
       policy?: { minSamples?: number; alpha?: number };
-    }): Promise<
-      Pick<GuardVerdict, 'breach' | 'evidence'> & {
-        samples: { control: number; canary: number };
-        stoppedOutside?: string;
-      }
-    > {
+    }): Promise<GuardCheck> {
       // An emergency rollback through the API or CLI changes the store first: the workflow learns it here.
       const row = await getRollout(db, p.rolloutId);
-      if (row && !SPLITTING.includes(row.status)) {
-        return { breach: false, evidence: '', samples: { control: 0, canary: 0 }, stoppedOutside: row.status };
+      const none = { control: 0, canary: 0 };
+      const minSamples = p.policy?.minSamples ?? DEFAULT_GUARD_POLICY.minSamples;
+      const idle = {
+        breach: false,
+        evidence: '',
+        samples: none,
+        fewest: none,
+        enoughSamples: false,
+        lacking: [],
+        minSamples,
+      };
+      if (row && !SPLITTING.includes(row.status)) return { ...idle, stoppedOutside: row.status };
+      // Production moved by someone else (a manual rollback, say): the comparison, and the promotion at
+      // the end, are against a version that is no longer production. Say who moved it.
+      const production = (await getLabels(db, p.name)).production ?? null;
+      if (production !== p.controlVersion) {
+        const last = await lastLabelMove(db, p.name, 'production');
+        return {
+          ...idle,
+          productionMoved: {
+            version: production,
+            by: last?.actor ?? 'unknown',
+            at: last?.movedAt ?? '',
+            reason: (last?.reason ?? '').slice(0, 300),
+          },
+        };
       }
       const arm = { experimentId: p.rolloutId, name: p.name, since: p.since };
       const control = await foldArmCounts(db, { ...arm, version: p.controlVersion });
       const canary = await foldArmCounts(db, { ...arm, version: p.candidateVersion });
       const v = evaluateGuard(control, canary, p.policy);
-      // Only the verdict and its one-paragraph evidence go into history; the counts stay in the store.
+      const fewest = {
+        control: Math.min(...v.signals.map((s) => s.samples.control)),
+        canary: Math.min(...v.signals.map((s) => s.samples.canary)),
+      };
+      // Only the verdict, its one-paragraph evidence and sample counts go into history; the rows stay in the store.
       return {
         breach: v.breach,
         evidence: v.evidence.slice(0, 2000),
         samples: { control: control.runs, canary: canary.runs },
+        fewest,
+        enoughSamples: v.signals.every((s) => s.enoughSamples),
+        lacking: v.signals.filter((s) => !s.enoughSamples).map((s) => s.signal),
+        minSamples,
       };
     },
 

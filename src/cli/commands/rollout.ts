@@ -4,7 +4,19 @@ import { connectClient } from '../../client';
 import type { Config } from '../../config';
 import { requireItem, requireVersion } from '../../library/versions';
 import { LibraryError } from '../../library/errors';
-import { DEFAULT_STEPS, stepsProblem } from '../../rollout/plan';
+import { DEFAULT_GUARD_POLICY } from '../../rollout/guard';
+import {
+  DEFAULT_APPROVAL_TIMEOUT_MS,
+  DEFAULT_BAKE_MS,
+  DEFAULT_INTERVAL_MS,
+  DEFAULT_STEPS,
+  durationsProblem,
+  guardProblem,
+  MAX_BAKE_MS,
+  MAX_INTERVAL_MS,
+  MIN_INTERVAL_MS,
+  stepsProblem,
+} from '../../rollout/plan';
 import type { RolloutInput, RolloutStatus } from '../../rollout/types';
 import { datasetForTarget, getDataset } from '../../store/evals';
 import { openStore } from '../../store/open';
@@ -13,10 +25,21 @@ import { CliError, EXIT } from '../exit-codes';
 import { cliActor } from '../library-io';
 import { workflowUiLink } from '../stack';
 
-export const rolloutHelp = `refinery rollout <name> --version N [--steps 1,10,50,100] [--bake 1h] [--interval 10m] [--no-approval]
-                 [--dataset name@v | --no-gate] [--threshold 0.8] [--min-samples 100] [--wait]
+const DEFAULT_THRESHOLD = 0.8;
+const days = (ms: number) => `${ms / 86_400_000}d`;
+
+export const rolloutHelp = `refinery rollout <name> --version N [--steps ${DEFAULT_STEPS.join(',')}] [--bake 1h] [--interval 1m]
+                 [--max-bake-extension <duration>] [--no-approval] [--dataset name@v | --no-gate]
+                 [--threshold ${DEFAULT_THRESHOLD}] [--min-samples ${DEFAULT_GUARD_POLICY.minSamples}] [--wait]
   A guarded rollout: staging + the eval gate, approval (by the owner or an admin), progressive canary steps
-  with bake times, automatic rollback on a breach, then promotion to production.
+  with bake times, automatic rollback on a breach, then promotion to production if production is still the
+  version it was at the start (moved meanwhile: the rollout ends aborted).
+  Defaults: --steps ${DEFAULT_STEPS.join(',')}, --bake ${DEFAULT_BAKE_MS / 3_600_000}h per step (at most ${days(MAX_BAKE_MS)}), --interval ${DEFAULT_INTERVAL_MS / 60_000}m between guard
+  looks (${MIN_INTERVAL_MS / 1000}s to ${MAX_INTERVAL_MS / 3_600_000}h), --threshold ${DEFAULT_THRESHOLD} (gate pass rate), --min-samples ${DEFAULT_GUARD_POLICY.minSamples} per arm and guard signal,
+  --max-bake-extension as long as --bake (at most ${days(MAX_BAKE_MS)}), approval within ${days(DEFAULT_APPROVAL_TIMEOUT_MS)}.
+  No step without evidence: a step advances only when both arms have --min-samples on every guard signal.
+  Short of that the bake extends up to --max-bake-extension, then the rollout awaits an approver, who
+  advances anyway (approve) or aborts (reject); no answer within ${days(DEFAULT_APPROVAL_TIMEOUT_MS)} aborts.
 refinery rollout status|pause|resume|abort|approve|reject <name> [--by <user>] [--note "…"]`;
 
 const ENDED = ['promoted', 'rolled-back', 'rejected', 'aborted'];
@@ -31,6 +54,7 @@ export async function rolloutCommand(config: Config, argv: string[]): Promise<nu
       steps: { type: 'string' },
       bake: { type: 'string' },
       interval: { type: 'string' },
+      'max-bake-extension': { type: 'string' },
       'no-approval': { type: 'boolean' },
       dataset: { type: 'string' },
       'no-gate': { type: 'boolean' },
@@ -51,13 +75,26 @@ export async function rolloutCommand(config: Config, argv: string[]): Promise<nu
   const steps = values.steps ? values.steps.split(',').map(Number) : DEFAULT_STEPS;
   const problem = stepsProblem(steps);
   if (problem) throw new CliError(`--steps ${values.steps}: ${problem}`);
-  let bakeMs, evaluationIntervalMs;
+  let bakeMs: number, evaluationIntervalMs: number, maxBakeExtensionMs: number | undefined;
   try {
-    bakeMs = parseDuration(values.bake ?? '1h', '--bake');
-    evaluationIntervalMs = parseDuration(values.interval ?? '1m', '--interval');
+    bakeMs = values.bake === undefined ? DEFAULT_BAKE_MS : parseDuration(values.bake, '--bake');
+    evaluationIntervalMs =
+      values.interval === undefined ? DEFAULT_INTERVAL_MS : parseDuration(values.interval, '--interval');
+    maxBakeExtensionMs =
+      values['max-bake-extension'] === undefined
+        ? undefined
+        : parseDuration(values['max-bake-extension'], '--max-bake-extension');
   } catch (err) {
     throw new CliError((err as Error).message);
   }
+  const durations = durationsProblem({ bakeMs, evaluationIntervalMs, maxBakeExtensionMs });
+  if (durations) throw new CliError(durations);
+  const threshold = values.threshold === undefined ? DEFAULT_THRESHOLD : Number(values.threshold);
+  if (!(threshold >= 0 && threshold <= 1))
+    throw new CliError(`--threshold ${values.threshold}: give a pass rate from 0 to 1`);
+  const guard = values['min-samples'] === undefined ? undefined : { minSamples: Number(values['min-samples']) };
+  const guardIssue = guardProblem(guard);
+  if (guardIssue) throw new CliError(guardIssue);
   const db = await openStore(config.databaseUrl);
   let input: RolloutInput;
   try {
@@ -73,22 +110,24 @@ export async function rolloutCommand(config: Config, argv: string[]): Promise<nu
         throw new CliError(
           `no golden dataset for "${name}": import one (refinery dataset add … --for ${name}), pass --dataset, or --no-gate`,
         );
-      gate = { dataset: ds.name, datasetVersion: ds.version, passRateThreshold: Number(values.threshold ?? 0.8) };
+      gate = { dataset: ds.name, datasetVersion: ds.version, passRateThreshold: threshold };
     }
     input = {
-      rolloutId: `${rolloutWorkflowId(name)}-${Date.now().toString(36)}`,
+      // Unique per rollout: the gate's eval run, the events and the split row are keyed by it.
+      rolloutId: `${rolloutWorkflowId(name)}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`,
       name,
       candidateVersion,
       steps,
       bakeMs,
       evaluationIntervalMs,
+      maxBakeExtensionMs,
       approval: {
         required: !values['no-approval'],
-        timeoutMs: 7 * 86_400_000,
+        timeoutMs: DEFAULT_APPROVAL_TIMEOUT_MS,
         approvers: [...new Set([item.owner, ...config.identity.admins])],
       },
       gate,
-      guard: values['min-samples'] ? { minSamples: Number(values['min-samples']) } : undefined,
+      guard,
       startedBy: cliActor(config, values.by).subject,
     };
   } catch (err) {
@@ -113,7 +152,7 @@ export async function rolloutCommand(config: Config, argv: string[]): Promise<nu
     for (;;) {
       const s = await handle.query<RolloutStatus>('status').catch(() => undefined);
       if (s) {
-        const line = `${s.phase} · step ${s.step}/${input.steps.length} · ${s.percent}%${s.phase === 'awaiting-approval' ? ` — approve with: refinery rollout approve ${name} --by <owner>` : ''}`;
+        const line = `${s.phase} · step ${s.step}/${input.steps.length} · ${s.percent}%${waitingFor(s.phase, name)}`;
         if (line !== last) console.log((last = line));
         if (ENDED.includes(s.phase)) {
           console.log(s.outcome ?? '');
@@ -137,6 +176,14 @@ export async function rolloutCommand(config: Config, argv: string[]): Promise<nu
   }
 }
 
+/** What a person must send while the rollout waits for one. */
+function waitingFor(phase: string, name: string): string {
+  if (phase === 'awaiting-approval') return ` — approve with: refinery rollout approve ${name} --by <owner>`;
+  if (phase === 'awaiting-evidence')
+    return ` — too few samples: advance anyway with refinery rollout approve ${name}, or abort with refinery rollout reject ${name}`;
+  return '';
+}
+
 async function rolloutVerb(
   config: Config,
   verb: string,
@@ -152,7 +199,11 @@ async function rolloutVerb(
       console.log(
         `${s.rolloutId}: ${s.phase} · step ${s.step} · ${s.percent}% on v${s.candidateVersion} (control v${s.controlVersion ?? '?'})`,
       );
+      const earlier = (s.eventCount ?? s.events.length) - s.events.length;
+      if (earlier > 0) console.log(`  (${earlier} earlier events are kept in the store, table rollout_events)`);
       for (const e of s.events) console.log(`  ${e.at}  ${e.kind}: ${e.detail}`);
+      const hint = waitingFor(s.phase, name);
+      if (hint) console.log(hint.replace(/^ — /, ''));
       return EXIT.ok;
     }
     const by = cliActor(config, values.by).subject;

@@ -129,7 +129,8 @@ export class Authenticator {
     if (!token) return this.refuse('missing');
     const digest = tokenDigest(token);
     // Equal-length digests, compared in constant time: the bootstrap token leaks nothing through timing.
-    if (this.bootstrapDigest && timingSafeEqual(digest, this.bootstrapDigest)) return { subject: 'admin', role: 'admin' };
+    if (this.bootstrapDigest && timingSafeEqual(digest, this.bootstrapDigest))
+      return { subject: 'admin', role: 'admin' };
     // Map lookups by the digest compare digests, not the token: timing can at most reveal a prefix of a
     // SHA-256, which says nothing about any token.
     const key = digest.toString('hex');

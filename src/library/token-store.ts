@@ -41,7 +41,15 @@ const toRecord = (r: TokenRow): TokenRecord => ({
 
 export async function insertToken(
   db: Queryable,
-  t: { id: string; hash: string; subject: string; role: Role; createdAt: string; createdBy: string | null; expiresAt: string | null },
+  t: {
+    id: string;
+    hash: string;
+    subject: string;
+    role: Role;
+    createdAt: string;
+    createdBy: string | null;
+    expiresAt: string | null;
+  },
 ): Promise<void> {
   await db.run(
     'INSERT INTO api_tokens (token_hash, token_id, subject, role, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -120,9 +128,8 @@ export async function lastRevocationSeq(db: Queryable): Promise<number> {
  * so however many instances serve a token, its row is written about once per interval.
  */
 export async function touchToken(db: Queryable, id: string, at: string, staleBefore: string): Promise<void> {
-  await db.run('UPDATE api_tokens SET last_used_at = ? WHERE token_id = ? AND (last_used_at IS NULL OR last_used_at < ?)', [
-    at,
-    id,
-    staleBefore,
-  ]);
+  await db.run(
+    'UPDATE api_tokens SET last_used_at = ? WHERE token_id = ? AND (last_used_at IS NULL OR last_used_at < ?)',
+    [at, id, staleBefore],
+  );
 }

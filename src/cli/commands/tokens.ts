@@ -1,7 +1,15 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../../config';
 import { getToken, listTokens, revokeToken, type TokenRecord } from '../../library/token-store';
-import { DEFAULT_EXPIRY, issueToken, parseExpiry, ROLES, subjectProblem, tokenStatus, type Role } from '../../library/tokens';
+import {
+  DEFAULT_EXPIRY,
+  issueToken,
+  parseExpiry,
+  ROLES,
+  subjectProblem,
+  tokenStatus,
+  type Role,
+} from '../../library/tokens';
 import { CliError, EXIT } from '../exit-codes';
 import { cliActor } from '../library-io';
 import { withStore } from '../with-store';
@@ -30,7 +38,14 @@ function table(tokens: TokenRecord[]): string {
     ]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** Token lifecycle from the command line, straight on the store (an admin's machine). */
@@ -75,7 +90,14 @@ export async function tokensCommand(config: Config, argv: string[]): Promise<num
     case 'list':
       return withStore(config, async (db) => {
         const tokens = await listTokens(db);
-        if (values.json) console.log(JSON.stringify(tokens.map((t) => ({ ...t, status: tokenStatus(t) })), null, 2));
+        if (values.json)
+          console.log(
+            JSON.stringify(
+              tokens.map((t) => ({ ...t, status: tokenStatus(t) })),
+              null,
+              2,
+            ),
+          );
         else if (tokens.length === 0) console.log('no tokens: create one with `refinery tokens create`');
         else console.log(table(tokens));
         return EXIT.ok;
@@ -83,8 +105,7 @@ export async function tokensCommand(config: Config, argv: string[]): Promise<num
     case 'revoke':
       if (!id) throw new CliError('usage: refinery tokens revoke <id>; `refinery tokens list` shows the ids');
       return withStore(config, async (db) => {
-        if (!(await getToken(db, id)))
-          throw new CliError(`no token "${id}": \`refinery tokens list\` shows the ids`);
+        if (!(await getToken(db, id))) throw new CliError(`no token "${id}": \`refinery tokens list\` shows the ids`);
         const done = await revokeToken(db, id, new Date().toISOString());
         if (!done) throw new CliError(`no token "${id}"`);
         console.log(

@@ -8,6 +8,8 @@ import {
 } from '../../src/library/token-store';
 import { issueToken, lookupToken, tokenDigest, tokenStatus } from '../../src/library/tokens';
 import type { Db } from '../../src/store/db';
+import { sha256 } from '../../src/store/hash';
+import { migrate } from '../../src/store/migrations';
 import { describeEachStore } from '../support/store-backends';
 
 const DAY = 86_400_000;
@@ -99,6 +101,31 @@ describeEachStore('token store', (backend) => {
     expect((await getToken(db, record.id))!.lastUsedAt).toBe('2026-12-05T10:00:00.000Z');
     await touchToken(db, record.id, '2026-12-05T10:01:05.000Z', '2026-12-05T10:00:05.000Z');
     expect((await getToken(db, record.id))!.lastUsedAt).toBe('2026-12-05T10:01:05.000Z');
+  });
+
+  test('the migration gives tokens issued before it a public id and the default 90 days from then', async () => {
+    const legacy = await backend.open();
+    // Back to the schema before migration 13, with a token issued the old way.
+    await legacy.exec('DROP TABLE token_revocations');
+    await legacy.exec('DROP INDEX api_tokens_by_id');
+    for (const c of ['token_id', 'created_by', 'expires_at', 'revoked_at', 'last_used_at'])
+      await legacy.exec(`ALTER TABLE api_tokens DROP COLUMN ${c}`);
+    await legacy.run('DELETE FROM schema_migrations WHERE id = 13');
+    const token = 'rfy_legacy-token-issued-before-expiry-existed';
+    await legacy.run('INSERT INTO api_tokens (token_hash, subject, role, created_at) VALUES (?, ?, ?, ?)', [
+      sha256(token),
+      'old-app',
+      'writer',
+      '2026-01-01T00:00:00.000Z',
+    ]);
+    const before = Date.now();
+    await migrate(legacy);
+    const [t] = await listTokens(legacy);
+    expect(t).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{12}$/), subject: 'old-app', revokedAt: null });
+    const days = (Date.parse(t!.expiresAt!) - before) / 86_400_000;
+    expect(days).toBeGreaterThan(89.99);
+    expect(days).toBeLessThan(90.01);
+    expect(await lookupToken(legacy, token)).toEqual({ subject: 'old-app', role: 'writer', tokenId: t!.id });
   });
 
   test('list shows every token without the token or its hash', async () => {

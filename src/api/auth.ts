@@ -10,7 +10,7 @@ import { BoundedCache } from './bounded-cache';
 import { problems } from './http';
 
 export interface AuthOptions {
-  /** How often the revocation feed is read; a revocation elsewhere takes effect here within this. */
+  /** How often the revocation feed is read (at most 250 ms); a revocation elsewhere takes effect here within this. */
   pollMs?: number;
   /** Upper bound on how long a valid entry is trusted, even with the feed quiet. */
   validTtlMs?: number;
@@ -75,7 +75,8 @@ export class Authenticator {
     opts: AuthOptions = {},
   ) {
     this.bootstrapDigest = bootstrapToken ? tokenDigest(bootstrapToken) : undefined;
-    this.pollMs = opts.pollMs ?? 250;
+    // Never slower than a quarter of the staleness bound, or the cache would be bypassed between polls.
+    this.pollMs = Math.min(opts.pollMs ?? 250, FEED_STALE_MS / 4);
     this.validTtlMs = opts.validTtlMs ?? 60_000;
     this.refusedTtlMs = opts.refusedTtlMs ?? 1000;
     this.touchEveryMs = opts.touchEveryMs ?? 60_000;

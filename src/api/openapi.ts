@@ -10,6 +10,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
   };
   const json = (schema: unknown) => ({ content: { 'application/json': { schema } } });
   const ok = (description: string, schema: unknown = { type: 'object' }) => ({ description, ...json(schema) });
+  const token = { $ref: '#/components/schemas/Token' };
   return {
     openapi: '3.1.0',
     info: {
@@ -98,6 +99,21 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
               type: 'object',
               properties: { id: { type: 'string' }, bucket: { type: 'integer', minimum: 0, maximum: 9999 } },
             },
+          },
+        },
+        Token: {
+          type: 'object',
+          required: ['id', 'subject', 'role', 'createdAt', 'status'],
+          properties: {
+            id: { type: 'string', description: 'public id, also the part of the token after rfy_' },
+            subject: { type: 'string' },
+            role: { enum: ['reader', 'writer', 'owner', 'admin'] },
+            createdAt: { type: 'string', format: 'date-time' },
+            createdBy: { type: ['string', 'null'] },
+            expiresAt: { type: ['string', 'null'], format: 'date-time', description: 'null: never' },
+            revokedAt: { type: ['string', 'null'], format: 'date-time' },
+            lastUsedAt: { type: ['string', 'null'], format: 'date-time', description: 'written at most once a minute' },
+            status: { enum: ['active', 'expired', 'revoked'] },
           },
         },
         Run: {
@@ -386,9 +402,53 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           },
         },
       },
+      '/v1/tokens': {
+        get: {
+          summary:
+            'Every token: id, subject, role, created, last used (to the minute), expiry, revocation and status; never the token (admin)',
+          responses: {
+            200: ok('tokens', { type: 'object', properties: { tokens: { type: 'array', items: token } } }),
+            ...errors,
+          },
+        },
+        post: {
+          summary: 'Issue a token; the answer is the only place it is ever shown (admin)',
+          requestBody: json({
+            type: 'object',
+            required: ['subject', 'role'],
+            properties: {
+              subject: { type: 'string', minLength: 1, maxLength: 100, description: 'who the token acts as' },
+              role: { enum: ['reader', 'writer', 'owner', 'admin'] },
+              expires: {
+                type: 'string',
+                pattern: '^([1-9][0-9]{0,5}[hdw]|never)$',
+                default: '90d',
+                description: 'hours, days or weeks from now (at most 5 years), or "never"',
+              },
+            },
+          }),
+          responses: {
+            201: ok('issued', {
+              allOf: [token, { type: 'object', required: ['token'], properties: { token: { type: 'string' } } }],
+            }),
+            ...errors,
+          },
+        },
+      },
+      '/v1/tokens/{id}/revoke': {
+        post: {
+          summary:
+            'Revoke a token: every API instance refuses it within a second; revoking twice keeps the first time (admin)',
+          parameters: [
+            { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{12}$' } },
+          ],
+          responses: { 200: ok('revoked', token), ...errors },
+        },
+      },
       '/metrics': {
         get: {
-          summary: 'Runs, errors, alerts, tune scores, provider tokens and cost in the Prometheus text format (reader)',
+          summary:
+            "Runs, errors, alerts, tune scores, provider tokens and cost in the Prometheus text format, and this instance's refused authentications by reason (reader)",
           responses: {
             200: {
               description: 'Prometheus exposition format 0.0.4',

@@ -2,10 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LiveLabels } from '../library/live-labels';
 import type { Role, TokenIdentity } from '../library/tokens';
 import type { Db } from '../store/db';
+import type { Authenticator } from './auth';
 
 export interface ApiDeps {
   db: Db;
   live: LiveLabels;
+  /** The instance's authenticator: token routes poll its revocation feed, /metrics reads its counters. */
+  auth: Authenticator;
   publicUrl: string;
 }
 

@@ -13,6 +13,7 @@ import { metaRoutes } from './routes/meta';
 import { metricsRoutes } from './routes/metrics';
 import { recordRoutes } from './routes/records';
 import { resolveRoutes } from './routes/resolve';
+import { tokenRoutes } from './routes/tokens';
 
 /** Every route the server answers (the OpenAPI test checks each is documented). */
 export const ROUTE_LIST = [
@@ -24,6 +25,7 @@ export const ROUTE_LIST = [
   ...calendarRoutes,
   ...dashboardRoutes,
   ...metricsRoutes,
+  ...tokenRoutes,
 ];
 const ROUTES = ROUTE_LIST.map(compile);
 
@@ -31,6 +33,7 @@ export interface ApiServer {
   server: http.Server;
   url: string;
   live: LiveLabels;
+  auth: Authenticator;
   close(): Promise<void>;
 }
 
@@ -41,9 +44,10 @@ export async function startApiServer(
 ): Promise<ApiServer> {
   const live = new LiveLabels(db, opts.pollMs);
   await live.start();
-  const auth = new Authenticator(db, opts.bootstrapToken);
+  const auth = new Authenticator(db, opts.bootstrapToken, { pollMs: opts.pollMs });
+  await auth.start();
   // The public URL is known once the port is: filled in right after listen, before any request.
-  const deps: ApiDeps = { db, live, publicUrl: '' };
+  const deps: ApiDeps = { db, live, auth, publicUrl: '' };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     void (async () => {
@@ -70,6 +74,10 @@ export async function startApiServer(
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
+  }).catch((err: unknown) => {
+    live.stop();
+    auth.stop();
+    throw err;
   });
   const address = server.address() as { port: number };
   const url = `http://${opts.host && opts.host !== '0.0.0.0' ? opts.host : '127.0.0.1'}:${address.port}`;
@@ -78,8 +86,10 @@ export async function startApiServer(
     server,
     url,
     live,
+    auth,
     async close() {
       live.stop();
+      auth.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -233,6 +233,21 @@ const ARM_AGGREGATES_SQL = `
   CREATE INDEX prompt_runs_by_version_time ON prompt_runs (name, version, created_at);
   CREATE INDEX feedback_by_version_time ON feedback (name, version, created_at)`;
 
+const TOKEN_LIFECYCLE_SQL = `
+  ALTER TABLE api_tokens ADD COLUMN token_id TEXT;
+  ALTER TABLE api_tokens ADD COLUMN created_by TEXT;
+  ALTER TABLE api_tokens ADD COLUMN expires_at TEXT;
+  ALTER TABLE api_tokens ADD COLUMN revoked_at TEXT;
+  ALTER TABLE api_tokens ADD COLUMN last_used_at TEXT;
+  UPDATE api_tokens SET token_id = {{RANDOM_ID}}, expires_at = {{IN_90_DAYS}} WHERE token_id IS NULL;
+  CREATE UNIQUE INDEX api_tokens_by_id ON api_tokens (token_id);
+  CREATE TABLE token_revocations (
+    seq {{SEQ}},
+    token_id TEXT NOT NULL,
+    token_hash TEXT NOT NULL,
+    revoked_at TEXT NOT NULL
+  )`;
+
 /** SQL in both dialects' common subset, or per dialect where they differ (identity columns). */
 export type MigrationSql = string | { sqlite: string; postgres: string };
 
@@ -367,6 +382,22 @@ export const migrations: { id: number; name: string; sql: MigrationSql }[] = [
         ALTER TABLE feedback ADD COLUMN tx xid8 NOT NULL DEFAULT pg_current_xact_id();
         CREATE INDEX prompt_runs_by_version_tx ON prompt_runs (name, version, tx);
         CREATE INDEX feedback_by_version_tx ON feedback (name, version, tx)`,
+    },
+  },
+  {
+    id: 13,
+    name: 'token lifecycle: public ids, expiry, revocation and its feed, last use',
+    // Tokens issued before expiry existed get the default 90 days from now rather than staying valid forever.
+    sql: {
+      sqlite: TOKEN_LIFECYCLE_SQL.replace('{{SEQ}}', 'INTEGER PRIMARY KEY AUTOINCREMENT')
+        .replace('{{RANDOM_ID}}', 'lower(hex(randomblob(6)))')
+        .replace('{{IN_90_DAYS}}', "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+90 days')"),
+      postgres: TOKEN_LIFECYCLE_SQL.replace('{{SEQ}}', 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY')
+        .replace('{{RANDOM_ID}}', 'substr(md5(random()::text || token_hash), 1, 12)')
+        .replace(
+          '{{IN_90_DAYS}}',
+          `to_char((now() + interval '90 days') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
+        ),
     },
   },
 ];

@@ -171,7 +171,7 @@ describeEachStore('the library store', (backend) => {
 
   test('tokens are stored hashed and looked up by their value', async () => {
     const token = await createToken(db, 'rita', 'reader');
-    expect(await lookupToken(db, token)).toEqual({ subject: 'rita', role: 'reader' });
+    expect(await lookupToken(db, token)).toEqual({ subject: 'rita', role: 'reader', tokenId: expect.any(String) });
     expect(await lookupToken(db, `${token}x`)).toBeUndefined();
     const stored = await db.all<{ token_hash: string }>('SELECT token_hash FROM api_tokens');
     expect(stored.map((r) => r.token_hash)).not.toContain(token);

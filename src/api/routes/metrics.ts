@@ -9,7 +9,8 @@ export const metricsRoutes: Route[] = [
     path: '/metrics',
     role: 'reader',
     async handle({ res, deps }) {
-      const text = renderExposition(await collectMetrics(deps.db));
+      // The store's figures, then this instance's own (failed authentications, auth cache sizes).
+      const text = renderExposition([...(await collectMetrics(deps.db)), ...deps.auth.metrics()]);
       res.writeHead(200, {
         'content-type': EXPOSITION_CONTENT_TYPE,
         'content-length': Buffer.byteLength(text),

@@ -1,5 +1,7 @@
 import {
+  ActivityFailure,
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   continueAsNew,
   log,
@@ -19,6 +21,17 @@ const acts = proxyLocalActivities<Activities>({
   retry: { nonRetryableErrorTypes: ['RolloutRefused', 'ExperimentRunning'] },
 });
 const reads = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes' });
+
+/** Starts the split; a refusal (variants missing, another experiment running) fails the test with its reason. */
+async function start(row: Parameters<Activities['abStart']>[0]['row']): Promise<string> {
+  try {
+    return (await acts.abStart({ row })).since;
+  } catch (err) {
+    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure)
+      throw ApplicationFailure.create({ type: err.cause.type ?? undefined, message: err.cause.message, nonRetryable: true });
+    throw err;
+  }
+}
 
 const ENDED_STATUS = { decided: 'completed', inconclusive: 'inconclusive', stopped: 'stopped' } as const;
 
@@ -63,7 +76,7 @@ export async function abTestWorkflow(input: AbInput): Promise<AbStatus> {
     step: 1,
   });
   // Only the first run starts the split; a continued run picks up its clock and counts.
-  const since = carried ? carried.since : (await acts.abStart({ row: row(input.split[1], 'running') })).since;
+  const since = carried ? carried.since : await start(row(input.split[1], 'running'));
 
   let looksThisRun = 0;
   while (status.waitedMs < input.maxDurationMs && !stop) {

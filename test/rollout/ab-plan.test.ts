@@ -1,4 +1,7 @@
+import { abCommand, abHelp } from '../../src/cli/commands/ab';
 import { parseDuration } from '../../src/cli/duration';
+import { CliError } from '../../src/cli/exit-codes';
+import { loadConfig } from '../../src/config';
 import {
   AB_DEFAULTS,
   AB_LOOKS_PER_RUN,
@@ -66,5 +69,31 @@ describe('abShouldContinueAsNew', () => {
   });
   test('the cap keeps a run well under the 10,000-event warning at about 11 events a look', () => {
     expect(AB_LOOKS_PER_RUN * 11).toBeLessThan(10_000);
+  });
+});
+
+describe('refinery ab: help and bounds', () => {
+  const config = loadConfig({ REFINERY_DATABASE_URL: 'sqlite::memory:' }, '/tmp');
+  const start = (...extra: string[]) =>
+    abCommand(config, ['greet', '--variants', '2,3', '--metric', 'thumbs-down-rate', ...extra]);
+
+  test('the help states the defaults the command uses, and the bounds', () => {
+    expect(abHelp).toContain(`--split ${AB_DEFAULTS.split}`);
+    expect(abHelp).toContain(`--min-samples ${AB_DEFAULTS.minSamples}`);
+    expect(abHelp).toContain(`--interval ${AB_DEFAULTS.interval}`);
+    expect(abHelp).toContain(`--max ${AB_DEFAULTS.max}`);
+    expect(abHelp).toContain('at least 10s');
+    expect(abHelp).toContain('at most 90d');
+    expect(AB_DEFAULTS).toEqual({ split: '50,50', minSamples: 1000, interval: '1m', max: '14d' });
+  });
+
+  test.each([
+    [['--interval', '5s'], /--interval 5s --max 14d: the check interval must be at least 10s/],
+    [['--max', '91d'], /--interval 1m --max 91d: an A\/B test may run at most 90 days/],
+  ])('%j is refused before anything starts (exit 2)', async (extra, message) => {
+    const err = await start(...extra).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CliError);
+    expect(err).toMatchObject({ exitCode: 2 });
+    expect((err as Error).message).toMatch(message);
   });
 });

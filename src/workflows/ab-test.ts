@@ -5,7 +5,6 @@ import {
   condition,
   continueAsNew,
   log,
-  proxyActivities,
   proxyLocalActivities,
   setHandler,
   workflowInfo,
@@ -20,7 +19,9 @@ const acts = proxyLocalActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { nonRetryableErrorTypes: ['RolloutRefused', 'ExperimentRunning'] },
 });
-const reads = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes' });
+// A look is one short aggregate read: as a local activity it runs inside the workflow task, which
+// halves a look's history events and round trips (20,160 looks in a 14-day test at 1 minute).
+const reads = proxyLocalActivities<Activities>({ startToCloseTimeout: '2 minutes' });
 
 /** Starts the split; a refusal (variants missing, another experiment running) fails the test with its reason. */
 async function start(row: Parameters<Activities['abStart']>[0]['row']): Promise<string> {
@@ -28,7 +29,11 @@ async function start(row: Parameters<Activities['abStart']>[0]['row']): Promise<
     return (await acts.abStart({ row })).since;
   } catch (err) {
     if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure)
-      throw ApplicationFailure.create({ type: err.cause.type ?? undefined, message: err.cause.message, nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: err.cause.type ?? undefined,
+        message: err.cause.message,
+        nonRetryable: true,
+      });
     throw err;
   }
 }

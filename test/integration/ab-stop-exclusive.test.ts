@@ -64,7 +64,16 @@ describeEachStore('A/B stop and one experiment per prompt (dev server)', (backen
     await moveLabel(db, { name, label: 'production', version: 1, actor, reason: 'launch' });
     return name;
   }
-  const abArgs = (name: string) => ['ab', name, '--variants', '2,3', '--metric', 'thumbs-down-rate', '--interval', '10s'];
+  const abArgs = (name: string) => [
+    'ab',
+    name,
+    '--variants',
+    '2,3',
+    '--metric',
+    'thumbs-down-rate',
+    '--interval',
+    '10s',
+  ];
 
   test('`ab stop` (an update): the split goes back to 0 %, the test ends stopped with who stopped it; meanwhile a second A/B test and a rollout are refused', async () => {
     const name = await prompt();
@@ -139,7 +148,10 @@ describeEachStore('A/B stop and one experiment per prompt (dev server)', (backen
 
   test('an A/B test is refused while a rollout runs: awaiting approval (its workflow), splitting (its row), and inside abStart', async () => {
     const name = await prompt();
-    const rollout = await runCli(['rollout', name, '--version', '3', '--no-gate', '--steps', '10,100', '--bake', '1h'], cliEnv);
+    const rollout = await runCli(
+      ['rollout', name, '--version', '3', '--no-gate', '--steps', '10,100', '--bake', '1h'],
+      cliEnv,
+    );
     expect(rollout.code).toBe(0);
     const handle = temporal.client.workflow.getHandle(`rollout-${name}`);
     await eventually(

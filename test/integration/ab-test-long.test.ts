@@ -26,9 +26,7 @@ async function historySizes(client: Client, workflowId: string, firstRunId: stri
   const sizes: number[] = [];
   let runId: string | undefined = firstRunId;
   while (runId) {
-    const history: temporal.api.history.v1.IHistory = await client.workflow
-      .getHandle(workflowId, runId)
-      .fetchHistory();
+    const history: temporal.api.history.v1.IHistory = await client.workflow.getHandle(workflowId, runId).fetchHistory();
     const events: temporal.api.history.v1.IHistoryEvent[] = history.events ?? [];
     sizes.push(events.length);
     runId = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;

@@ -136,7 +136,7 @@ export async function abTestWorkflow(input: AbInput): Promise<AbStatus> {
     outcome = `fewer than ${input.minSamples} samples per variant (${status.samples.a} / ${status.samples.b}) before the maximum duration`;
   }
   // Everyone back to production once the test has its answer (or was stopped).
-  await acts.setRolloutShare(row(0, ENDED_STATUS[status.phase as keyof typeof ENDED_STATUS]));
+  await acts.setRolloutShare(row(0, ENDED_STATUS[status.phase]));
   await acts.recordRolloutEvent({
     rolloutId: input.abId,
     index: 0,

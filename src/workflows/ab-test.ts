@@ -10,7 +10,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { abShouldContinueAsNew, abStopProblem } from '../rollout/ab-plan';
+import { abBoundsProblem, abShouldContinueAsNew, abStopProblem } from '../rollout/ab-plan';
 import type { AbInput, AbStatus, AbStopInput } from '../rollout/ab-types';
 import { abStatusQuery, abStopSignal, abStopUpdate } from '../shared';
 
@@ -46,6 +46,9 @@ const ENDED_STATUS = { decided: 'completed', inconclusive: 'inconclusive', stopp
  */
 export async function abTestWorkflow(input: AbInput): Promise<AbStatus> {
   const carried = input.carried;
+  // The CLI checks the same bounds; a start from elsewhere (a client, the Web UI) is held to them here.
+  const bounds = abBoundsProblem(input);
+  if (bounds) throw ApplicationFailure.create({ type: 'BadInput', message: bounds, nonRetryable: true });
   const status: AbStatus = {
     abId: input.abId,
     phase: 'running',

@@ -201,6 +201,31 @@ describeEachStore('A/B stop and one experiment per prompt (dev server)', (backen
     await eventually(async () => (await runningExperiment(db, name)) === undefined, 30_000, 'the rollout to end');
   });
 
+  test('a start from outside the CLI is held to the same bounds: an interval under 10 s fails the workflow, no split written', async () => {
+    const name = await prompt();
+    const abId = uniqueId(`ab-${name}`);
+    const input: AbInput = {
+      abId,
+      name,
+      variants: [2, 3],
+      split: [50, 50],
+      metric: 'thumbs-down-rate',
+      minSamples: 1000,
+      checkIntervalMs: 1000,
+      maxDurationMs: 86_400_000,
+    };
+    const handle = await temporal.client.workflow.start('abTestWorkflow', {
+      taskQueue,
+      workflowId: abId,
+      args: [input],
+    });
+    const failure = await handle.result().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect((failure as WorkflowFailedError).cause).toMatchObject({ type: 'BadInput', nonRetryable: true });
+    expect((failure as WorkflowFailedError).cause?.message).toContain('at least 10s');
+    expect(await getRollout(db, abId)).toBeUndefined();
+  });
+
   test('two experiments racing to split one name: exactly one wins, the other is told which one runs', async () => {
     const name = await prompt();
     const row = (id: string) => ({

@@ -48,8 +48,13 @@ async function announce(tx: Queryable, name: string, version: number, reason: st
   );
 }
 
+/** Writes a split row; ExperimentRunningError if it would make a second splitting row for the name. */
 export async function upsertRollout(db: Db, r: Omit<RolloutRow, 'startedAt' | 'updatedAt'>): Promise<void> {
-  await db.transaction((tx) => writeRollout(tx, r));
+  try {
+    await db.transaction((tx) => writeRollout(tx, r));
+  } catch (err) {
+    throw await explainConflict(db, r, err);
+  }
 }
 
 async function writeRollout(tx: Queryable, r: Omit<RolloutRow, 'startedAt' | 'updatedAt'>): Promise<void> {
@@ -127,9 +132,13 @@ export async function startSplit(db: Db, r: Omit<RolloutRow, 'startedAt' | 'upda
       await writeRollout(tx, r);
     });
   } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    const other = await runningExperiment(db, r.name, r.rolloutId);
-    if (!other) throw err;
-    throw new ExperimentRunningError(other);
+    throw await explainConflict(db, r, err);
   }
+}
+
+/** A unique-index violation on the splitting rows becomes the refusal naming the running experiment. */
+async function explainConflict(db: Db, r: { name: string; rolloutId: string }, err: unknown): Promise<unknown> {
+  if (!isUniqueViolation(err)) return err;
+  const other = await runningExperiment(db, r.name, r.rolloutId);
+  return other ? new ExperimentRunningError(other) : err;
 }

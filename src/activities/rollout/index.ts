@@ -106,7 +106,14 @@ export function rolloutActivities(db: Db, webhookUrl?: string) {
     },
 
     async setRolloutShare(row: Omit<RolloutRow, 'startedAt' | 'updatedAt'>): Promise<void> {
-      await upsertRollout(db, row);
+      try {
+        await upsertRollout(db, row);
+      } catch (err) {
+        // Another experiment got its split in first (it started during this one's staging or approval).
+        if (err instanceof ExperimentRunningError)
+          throw ApplicationFailure.create({ type: 'ExperimentRunning', message: err.message, nonRetryable: true });
+        throw err;
+      }
     },
 
     async checkGuard(p: {

@@ -201,6 +201,18 @@ describeEachStore('A/B stop and one experiment per prompt (dev server)', (backen
     await eventually(async () => (await runningExperiment(db, name)) === undefined, 30_000, 'the rollout to end');
   });
 
+  test('`ab stop` on a split whose workflow was terminated sets it to 0 % in the store', async () => {
+    const name = await prompt();
+    const started = await runCli(abArgs(name), cliEnv);
+    const abId = /A\/B test (\S+) started/.exec(started.out)![1]!;
+    await eventually(async () => (await getRollout(db, abId))?.status === 'running', 30_000, 'the split row');
+    await temporal.client.workflow.getHandle(abId).terminate('lost');
+    const stopped = await runCli(['ab', 'stop', name, '--by', 'ana'], cliEnv);
+    expect(stopped.code).toBe(0);
+    expect(stopped.out).toContain('no workflow watched this split any more');
+    expect(await getRollout(db, abId)).toMatchObject({ percent: 0, status: 'stopped' });
+  });
+
   test('a start from outside the CLI is held to the same bounds: an interval under 10 s fails the workflow, no split written', async () => {
     const name = await prompt();
     const abId = uniqueId(`ab-${name}`);

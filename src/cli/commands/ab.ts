@@ -19,9 +19,10 @@ import { rolloutWorkflowId } from './rollout';
 export const abHelp = `refinery ab <name> --variants A,B --metric <signal> [--split ${AB_DEFAULTS.split}] [--min-samples ${AB_DEFAULTS.minSamples}]
                  [--interval ${AB_DEFAULTS.interval}] [--max ${AB_DEFAULTS.max}] [--wait]
   An A/B test between two versions with sticky assignment; it ends with the effect size (B − A), a 95 %
-  confidence interval and a decision. Metrics: ${AB_METRICS.join(', ')} (lower is better).
-  Defaults: split ${AB_DEFAULTS.split}, min samples ${AB_DEFAULTS.minSamples} per variant, a check every ${AB_DEFAULTS.interval}
-  (at least ${AB_MIN_INTERVAL_MS / 1000}s), at most ${AB_DEFAULTS.max} (at most ${AB_MAX_DURATION_MS / 86_400_000}d).
+  confidence interval and a decision.
+  Metrics: ${AB_METRICS.join(', ')} (lower is better).
+  Defaults: split ${AB_DEFAULTS.split}, min samples ${AB_DEFAULTS.minSamples} per variant, a check every ${AB_DEFAULTS.interval} (--interval at least
+  ${AB_MIN_INTERVAL_MS / 1000}s), ending after ${AB_DEFAULTS.max} without a decision (--max at most ${AB_MAX_DURATION_MS / 86_400_000}d).
   One experiment per prompt: refused while another A/B test or a rollout of <name> runs.
 refinery ab stop <name> [--by <user>] [--reason "…"]
   Stops the running A/B test of <name>: the split goes back to 0 % and the test ends "stopped", with who stopped it.`;

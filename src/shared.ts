@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AbStatus } from './rollout/ab-types';
+import type { AbStatus, AbStopInput } from './rollout/ab-types';
 import type { ApprovalInput, ControlInput, RolloutStatus } from './rollout/types';
 import type { DecisionInput, TuneStatus } from './tune/types';
 
@@ -78,3 +78,6 @@ export const controlUpdate = defineUpdate<string, [ControlInput]>('control');
 export const controlSignal = defineSignal<[ControlInput]>('control');
 
 export const abStatusQuery = defineQuery<AbStatus>('status');
+// Stop as an update (the CLI learns at once whether it was accepted) and as a signal (the Web UI can send it).
+export const abStopUpdate = defineUpdate<string, [AbStopInput]>('stop');
+export const abStopSignal = defineSignal<[AbStopInput]>('stop');

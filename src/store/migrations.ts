@@ -385,6 +385,19 @@ export const migrations: { id: number; name: string; sql: MigrationSql }[] = [
     },
   },
   {
+    id: 12,
+    name: 'rollouts: one experiment (rollout or A/B test) splitting a name at a time',
+    // Older duplicates were never served (flag evaluation takes the newest): they are marked superseded
+    // so the index can be built. The statuses are SPLITTING in src/rollout/store.ts.
+    sql: `
+      UPDATE rollouts SET status = 'superseded', percent = 0
+       WHERE status IN ('running', 'paused') AND EXISTS (
+         SELECT 1 FROM rollouts newer WHERE newer.name = rollouts.name AND newer.status IN ('running', 'paused')
+           AND (newer.started_at > rollouts.started_at
+             OR (newer.started_at = rollouts.started_at AND newer.rollout_id > rollouts.rollout_id)));
+      CREATE UNIQUE INDEX rollouts_one_splitting_per_name ON rollouts (name) WHERE status IN ('running', 'paused')`,
+  },
+  {
     id: 13,
     name: 'token lifecycle: public ids, expiry, revocation and its feed, last use',
     // Tokens issued before expiry existed get the default 90 days from now rather than staying valid forever.

@@ -6,7 +6,16 @@ import { DEFAULT_GUARD_POLICY, evaluateGuard, type GuardVerdict } from '../../ro
 import { abVerdict, samplesFor, type AbVerdict } from '../../rollout/ab';
 import type { SignalName } from '../../rollout/guard';
 import { foldArmCounts } from '../../rollout/arm-aggregate-store';
-import { getRollout, SPLITTING, upsertRollout, type RolloutRow } from '../../rollout/store';
+import {
+  ExperimentRunningError,
+  experimentRunningMessage,
+  getRollout,
+  runningExperiment,
+  SPLITTING,
+  startSplit,
+  upsertRollout,
+  type RolloutRow,
+} from '../../rollout/store';
 import type { Db } from '../../store/db';
 import { postWebhook } from '../../webhook';
 
@@ -26,6 +35,12 @@ export type GuardCheck = Pick<GuardVerdict, 'breach' | 'evidence'> & {
   productionMoved?: { version: number | null; by: string; at: string; reason: string };
 };
 
+/** One experiment per prompt: a rollout is refused while another rollout or an A/B test splits the name. */
+async function refuseIfExperimentRunning(db: Db, name: string): Promise<void> {
+  const running = await runningExperiment(db, name);
+  if (running) throw new LibraryError(experimentRunningMessage(running), 409);
+}
+
 const actorFor = (rolloutId: string) => ({ subject: `rollout:${rolloutId}`, admin: true, ownerRole: true });
 
 /** The rollout's activities: label moves, the split, guard checks, events and notifications. */
@@ -44,6 +59,7 @@ export function rolloutActivities(db: Db, webhookUrl?: string) {
           throw new LibraryError(`"${p.name}" has no production version to roll out against: label one first`, 409);
         if (production === p.candidateVersion)
           throw new LibraryError(`version ${p.candidateVersion} already is production`, 409);
+        await refuseIfExperimentRunning(db, p.name);
         // The guard compares runs recorded from now on, stamped by the API's clock: take the time here, not
         // from workflow time (which a time-skipping test server, or a long replay, puts elsewhere).
         return { controlVersion: production, owner: item.owner, since: new Date().toISOString() };
@@ -103,16 +119,23 @@ export function rolloutActivities(db: Db, webhookUrl?: string) {
       }
     },
 
-    /** Checks both variants exist; the A/B test counts runs from the store's clock now. */
-    async abStart(p: { name: string; variants: [number, number] }): Promise<{ since: string }> {
+    /**
+     * Checks both variants exist and writes the split row, refused (non-retryably) while another
+     * experiment splits the name; the A/B test counts runs from the store's clock now.
+     */
+    async abStart(p: { row: Omit<RolloutRow, 'startedAt' | 'updatedAt'> }): Promise<{ since: string }> {
+      const since = new Date().toISOString();
       try {
-        for (const v of p.variants) await requireVersion(db, p.name, v);
+        for (const v of [p.row.controlVersion, p.row.candidateVersion]) await requireVersion(db, p.row.name, v);
+        await startSplit(db, p.row);
       } catch (err) {
         if (err instanceof LibraryError)
           throw ApplicationFailure.create({ type: 'RolloutRefused', message: err.message, nonRetryable: true });
+        if (err instanceof ExperimentRunningError)
+          throw ApplicationFailure.create({ type: 'ExperimentRunning', message: err.message, nonRetryable: true });
         throw err;
       }
-      return { since: new Date().toISOString() };
+      return { since };
     },
 
     async abCheck(p: {
@@ -134,7 +157,14 @@ export function rolloutActivities(db: Db, webhookUrl?: string) {
     },
 
     async setRolloutShare(row: Omit<RolloutRow, 'startedAt' | 'updatedAt'>): Promise<void> {
-      await upsertRollout(db, row);
+      try {
+        await upsertRollout(db, row);
+      } catch (err) {
+        // Another experiment got its split in first (it started during this one's staging or approval).
+        if (err instanceof ExperimentRunningError)
+          throw ApplicationFailure.create({ type: 'ExperimentRunning', message: err.message, nonRetryable: true });
+        throw err;
+      }
     },
 
     async checkGuard(p: {

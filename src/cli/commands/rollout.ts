@@ -17,6 +17,7 @@ import {
   MIN_INTERVAL_MS,
   stepsProblem,
 } from '../../rollout/plan';
+import { experimentRunningMessage, runningExperiment } from '../../rollout/store';
 import type { RolloutInput, RolloutStatus } from '../../rollout/types';
 import { datasetForTarget, getDataset } from '../../store/evals';
 import { openStore } from '../../store/open';
@@ -100,6 +101,8 @@ export async function rolloutCommand(config: Config, argv: string[]): Promise<nu
   try {
     const item = await requireItem(db, name);
     const candidateVersion = (await requireVersion(db, name, Number(values.version))).version;
+    const running = await runningExperiment(db, name);
+    if (running) throw new CliError(experimentRunningMessage(running), EXIT.alreadyRunning);
     let gate: RolloutInput['gate'];
     if (!values['no-gate']) {
       const [dsName, v] = (values.dataset ?? '').split('@');

@@ -338,6 +338,24 @@ export const migrations: { id: number; name: string; sql: MigrationSql }[] = [
       postgres: CALENDAR_SQL.replace('{{SEQ}}', 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY'),
     },
   },
+  {
+    id: 9,
+    name: 'eval batches: the intent to submit, recorded before the provider sees it, then its batch id',
+    sql: `
+      CREATE TABLE eval_batches (
+        batch_key TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        chunk INTEGER NOT NULL,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        marker TEXT NOT NULL,
+        items TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        batch_id TEXT,
+        found_by TEXT
+      );
+      CREATE INDEX eval_batches_by_batch_id ON eval_batches (provider, batch_id);`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -5,7 +5,7 @@ import { DEFAULT_EVAL_SETTINGS } from '../../src/clients/eval';
 import type { EvalRunInput } from '../../src/eval/types';
 import { BATCH_PRICE_FACTOR, estimateCostUsd } from '../../src/providers';
 import { getResults, type StoredResult } from '../../src/store/evals';
-import { batchPollDelayMs } from '../../src/workflows/eval-run';
+import { batchPollDelayMs } from '../../src/eval/batch-wait-policy';
 import type { FakeReply, RecordedRequest } from '../fakes/fake-server-core';
 import { evalHarness, type EvalHarness } from '../support/eval-harness';
 import { sharedTestEnv } from '../support/shared-env';
@@ -61,6 +61,10 @@ function historyTexts(history: unknown): string[] {
 }
 
 interface HistoryEvent {
+  childWorkflowExecutionStartedEventAttributes?: {
+    workflowExecution?: { workflowId?: string | null; runId?: string | null } | null;
+  } | null;
+  workflowExecutionContinuedAsNewEventAttributes?: { newExecutionRunId?: string | null } | null;
   activityTaskScheduledEventAttributes?: { activityType?: { name?: string } } | null;
   timerStartedEventAttributes?: { startToFireTimeout?: { seconds?: unknown } | null } | null;
 }
@@ -93,8 +97,19 @@ describe('evalRunWorkflow in batch mode', () => {
     return worker.runUntil(fn(taskQueue));
   }
 
+  /** The run's history and those of its batch-wait children (every run of each, along the continue-as-new chain). */
   async function history(runId: string): Promise<HistoryEvent[]> {
-    return ((await env.client.workflow.getHandle(runId).fetchHistory()).events ?? []) as HistoryEvent[];
+    const events = ((await env.client.workflow.getHandle(runId).fetchHistory()).events ?? []) as HistoryEvent[];
+    for (const e of [...events]) {
+      const child = e.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
+      for (let run = child?.runId; child?.workflowId && run; ) {
+        const h = ((await env.client.workflow.getHandle(child.workflowId, run).fetchHistory()).events ??
+          []) as HistoryEvent[];
+        events.push(...h);
+        run = h[h.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+      }
+    }
+    return events;
   }
   const activities = (events: HistoryEvent[], name: string) =>
     events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === name).length;

@@ -36,6 +36,8 @@ export interface FakeBatchOptions {
   failItem?: (item: RecordedRequest) => FakeBatchItemFailure | undefined;
   /** The next this-many status polls answer 503, as during an outage (they count as no poll of the batch). */
   unavailablePolls?: number;
+  /** The next this-many creates answer 529 before accepting anything (nothing is stored or billed). */
+  unavailableCreates?: number;
   /**
    * Runs once the batch is accepted (stored, listable, billed), before the create call is answered: a test kills the
    * worker here. `drop` then cuts the connection instead of answering, so the caller never learns the batch id.

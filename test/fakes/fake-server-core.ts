@@ -260,6 +260,12 @@ export async function startFakeServer(dialect: WireDialect, options: FakeServerO
       const ended = (b: FakeBatch) => endedNow(b, batchOptions);
       return sendJson(res, 200, batchDialect.listBody(newestFirst, query, ended, baseUrl));
     }
+    if (route.kind === 'create' && (batchOptions.unavailableCreates ?? 0) > 0) {
+      batchOptions.unavailableCreates = (batchOptions.unavailableCreates ?? 0) - 1;
+      const id = `fake_${dialect.name}_${++sequence}`;
+      const type = dialect.defaultErrorType(529);
+      return sendJson(res, 529, dialect.errorBody({ status: 529, type, message: 'fake overload', id }));
+    }
     if (route.kind === 'create') {
       const batch: FakeBatch = {
         id: batchDialect.newId(++sequence),

@@ -313,6 +313,40 @@ describe('evalRunWorkflow in batch mode', () => {
     expect(h.anthropic.batches).toHaveLength(1);
   });
 
+  test('a batch that never ends: the wait continues as new every 100 polls, each run far under 10,000 events', async () => {
+    const { h, version } = await setup();
+    const ds = await h.dataset('qa-set', cases(2));
+    h.anthropic.setBatchBehaviour({ pollsBeforeEnd: 1_000_000 });
+
+    const { runId, result } = await withWorker(h, (taskQueue) =>
+      h.run(env.client, taskQueue, {
+        name: 'qa',
+        version,
+        dataset: 'qa-set',
+        datasetVersion: ds,
+        settings: { noCache: true, batch: true },
+      }),
+    );
+
+    // 50 hours of polls (30 s doubling to 10 min: 5 growing delays, then 299 at 10 minutes), then per call.
+    expect(result).toMatchObject({ status: 'completed', evaluated: 2, passed: 2 });
+    expect(h.anthropic.requests.filter(isSingleCall('/v1/messages'))).toHaveLength(2);
+    const parent = ((await env.client.workflow.getHandle(runId).fetchHistory()).events ?? []) as HistoryEvent[];
+    const child = parent.find((e) => e.childWorkflowExecutionStartedEventAttributes)!
+      .childWorkflowExecutionStartedEventAttributes!.workflowExecution!;
+    const runs: HistoryEvent[][] = [];
+    for (let run = child.runId; run; ) {
+      const events = ((await env.client.workflow.getHandle(child.workflowId!, run).fetchHistory()).events ??
+        []) as HistoryEvent[];
+      runs.push(events);
+      run = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+    }
+    expect(runs.map((events) => activities(events, 'pollEvalBatch'))).toEqual([100, 100, 100, 4]);
+    expect(Math.max(...runs.map((events) => events.length))).toBeLessThan(2_000);
+    // The eval run itself grows with its chunks, not with the hours its batches take.
+    expect(parent.length).toBeLessThan(100);
+  });
+
   describe('a batch created by an attempt that never heard its id', () => {
     /** The activities on the harness, run as a retried attempt would run them. */
     function activitiesOf(h: EvalHarness, input: EvalRunInput) {

@@ -30,7 +30,7 @@ const chunks = proxyActivities<Activities>({
 // worker within seconds rather than after the 6-minute timeout.
 const batches = proxyActivities<Activities>({
   startToCloseTimeout: '6 minutes',
-  heartbeatTimeout: '20 seconds',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes', maximumAttempts: 5 },
 });
 

@@ -1,4 +1,5 @@
 import type { Config } from '../config';
+import type { DrillApi } from '../library/staging-drill';
 import type { Db } from '../store/db';
 import { selfCheckActivities } from './self-check';
 import { evalActivities } from './eval';
@@ -16,6 +17,8 @@ export interface ActivityDeps {
   webhookUrl?: string;
   /** REFINERY_HOME of the worker (working copies of calendar-started tunes). */
   home?: string;
+  /** The API the quarterly rollback drill moves staging through (REFINERY_API_URL, REFINERY_API_TOKEN). */
+  drillApi?: Partial<DrillApi>;
 }
 
 /** Every activity, built from injected dependencies so tests can swap them. */
@@ -31,6 +34,7 @@ export function createActivities(deps: ActivityDeps) {
       webhookUrl: deps.webhookUrl,
       publicUrl: deps.publicUrl,
       home: deps.home,
+      drillApi: deps.drillApi,
     }),
   };
 }

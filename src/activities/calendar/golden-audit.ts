@@ -10,6 +10,6 @@ const tuneRoot = (deps: CalendarActivityDeps) => path.join(deps.home ?? path.res
 export function goldenAuditActivities(deps: CalendarActivityDeps) {
   return {
     ...monthlyActivities({ db: deps.db, tuneRoot: tuneRoot(deps), webhookUrl: deps.webhookUrl }),
-    ...quarterlyActivities({ db: deps.db }),
+    ...quarterlyActivities({ db: deps.db, drillApi: deps.drillApi }),
   };
 }

@@ -93,7 +93,8 @@ export async function runStagingDrill(
 
   if (before.labels[DRILL_LABEL] === undefined) await move(original, 'baseline');
   const resolver: Resolver = createResolver({ baseUrl: api.url, token: api.token, onError: () => undefined });
-  const serves = (version: number) => async () => (await resolver.get(name, { label: DRILL_LABEL })).version === version;
+  const serves = (version: number) => async () =>
+    (await resolver.get(name, { label: DRILL_LABEL })).version === version;
   let movedAway = false;
   try {
     await resolver.get(name, { label: DRILL_LABEL });

@@ -59,9 +59,7 @@ export interface BatchSearch {
  * submitting now pays once), or `undecided` (candidates that cannot be told apart until they end).
  */
 export type BatchSearchResult =
-  | { kind: 'found'; batchId: string; verified: boolean }
-  | { kind: 'none' }
-  | { kind: 'undecided'; candidates: number };
+  { kind: 'found'; batchId: string; verified: boolean } | { kind: 'none' } | { kind: 'undecided'; candidates: number };
 
 export interface BatchProvider {
   readonly name: BatchProviderName;

@@ -16,7 +16,8 @@ describeEachStore('the rollback drill through the HTTP API', (backend) => {
   let reader: string;
   beforeAll(async () => {
     db = await backend.open();
-    for (const t of ['one', 'two', 'three']) await recordVersion(db, 'greet', text(t), { rationale: 't', author: 'ana' });
+    for (const t of ['one', 'two', 'three'])
+      await recordVersion(db, 'greet', text(t), { rationale: 't', author: 'ana' });
     await recordVersion(db, 'solo', text('only'), { rationale: 't', author: 'ana' });
     await moveLabel(db, { name: 'greet', label: 'production', version: 2, actor: admin, reason: 'launch' });
     await moveLabel(db, { name: 'greet', label: 'staging', version: 3, actor: admin, reason: 'try' });
@@ -29,7 +30,8 @@ describeEachStore('the rollback drill through the HTTP API', (backend) => {
   test('staging moves away and back through the API; a client resolver follows; production stays put', async () => {
     const seen: string[] = [];
     const recording: typeof fetch = (input, init) => {
-      seen.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`);
+      const url = input instanceof Request ? input.url : input instanceof URL ? input.href : input;
+      seen.push(`${init?.method ?? 'GET'} ${new URL(url).pathname}`);
       return fetch(input, init);
     };
     const drill = await runStagingDrill({ url: api.url, token: writer }, 'greet', {

@@ -75,8 +75,14 @@ const anthropicBatchDialect: BatchDialect = {
     let from = 0;
     let to = batches.length;
     if (after) from = batches.findIndex((b) => b.id === after) + 1;
-    if (before) to = Math.max(batches.findIndex((b) => b.id === before), 0);
-    const page = before ? batches.slice(Math.max(to - limit, from), to) : batches.slice(from, Math.min(from + limit, to));
+    if (before)
+      to = Math.max(
+        batches.findIndex((b) => b.id === before),
+        0,
+      );
+    const page = before
+      ? batches.slice(Math.max(to - limit, from), to)
+      : batches.slice(from, Math.min(from + limit, to));
     const hasMore = before ? to - limit > from : from + limit < to;
     return {
       data: page.map((b) => this.statusBody(b, ended(b), baseUrl)),

@@ -66,7 +66,12 @@ export interface BatchDialect {
    * One page of the list endpoint over every batch, newest first, with the API's own paging parameters. A listed
    * batch does not count as polled; `ended` says whether it has ended by now.
    */
-  listBody(batches: FakeBatch[], query: URLSearchParams, ended: (batch: FakeBatch) => boolean, baseUrl: string): unknown;
+  listBody(
+    batches: FakeBatch[],
+    query: URLSearchParams,
+    ended: (batch: FakeBatch) => boolean,
+    baseUrl: string,
+  ): unknown;
   newId(sequence: number): string;
   /** The batch object as create and status answer with it. */
   statusBody(batch: FakeBatch, ended: boolean, baseUrl: string): unknown;

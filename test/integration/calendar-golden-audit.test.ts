@@ -445,7 +445,9 @@ describeEachStore('quarterly audit on the time-skipping server', (backend) => {
     const drillMoves = await labelHistory(s.db, 'orphan-greeting', 'staging');
     expect(drillMoves.map((m) => m.toVersion)).toEqual([2, 1, 2]);
     expect(drillMoves.every((m) => m.actor === 'admin')).toBe(true);
-    expect(report).toMatch(/\| orphan-greeting \| v2 \| v1 \| passed: the resolver served v2 \d+ ms after the rollback \| \d+ ms \|/);
+    expect(report).toMatch(
+      /\| orphan-greeting \| v2 \| v1 \| passed: the resolver served v2 \d+ ms after the rollback \| \d+ ms \|/,
+    );
 
     // Production labels are where they were, and were never moved.
     for (const [i, n] of production.entries()) {

@@ -104,7 +104,7 @@ describe('evalRunWorkflow in batch mode', () => {
     const events = ((await env.client.workflow.getHandle(runId).fetchHistory()).events ?? []) as HistoryEvent[];
     for (const e of [...events]) {
       const child = e.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
-      for (let run = child?.runId; child?.workflowId && run; ) {
+      for (let run = child?.runId; child?.workflowId && run;) {
         const h = ((await env.client.workflow.getHandle(child.workflowId, run).fetchHistory()).events ??
           []) as HistoryEvent[];
         events.push(...h);
@@ -335,7 +335,7 @@ describe('evalRunWorkflow in batch mode', () => {
     const child = parent.find((e) => e.childWorkflowExecutionStartedEventAttributes)!
       .childWorkflowExecutionStartedEventAttributes!.workflowExecution!;
     const runs: HistoryEvent[][] = [];
-    for (let run = child.runId; run; ) {
+    for (let run = child.runId; run;) {
       const events = ((await env.client.workflow.getHandle(child.workflowId!, run).fetchHistory()).events ??
         []) as HistoryEvent[];
       runs.push(events);
@@ -352,11 +352,17 @@ describe('evalRunWorkflow in batch mode', () => {
     function activitiesOf(h: EvalHarness, input: EvalRunInput) {
       const acts = createActivities({ db: h.db, providers: h.providers });
       const activityEnv = new MockActivityEnvironment();
+      const submit = (p: { input: EvalRunInput; chunk: number }) => acts.submitEvalBatch(p);
+      const poll = (p: { batchKey: string }) => acts.pollEvalBatch(p);
+      const collect = (p: { input: EvalRunInput; chunk: number; batchKey: string }) => acts.collectEvalBatch(p);
       return {
         submit: (chunk: number) =>
-          activityEnv.run(acts.submitEvalBatch, { input, chunk }) as Promise<SubmittedBatch | null>,
-        poll: (batchKey: string) => activityEnv.run(acts.pollEvalBatch, { batchKey }),
-        collect: (chunk: number, batchKey: string) => activityEnv.run(acts.collectEvalBatch, { input, chunk, batchKey }),
+          activityEnv.run<[{ input: EvalRunInput; chunk: number }], SubmittedBatch | null, typeof submit>(submit, {
+            input,
+            chunk,
+          }),
+        poll: (batchKey: string) => activityEnv.run(poll, { batchKey }),
+        collect: (chunk: number, batchKey: string) => activityEnv.run(collect, { input, chunk, batchKey }),
       };
     }
     const evalInput = (
@@ -379,7 +385,10 @@ describe('evalRunWorkflow in batch mode', () => {
     const foreignBatch = (h: EvalHarness, provider: 'anthropic' | 'gemini', model: string, n: number) =>
       createBatchProvider(provider, h.providers[provider]).submit(
         model,
-        Array.from({ length: n }, (_, i) => ({ customId: `other-${i}`, request: { prompt: `other ${i}`, maxTokens: 10 } })),
+        Array.from({ length: n }, (_, i) => ({
+          customId: `other-${i}`,
+          request: { prompt: `other ${i}`, maxTokens: 10 },
+        })),
         { displayName: 'someone else' },
       );
 
@@ -456,7 +465,9 @@ describe('evalRunWorkflow in batch mode', () => {
       const retried = await acts.submit(0);
       expect(retried).toMatchObject({ batchId: ours.id, items: 3 });
       expect(ours.displayName).toContain((await getEvalBatch(h.db, retried!.batchKey))!.marker);
-      expect(h.gemini.requests.filter((r) => r.method === 'GET' && /\/batches$/.test(r.path)).length).toBeGreaterThan(0);
+      expect(h.gemini.requests.filter((r) => r.method === 'GET' && /\/batches$/.test(r.path)).length).toBeGreaterThan(
+        0,
+      );
       expect(h.gemini.batches).toHaveLength(2);
     });
 

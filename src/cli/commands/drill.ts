@@ -29,7 +29,8 @@ export async function drillCommand(config: Config, argv: string[]): Promise<numb
   try {
     drill = await runStagingDrill({ url, token }, name, { reason: 'drill' });
   } catch (err) {
-    if (err instanceof DrillApiError) throw new CliError(`the drill could not move staging through ${url}: ${err.message}`);
+    if (err instanceof DrillApiError)
+      throw new CliError(`the drill could not move staging through ${url}: ${err.message}`);
     throw err;
   }
   if (drill.status === 'no-target') throw new CliError(`"${name}" has a single version: a drill needs two`);

@@ -123,68 +123,72 @@ export function evalBatchActivities(
     /**
      * Submits the chunk's outputs that are neither stored nor cached as one provider batch. Null means there is
      * nothing to batch (offline provider, everything done or cached, budget spent): the chunk runs per call.
-     * Idempotent: a retry returns the batch an earlier attempt stored instead of submitting another.
+     * Idempotent: a retry returns the batch an earlier attempt stored, or adopts the one an attempt that died before
+     * storing its id created, instead of submitting another.
      */
     async submitEvalBatch(p: { input: EvalRunInput; chunk: number }): Promise<SubmittedBatch | null> {
-      const { input, chunk } = p;
-      const s = input.settings;
-      const { work, deps } = await chunkContext(db, models, p);
-      const providerName = deps.model.providerName;
-      if (!isBatchProviderName(providerName)) return null;
-      const batchKey = batchStepKey(input.runId, chunk, providerName, deps.model.name);
       const ctx = Context.current();
-      const earlier = await getEvalBatch(db, batchKey);
-      if (earlier?.batchId) return { batchKey, batchId: earlier.batchId, items: earlier.items.length };
-      if (earlier) {
-        // An attempt recorded the intent and died: the provider may hold a batch this run has paid for.
-        const found = await adopt(earlier, ctx.cancellationSignal);
-        if (found.kind === 'found') return { batchKey, batchId: found.batchId, items: earlier.items.length };
-        if (found.kind === 'undecided') return { batchKey, batchId: null, items: earlier.items.length };
-      }
-      if (s.maxCostUsd !== undefined && (await spentUsd(db, input.runId)) >= s.maxCostUsd) return null;
-
-      const done = await doneSamples(db, input.runId);
-      const marker = batchMarker(batchKey);
-      const pending = [];
-      for (const { c, sample } of work) {
-        if (done.has(sampleKey(c.id, sample))) continue;
-        const call = outputCall(deps, c, sample);
-        if (!s.noCache && (await getCachedResponse(db, call.cacheKey))) continue;
-        // Ids by position under the chunk's marker: case ids are the dataset author's and need not fit the provider's
-        // id pattern, and the marker lets a retry recognise this chunk's batch in the provider's list.
-        pending.push({ customId: `${marker}-${pending.length}`, caseId: c.id, sample, request: call.request });
-      }
-      if (pending.length === 0) return null;
-
-      // The intent goes in before the provider sees the batch: a worker killed after the provider accepted it but
-      // before its id is stored leaves this row, and the retry finds the batch instead of paying for it twice.
-      const intent = await recordEvalBatchIntent(db, {
-        batchKey,
-        runId: input.runId,
-        chunk,
-        provider: providerName,
-        model: deps.model.name,
-        marker,
-        items: pending.map(({ customId, caseId, sample }) => ({ customId, caseId, sample })),
-        createdAt: new Date().toISOString(),
-      });
-      // The upload of a large chunk takes a while: heartbeats let a dead worker's attempt move elsewhere quickly.
-      const beat = setInterval(() => ctx.heartbeat({ chunk, submitting: pending.length }), 1000);
-      let batchId: string;
+      // Searching the provider's list, reading candidates' results and uploading a large chunk all take a while:
+      // heartbeats let a dead worker's attempt move to another worker within seconds.
+      const beat = setInterval(() => ctx.heartbeat({ chunk: p.chunk }), 1000);
       try {
-        batchId = await adapter(providerName).submit(deps.model.name, pending, {
-          displayName: displayName(intent),
-          signal: ctx.cancellationSignal,
-          timeoutMs: SUBMIT_TIMEOUT_MS,
+        const { input, chunk } = p;
+        const s = input.settings;
+        const { work, deps } = await chunkContext(db, models, p);
+        const providerName = deps.model.providerName;
+        if (!isBatchProviderName(providerName)) return null;
+        const batchKey = batchStepKey(input.runId, chunk, providerName, deps.model.name);
+        const earlier = await getEvalBatch(db, batchKey);
+        if (earlier?.batchId) return { batchKey, batchId: earlier.batchId, items: earlier.items.length };
+        if (earlier) {
+          // An attempt recorded the intent and died: the provider may hold a batch this run has paid for.
+          const found = await adopt(earlier, ctx.cancellationSignal);
+          if (found.kind === 'found') return { batchKey, batchId: found.batchId, items: earlier.items.length };
+          if (found.kind === 'undecided') return { batchKey, batchId: null, items: earlier.items.length };
+        }
+        if (s.maxCostUsd !== undefined && (await spentUsd(db, input.runId)) >= s.maxCostUsd) return null;
+
+        const done = await doneSamples(db, input.runId);
+        const marker = batchMarker(batchKey);
+        const pending = [];
+        for (const { c, sample } of work) {
+          if (done.has(sampleKey(c.id, sample))) continue;
+          const call = outputCall(deps, c, sample);
+          if (!s.noCache && (await getCachedResponse(db, call.cacheKey))) continue;
+          // Ids by position under the chunk's marker: case ids are the dataset author's and need not fit the
+          // provider's id pattern, and the marker lets a retry recognise this chunk's batch in the provider's list.
+          pending.push({ customId: `${marker}-${pending.length}`, caseId: c.id, sample, request: call.request });
+        }
+        if (pending.length === 0) return null;
+
+        // The intent goes in before the provider sees the batch: a worker killed after the provider accepted it
+        // but before its id is stored leaves this row, and the retry finds the batch instead of paying twice.
+        const intent = await recordEvalBatchIntent(db, {
+          batchKey,
+          runId: input.runId,
+          chunk,
+          provider: providerName,
+          model: deps.model.name,
+          marker,
+          items: pending.map(({ customId, caseId, sample }) => ({ customId, caseId, sample })),
+          createdAt: new Date().toISOString(),
         });
-      } catch (err) {
-        throw toActivityFailure(err);
+        let batchId: string;
+        try {
+          batchId = await adapter(providerName).submit(deps.model.name, pending, {
+            displayName: displayName(intent),
+            signal: ctx.cancellationSignal,
+            timeoutMs: SUBMIT_TIMEOUT_MS,
+          });
+        } catch (err) {
+          throw toActivityFailure(err);
+        }
+        await setEvalBatchId(db, batchKey, batchId, 'submitted');
+        log.info('eval batch submitted', { runId: input.runId, chunk, batchId, items: pending.length });
+        return { batchKey, batchId, items: pending.length };
       } finally {
         clearInterval(beat);
       }
-      await setEvalBatchId(db, batchKey, batchId, 'submitted');
-      log.info('eval batch submitted', { runId: input.runId, chunk, batchId, items: pending.length });
-      return { batchKey, batchId, items: pending.length };
     },
 
     /** Whether the chunk's batch has ended: one short provider call, made between the workflow's timers. */

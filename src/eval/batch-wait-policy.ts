@@ -9,7 +9,7 @@ export const BATCH_MAX_WAIT_MS = 50 * 3600 * 1000;
 /**
  * Polls per run of the wait workflow before it continues as new. One poll is a timer and one activity, about 11
  * history events with their workflow tasks; 100 polls stay near 1,100 events, far under Temporal's 10,000-event
- * warning. A 50-hour wait is about 305 polls (5 growing delays, then one every 10 minutes): four runs.
+ * warning. A 50-hour wait is 304 polls (5 growing delays, then 299 at 10 minutes): four runs.
  */
 export const BATCH_POLLS_PER_RUN = 100;
 

@@ -42,6 +42,7 @@ const envSchema = z.object({
   REFINERY_API_PORT: port.default(8787),
   REFINERY_API_HOST: z.string().min(1).default('127.0.0.1'),
   REFINERY_PUBLIC_URL: optionalString.pipe(url.optional()),
+  REFINERY_API_URL: optionalString.pipe(url.optional()),
   REFINERY_UI_PORT: port.optional(),
   REFINERY_TIMEZONE: z
     .string()
@@ -76,7 +77,11 @@ export interface Config {
   /** Secrets live only here, in the worker's and API's memory; never in workflow inputs or logs. */
   anthropic: { apiKey?: string; baseUrl?: string };
   gemini: { apiKey?: string; baseUrl?: string };
-  api: { port: number; host: string; token?: string; publicUrl: string };
+  /**
+   * `url`: where a client of this process reaches the API (drills), REFINERY_API_URL, else REFINERY_PUBLIC_URL when
+   * set; unset when neither is, so the worker's quarterly drill says it has no API instead of guessing one.
+   */
+  api: { port: number; host: string; token?: string; publicUrl: string; url?: string };
   /** The embedded dev server binds TEMPORAL_ADDRESS; its Web UI listens on uiPort (gRPC port + 1000). */
   dev: { host: string; port: number; uiPort: number };
   /** Who the CLI acts as (REFINERY_USER, else the OS user), and who counts as an admin for CLI label moves. */
@@ -115,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       host: e.REFINERY_API_HOST,
       token: e.REFINERY_API_TOKEN,
       publicUrl: (e.REFINERY_PUBLIC_URL ?? `http://127.0.0.1:${e.REFINERY_API_PORT}`).replace(/\/$/, ''),
+      url: (e.REFINERY_API_URL ?? e.REFINERY_PUBLIC_URL)?.replace(/\/$/, ''),
     },
     dev: devPorts(e.TEMPORAL_ADDRESS, e.REFINERY_UI_PORT),
     webhookUrl: e.REFINERY_WEBHOOK_URL,

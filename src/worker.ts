@@ -55,6 +55,7 @@ export async function startWorker(
         publicUrl: config.api.publicUrl,
         webhookUrl: config.webhookUrl,
         home: config.home,
+        drillApi: { url: config.api.url, token: config.api.token },
       }),
       ...(options.workflowBundlePath
         ? { workflowBundle: { codePath: options.workflowBundlePath } }

@@ -1,4 +1,5 @@
 import type { Config } from '../config';
+import type { DrillApi } from '../library/staging-drill';
 import type { Db } from '../store/db';
 import { selfCheckActivities } from './self-check';
 import { evalActivities } from './eval';
@@ -16,6 +17,8 @@ export interface ActivityDeps {
   webhookUrl?: string;
   /** REFINERY_HOME of the worker. Unused: activities keep no files (content travels through the store). */
   home?: string;
+  /** The API the quarterly rollback drill moves staging through (REFINERY_API_URL, REFINERY_API_TOKEN). */
+  drillApi?: Partial<DrillApi>;
 }
 
 /** Every activity, built from injected dependencies so tests can swap them. */
@@ -30,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
       providers: deps.providers ?? { provider: 'offline', anthropic: {}, gemini: {} },
       webhookUrl: deps.webhookUrl,
       publicUrl: deps.publicUrl,
+      drillApi: deps.drillApi,
     }),
   };
 }

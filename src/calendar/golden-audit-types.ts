@@ -67,10 +67,13 @@ export interface DatasetReview {
 export interface DrillResult {
   name: string;
   production: number;
-  /** The version an emergency rollback would go to. */
+  /** The version staging served before the drill and was rolled back to. */
+  original?: number;
+  /** The version staging was moved away to (the rollback's start). */
   target?: number;
-  status: 'passed' | 'failed' | 'no-target';
-  /** Time from the rollback move until the store-following label cache served the target. */
+  /** `skipped`: the worker has no API to drill through (the detail names the settings). */
+  status: 'passed' | 'failed' | 'no-target' | 'skipped';
+  /** Time from the rollback move through the API until a client resolver served the original again. */
   timeToRollbackMs?: number;
   detail: string;
 }

@@ -61,12 +61,12 @@ export function renderQuarterlyReport(o: QuarterlyOutcome, postRun: PostRunCount
   lines.push(
     '## Rollback drills',
     '',
-    'Per production prompt, the `drill` label is set to the production version and moved to the version an emergency rollback would pick; the time until the store-following label cache (what the API serves) answers with it is recorded, then the label is restored. Production itself is never moved.',
+    'Per production prompt, `staging` is moved through the HTTP API to another version while a client resolver created against that API follows it, then rolled back through the API; the time until the resolver serves the original again is recorded. Production itself is never moved. Without an API configured on the worker (REFINERY_API_URL, REFINERY_API_TOKEN) the drills are skipped, and say so.',
     '',
   );
   if (o.drills.length === 0) lines.push('No production prompts.', '');
   else {
-    lines.push('| prompt | production | rollback target | result | time to rollback |', '|---|---|---|---|---|');
+    lines.push('| prompt | production | staging moved to | result | time to rollback |', '|---|---|---|---|---|');
     for (const d of o.drills)
       lines.push(
         `| ${d.name} | v${d.production} | ${d.target === undefined ? '—' : `v${d.target}`} | ${d.status}: ${cell(d.detail)} | ${

@@ -2,7 +2,15 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { anthropicClient, anthropicMessageParams } from './anthropic';
 import { classifyAnthropicError } from './anthropic-errors';
 import { readAnthropicMessage } from './anthropic-response';
-import type { BatchCallOptions, BatchItem, BatchItemOutcome, BatchProvider, BatchState } from './batch';
+import type {
+  BatchCallOptions,
+  BatchItem,
+  BatchItemOutcome,
+  BatchProvider,
+  BatchSearch,
+  BatchSearchResult,
+  BatchState,
+} from './batch';
 import { DEFAULT_TIMEOUT_MS } from './constants';
 import { startDeadline } from './deadline';
 import { isRecord } from './json-fields';
@@ -10,6 +18,10 @@ import { malformedResponse } from './call-failures';
 import { estimateBatchCostUsd } from './pricing';
 import { redact, registerSecret } from './redact';
 import type { RemoteProviderOptions } from './types';
+
+// The list walk: 100 a page, and no further back than a busy workspace's few hundred batches of the window.
+const LIST_PAGE = 100;
+const LIST_MAX = 2000;
 
 /**
  * Anthropic Message Batches through the SDK: `messages.batches.create` with the same Messages API params the
@@ -55,6 +67,40 @@ export class AnthropicBatchProvider implements BatchProvider {
         if (outcome) outcomes.push(outcome);
       }
       return outcomes;
+    });
+  }
+
+  /**
+   * The list shows no request ids, only `created_at` and `request_counts`: candidates are the unclaimed batches of
+   * the chunk's size made in the window (newest first, so the walk stops at the first older one). An ended
+   * candidate is read and taken only when its results carry exactly the chunk's custom ids; one still in progress
+   * cannot be read, so it is taken unverified only when it is the sole candidate and nothing else could own it.
+   */
+  find(search: BatchSearch, options: BatchCallOptions = {}): Promise<BatchSearchResult> {
+    return this.call(`batches since ${search.since}`, options, async (client, request) => {
+      const since = Date.parse(search.since);
+      const until = Date.parse(search.until);
+      const ended: string[] = [];
+      const running: string[] = [];
+      let seen = 0;
+      for await (const batch of client.messages.batches.list({ limit: LIST_PAGE }, request)) {
+        const created = Date.parse(batch.created_at);
+        if (created < since || ++seen > LIST_MAX) break;
+        if (created > until || search.exclude.has(batch.id)) continue;
+        const c = batch.request_counts;
+        if (c.processing + c.succeeded + c.errored + c.canceled + c.expired !== search.customIds.length) continue;
+        (batch.processing_status === 'ended' ? ended : running).push(batch.id);
+      }
+      const wanted = [...search.customIds].sort().join('\n');
+      for (const id of ended) {
+        const ids: string[] = [];
+        for await (const line of await client.messages.batches.results(id, {}, request)) ids.push(line.custom_id);
+        if (ids.sort().join('\n') === wanted) return { kind: 'found', batchId: id, verified: true };
+      }
+      if (running.length === 0) return { kind: 'none' };
+      if (running.length === 1 && search.adoptUnreadable)
+        return { kind: 'found', batchId: running[0]!, verified: false };
+      return { kind: 'undecided', candidates: running.length };
     });
   }
 

@@ -35,6 +35,32 @@ export interface BatchCallOptions {
   timeoutMs?: number;
 }
 
+/**
+ * What a retry knows of a batch it may have created without hearing its id: every custom id of the request and the
+ * display name carry `marker` (unique to the chunk), and the provider made it between `since` and `until`.
+ */
+export interface BatchSearch {
+  marker: string;
+  customIds: readonly string[];
+  displayName: string;
+  since: string;
+  until: string;
+  /** Batch ids other chunks already hold. */
+  exclude: ReadonlySet<string>;
+  /**
+   * Whether a batch that matches on all the list shows (window, item count) but cannot be read yet (Anthropic's
+   * results appear once it ends) may be taken: only when no other open intent could own it.
+   */
+  adoptUnreadable: boolean;
+}
+
+/**
+ * `found` (verified when the provider showed the chunk's ids or marker), `none` (the provider never took the batch:
+ * submitting now pays once), or `undecided` (candidates that cannot be told apart until they end).
+ */
+export type BatchSearchResult =
+  { kind: 'found'; batchId: string; verified: boolean } | { kind: 'none' } | { kind: 'undecided'; candidates: number };
+
 export interface BatchProvider {
   readonly name: BatchProviderName;
   /** Submits the items as one batch for model and returns the provider's batch id. */
@@ -46,6 +72,8 @@ export interface BatchProvider {
   state(batchId: string, options?: BatchCallOptions): Promise<BatchState>;
   /** One outcome per item the provider reports on; an item missing from the list failed too. */
   results(batchId: string, model: string, options?: BatchCallOptions): Promise<BatchItemOutcome[]>;
+  /** Looks through the provider's recent batches for the one a dead attempt created (see BatchSearch). */
+  find(search: BatchSearch, options?: BatchCallOptions): Promise<BatchSearchResult>;
 }
 
 export function isBatchProviderName(name: string): name is BatchProviderName {

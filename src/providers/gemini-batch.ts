@@ -1,6 +1,14 @@
 import { headerKeepingFetch } from './header-keeping-fetch';
 import type { GoogleGenAI } from '@google/genai';
-import type { BatchCallOptions, BatchItem, BatchItemOutcome, BatchProvider, BatchState } from './batch';
+import type {
+  BatchCallOptions,
+  BatchItem,
+  BatchItemOutcome,
+  BatchProvider,
+  BatchSearch,
+  BatchSearchResult,
+  BatchState,
+} from './batch';
 import { malformedResponse } from './call-failures';
 import { DEFAULT_TIMEOUT_MS } from './constants';
 import { startDeadline } from './deadline';
@@ -20,6 +28,9 @@ const FINAL_STATES = new Set([
   'JOB_STATE_CANCELLED',
   'JOB_STATE_EXPIRED',
 ]);
+
+const LIST_PAGE = 100;
+const LIST_MAX = 2000;
 
 /**
  * Gemini Batch Mode through @google/genai: `batches.create` with inlined requests (the same contents and
@@ -67,6 +78,30 @@ export class GeminiBatchProvider implements BatchProvider {
         const outcome = readInlinedResponse(r, index, model);
         return outcome ? [outcome] : [];
       });
+    });
+  }
+
+  /**
+   * The list (`GET batches`, Operations whose metadata is the batch) shows each batch's `displayName`, which carries
+   * the chunk's marker: a match is certain, whatever the batch's state. The API states no order, so the walk reads
+   * every page up to a bound.
+   */
+  find(search: BatchSearch, options: BatchCallOptions = {}): Promise<BatchSearchResult> {
+    return this.call(`batches since ${search.since}`, options, async (client, request) => {
+      const since = Date.parse(search.since);
+      let seen = 0;
+      let match: { name: string; created: number } | undefined;
+      const pager = await client.batches.list({ config: { pageSize: LIST_PAGE, ...request } });
+      for await (const job of pager) {
+        if (++seen > LIST_MAX) break;
+        if (typeof job.name !== 'string' || search.exclude.has(job.name)) continue;
+        if (job.displayName !== search.displayName) continue;
+        const created = Date.parse(job.createTime ?? '');
+        if (Number.isFinite(created) && created < since) continue;
+        // Only one can exist (a retry submits again only when none was found); the oldest if ever two.
+        if (!match || created < match.created) match = { name: job.name, created };
+      }
+      return match ? { kind: 'found', batchId: match.name, verified: true } : { kind: 'none' };
     });
   }
 

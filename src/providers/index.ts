@@ -33,6 +33,8 @@ export {
   type BatchItemOutcome,
   type BatchProvider,
   type BatchProviderName,
+  type BatchSearch,
+  type BatchSearchResult,
   type BatchState,
 } from './batch';
 

@@ -47,7 +47,7 @@ export class ApiClient {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
   }
 
-  async request<T>(method: 'GET' | 'POST', path: string, opts: RequestOptions): Promise<ApiResponse<T>> {
+  async request<T>(method: 'GET' | 'POST' | 'PUT', path: string, opts: RequestOptions): Promise<ApiResponse<T>> {
     // Outside the network try: a body that cannot be serialised is the caller's bug, not an outage to retry.
     const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const controller = new AbortController();

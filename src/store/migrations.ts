@@ -385,6 +385,24 @@ export const migrations: { id: number; name: string; sql: MigrationSql }[] = [
     },
   },
   {
+    id: 9,
+    name: 'eval batches: the intent to submit, recorded before the provider sees it, then its batch id',
+    sql: `
+      CREATE TABLE eval_batches (
+        batch_key TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL,
+        chunk INTEGER NOT NULL,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        marker TEXT NOT NULL,
+        items TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        batch_id TEXT,
+        found_by TEXT
+      );
+      CREATE INDEX eval_batches_by_batch_id ON eval_batches (provider, batch_id);`,
+  },
+  {
     id: 12,
     name: 'rollouts: one experiment (rollout or A/B test) splitting a name at a time',
     // Older duplicates were never served (flag evaluation takes the newest): they are marked superseded

@@ -1,14 +1,16 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  executeChild,
   isCancellation,
   log,
   proxyActivities,
   proxyLocalActivities,
-  sleep,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { ChunkResult, EvalRunInput, EvalSummary } from '../eval/types';
+import { evalBatchWaitWorkflow } from './eval-batch-wait';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -22,25 +24,15 @@ const chunks = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: ['EvalTargetMissing'] },
 });
 
-// Submitting and polling a batch are single short provider calls. Bounded attempts: a batch API that will not take
-// the batch costs the run its discount, not its completion (the chunk then runs per call); a failed poll is
-// simply tried again at the next timer.
+// Submitting a batch is one provider call that uploads the chunk. Bounded attempts: a batch API that will not take
+// the batch costs the run its discount, not its completion (the chunk then runs per call). The activity heartbeats
+// through the upload, so a worker that dies mid-submit hands the retry (which looks for the batch first) to another
+// worker within seconds rather than after the 6-minute timeout.
 const batches = proxyActivities<Activities>({
   startToCloseTimeout: '6 minutes',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes', maximumAttempts: 5 },
 });
-
-// Anthropic ends every batch within 24 hours and Gemini within 48 (unfinished items expire); past this the
-// chunk stops waiting and runs per call.
-const BATCH_MAX_WAIT_MS = 50 * 3600 * 1000;
-
-/**
- * How long to sleep before poll number `poll` (0-based): 30 s, doubling to at most 10 min. Small batches often end
- * in minutes; big ones take hours, where polling every 10 minutes costs a few dozen short activities.
- */
-export function batchPollDelayMs(poll: number): number {
-  return Math.min(30_000 * 2 ** Math.min(poll, 10), 10 * 60_000);
-}
 
 /** A golden-dataset evaluation of one version: chunks in parallel, then summary, gate and report. */
 export async function evalRunWorkflow(
@@ -83,30 +75,22 @@ async function submitBatch(input: EvalRunInput, chunk: number): Promise<Submitte
   }
 }
 
-/** One chunk in batch mode: wait for its batch on durable timers, then evaluate from the answers. */
+/**
+ * One chunk in batch mode: a child workflow waits for its batch on durable timers (so this run's history grows with
+ * the chunks, not with the hours a batch takes), then the chunk is evaluated from the answers.
+ */
 async function runBatchChunk(input: EvalRunInput, chunk: number, submission: Promise<Submitted>): Promise<ChunkResult> {
   const batch = await submission;
   if (!batch) return chunks.runEvalChunk({ input, chunk });
   const context = { runId: input.runId, chunk, batchId: batch.batchId };
-  let ended = false;
-  for (let poll = 0, waitedMs = 0; !ended && waitedMs < BATCH_MAX_WAIT_MS; poll++) {
-    const delay = batchPollDelayMs(poll);
-    await sleep(delay);
-    waitedMs += delay;
-    try {
-      ended = (await batches.pollEvalBatch({ batchKey: batch.batchKey })).ended;
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      // The batch is paid for: an outage only costs a poll. A permanent refusal (batch unknown, key revoked) ends the wait.
-      if (permanent(err)) {
-        log.warn('eval batch cannot be polled: the chunk runs per call', { ...context, error: String(err) });
-        break;
-      }
-      log.warn('eval batch poll failed: trying again at the next timer', { ...context, error: String(err) });
-    }
-  }
+  const { workflowId, runId } = workflowInfo();
+  const wait = await executeChild(evalBatchWaitWorkflow, {
+    workflowId: `${workflowId}-${runId}-batch-${chunk}`,
+    args: [{ runId: input.runId, chunk, batchKey: batch.batchKey }],
+    staticSummary: `Waits for the provider batch of chunk ${chunk} of eval run ${input.runId}`,
+  });
   // A batch that never ended has no results to read: the chunk runs per call (stored samples are skipped).
-  if (!ended) return chunks.runEvalChunk({ input, chunk });
+  if (!wait.ended) return chunks.runEvalChunk({ input, chunk });
   try {
     return await chunks.collectEvalBatch({ input, chunk, batchKey: batch.batchKey });
   } catch (err) {

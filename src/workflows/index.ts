@@ -1,6 +1,7 @@
 export { selfCheckWorkflow } from './self-check';
 export { tuneWorkflow } from './tune';
 export { evalRunWorkflow } from './eval-run';
+export { evalBatchWaitWorkflow } from './eval-batch-wait';
 export { rolloutWorkflow } from './rollout';
 export { abTestWorkflow } from './ab-test';
 export { dailyReviewWorkflow, weeklyTrendsWorkflow } from './calendar-review';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { startApiServer } from '../../src/api/server';
-import { getLabels, moveLabel } from '../../src/library/label-store';
+import { getLabels, labelHistory, moveLabel } from '../../src/library/label-store';
 import { recordVersion } from '../../src/library/versions';
 import { openStore } from '../../src/store/open';
 import { runCli } from '../support/cli';
@@ -25,8 +25,22 @@ describe('refinery drill', () => {
       expect(ms).toBeLessThan(1000);
       const labels = await getLabels(db, 'greet');
       expect(labels).toMatchObject({ production: 1, staging: 1 });
+      // Every staging move went through the API, under the token's identity (the bootstrap admin).
+      const moves = await labelHistory(db, 'greet', 'staging');
+      expect(moves.map((m) => [m.toVersion, m.actor, m.reason])).toEqual([
+        [1, 'admin', 'drill: baseline'],
+        [2, 'admin', 'drill: move away'],
+        [1, 'admin', 'drill: rollback'],
+      ]);
       const drills = await db.all<{ detail: string }>("SELECT detail FROM rollout_events WHERE kind = 'drill'");
-      expect(JSON.parse(drills[0]!.detail)).toMatchObject({ name: 'greet', from: 2, to: 1, timeToRollbackMs: ms });
+      expect(JSON.parse(drills[0]!.detail)).toMatchObject({
+        name: 'greet',
+        label: 'staging',
+        from: 2,
+        to: 1,
+        timeToRollbackMs: ms,
+        by: 'ana',
+      });
     } finally {
       await api.close();
       await db.close();

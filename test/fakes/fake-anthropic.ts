@@ -22,7 +22,8 @@ const BATCH_LIFETIME_MS = 24 * 3600 * 1000;
 
 /**
  * Message Batches: `POST /v1/messages/batches` ({requests: [{custom_id, params}]}), `GET .../{id}` (MessageBatch, its
- * `results_url` set once ended) and `GET .../{id}/results` (JSONL of {custom_id, result}), as @anthropic-ai/sdk uses them.
+ * `results_url` set once ended), `GET .../{id}/results` (JSONL of {custom_id, result}) and `GET /v1/messages/batches`
+ * (the list), as @anthropic-ai/sdk uses them.
  */
 const anthropicBatchDialect: BatchDialect = {
   route(method, path, body) {
@@ -37,6 +38,7 @@ const anthropicBatchDialect: BatchDialect = {
       });
       return { kind: 'create', model: items[0]?.model, items };
     }
+    if (method === 'GET' && path === BATCHES) return { kind: 'list' };
     const match = method === 'GET' ? BATCH_PATH.exec(path) : null;
     if (!match) return undefined;
     const id = decodeURIComponent(match[1] ?? '');
@@ -62,6 +64,31 @@ const anthropicBatchDialect: BatchDialect = {
       archived_at: null,
       cancel_initiated_at: null,
       results_url: ended ? `${baseUrl}${BATCHES}/${batch.id}/results` : null,
+    };
+  },
+  // `GET /v1/messages/batches?limit&after_id&before_id`: newest first, `limit` 1-1000 (default 20); a page is
+  // {data, has_more, first_id, last_id}, and the SDK pages on with `after_id` = last_id. No request ids in it.
+  listBody(batches, query, ended, baseUrl) {
+    const limit = Math.min(Math.max(Number(query.get('limit') ?? 20) || 20, 1), 1000);
+    const after = query.get('after_id');
+    const before = query.get('before_id');
+    let from = 0;
+    let to = batches.length;
+    if (after) from = batches.findIndex((b) => b.id === after) + 1;
+    if (before)
+      to = Math.max(
+        batches.findIndex((b) => b.id === before),
+        0,
+      );
+    const page = before
+      ? batches.slice(Math.max(to - limit, from), to)
+      : batches.slice(from, Math.min(from + limit, to));
+    const hasMore = before ? to - limit > from : from + limit < to;
+    return {
+      data: page.map((b) => this.statusBody(b, ended(b), baseUrl)),
+      has_more: hasMore,
+      first_id: page[0]?.id ?? null,
+      last_id: page[page.length - 1]?.id ?? null,
     };
   },
   resultLines(batch: FakeBatch) {

@@ -36,6 +36,13 @@ export interface FakeBatchOptions {
   failItem?: (item: RecordedRequest) => FakeBatchItemFailure | undefined;
   /** The next this-many status polls answer 503, as during an outage (they count as no poll of the batch). */
   unavailablePolls?: number;
+  /** The next this-many creates answer 529 before accepting anything (nothing is stored or billed). */
+  unavailableCreates?: number;
+  /**
+   * Runs once the batch is accepted (stored, listable, billed), before the create call is answered: a test kills the
+   * worker here. `drop` then cuts the connection instead of answering, so the caller never learns the batch id.
+   */
+  afterAccept?: (batch: FakeBatch) => 'drop' | undefined | Promise<'drop' | undefined>;
 }
 
 /** One request inside a batch create body, before it is answered. */
@@ -49,11 +56,22 @@ export interface BatchItemRequest {
 export type BatchRoute =
   | { kind: 'create'; model: string | undefined; displayName?: string; items: BatchItemRequest[] }
   | { kind: 'status'; id: string }
-  | { kind: 'results'; id: string };
+  | { kind: 'results'; id: string }
+  | { kind: 'list' };
 
 /** The provider-specific half: batch endpoints and JSON shapes. */
 export interface BatchDialect {
   route(method: string, path: string, body: unknown): BatchRoute | undefined;
+  /**
+   * One page of the list endpoint over every batch, newest first, with the API's own paging parameters. A listed
+   * batch does not count as polled; `ended` says whether it has ended by now.
+   */
+  listBody(
+    batches: FakeBatch[],
+    query: URLSearchParams,
+    ended: (batch: FakeBatch) => boolean,
+    baseUrl: string,
+  ): unknown;
   newId(sequence: number): string;
   /** The batch object as create and status answer with it. */
   statusBody(batch: FakeBatch, ended: boolean, baseUrl: string): unknown;
@@ -63,6 +81,13 @@ export interface BatchDialect {
 
 export function isEnded(batch: FakeBatch, options: FakeBatchOptions): boolean {
   return batch.polls >= (options.pollsBeforeEnd ?? 0);
+}
+
+/** Whether the batch has ended, without counting a poll (as the list endpoints show it). */
+export function endedNow(batch: FakeBatch, options: FakeBatchOptions): boolean {
+  if (!isEnded(batch, options)) return false;
+  batch.endedAt ??= new Date().toISOString();
+  return true;
 }
 
 /** Counts one status poll and says whether the batch has ended by now. */

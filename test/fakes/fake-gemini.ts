@@ -7,6 +7,7 @@ const GENERATE_CONTENT = /^\/(v1|v1beta|v1alpha)\/models\/([^/:]+):generateConte
 // ...and `models/${model}:batchGenerateContent` to create a batch, `batches/${id}` to read one back.
 const BATCH_CREATE = /^\/(v1|v1beta|v1alpha)\/models\/([^/:]+):batchGenerateContent$/;
 const BATCH_GET = /^\/(v1|v1beta|v1alpha)\/batches\/([^/:]+)$/;
+const BATCH_LIST = /^\/(v1|v1beta|v1alpha)\/batches$/;
 const BATCH_TYPE = 'type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch';
 const BATCH_OUTPUT_TYPE = 'type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput';
 
@@ -29,7 +30,7 @@ const RPC_CODES: Record<number, number> = { 400: 3, 401: 16, 403: 7, 404: 5, 429
 
 /**
  * Batch Mode: `POST models/{model}:batchGenerateContent` ({batch: {displayName, inputConfig: {requests: {requests:
- * [{request, metadata}]}}}}) and `GET batches/{id}`, both answering a long-running Operation whose `metadata` is the
+ * [{request, metadata}]}}}}), `GET batches/{id}` and the list `GET batches`, all answering a long-running Operation whose `metadata` is the
  * GenerateContentBatch; once ended its `output.inlinedResponses.inlinedResponses` holds the answers in request order.
  */
 const geminiBatchDialect: BatchDialect = {
@@ -55,11 +56,23 @@ const geminiBatchDialect: BatchDialect = {
         items,
       };
     }
+    if (method === 'GET' && BATCH_LIST.test(path)) return { kind: 'list' };
     const get = method === 'GET' ? BATCH_GET.exec(path) : null;
     return get ? { kind: 'status', id: `batches/${decodeURIComponent(get[2] ?? '')}` } : undefined;
   },
   newId(sequence) {
     return `batches/fake-${sequence}`;
+  },
+  // `GET batches?pageSize&pageToken` (ListOperations): {operations, nextPageToken}, each the Operation `GET
+  // batches/{id}` answers, its metadata carrying the displayName. The token is opaque; here an offset.
+  listBody(batches, query, ended, baseUrl) {
+    const size = Math.min(Math.max(Number(query.get('pageSize') ?? 10) || 10, 1), 1000);
+    const from = Number(query.get('pageToken') ?? 0) || 0;
+    const page = batches.slice(from, from + size);
+    return {
+      operations: page.map((b) => this.statusBody(b, ended(b), baseUrl)),
+      ...(from + size < batches.length ? { nextPageToken: String(from + size) } : {}),
+    };
   },
   statusBody(batch, ended) {
     const failed = batch.items.filter((i) => i.outcome.kind !== 'succeeded').length;

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  endedNow,
   pollBatch,
   type BatchDialect,
   type BatchRoute,
@@ -181,7 +182,7 @@ export async function startFakeServer(dialect: WireDialect, options: FakeServerO
     };
     requests.push(recorded);
 
-    if (batchRoute && dialect.batch) return handleBatch(dialect.batch, batchRoute, recorded, res);
+    if (batchRoute && dialect.batch) return handleBatch(dialect.batch, batchRoute, recorded, req, res);
     if (!route) {
       const message = `no fake ${dialect.name} endpoint for ${method} ${path}`;
       return sendJson(res, 404, dialect.errorBody({ status: 404, type: dialect.defaultErrorType(404), message, id }));
@@ -249,8 +250,22 @@ export async function startFakeServer(dialect: WireDialect, options: FakeServerO
     batchDialect: BatchDialect,
     route: BatchRoute,
     recorded: RecordedRequest,
+    req: http.IncomingMessage,
     res: http.ServerResponse,
   ): Promise<void> => {
+    if (route.kind === 'list') {
+      const query = new URL(req.url ?? '/', 'http://fake').searchParams;
+      // Newest first; the sequence in the id orders batches created within one millisecond.
+      const newestFirst = [...batches.values()].reverse();
+      const ended = (b: FakeBatch) => endedNow(b, batchOptions);
+      return sendJson(res, 200, batchDialect.listBody(newestFirst, query, ended, baseUrl));
+    }
+    if (route.kind === 'create' && (batchOptions.unavailableCreates ?? 0) > 0) {
+      batchOptions.unavailableCreates = (batchOptions.unavailableCreates ?? 0) - 1;
+      const id = `fake_${dialect.name}_${++sequence}`;
+      const type = dialect.defaultErrorType(529);
+      return sendJson(res, 529, dialect.errorBody({ status: 529, type, message: 'fake overload', id }));
+    }
     if (route.kind === 'create') {
       const batch: FakeBatch = {
         id: batchDialect.newId(++sequence),
@@ -278,6 +293,10 @@ export async function startFakeServer(dialect: WireDialect, options: FakeServerO
         batch.items.push({ customId: item.customId, model, outcome: await answerItem(itemRequest) });
       }
       batches.set(batch.id, batch);
+      if ((await batchOptions.afterAccept?.(batch)) === 'drop') {
+        res.socket?.destroy();
+        return;
+      }
       return sendJson(res, 200, batchDialect.statusBody(batch, false, baseUrl));
     }
     const batch = batches.get(route.id);

@@ -13,6 +13,8 @@ import { getLabels, labelHistory, moveLabel } from '../../src/library/label-stor
 import { recordRuns } from '../../src/library/records';
 import { recordVersion } from '../../src/library/versions';
 import type { LibraryContent } from '../../src/library/content';
+import type { DrillApi } from '../../src/library/staging-drill';
+import { startApiServer } from '../../src/api/server';
 import { getBlob } from '../../src/store/blobs';
 import { applyTuneOutcome } from '../../src/cli/tune-outcome';
 import type { Db } from '../../src/store/db';
@@ -78,7 +80,7 @@ async function store(backend: StoreBackend): Promise<Store> {
 }
 
 /** Runs fn while a worker on the time-skipping server serves every workflow. */
-async function withWorker<T>(db: Db, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+async function withWorker<T>(db: Db, fn: (taskQueue: string) => Promise<T>, drillApi?: DrillApi): Promise<T> {
   const taskQueue = uniqueId('tq');
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -86,7 +88,7 @@ async function withWorker<T>(db: Db, fn: (taskQueue: string) => Promise<T>): Pro
     workflowBundle: { codePath: sharedTestEnv().workflowBundlePath },
     activities: {
       ...createActivities({ db, providers: OFFLINE }),
-      ...goldenAuditActivities({ db, providers: OFFLINE }),
+      ...goldenAuditActivities({ db, providers: OFFLINE, drillApi }),
     },
   });
   return worker.runUntil(fn(taskQueue));
@@ -391,7 +393,12 @@ describeEachStore('quarterly audit on the time-skipping server', (backend) => {
 
     const id = uniqueId('quarterly');
     const asOf = new Date().toISOString();
-    const result = await withWorker(s.db, (taskQueue) => run(taskQueue, 'quarterlyAuditWorkflow', id, { asOf }));
+    // The drills go through a real API server on 127.0.0.1 over this store, as an application's resolver would.
+    const api = await startApiServer(s.db, { port: 0, bootstrapToken: 'drill-token', pollMs: 50 });
+    const result = await withWorker(s.db, (taskQueue) => run(taskQueue, 'quarterlyAuditWorkflow', id, { asOf }), {
+      url: api.url,
+      token: 'drill-token',
+    }).finally(() => api.close());
     expect(result).toMatchObject({
       runId: id,
       period: 'quarterly',
@@ -406,6 +413,7 @@ describeEachStore('quarterly audit on the time-skipping server', (backend) => {
         datasetsToRefresh: 1,
         drills: 4,
         drillsFailed: 0,
+        drillsSkipped: 0,
       },
     });
 
@@ -434,14 +442,43 @@ describeEachStore('quarterly audit on the time-skipping server', (backend) => {
     );
     expect(events.map((e) => e.rollout_id)).toEqual(production.map((n) => `drill-${id}-${n}`));
     const orphanDrill = JSON.parse(events[2]!.detail) as { from: number; to: number; label: string };
-    expect(orphanDrill).toMatchObject({ label: 'drill', from: 2, to: 1 });
-    const drillMoves = (await labelHistory(s.db, 'orphan-greeting', 'drill')).map((m) => m.toVersion);
-    expect(drillMoves).toEqual([2, 1, 2]);
+    expect(orphanDrill).toMatchObject({ label: 'staging', from: 1, to: 2, by: 'refinery-calendar' });
+    expect((orphanDrill as { timeToRollbackMs?: number }).timeToRollbackMs).toEqual(expect.any(Number));
+    // Staging: set to production (it was unset), moved away, rolled back, all through the API under its token.
+    const drillMoves = await labelHistory(s.db, 'orphan-greeting', 'staging');
+    expect(drillMoves.map((m) => m.toVersion)).toEqual([2, 1, 2]);
+    expect(drillMoves.every((m) => m.actor === 'admin')).toBe(true);
+    expect(report).toMatch(
+      /\| orphan-greeting \| v2 \| v1 \| passed: the resolver served v2 \d+ ms after the rollback \| \d+ ms \|/,
+    );
 
     // Production labels are where they were, and were never moved.
     for (const [i, n] of production.entries()) {
       expect((await getLabels(s.db, n)).production).toBe(labelsBefore[n]);
       expect(await labelHistory(s.db, n, 'production')).toEqual(movesBefore[i]);
     }
+  });
+
+  test('without an API on the worker the drills are skipped, and the record says what to set', async () => {
+    const s = await store(backend);
+    await s.version('greet', { type: 'text', text: 'Hi v1', variables: [] }, { tags: ['support'] });
+    await s.production('greet', await s.version('greet', { type: 'text', text: 'Hi v2', variables: [] }));
+    const id = uniqueId('quarterly');
+    const result = await withWorker(s.db, (taskQueue) =>
+      run(taskQueue, 'quarterlyAuditWorkflow', id, { asOf: new Date().toISOString() }),
+    );
+    expect(result.counts).toMatchObject({ drills: 1, drillsFailed: 0, drillsSkipped: 1 });
+    const record = (await getCalendarRun(s.db, id))!;
+    expect(record.summary.drills).toEqual([
+      {
+        name: 'greet',
+        status: 'skipped',
+        detail: 'no API to drill through: set REFINERY_API_URL and REFINERY_API_TOKEN on the worker (a writer token)',
+      },
+    ]);
+    expect(await getBlob(s.db, record.reportRef!)).toContain('| greet | v2 | — | skipped: no API to drill through');
+    // Nothing moved, nothing recorded as a drill.
+    expect(await labelHistory(s.db, 'greet', 'staging')).toEqual([]);
+    expect(await s.db.all("SELECT rollout_id FROM rollout_events WHERE kind = 'drill'")).toEqual([]);
   });
 });

@@ -3,9 +3,11 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { DEFAULT_EVAL_SETTINGS } from '../../src/clients/eval';
 import type { EvalRunInput } from '../../src/eval/types';
-import { BATCH_PRICE_FACTOR, estimateCostUsd } from '../../src/providers';
+import { BATCH_PRICE_FACTOR, createBatchProvider, estimateCostUsd } from '../../src/providers';
+import type { SubmittedBatch } from '../../src/activities/eval/batch';
+import { getEvalBatch } from '../../src/store/eval-batches';
 import { getResults, type StoredResult } from '../../src/store/evals';
-import { batchPollDelayMs } from '../../src/workflows/eval-run';
+import { batchPollDelayMs } from '../../src/eval/batch-wait-policy';
 import type { FakeReply, RecordedRequest } from '../fakes/fake-server-core';
 import { evalHarness, type EvalHarness } from '../support/eval-harness';
 import { sharedTestEnv } from '../support/shared-env';
@@ -61,6 +63,10 @@ function historyTexts(history: unknown): string[] {
 }
 
 interface HistoryEvent {
+  childWorkflowExecutionStartedEventAttributes?: {
+    workflowExecution?: { workflowId?: string | null; runId?: string | null } | null;
+  } | null;
+  workflowExecutionContinuedAsNewEventAttributes?: { newExecutionRunId?: string | null } | null;
   activityTaskScheduledEventAttributes?: { activityType?: { name?: string } } | null;
   timerStartedEventAttributes?: { startToFireTimeout?: { seconds?: unknown } | null } | null;
 }
@@ -93,8 +99,19 @@ describe('evalRunWorkflow in batch mode', () => {
     return worker.runUntil(fn(taskQueue));
   }
 
+  /** The run's history and those of its batch-wait children (every run of each, along the continue-as-new chain). */
   async function history(runId: string): Promise<HistoryEvent[]> {
-    return ((await env.client.workflow.getHandle(runId).fetchHistory()).events ?? []) as HistoryEvent[];
+    const events = ((await env.client.workflow.getHandle(runId).fetchHistory()).events ?? []) as HistoryEvent[];
+    for (const e of [...events]) {
+      const child = e.childWorkflowExecutionStartedEventAttributes?.workflowExecution;
+      for (let run = child?.runId; child?.workflowId && run;) {
+        const h = ((await env.client.workflow.getHandle(child.workflowId, run).fetchHistory()).events ??
+          []) as HistoryEvent[];
+        events.push(...h);
+        run = h[h.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+      }
+    }
+    return events;
   }
   const activities = (events: HistoryEvent[], name: string) =>
     events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === name).length;
@@ -294,6 +311,183 @@ describe('evalRunWorkflow in batch mode', () => {
     expect(first).toMatchObject({ items: 4, batchId: expect.stringMatching(/^msgbatch_/) });
     expect(retried).toEqual(first);
     expect(h.anthropic.batches).toHaveLength(1);
+  });
+
+  test('a batch that never ends: the wait continues as new every 100 polls, each run far under 10,000 events', async () => {
+    const { h, version } = await setup();
+    const ds = await h.dataset('qa-set', cases(2));
+    h.anthropic.setBatchBehaviour({ pollsBeforeEnd: 1_000_000 });
+
+    const { runId, result } = await withWorker(h, (taskQueue) =>
+      h.run(env.client, taskQueue, {
+        name: 'qa',
+        version,
+        dataset: 'qa-set',
+        datasetVersion: ds,
+        settings: { noCache: true, batch: true },
+      }),
+    );
+
+    // 50 hours of polls (30 s doubling to 10 min: 5 growing delays, then 299 at 10 minutes), then per call.
+    expect(result).toMatchObject({ status: 'completed', evaluated: 2, passed: 2 });
+    expect(h.anthropic.requests.filter(isSingleCall('/v1/messages'))).toHaveLength(2);
+    const parent = ((await env.client.workflow.getHandle(runId).fetchHistory()).events ?? []) as HistoryEvent[];
+    const child = parent.find((e) => e.childWorkflowExecutionStartedEventAttributes)!
+      .childWorkflowExecutionStartedEventAttributes!.workflowExecution!;
+    const runs: HistoryEvent[][] = [];
+    for (let run = child.runId; run;) {
+      const events = ((await env.client.workflow.getHandle(child.workflowId!, run).fetchHistory()).events ??
+        []) as HistoryEvent[];
+      runs.push(events);
+      run = events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+    }
+    expect(runs.map((events) => activities(events, 'pollEvalBatch'))).toEqual([100, 100, 100, 4]);
+    expect(Math.max(...runs.map((events) => events.length))).toBeLessThan(2_000);
+    // The eval run itself grows with its chunks, not with the hours its batches take.
+    expect(parent.length).toBeLessThan(100);
+  });
+
+  describe('a batch created by an attempt that never heard its id', () => {
+    /** The activities on the harness, run as a retried attempt would run them. */
+    function activitiesOf(h: EvalHarness, input: EvalRunInput) {
+      const acts = createActivities({ db: h.db, providers: h.providers });
+      const activityEnv = new MockActivityEnvironment();
+      const submit = (p: { input: EvalRunInput; chunk: number }) => acts.submitEvalBatch(p);
+      const poll = (p: { batchKey: string }) => acts.pollEvalBatch(p);
+      const collect = (p: { input: EvalRunInput; chunk: number; batchKey: string }) => acts.collectEvalBatch(p);
+      return {
+        submit: (chunk: number) =>
+          activityEnv.run<[{ input: EvalRunInput; chunk: number }], SubmittedBatch | null, typeof submit>(submit, {
+            input,
+            chunk,
+          }),
+        poll: (batchKey: string) => activityEnv.run(poll, { batchKey }),
+        collect: (chunk: number, batchKey: string) => activityEnv.run(collect, { input, chunk, batchKey }),
+      };
+    }
+    const evalInput = (
+      h: EvalHarness,
+      version: number,
+      ds: number,
+      settings: Partial<EvalRunInput['settings']> = {},
+    ): EvalRunInput => ({
+      runId: uniqueId('eval'),
+      target: { name: 'qa', version },
+      dataset: { name: 'qa-set', version: ds },
+      settings: { ...DEFAULT_EVAL_SETTINGS, noCache: true, batch: true, ...settings },
+    });
+    /** Cuts the connection of the first `n` creates after the fake accepted them (the caller never hears the id). */
+    const dropFirst = (n: number) => {
+      let left = n;
+      return () => (left-- > 0 ? ('drop' as const) : undefined);
+    };
+    /** Another client of the same key makes a batch of `n` items at the same time. */
+    const foreignBatch = (h: EvalHarness, provider: 'anthropic' | 'gemini', model: string, n: number) =>
+      createBatchProvider(provider, h.providers[provider]).submit(
+        model,
+        Array.from({ length: n }, (_, i) => ({
+          customId: `other-${i}`,
+          request: { prompt: `other ${i}`, maxTokens: 10 },
+        })),
+        { displayName: 'someone else' },
+      );
+
+    test('Anthropic: the retry adopts the batch from the list and its answers are collected, one create in all', async () => {
+      const { h, version } = await setup();
+      const ds = await h.dataset('qa-set', cases(4));
+      h.anthropic.setBatchBehaviour({ pollsBeforeEnd: 0, afterAccept: dropFirst(1) });
+      const input = evalInput(h, version, ds);
+      const acts = activitiesOf(h, input);
+
+      await expect(acts.submit(0)).rejects.toThrow();
+      expect(h.anthropic.batches).toHaveLength(1);
+      const ours = h.anthropic.batches[0]!;
+      // Newer than ours and of the same size: the list shows it first, only its results tell it apart.
+      await foreignBatch(h, 'anthropic', ANSWER_MODEL, 4);
+
+      const retried = await acts.submit(0);
+      expect(retried).toMatchObject({ batchId: ours.id, items: 4 });
+      expect(h.anthropic.requests.filter((r) => r.method === 'POST' && r.path === '/v1/messages/batches')).toHaveLength(
+        2, // ours and the foreign one: the retry created nothing
+      );
+      const row = await getEvalBatch(h.db, retried!.batchKey);
+      expect(row).toMatchObject({ batchId: ours.id, foundBy: 'adopted' });
+      // The chunk's ids carry its marker, which is how the results were matched.
+      expect(ours.items.every((i) => i.customId.startsWith(`${row!.marker}-`))).toBe(true);
+
+      expect(await acts.poll(retried!.batchKey)).toMatchObject({ ended: true });
+      const chunk = await acts.collect(0, retried!.batchKey);
+      expect(chunk).toMatchObject({ evaluated: 4 });
+      const results = await getResults(h.db, input.runId);
+      expect(results.map((r) => [r.caseId, r.status, r.latencyMs])).toEqual(
+        ['q0', 'q1', 'q2', 'q3'].map((q) => [q, 'pass', null]),
+      );
+      expect(h.anthropic.requests.filter(isSingleCall('/v1/messages'))).toHaveLength(0);
+    });
+
+    test('Anthropic: two chunks lost at once wait, undecided, until their batches end and their ids show', async () => {
+      const { h, version } = await setup();
+      const ds = await h.dataset('qa-set', cases(4));
+      h.anthropic.setBatchBehaviour({ pollsBeforeEnd: 1000, afterAccept: dropFirst(2) });
+      const input = evalInput(h, version, ds, { chunkSize: 2 });
+      const acts = activitiesOf(h, input);
+
+      await expect(acts.submit(0)).rejects.toThrow();
+      await expect(acts.submit(1)).rejects.toThrow();
+      const [first, second] = h.anthropic.batches;
+      // Both in progress, both of two items: the list cannot say which is whose.
+      const retried = [await acts.submit(0), await acts.submit(1)];
+      expect(retried.map((r) => r?.batchId)).toEqual([null, null]);
+      expect(await acts.poll(retried[0]!.batchKey)).toMatchObject({ ended: false });
+
+      h.anthropic.setBatchBehaviour({ pollsBeforeEnd: 0 });
+      expect(await acts.poll(retried[1]!.batchKey)).toMatchObject({ ended: true });
+      expect(await acts.poll(retried[0]!.batchKey)).toMatchObject({ ended: true });
+      const rows = await Promise.all(retried.map((r) => getEvalBatch(h.db, r!.batchKey)));
+      expect(rows.map((r) => [r?.batchId, r?.foundBy])).toEqual([
+        [first!.id, 'adopted'],
+        [second!.id, 'adopted'],
+      ]);
+      expect(h.anthropic.batches).toHaveLength(2);
+    });
+
+    test('Gemini: the retry finds the batch by its display name, whatever its state', async () => {
+      const { h, version } = await setup(judgeOrEcho);
+      const ds = await h.dataset('qa-set', cases(3));
+      h.gemini.setBatchBehaviour({ pollsBeforeEnd: 2, afterAccept: dropFirst(1) });
+      const input = evalInput(h, version, ds, { provider: 'gemini', model: 'gemini-2.5-flash' });
+      const acts = activitiesOf(h, input);
+
+      await expect(acts.submit(0)).rejects.toThrow();
+      const ours = h.gemini.batches[0]!;
+      await foreignBatch(h, 'gemini', 'gemini-2.5-flash', 3);
+
+      const retried = await acts.submit(0);
+      expect(retried).toMatchObject({ batchId: ours.id, items: 3 });
+      expect(ours.displayName).toContain((await getEvalBatch(h.db, retried!.batchKey))!.marker);
+      expect(h.gemini.requests.filter((r) => r.method === 'GET' && /\/batches$/.test(r.path)).length).toBeGreaterThan(
+        0,
+      );
+      expect(h.gemini.batches).toHaveLength(2);
+    });
+
+    test('a retry whose first attempt never reached the provider submits once', async () => {
+      const { h, version } = await setup();
+      const ds = await h.dataset('qa-set', cases(2));
+      const input = evalInput(h, version, ds);
+      const acts = activitiesOf(h, input);
+      // The first create is refused before anything is accepted; the intent is on record all the same.
+      h.anthropic.setBatchBehaviour({ unavailableCreates: 1 });
+      await expect(acts.submit(0)).rejects.toThrow();
+      expect(h.anthropic.batches).toHaveLength(0);
+
+      const retried = await acts.submit(0);
+      expect(h.anthropic.batches).toHaveLength(1);
+      expect(await getEvalBatch(h.db, retried!.batchKey)).toMatchObject({
+        batchId: h.anthropic.batches[0]!.id,
+        foundBy: 'submitted',
+      });
+    });
   });
 
   test('the offline provider ignores batch mode and runs per call', async () => {

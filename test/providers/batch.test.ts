@@ -141,6 +141,42 @@ describe('Anthropic Message Batches: SDK and fake agree on the wire', () => {
     expect(err).toMatchObject({ name: 'ProviderError', kind: 'not_found', retryable: false });
     expect(JSON.stringify(err)).not.toContain(MARKER_KEY);
   });
+  it('lists batches newest first and pages on with after_id, as the SDK walks the list', async () => {
+    const batches = createBatchProvider('anthropic', { apiKey: MARKER_KEY, baseUrl: fake.baseUrl });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await batches.submit(MODEL, items));
+    const client = new Anthropic({ apiKey: MARKER_KEY, baseURL: fake.baseUrl, maxRetries: 0 });
+    const listed: string[] = [];
+    for await (const b of client.messages.batches.list({ limit: 2 })) listed.push(b.id);
+
+    expect(listed).toEqual([...ids].reverse());
+    const pages = fake.requests.filter((r) => r.method === 'GET' && r.path === '/v1/messages/batches');
+    expect(pages).toHaveLength(3);
+  });
+
+  it('find: an ended batch is taken only when its results carry exactly the ids asked for', async () => {
+    const batches = createBatchProvider('anthropic', { apiKey: MARKER_KEY, baseUrl: fake.baseUrl });
+    const since = new Date(Date.now() - 60_000).toISOString();
+    const ours = await batches.submit(MODEL, items);
+    const theirs = await batches.submit(
+      MODEL,
+      items.map((i, n) => ({ ...i, customId: `x${n}` })),
+    );
+    const search = {
+      marker: 'r',
+      customIds: items.map((i) => i.customId),
+      displayName: 'unused',
+      since,
+      until: new Date(Date.now() + 60_000).toISOString(),
+      exclude: new Set<string>(),
+      adoptUnreadable: false,
+    };
+    expect(await batches.find(search)).toEqual({ kind: 'found', batchId: ours, verified: true });
+    expect(await batches.find({ ...search, exclude: new Set([ours]) })).toEqual({ kind: 'none' });
+    expect(await batches.find({ ...search, customIds: ['x0', 'x1', 'x2'] })).toMatchObject({ batchId: theirs });
+    // Outside the window nothing matches.
+    expect(await batches.find({ ...search, until: since })).toEqual({ kind: 'none' });
+  });
 });
 
 describe('Gemini Batch Mode: SDK and fake agree on the wire', () => {
@@ -246,6 +282,32 @@ describe('Gemini Batch Mode: SDK and fake agree on the wire', () => {
       ['r2', 2, 'failed'],
     ]);
     expect(outcomes[0]).toMatchObject({ reason: 'error: fake gemini error 429' });
+  });
+  it('lists batches (Operations) page by page with pageToken; find matches the display name', async () => {
+    const batches = createBatchProvider('gemini', { apiKey: MARKER_KEY, baseUrl: fake.baseUrl });
+    const names: string[] = [];
+    for (let i = 0; i < 5; i++) names.push(await batches.submit(MODEL, items, { displayName: `chunk ${i}` }));
+    const ai = new GoogleGenAI({
+      apiKey: MARKER_KEY,
+      vertexai: false,
+      httpOptions: { baseUrl: fake.baseUrl, fetch: (input, init) => fetch(input, init) },
+    });
+    const listed: string[] = [];
+    for await (const job of await ai.batches.list({ config: { pageSize: 2 } })) listed.push(job.name ?? '');
+    expect(listed).toEqual([...names].reverse());
+    expect(fake.requests.filter((r) => r.method === 'GET' && r.path === '/v1beta/batches')).toHaveLength(3);
+
+    const search = {
+      marker: 'm',
+      customIds: items.map((i) => i.customId),
+      displayName: 'chunk 3',
+      since: new Date(Date.now() - 60_000).toISOString(),
+      until: new Date(Date.now() + 60_000).toISOString(),
+      exclude: new Set<string>(),
+      adoptUnreadable: false,
+    };
+    expect(await batches.find(search)).toEqual({ kind: 'found', batchId: names[3], verified: true });
+    expect(await batches.find({ ...search, displayName: 'chunk 9' })).toEqual({ kind: 'none' });
   });
 });
 

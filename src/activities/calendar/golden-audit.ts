@@ -6,6 +6,6 @@ import { quarterlyActivities } from './quarterly';
 export function goldenAuditActivities(deps: CalendarActivityDeps) {
   return {
     ...monthlyActivities({ db: deps.db, webhookUrl: deps.webhookUrl }),
-    ...quarterlyActivities({ db: deps.db }),
+    ...quarterlyActivities({ db: deps.db, drillApi: deps.drillApi }),
   };
 }

@@ -1,4 +1,5 @@
 import type { Config } from '../../config';
+import type { DrillApi } from '../../library/staging-drill';
 import type { Db } from '../../store/db';
 import { reviewActivities } from './review';
 import { goldenAuditActivities } from './golden-audit';
@@ -10,6 +11,8 @@ export interface CalendarActivityDeps {
   webhookUrl?: string;
   /** Base of links in reports (REFINERY_PUBLIC_URL). */
   publicUrl?: string;
+  /** The API the quarterly rollback drill moves staging through (REFINERY_API_URL, REFINERY_API_TOKEN). */
+  drillApi?: Partial<DrillApi>;
 }
 
 /** Activities of the four calendar workflows: daily/weekly reviews, monthly golden re-run, quarterly audit. */

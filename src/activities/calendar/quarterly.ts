@@ -9,6 +9,7 @@ import type { EvalCase } from '../../eval/types';
 import { putBlob } from '../../store/blobs';
 import type { Db } from '../../store/db';
 import { datasetForTarget, getDatasetCases } from '../../store/evals';
+import type { DrillApi } from '../../library/staging-drill';
 import { rollbackDrill } from './rollback-drill';
 
 const DAY_MS = 86_400_000;
@@ -30,7 +31,7 @@ function spread<T>(xs: T[], max: number): T[] {
 }
 
 /** Quarterly audit, dataset refresh review and rollback drills: store reads and writes, batched. */
-export function quarterlyActivities(deps: { db: Db }) {
+export function quarterlyActivities(deps: { db: Db; drillApi?: Partial<DrillApi> }) {
   const { db } = deps;
   return {
     /** The library audit over every item created by asOf; also names the production prompts to drill. */
@@ -117,7 +118,7 @@ export function quarterlyActivities(deps: { db: Db }) {
     async runRollbackDrills(p: { runId: string; names: string[] }): Promise<DrillResult[]> {
       const results: DrillResult[] = [];
       for (const name of p.names) {
-        const r = await rollbackDrill(db, p.runId, name);
+        const r = await rollbackDrill(db, deps.drillApi, p.runId, name);
         if (r) results.push(r);
         Context.current().heartbeat({ drilled: name });
       }
@@ -140,7 +141,12 @@ export function quarterlyActivities(deps: { db: Db }) {
         summary: {
           findings: o.findings.map((f) => ({ name: f.name, rule: f.rule })),
           refresh: o.datasets.filter((d) => d.verdict.status === 'refresh').map((d) => d.name),
-          drills: o.drills.map((d) => ({ name: d.name, status: d.status, timeToRollbackMs: d.timeToRollbackMs })),
+          drills: o.drills.map((d) => ({
+            name: d.name,
+            status: d.status,
+            timeToRollbackMs: d.timeToRollbackMs,
+            detail: d.detail,
+          })),
         },
       });
       return { reportRef, counts };
@@ -160,5 +166,6 @@ export function quarterlyCounts(o: QuarterlyOutcome): Record<string, number> {
     datasetsToRefresh: o.datasets.filter((d) => d.verdict.status === 'refresh').length,
     drills: o.drills.length,
     drillsFailed: o.drills.filter((d) => d.status === 'failed').length,
+    drillsSkipped: o.drills.filter((d) => d.status === 'skipped').length,
   };
 }

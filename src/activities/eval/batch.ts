@@ -8,32 +8,42 @@ import {
   toActivityFailure,
   type BatchProvider,
   type BatchProviderName,
+  type BatchSearchResult,
 } from '../../providers';
 import type { Db } from '../../store/db';
+import {
+  claimedEvalBatchIds,
+  getEvalBatch,
+  openEvalBatchIntents,
+  recordEvalBatchIntent,
+  setEvalBatchId,
+  type EvalBatchRecord,
+} from '../../store/eval-batches';
 import { doneSamples, getCachedResponse, spentUsd } from '../../store/evals';
-import { getStepResult, putStepResult } from '../../store/tune-runs';
+import { sha256 } from '../../store/hash';
 import type { ModelCalls } from '../tune/model-calls';
 import { outputCall, type ModelOutput } from './case-runner';
 import { chunkContext, runChunk, sampleKey } from './chunk';
 
-/** What a chunk's batch is, stored once under its step key: the id to poll, and which sample each item answers. */
-interface StoredBatch {
-  provider: BatchProviderName;
-  model: string;
-  batchId: string;
-  items: { customId: string; caseId: string; sample: number }[];
-}
-
 /** A submitted batch as the workflow tracks it (no keys, no prompts: this lands in workflow history). */
 export interface SubmittedBatch {
   batchKey: string;
-  batchId: string;
+  /** Null while a retry could not yet tell which of the provider's batches is the chunk's (polls keep looking). */
+  batchId: string | null;
   items: number;
 }
 
 // The model is part of the key: a resume that resolves to another model must not collect the first model's answers.
 const batchStepKey = (runId: string, chunk: number, provider: string, model: string) =>
   `eval-batch:${runId}:chunk-${chunk}:${provider}:${model}`;
+
+/** Unique to the chunk's batch key, and fits both providers' id rules (Anthropic: ^[a-zA-Z0-9_-]{1,64}$). */
+const batchMarker = (batchKey: string) => `rf${sha256(batchKey).slice(0, 16)}`;
+const displayName = (b: Pick<EvalBatchRecord, 'runId' | 'chunk' | 'marker'>) =>
+  `refinery ${b.runId} chunk ${b.chunk} ${b.marker}`;
+
+// How far the provider's clock may disagree with this worker's when a retry searches the creation window.
+const CLOCK_SKEW_MS = 5 * 60_000;
 
 // Creating a batch uploads every request of the chunk; reading results downloads every answer.
 const SUBMIT_TIMEOUT_MS = 5 * 60_000;
@@ -60,8 +70,8 @@ export function evalBatchActivities(
     }
     return a;
   };
-  const stored = async (batchKey: string): Promise<StoredBatch> => {
-    const batch = await getStepResult<StoredBatch>(db, batchKey);
+  const stored = async (batchKey: string): Promise<EvalBatchRecord> => {
+    const batch = await getEvalBatch(db, batchKey);
     if (!batch)
       throw ApplicationFailure.create({
         type: 'EvalBatchMissing',
@@ -71,62 +81,135 @@ export function evalBatchActivities(
     return batch;
   };
 
+  /**
+   * Looks for the batch an earlier attempt created but did not live to store: the provider's recent batches, matched
+   * on the chunk's marker and custom ids. Sets the id when found; `undecided` leaves it for a later poll.
+   */
+  const adopt = async (batch: EvalBatchRecord, signal: AbortSignal): Promise<BatchSearchResult> => {
+    const since = new Date(Date.parse(batch.createdAt) - CLOCK_SKEW_MS).toISOString();
+    const rivals = (await openEvalBatchIntents(db, batch.provider, since)).filter(
+      (r) => r.batchKey !== batch.batchKey && r.items.length === batch.items.length,
+    );
+    let found: BatchSearchResult;
+    try {
+      found = await adapter(batch.provider as BatchProviderName).find(
+        {
+          marker: batch.marker,
+          customIds: batch.items.map((i) => i.customId),
+          displayName: displayName(batch),
+          since,
+          until: new Date(Date.now() + CLOCK_SKEW_MS).toISOString(),
+          exclude: await claimedEvalBatchIds(db, batch.provider, since),
+          adoptUnreadable: rivals.length === 0,
+        },
+        { signal, timeoutMs: SUBMIT_TIMEOUT_MS },
+      );
+    } catch (err) {
+      throw toActivityFailure(err);
+    }
+    if (found.kind === 'found') {
+      await setEvalBatchId(db, batch.batchKey, found.batchId, 'adopted');
+      log.warn('eval batch adopted: an earlier attempt created it but did not store its id', {
+        runId: batch.runId,
+        chunk: batch.chunk,
+        batchId: found.batchId,
+        verified: found.verified,
+      });
+    }
+    return found;
+  };
+
   return {
     /**
      * Submits the chunk's outputs that are neither stored nor cached as one provider batch. Null means there is
      * nothing to batch (offline provider, everything done or cached, budget spent): the chunk runs per call.
-     * Idempotent: a retry returns the batch an earlier attempt stored instead of submitting another.
+     * Idempotent: a retry returns the batch an earlier attempt stored, or adopts the one an attempt that died before
+     * storing its id created, instead of submitting another.
      */
     async submitEvalBatch(p: { input: EvalRunInput; chunk: number }): Promise<SubmittedBatch | null> {
-      const { input, chunk } = p;
-      const s = input.settings;
-      const { work, deps } = await chunkContext(db, models, p);
-      const providerName = deps.model.providerName;
-      if (!isBatchProviderName(providerName)) return null;
-      const batchKey = batchStepKey(input.runId, chunk, providerName, deps.model.name);
-      const earlier = await getStepResult<StoredBatch>(db, batchKey);
-      if (earlier) return { batchKey, batchId: earlier.batchId, items: earlier.items.length };
-      if (s.maxCostUsd !== undefined && (await spentUsd(db, input.runId)) >= s.maxCostUsd) return null;
-
-      const done = await doneSamples(db, input.runId);
-      const pending = [];
-      for (const { c, sample } of work) {
-        if (done.has(sampleKey(c.id, sample))) continue;
-        const call = outputCall(deps, c, sample);
-        if (!s.noCache && (await getCachedResponse(db, call.cacheKey))) continue;
-        // Ids by position: case ids are the dataset author's and need not fit the provider's id pattern.
-        pending.push({ customId: `item-${pending.length}`, caseId: c.id, sample, request: call.request });
-      }
-      if (pending.length === 0) return null;
-
       const ctx = Context.current();
-      let batchId: string;
+      // Searching the provider's list, reading candidates' results and uploading a large chunk all take a while:
+      // heartbeats let a dead worker's attempt move to another worker within seconds.
+      const beat = setInterval(() => ctx.heartbeat({ chunk: p.chunk }), 1000);
       try {
-        batchId = await adapter(providerName).submit(deps.model.name, pending, {
-          displayName: `refinery ${input.runId} chunk ${chunk}`,
-          signal: ctx.cancellationSignal,
-          timeoutMs: SUBMIT_TIMEOUT_MS,
+        const { input, chunk } = p;
+        const s = input.settings;
+        const { work, deps } = await chunkContext(db, models, p);
+        const providerName = deps.model.providerName;
+        if (!isBatchProviderName(providerName)) return null;
+        const batchKey = batchStepKey(input.runId, chunk, providerName, deps.model.name);
+        const earlier = await getEvalBatch(db, batchKey);
+        if (earlier?.batchId) return { batchKey, batchId: earlier.batchId, items: earlier.items.length };
+        if (earlier) {
+          // An attempt recorded the intent and died: the provider may hold a batch this run has paid for.
+          const found = await adopt(earlier, ctx.cancellationSignal);
+          if (found.kind === 'found') return { batchKey, batchId: found.batchId, items: earlier.items.length };
+          if (found.kind === 'undecided') return { batchKey, batchId: null, items: earlier.items.length };
+        }
+        if (s.maxCostUsd !== undefined && (await spentUsd(db, input.runId)) >= s.maxCostUsd) return null;
+
+        const done = await doneSamples(db, input.runId);
+        const marker = batchMarker(batchKey);
+        const pending = [];
+        for (const { c, sample } of work) {
+          if (done.has(sampleKey(c.id, sample))) continue;
+          const call = outputCall(deps, c, sample);
+          if (!s.noCache && (await getCachedResponse(db, call.cacheKey))) continue;
+          // Ids by position under the chunk's marker: case ids are the dataset author's and need not fit the
+          // provider's id pattern, and the marker lets a retry recognise this chunk's batch in the provider's list.
+          pending.push({ customId: `${marker}-${pending.length}`, caseId: c.id, sample, request: call.request });
+        }
+        if (pending.length === 0) return null;
+
+        // The intent goes in before the provider sees the batch: a worker killed after the provider accepted it
+        // but before its id is stored leaves this row, and the retry finds the batch instead of paying twice.
+        const intent = await recordEvalBatchIntent(db, {
+          batchKey,
+          runId: input.runId,
+          chunk,
+          provider: providerName,
+          model: deps.model.name,
+          marker,
+          items: pending.map(({ customId, caseId, sample }) => ({ customId, caseId, sample })),
+          createdAt: new Date().toISOString(),
         });
-      } catch (err) {
-        throw toActivityFailure(err);
+        let batchId: string;
+        try {
+          batchId = await adapter(providerName).submit(deps.model.name, pending, {
+            displayName: displayName(intent),
+            signal: ctx.cancellationSignal,
+            timeoutMs: SUBMIT_TIMEOUT_MS,
+          });
+        } catch (err) {
+          throw toActivityFailure(err);
+        }
+        await setEvalBatchId(db, batchKey, batchId, 'submitted');
+        log.info('eval batch submitted', { runId: input.runId, chunk, batchId, items: pending.length });
+        return { batchKey, batchId, items: pending.length };
+      } finally {
+        clearInterval(beat);
       }
-      // A crash between the provider accepting the batch and this line leaves that batch orphaned (paid, unread):
-      // neither API takes an idempotency key for batch creation, so this is the narrowest the window gets.
-      await putStepResult(db, batchKey, {
-        provider: providerName,
-        model: deps.model.name,
-        batchId,
-        items: pending.map(({ customId, caseId, sample }) => ({ customId, caseId, sample })),
-      } satisfies StoredBatch);
-      log.info('eval batch submitted', { runId: input.runId, chunk, batchId, items: pending.length });
-      return { batchKey, batchId, items: pending.length };
     },
 
     /** Whether the chunk's batch has ended: one short provider call, made between the workflow's timers. */
     async pollEvalBatch(p: { batchKey: string }): Promise<{ ended: boolean; state: string }> {
       const batch = await stored(p.batchKey);
+      const signal = Context.current().cancellationSignal;
+      let batchId = batch.batchId;
+      if (!batchId) {
+        // Undecided at submit: the candidates become readable as they end, and then one of them is the chunk's.
+        const found = await adopt(batch, signal);
+        if (found.kind === 'undecided') return { ended: false, state: `looking for the batch (${found.candidates})` };
+        if (found.kind === 'none')
+          throw ApplicationFailure.create({
+            type: 'EvalBatchMissing',
+            message: `the provider holds no batch of ${batch.batchKey}: the chunk runs per call`,
+            nonRetryable: true,
+          });
+        batchId = found.batchId;
+      }
       try {
-        return await adapter(batch.provider).state(batch.batchId, { signal: Context.current().cancellationSignal });
+        return await adapter(batch.provider as BatchProviderName).state(batchId, { signal });
       } catch (err) {
         throw toActivityFailure(err);
       }
@@ -140,11 +223,13 @@ export function evalBatchActivities(
     async collectEvalBatch(p: { input: EvalRunInput; chunk: number; batchKey: string }): Promise<ChunkResult> {
       const { input, chunk } = p;
       const batch = await stored(p.batchKey);
+      const batchId = batch.batchId;
+      if (!batchId) throw new Error(`the batch of ${p.batchKey} was collected before it was found`);
       const ctx = Context.current();
-      const beat = setInterval(() => ctx.heartbeat({ chunk, downloading: batch.batchId }), 1000);
+      const beat = setInterval(() => ctx.heartbeat({ chunk, downloading: batchId }), 1000);
       let outcomes;
       try {
-        outcomes = await adapter(batch.provider).results(batch.batchId, batch.model, {
+        outcomes = await adapter(batch.provider as BatchProviderName).results(batchId, batch.model, {
           signal: ctx.cancellationSignal,
           timeoutMs: RESULTS_TIMEOUT_MS,
         });

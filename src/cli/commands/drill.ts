@@ -1,26 +1,17 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../../config';
-import { getLabels, moveLabel } from '../../library/label-store';
-import { LibraryError } from '../../library/errors';
-import { listVersions, requireItem } from '../../library/versions';
-import { createResolver } from '../../resolver';
+import { recordDrillEvent } from '../../library/drill-store';
+import { DrillApiError, DRILL_LABEL, runStagingDrill } from '../../library/staging-drill';
 import { openStore } from '../../store/open';
 import { CliError, EXIT } from '../exit-codes';
 import { cliActor } from '../library-io';
 
 export const drillHelp = `refinery drill <name> [--api URL] [--token T]
-  A rollback drill against the staging label: staging moves to another version, a client resolver
-  (through the API at --api, default REFINERY_PUBLIC_URL) sees it, staging is rolled back, and the
-  time until the resolver serves the original again is measured and recorded. Production is untouched.`;
-
-const until = async (check: () => Promise<boolean>, timeoutMs: number) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return true;
-};
+  A rollback drill against the staging label, as an application sees it: staging moves to another version
+  through the HTTP API (at --api, default REFINERY_API_URL, else REFINERY_PUBLIC_URL), a client resolver
+  created against that API follows it, staging is rolled back through the API, and the time until the
+  resolver serves the original again is measured and recorded. Production is untouched. The token
+  (--token, default REFINERY_API_TOKEN) needs the writer role.`;
 
 export async function drillCommand(config: Config, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -31,55 +22,34 @@ export async function drillCommand(config: Config, argv: string[]): Promise<numb
   const name = positionals[0];
   if (!name) throw new CliError('usage: refinery drill <name>');
   const token = values.token ?? config.api.token;
-  if (!token) throw new CliError('the drill reads through the API: pass --token or set REFINERY_API_TOKEN');
+  if (!token) throw new CliError('the drill moves staging through the API: pass --token or set REFINERY_API_TOKEN');
   const actor = cliActor(config, values.as);
-  const db = await openStore(config.databaseUrl);
-  const resolver = createResolver({ baseUrl: values.api ?? config.api.publicUrl, token, onError: () => undefined });
+  const url = values.api ?? config.api.url ?? config.api.publicUrl;
+  let drill;
   try {
-    await requireItem(db, name);
-    const versions = (await listVersions(db, name)).map((v) => v.version);
-    const labels = await getLabels(db, name);
-    const original = labels.staging ?? labels.production ?? versions[versions.length - 1]!;
-    const other = [...versions].reverse().find((v) => v !== original);
-    if (other === undefined) throw new CliError(`"${name}" has a single version: a drill needs two`);
-    if (labels.staging === undefined)
-      await moveLabel(db, { name, label: 'staging', version: original, actor, reason: 'drill: baseline' });
-    await resolver.get(name, { label: 'staging' });
-    await moveLabel(db, { name, label: 'staging', version: other, actor, reason: 'drill: move away' });
-    if (!(await until(async () => (await resolver.get(name, { label: 'staging' })).version === other, 10_000))) {
-      throw new CliError(
-        'the resolver did not see the drill move within 10 s: is the API at --api running and following the store?',
-        EXIT.failed,
-      );
-    }
-    const t0 = performance.now();
-    await moveLabel(db, { name, label: 'staging', version: original, actor, reason: 'drill: rollback' });
-    const seen = await until(async () => (await resolver.get(name, { label: 'staging' })).version === original, 10_000);
-    const ms = Math.round(performance.now() - t0);
-    await db.run('INSERT INTO rollout_events (rollout_id, event_index, kind, detail, at) VALUES (?, 0, ?, ?, ?)', [
-      `drill-${name}-${Date.now().toString(36)}`,
-      'drill',
-      JSON.stringify({
-        name,
-        label: 'staging',
-        from: other,
-        to: original,
-        timeToRollbackMs: seen ? ms : null,
-        by: actor.subject,
-      }),
-      new Date().toISOString(),
-    ]);
-    if (!seen)
-      throw new CliError(`drill failed: the resolver still served v${other} 10 s after the rollback`, EXIT.failed);
-    console.log(
-      `${name}: drill passed — staging v${other} → v${original}; the resolver served v${original} ${ms} ms after the rollback`,
-    );
-    return EXIT.ok;
+    drill = await runStagingDrill({ url, token }, name, { reason: 'drill' });
   } catch (err) {
-    if (err instanceof LibraryError) throw new CliError(err.message);
+    if (err instanceof DrillApiError)
+      throw new CliError(`the drill could not move staging through ${url}: ${err.message}`);
     throw err;
+  }
+  if (drill.status === 'no-target') throw new CliError(`"${name}" has a single version: a drill needs two`);
+
+  const db = await openStore(config.databaseUrl);
+  try {
+    await recordDrillEvent(db, `drill-${name}-${Date.now().toString(36)}`, {
+      name,
+      label: DRILL_LABEL,
+      from: drill.away,
+      to: drill.original,
+      timeToRollbackMs: drill.status === 'passed' ? (drill.timeToRollbackMs ?? null) : null,
+      by: actor.subject,
+      api: url,
+    });
   } finally {
-    await resolver.close();
     await db.close();
   }
+  if (drill.status === 'failed') throw new CliError(`drill failed: ${drill.detail}`, EXIT.failed);
+  console.log(`${name}: drill passed — staging v${drill.away} → v${drill.original}; ${drill.detail}`);
+  return EXIT.ok;
 }

@@ -338,6 +338,17 @@ export const migrations: { id: number; name: string; sql: MigrationSql }[] = [
       postgres: CALENDAR_SQL.replace('{{SEQ}}', 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY'),
     },
   },
+  {
+    id: 8,
+    name: 'store identity: one row naming this store, written once, carried by every run started against it',
+    sql: `
+      CREATE TABLE store_identity (
+        singleton INTEGER PRIMARY KEY,
+        store_id TEXT NOT NULL,
+        label TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      )`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -8,6 +8,7 @@ import type { AbInput, AbStatus } from '../../rollout/ab-types';
 import type { SignalName } from '../../rollout/guard';
 import { openStore } from '../../store/open';
 import { parseDuration } from '../duration';
+import { runBinding } from '../../temporal/store-binding';
 import { CliError, EXIT } from '../exit-codes';
 import { workflowUiLink } from '../stack';
 
@@ -50,8 +51,10 @@ export async function abCommand(config: Config, argv: string[]): Promise<number>
     throw new CliError((err as Error).message);
   }
   const db = await openStore(config.databaseUrl);
+  let binding: Awaited<ReturnType<typeof runBinding>>;
   try {
     for (const v of variants) await requireVersion(db, name, v);
+    binding = await runBinding(config, db);
   } catch (err) {
     if (err instanceof LibraryError) throw new CliError(err.message);
     throw err;
@@ -71,9 +74,10 @@ export async function abCommand(config: Config, argv: string[]): Promise<number>
   const { client, close } = await connectClient(config);
   try {
     const handle = await client.workflow.start('abTestWorkflow', {
-      taskQueue: config.temporal.taskQueue,
+      taskQueue: binding.taskQueue,
       workflowId: input.abId,
       args: [input],
+      memo: binding.memo,
     });
     console.log(
       `A/B test ${input.abId} started (v${variants[0]} ${split[0]}% / v${variants[1]} ${split[1]}%)\n  ${workflowUiLink(config, input.abId)}`,

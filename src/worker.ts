@@ -1,4 +1,5 @@
 import { Client } from '@temporalio/client';
+import { IllegalStateError } from '@temporalio/common';
 import { NativeConnection, Worker, Runtime, DefaultLogger, type LogLevel } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { ConfigError, loadConfig, type Config } from './config';
@@ -39,11 +40,16 @@ function installRuntime(level: Config['logLevel'], metricsAddress: string | unde
     error: 'ERROR',
   };
   // The CLI owns SIGINT/SIGTERM (it stops the worker, then the dev server, in that order).
-  Runtime.install({
-    logger: new DefaultLogger(map[level]),
-    shutdownSignals: [],
-    telemetryOptions: workerTelemetry(metricsAddress),
-  });
+  try {
+    Runtime.install({
+      logger: new DefaultLogger(map[level]),
+      shutdownSignals: [],
+      telemetryOptions: workerTelemetry(metricsAddress),
+    });
+  } catch (err) {
+    // A process that installed its own runtime first (a test, an embedding program) keeps it.
+    if (!(err instanceof IllegalStateError)) throw err;
+  }
 }
 
 /**
@@ -86,7 +92,9 @@ export async function startWorker(
       new Client({ connection, namespace: config.temporal.namespace }),
       db,
       options.reconcileIntervalMs ?? RECONCILE_INTERVAL_MS,
-      (err) => Runtime.instance().logger.warn('reconciling runs with Temporal failed', { error: String(err) }),
+      (err) => {
+        Runtime.instance().logger.warn('reconciling runs with Temporal failed', { error: String(err) });
+      },
     );
     const done = worker.run().finally(async () => {
       await reconciler.stop();

@@ -106,7 +106,8 @@ export async function startStack(config: Config, opts: { reuseServer: boolean })
 
   let worker: WorkerHandle;
   try {
-    worker = await startWorker(config);
+    // A prebuilt workflow bundle (REFINERY_WORKFLOW_BUNDLE) skips bundling here too, as in src/worker.ts.
+    worker = await startWorker(config, { workflowBundlePath: process.env.REFINERY_WORKFLOW_BUNDLE });
   } catch (err) {
     await server?.stop();
     throw err;

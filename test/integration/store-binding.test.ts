@@ -1,0 +1,100 @@
+import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { loadConfig } from '../../src/config';
+import type { SelfCheckStatus } from '../../src/shared';
+import { openStore } from '../../src/store/open';
+import { runBinding, STORE_MISMATCH, storeMemo, storeTaskQueue } from '../../src/temporal/store-binding';
+import { startWorker, type WorkerHandle } from '../../src/worker';
+import { sharedTestEnv } from '../support/shared-env';
+import { tempDir, testClient, uniqueId } from '../support/temporal';
+
+/** Two homes (two SQLite stores) against the one shared Temporal server, as two clones on one machine. */
+describe('one store per task queue', () => {
+  const env = sharedTestEnv();
+  const home = (extra: Record<string, string> = {}) =>
+    loadConfig({ TEMPORAL_ADDRESS: env.temporalAddress, REFINERY_HOME: tempDir('home'), ...extra });
+  const workers: WorkerHandle[] = [];
+  const start = async (config: ReturnType<typeof loadConfig>) => {
+    const w = await startWorker(config, { workflowBundlePath: env.workflowBundlePath });
+    workers.push(w);
+    return w;
+  };
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.shutdown()));
+  });
+
+  test('by default each store has its own task queue, and a run started against a store goes to it', async () => {
+    const configA = home();
+    const a = await start(configA);
+    const b = await start(home());
+    expect(a.taskQueue).toBe(`refinery-${a.store.id.slice(0, 8)}`);
+    expect(b.taskQueue).toBe(`refinery-${b.store.id.slice(0, 8)}`);
+    expect(a.taskQueue).not.toBe(b.taskQueue);
+
+    // A client of home A (the CLI) opens the same store and so finds the same queue and the same id.
+    const db = await openStore(configA.databaseUrl);
+    const { client, close } = await testClient();
+    try {
+      const binding = await runBinding(configA, db);
+      expect(binding.taskQueue).toBe(a.taskQueue);
+      expect(binding.store).toEqual(a.store);
+      const workflowId = uniqueId('self-check');
+      const result = (await client.workflow.execute('selfCheckWorkflow', {
+        taskQueue: binding.taskQueue,
+        workflowId,
+        args: [{ effectKey: workflowId }],
+        memo: binding.memo,
+      })) as SelfCheckStatus;
+      expect(result).toMatchObject({ phase: 'done', effectApplied: true });
+      expect(await db.all('SELECT effect_key FROM side_effects WHERE effect_key = ?', [workflowId])).toHaveLength(1);
+    } finally {
+      await close();
+      await db.close();
+    }
+  });
+
+  test("a worker holding another store refuses the run's activity at once, naming both stores and the fix", async () => {
+    // Both homes set the same REFINERY_TASK_QUEUE: the mistake the check exists for.
+    const shared = uniqueId('shared-queue');
+    const configA = home({ REFINERY_TASK_QUEUE: shared });
+    const dbA = await openStore(configA.databaseUrl);
+    const { store: storeA } = await runBinding(configA, dbA);
+    await dbA.close();
+    const b = await start(home({ REFINERY_TASK_QUEUE: shared }));
+    expect(b.taskQueue).toBe(shared);
+    expect(storeTaskQueue(configA, storeA)).toBe(shared);
+
+    const { client, close } = await testClient();
+    try {
+      const workflowId = uniqueId('self-check');
+      const handle = await client.workflow.start('selfCheckWorkflow', {
+        taskQueue: shared,
+        workflowId,
+        args: [{ effectKey: workflowId }],
+        memo: storeMemo(storeA),
+      });
+      const err: unknown = await handle.result().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      const activityFailure = (err as WorkflowFailedError).cause;
+      expect(activityFailure).toBeInstanceOf(ActivityFailure);
+      const failure = (activityFailure as ActivityFailure).cause as ApplicationFailure;
+      expect(failure).toBeInstanceOf(ApplicationFailure);
+      expect(failure.type).toBe(STORE_MISMATCH);
+      expect(failure.nonRetryable).toBe(true);
+      expect(failure.message).toContain(`store ${storeA.id} (${storeA.label})`);
+      expect(failure.message).toContain(`store ${b.store.id} (${b.store.label})`);
+      expect(failure.message).toContain('REFINERY_TASK_QUEUE');
+      expect(failure.message).toContain('REFINERY_DATABASE_URL');
+
+      // Refused at once: one attempt (the workflow allows ten), and nothing written to the wrong store.
+      const history = await handle.fetchHistory();
+      const attempts = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes);
+      expect(attempts.map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([1]);
+      expect(await b.db.all('SELECT effect_key FROM side_effects WHERE effect_key = ?', [workflowId])).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});

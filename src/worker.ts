@@ -74,7 +74,8 @@ export async function startWorker(
       // the workflow interceptors carry each run's store onto its activities (also in prebuilt bundles).
       interceptors: {
         activity: [storeCheckInterceptor(store, taskQueue)],
-        workflowModules: [WORKFLOW_INTERCEPTORS],
+        // A prebuilt bundle has them built in (bundleWorkflowCode's workflowInterceptorModules).
+        ...(options.workflowBundlePath ? {} : { workflowModules: [WORKFLOW_INTERCEPTORS] }),
       },
       activities: createActivities({
         db,

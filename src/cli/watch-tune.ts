@@ -29,7 +29,8 @@ export async function watchTune(
   const { pollMs = 250, stopAtStall = false, signal } = typeof options === 'number' ? { pollMs: options } : options;
   let last = '';
   let stallShown = '';
-  const done = handle.result();
+  // Under the signal, stopping also cancels the long poll for the result (no call outlives the watch).
+  const done = signal ? handle.client.withAbortSignal(signal, () => handle.result()) : handle.result();
   let finished = false;
   void done.then(
     () => (finished = true),

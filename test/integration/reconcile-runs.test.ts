@@ -24,7 +24,7 @@ describeEachStore('the reconciler closes runs that ended as workflows', (backend
   test('terminated and timed-out tune and eval runs are recorded as failed, once; running ones are left', async () => {
     const db = await backend.open();
     const taskQueue = uniqueId('no-worker');
-    const start = async (type: 'tuneWorkflow' | 'evalRunWorkflow', timeout?: string) => {
+    const start = async (type: 'tuneWorkflow' | 'evalRunWorkflow', timeout?: '1 second') => {
       const workflowId = uniqueId(type === 'tuneWorkflow' ? 'tune' : 'eval');
       await client.workflow.start(type, {
         taskQueue,

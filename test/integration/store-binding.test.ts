@@ -1,7 +1,12 @@
 import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { loadConfig } from '../../src/config';
 import type { SelfCheckStatus } from '../../src/shared';
+import { moveLabel } from '../../src/library/label-store';
+import { recordVersion } from '../../src/library/versions';
+import type { RolloutInput, RolloutStatus } from '../../src/rollout/types';
+import { addDatasetVersion } from '../../src/store/evals';
 import { openStore } from '../../src/store/open';
+import { STORE_HEADER, STORE_MEMO_KEY } from '../../src/temporal/store-keys';
 import { runBinding, STORE_MISMATCH, storeMemo, storeTaskQueue } from '../../src/temporal/store-binding';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 import { sharedTestEnv } from '../support/shared-env';
@@ -93,6 +98,70 @@ describe('one store per task queue', () => {
       const attempts = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes);
       expect(attempts.map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([1]);
       expect(await b.db.all('SELECT effect_key FROM side_effects WHERE effect_key = ?', [workflowId])).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  test("the store travels from the run to its child workflow and onto the child's activities", async () => {
+    const a = await start(home());
+    const db = a.db;
+    const actor = { subject: 'ana', admin: true, ownerRole: true };
+    for (const t of ['Hello {{name}}', 'Hi {{name}}!'])
+      await recordVersion(
+        db,
+        'greet',
+        { type: 'text', text: t, variables: ['name'] },
+        { rationale: 't', author: 'ana' },
+      );
+    await moveLabel(db, { name: 'greet', label: 'production', version: 1, actor, reason: 'launch' });
+    const ds = await addDatasetVersion(db, {
+      name: 'greet-set',
+      cases: [
+        {
+          id: 'a',
+          vars: { name: 'Ana' },
+          assertions: [{ type: 'contains', value: 'Bonjour' }],
+          tags: [],
+          required: true,
+        },
+      ],
+      source: 'greet-set.jsonl',
+      author: 'ana',
+    });
+    const input: RolloutInput = {
+      rolloutId: uniqueId('ro'),
+      name: 'greet',
+      candidateVersion: 2,
+      steps: [10, 100],
+      bakeMs: 60_000,
+      evaluationIntervalMs: 10_000,
+      approval: { required: false, timeoutMs: 60_000, approvers: ['ana'] },
+      gate: { dataset: 'greet-set', datasetVersion: ds.version, passRateThreshold: 1 },
+      startedBy: 'test',
+    };
+    const binding = await runBinding(home(), db);
+    const { client, close } = await testClient();
+    try {
+      // The gate (a child eval run) fails the candidate, so the rollout ends before any bake.
+      const handle = await client.workflow.start('rolloutWorkflow', {
+        taskQueue: a.taskQueue,
+        workflowId: input.rolloutId,
+        args: [input],
+        memo: binding.memo,
+      });
+      expect(((await handle.result()) as RolloutStatus).phase).toBe('rejected');
+      const parentEvents = (await handle.fetchHistory()).events ?? [];
+      const childId = parentEvents.find((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)!
+        .startChildWorkflowExecutionInitiatedEventAttributes!.workflowId!;
+      const child = client.workflow.getHandle(childId);
+      expect((await child.describe()).memo?.[STORE_MEMO_KEY]).toEqual({ id: a.store.id, label: a.store.label });
+      const scheduled = ((await child.fetchHistory()).events ?? []).filter(
+        (e) => e.activityTaskScheduledEventAttributes,
+      );
+      expect(scheduled.length).toBeGreaterThan(0);
+      for (const e of scheduled)
+        expect(Object.keys(e.activityTaskScheduledEventAttributes!.header?.fields ?? {})).toContain(STORE_HEADER);
     } finally {
       await close();
     }

@@ -1,9 +1,4 @@
-import {
-  defaultPayloadConverter,
-  workflowInfo,
-  type Headers,
-  type WorkflowInterceptors,
-} from '@temporalio/workflow';
+import { defaultPayloadConverter, workflowInfo, type Headers, type WorkflowInterceptors } from '@temporalio/workflow';
 import { isRunStore, STORE_HEADER, STORE_MEMO_KEY, type RunStore } from '../temporal/store-keys';
 
 /**

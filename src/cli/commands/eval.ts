@@ -120,25 +120,30 @@ export async function evalCommand(config: Config, argv: string[]): Promise<numbe
     let runId: string;
     try {
       const binding = await runBinding(config, db);
-      const started = await startEval(client, binding.taskQueue, {
-        runId: values.resume,
-        target: { name, version },
-        dataset: { name: dataset.name, version: dataset.version },
-        settings: {
-          ...DEFAULT_EVAL_SETTINGS,
-          provider: model.provider,
-          model: model.model,
-          judgeProvider: judge.provider,
-          judgeModel: judge.model,
-          concurrency,
-          repeat,
-          noCache: Boolean(values['no-cache']),
-          maxCostUsd,
-          passRateThreshold: threshold,
-          baseDir: path.dirname(dataset.source),
-          ...(values.batch ? { batch: true } : {}),
+      const started = await startEval(
+        client,
+        binding.taskQueue,
+        {
+          runId: values.resume,
+          target: { name, version },
+          dataset: { name: dataset.name, version: dataset.version },
+          settings: {
+            ...DEFAULT_EVAL_SETTINGS,
+            provider: model.provider,
+            model: model.model,
+            judgeProvider: judge.provider,
+            judgeModel: judge.model,
+            concurrency,
+            repeat,
+            noCache: Boolean(values['no-cache']),
+            maxCostUsd,
+            passRateThreshold: threshold,
+            baseDir: path.dirname(dataset.source),
+            ...(values.batch ? { batch: true } : {}),
+          },
         },
-      }, binding.store);
+        binding.store,
+      );
       runId = started.runId;
       console.error(`run ${runId} started`);
       result = await started.handle.result();

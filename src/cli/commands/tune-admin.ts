@@ -197,7 +197,7 @@ export async function listCommand(config: Config, argv: string[]): Promise<numbe
       const sa = wf.typedSearchAttributes;
       const refineryStatus = sa.getAll().find((p) => p.key.name === 'RefineryStatus')?.value;
       // A run that failed or was terminated as a workflow never updated RefineryStatus: Temporal's word wins.
-      const ended = wf.status.name !== 'RUNNING' && wf.status.name !== 'COMPLETED';
+      const ended = ['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED'].includes(wf.status.name);
       rows.push({
         workflowId: wf.workflowId,
         status: ended || refineryStatus === undefined ? wf.status.name.toLowerCase() : String(refineryStatus),

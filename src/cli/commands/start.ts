@@ -49,6 +49,7 @@ export async function startCommand(config: Config, argv: string[]): Promise<numb
   const { client, close } = await connectClient(config);
   const stopWatching = new AbortController();
   let workflowId: string | undefined;
+  let stopping = false;
   try {
     const tune = validateTuneInput([exampleCopy(config)], {
       scenario: `@${path.join(PROJECT_ROOT, 'examples', 'scenario.md')}`,
@@ -72,6 +73,7 @@ export async function startCommand(config: Config, argv: string[]): Promise<numb
       console.log(
         `\n${ended.signal}: stopped watching; stopping the worker${stack.server ? ' and the Temporal server' : ''} this command started...`,
       );
+      stopping = true;
       await close();
       await db.close();
       await stack.stop();
@@ -95,9 +97,11 @@ export async function startCommand(config: Config, argv: string[]): Promise<numb
       console.log(`Temporal Web UI: ${stack.uiUrl}`);
     }
   } catch (err) {
-    await close().catch(() => undefined);
-    await db.close().catch(() => undefined);
-    await stack.stop();
+    if (!stopping) {
+      await close().catch(() => undefined);
+      await db.close().catch(() => undefined);
+      await stack.stop();
+    }
     throw err;
   }
   await close();

@@ -5,12 +5,13 @@ import { moveLabel } from '../../src/library/label-store';
 import { recordVersion } from '../../src/library/versions';
 import type { RolloutInput, RolloutStatus } from '../../src/rollout/types';
 import { addDatasetVersion } from '../../src/store/evals';
+import { createTuneRun } from '../../src/store/tune-runs';
 import { openStore } from '../../src/store/open';
 import { STORE_HEADER, STORE_MEMO_KEY } from '../../src/temporal/store-keys';
 import { runBinding, STORE_MISMATCH, storeMemo, storeTaskQueue } from '../../src/temporal/store-binding';
 import { startWorker, type WorkerHandle } from '../../src/worker';
 import { sharedTestEnv } from '../support/shared-env';
-import { tempDir, testClient, uniqueId } from '../support/temporal';
+import { eventually, tempDir, testClient, uniqueId } from '../support/temporal';
 
 /** Two homes (two SQLite stores) against the one shared Temporal server, as two clones on one machine. */
 describe('one store per task queue', () => {
@@ -18,8 +19,8 @@ describe('one store per task queue', () => {
   const home = (extra: Record<string, string> = {}) =>
     loadConfig({ TEMPORAL_ADDRESS: env.temporalAddress, REFINERY_HOME: tempDir('home'), ...extra });
   const workers: WorkerHandle[] = [];
-  const start = async (config: ReturnType<typeof loadConfig>) => {
-    const w = await startWorker(config, { workflowBundlePath: env.workflowBundlePath });
+  const start = async (config: ReturnType<typeof loadConfig>, reconcileIntervalMs?: number) => {
+    const w = await startWorker(config, { workflowBundlePath: env.workflowBundlePath, reconcileIntervalMs });
     workers.push(w);
     return w;
   };
@@ -162,6 +163,32 @@ describe('one store per task queue', () => {
       expect(scheduled.length).toBeGreaterThan(0);
       for (const e of scheduled)
         expect(Object.keys(e.activityTaskScheduledEventAttributes!.header?.fields ?? {})).toContain(STORE_HEADER);
+    } finally {
+      await close();
+    }
+  });
+
+  test('a worker closes, on its own, the store rows of runs terminated as workflows', async () => {
+    const w = await start(home(), 100);
+    const { client, close } = await testClient();
+    try {
+      // Started where no worker polls and terminated before any step: only the reconciler can close the row.
+      const workflowId = uniqueId('tune');
+      await client.workflow.start('tuneWorkflow', { taskQueue: uniqueId('nowhere'), workflowId, args: [{}] });
+      await createTuneRun(w.db, { runId: workflowId, workflowId, skills: ['s'], settings: {}, startedBy: 't' });
+      await client.workflow.getHandle(workflowId).terminate('test: terminated as a workflow');
+      const row = await eventually(
+        async () => {
+          const r = await w.db.get<{ status: string; termination: string }>(
+            'SELECT status, termination FROM tune_runs WHERE run_id = ?',
+            [workflowId],
+          );
+          return r?.status === 'failed' ? r : undefined;
+        },
+        30_000,
+        "the worker's reconciler to close the row",
+      );
+      expect(row.termination).toBe('workflow-terminated');
     } finally {
       await close();
     }

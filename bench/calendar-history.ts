@@ -182,7 +182,11 @@ async function main(): Promise<void> {
   const days = Number(process.argv[2] ?? process.env.BENCH_CALENDAR_DAYS ?? 1826);
   const server = await startDevServer({ cliPath: temporalCliPath(), port: await freePort(), headless: true });
   try {
-    const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: quiet });
+    const bundle = await bundleWorkflowCode({
+      workflowsPath: require.resolve('../src/workflows'),
+      workflowInterceptorModules: [require.resolve('../src/workflows/store-interceptors')],
+      logger: quiet,
+    });
     const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'bundle.js');
     fs.writeFileSync(bundlePath, bundle.code);
     const result = await calendarHistoryBench(server.address, bundlePath, days);

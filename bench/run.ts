@@ -18,7 +18,11 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const runs = Number(process.env.BENCH_RUNS ?? 5);
   const server = await startDevServer({ cliPath: temporalCliPath(), port: await freePort(), headless: true });
-  const bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: quiet });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../src/workflows'),
+    workflowInterceptorModules: [require.resolve('../src/workflows/store-interceptors')],
+    logger: quiet,
+  });
   const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'bundle.js');
   fs.writeFileSync(bundlePath, bundle.code);
   const results: unknown[] = [];

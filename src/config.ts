@@ -22,7 +22,7 @@ const envSchema = z.object({
     .regex(/^[^\s:]+:\d+$/, 'expected host:port, e.g. 127.0.0.1:7233')
     .default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  REFINERY_TASK_QUEUE: z.string().min(1).default('refinery'),
+  REFINERY_TASK_QUEUE: optionalString,
   REFINERY_HOME: z.string().min(1).default('.refinery'),
   REFINERY_DATABASE_URL: optionalString.pipe(
     z
@@ -70,7 +70,11 @@ const envSchema = z.object({
 export type RawEnv = z.infer<typeof envSchema>;
 
 export interface Config {
-  temporal: { address: string; namespace: string; taskQueue: string };
+  /**
+   * taskQueue is REFINERY_TASK_QUEUE when set; unset, each store derives its own from its id
+   * (storeTaskQueue in temporal/store-binding.ts), so read the queue through that, never from here alone.
+   */
+  temporal: { address: string; namespace: string; taskQueue?: string };
   home: string;
   databaseUrl: string;
   provider: RawEnv['REFINERY_PROVIDER'];

@@ -1,18 +1,32 @@
+import { Client } from '@temporalio/client';
+import { IllegalStateError } from '@temporalio/common';
 import { NativeConnection, Worker, Runtime, DefaultLogger, type LogLevel } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { ConfigError, loadConfig, type Config } from './config';
 import { openStore } from './store/open';
 import type { Db } from './store/db';
+import { storeIdentity, type StoreIdentity } from './store/store-identity';
+import { reconcileEvery } from './temporal/reconcile-runs';
+import { storeCheckInterceptor, storeTaskQueue } from './temporal/store-binding';
 import { workerTelemetry } from './worker-metrics';
 
 export interface WorkerHandle {
   worker: Worker;
   db: Db;
+  /** The store this worker holds, and the task queue it polls (derived from the store unless configured). */
+  store: StoreIdentity;
+  taskQueue: string;
   /** Stops polling, waits for running tasks, closes the connection and the store. */
   shutdown(): Promise<void>;
   /** Resolves when the worker has stopped (after shutdown or on a fatal error). */
   done: Promise<void>;
 }
+
+/** The workflow interceptor module every workflow bundle must include (workflowInterceptorModules). */
+export const WORKFLOW_INTERCEPTORS = require.resolve('./workflows/store-interceptors');
+
+/** How often a worker closes store rows of runs that ended as workflows (see reconcile-runs.ts). */
+const RECONCILE_INTERVAL_MS = 60_000;
 
 let runtimeInstalled = false;
 function installRuntime(level: Config['logLevel'], metricsAddress: string | undefined): void {
@@ -26,11 +40,16 @@ function installRuntime(level: Config['logLevel'], metricsAddress: string | unde
     error: 'ERROR',
   };
   // The CLI owns SIGINT/SIGTERM (it stops the worker, then the dev server, in that order).
-  Runtime.install({
-    logger: new DefaultLogger(map[level]),
-    shutdownSignals: [],
-    telemetryOptions: workerTelemetry(metricsAddress),
-  });
+  try {
+    Runtime.install({
+      logger: new DefaultLogger(map[level]),
+      shutdownSignals: [],
+      telemetryOptions: workerTelemetry(metricsAddress),
+    });
+  } catch (err) {
+    // A process that installed its own runtime first (a test, an embedding program) keeps it.
+    if (!(err instanceof IllegalStateError)) throw err;
+  }
 }
 
 /**
@@ -39,16 +58,25 @@ function installRuntime(level: Config['logLevel'], metricsAddress: string | unde
  */
 export async function startWorker(
   config: Config,
-  options: { workflowBundlePath?: string } = {},
+  options: { workflowBundlePath?: string; reconcileIntervalMs?: number } = {},
 ): Promise<WorkerHandle> {
   installRuntime(config.logLevel, config.workerMetricsAddress);
   const db = await openStore(config.databaseUrl);
+  const store = await storeIdentity(db);
+  const taskQueue = storeTaskQueue(config, store);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   try {
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
+      taskQueue,
+      // Runs of another store that reach this queue fail at once instead of writing to the wrong database;
+      // the workflow interceptors carry each run's store onto its activities (also in prebuilt bundles).
+      interceptors: {
+        activity: [storeCheckInterceptor(store, taskQueue)],
+        // A prebuilt bundle has them built in (bundleWorkflowCode's workflowInterceptorModules).
+        ...(options.workflowBundlePath ? {} : { workflowModules: [WORKFLOW_INTERCEPTORS] }),
+      },
       activities: createActivities({
         db,
         providers: config,
@@ -61,13 +89,25 @@ export async function startWorker(
         ? { workflowBundle: { codePath: options.workflowBundlePath } }
         : { workflowsPath: require.resolve('./workflows') }),
     });
+    // Runs that ended as workflows (failed, terminated) are closed in the store, so /metrics counts them.
+    const reconciler = reconcileEvery(
+      new Client({ connection, namespace: config.temporal.namespace }),
+      db,
+      options.reconcileIntervalMs ?? RECONCILE_INTERVAL_MS,
+      (err) => {
+        Runtime.instance().logger.warn('reconciling runs with Temporal failed', { error: String(err) });
+      },
+    );
     const done = worker.run().finally(async () => {
+      await reconciler.stop();
       await connection.close();
       await db.close();
     });
     return {
       worker,
       db,
+      store,
+      taskQueue,
       done,
       async shutdown() {
         if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -85,7 +125,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const handle = await startWorker(config, { workflowBundlePath: process.env.REFINERY_WORKFLOW_BUNDLE });
   console.log(
-    `refinery worker: polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (pid ${process.pid})` +
+    `refinery worker: polling task queue "${handle.taskQueue}" (store ${handle.store.label}) on ${config.temporal.address} (pid ${process.pid})` +
       (config.workerMetricsAddress ? `; Temporal metrics at http://${config.workerMetricsAddress}/metrics` : ''),
   );
   await handle.done;

@@ -53,6 +53,8 @@ export interface PlanOptions {
   prefix: string;
   /** The monthly golden re-run goes through the providers' batch APIs (half price, slower). */
   monthlyBatch?: boolean;
+  /** The start memo naming the store the calendar's runs belong to (temporal/store-binding.ts). */
+  memo?: Record<string, unknown>;
 }
 
 export interface PlannedSchedule {
@@ -66,6 +68,7 @@ export interface PlannedSchedule {
     /** Temporal appends the nominal time (`-2025-01-01T06:00:00Z`), so each run's id is unique. */
     workflowId: string;
     args: [CalendarInput];
+    memo?: Record<string, unknown>;
   };
   policies: { overlap: ScheduleOverlapPolicy; catchupWindow: number; pauseOnFailure: boolean };
 }
@@ -85,6 +88,7 @@ export function planSchedules(options: PlanOptions): PlannedSchedule[] {
         workflowId: scheduleId,
         // No "as of" in the input: the workflow reads it from the Schedule's nominal start time.
         args: [period === 'monthly' && options.monthlyBatch ? { batch: true } : {}],
+        ...(options.memo ? { memo: options.memo } : {}),
       },
       // pauseOnFailure off: one failed review must not silently stop the calendar; failures alert instead.
       policies: { overlap: CALENDAR_OVERLAP, catchupWindow: options.catchupWindowMs, pauseOnFailure: false },
@@ -157,6 +161,8 @@ export function decideScheduleChange(plan: PlannedSchedule, described: Described
   if (action.taskQueue !== plan.action.taskQueue) differences.push('task queue');
   if (action.workflowId !== plan.action.workflowId) differences.push('workflow id');
   if (JSON.stringify(action.args ?? []) !== JSON.stringify(plan.action.args)) differences.push('workflow input');
+  if (plan.action.memo && JSON.stringify(action.memo ?? {}) !== JSON.stringify(plan.action.memo))
+    differences.push('store');
   return differences.length ? { kind: 'update', differences } : { kind: 'unchanged' };
 }
 

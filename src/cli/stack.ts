@@ -48,6 +48,11 @@ export function workflowUiLink(config: Config, workflowId: string): string {
 export interface Stack {
   /** Set when this process started the server (and must stop it). */
   server?: DevServer;
+  /**
+   * Set when the server answering was not started from this home (no live `refinery dev` lock here): its
+   * history lives in another home's file, or wherever its owner keeps it.
+   */
+  foreignServer?: string;
   worker: WorkerHandle;
   uiUrl: string;
   stop(): Promise<void>;
@@ -60,7 +65,12 @@ export interface Stack {
 export async function startStack(config: Config, opts: { reuseServer: boolean }): Promise<Stack> {
   const lock = readLiveLock(config);
   let server: DevServer | undefined;
+  let foreignServer: string | undefined;
   if (await temporalAnswers(config.temporal.address, 1000)) {
+    if (!lock)
+      foreignServer =
+        `Reusing the Temporal server already running at ${config.temporal.address}, started from another home ` +
+        `or outside refinery (not from ${config.home}): runs started here live in its history, not in this home's file.`;
     if (!opts.reuseServer) {
       const owner = lock ? `\`refinery dev\` (pid ${lock.pid}) already runs it` : 'it was not started by refinery dev';
       throw new CliError(
@@ -96,7 +106,8 @@ export async function startStack(config: Config, opts: { reuseServer: boolean })
 
   let worker: WorkerHandle;
   try {
-    worker = await startWorker(config);
+    // A prebuilt workflow bundle (REFINERY_WORKFLOW_BUNDLE) skips bundling here too, as in src/worker.ts.
+    worker = await startWorker(config, { workflowBundlePath: process.env.REFINERY_WORKFLOW_BUNDLE });
   } catch (err) {
     await server?.stop();
     throw err;
@@ -104,6 +115,7 @@ export async function startStack(config: Config, opts: { reuseServer: boolean })
   const uiUrl = server?.uiUrl ?? uiUrlFor(config);
   return {
     server,
+    foreignServer,
     worker,
     uiUrl,
     async stop() {
@@ -116,6 +128,11 @@ export async function startStack(config: Config, opts: { reuseServer: boolean })
   };
 }
 
+/** The conventional exit code of a command stopped by signal (128 + its number). */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return signal === 'SIGTERM' ? 143 : 130;
+}
+
 /**
  * Resolves on the first SIGINT/SIGTERM; a second one exits at once. Call it before starting anything,
  * so a Ctrl-C during start-up is not lost: the command finishes starting, then stops cleanly.
@@ -126,6 +143,7 @@ export function untilInterrupted(): Promise<NodeJS.Signals> {
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
       process.once('SIGINT', () => process.exit(130));
+      process.once('SIGTERM', () => process.exit(143));
       resolve(signal);
     };
     process.once('SIGINT', onSignal);

@@ -5,21 +5,40 @@ import type { Db } from '../store/db';
 import type { TuneStatus } from '../tune/types';
 import type { tuneWorkflow } from '../workflows/tune';
 
+export interface WatchOptions {
+  pollMs?: number;
+  /**
+   * Return at the first stall instead of waiting for a decision (the status returned has `stall` set and
+   * no outcome): for callers that must never wait for a person.
+   */
+  stopAtStall?: boolean;
+  /** Stops watching at once (the run goes on); the watch then rejects with WatchStopped. */
+  signal?: AbortSignal;
+}
+
+export class WatchStopped extends Error {
+  override readonly name = 'WatchStopped';
+}
+
 /** Prints progress lines as the run moves, the decide command when it stalls, and returns the final status. */
 export async function watchTune(
   handle: WorkflowHandle<typeof tuneWorkflow>,
   print: (line: string) => void,
-  pollMs = 250,
+  options: WatchOptions | number = {},
 ): Promise<TuneStatus> {
+  const { pollMs = 250, stopAtStall = false, signal } = typeof options === 'number' ? { pollMs: options } : options;
   let last = '';
   let stallShown = '';
-  const done = handle.result();
+  // Under the signal, stopping also cancels the long poll for the result (no call outlives the watch).
+  const done = signal ? handle.client.withAbortSignal(signal, () => handle.result()) : handle.result();
   let finished = false;
   void done.then(
     () => (finished = true),
     () => (finished = true),
   );
+  const aborted = new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
   while (!finished) {
+    if (signal?.aborted) throw new WatchStopped('stopped watching');
     try {
       const s = await handle.query('status');
       const line = progressLine(s as TuneStatus);
@@ -31,11 +50,12 @@ export async function watchTune(
         print(
           `  decide with: refinery decide ${handle.workflowId} --action continue|accept|rollback|cancel [--iterations N] --by <name> [--note "…"]`,
         );
+        if (stopAtStall) return s as TuneStatus;
       }
     } catch {
       // the query can fail while a worker restarts; the next poll tries again
     }
-    await Promise.race([done.catch(() => undefined), new Promise((r) => setTimeout(r, pollMs))]);
+    await Promise.race([done.catch(() => undefined), aborted, new Promise((r) => setTimeout(r, pollMs))]);
   }
   const final = await done;
   // A quick run can finish between polls: the last line always shows every score.

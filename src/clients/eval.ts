@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { DEFAULT_EVAL_SETTINGS } from '../eval/defaults';
 import type { EvalRunInput, EvalSummary } from '../eval/types';
+import type { StoreIdentity } from '../store/store-identity';
+import { storeMemo } from '../temporal/store-binding';
 import type { evalRunWorkflow } from '../workflows/eval-run';
 
 export { DEFAULT_EVAL_SETTINGS };
@@ -11,12 +13,15 @@ export async function startEval(
   client: Client,
   taskQueue: string,
   input: Omit<EvalRunInput, 'runId'> & { runId?: string },
+  /** The store the run is started against, carried so a worker of another store refuses it. */
+  store?: StoreIdentity,
 ): Promise<{ runId: string; handle: WorkflowHandle<typeof evalRunWorkflow> }> {
   const runId = input.runId ?? `eval-${input.target.name}-v${input.target.version}-${randomBytes(4).toString('hex')}`;
   const handle = await client.workflow.start<typeof evalRunWorkflow>('evalRunWorkflow', {
     taskQueue,
     workflowId: runId,
     args: [{ ...input, runId }],
+    memo: store ? storeMemo(store) : undefined,
     // A resume reuses the id of a run that has closed (budget stop, failure).
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
   });

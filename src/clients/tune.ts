@@ -7,6 +7,8 @@ import { SEARCH_ATTRIBUTES } from '../shared';
 import { putBlob, putJson } from '../store/blobs';
 import type { Db } from '../store/db';
 import { recordSkillVersion } from '../store/skill-versions';
+import { storeIdentity } from '../store/store-identity';
+import { storeMemo } from '../temporal/store-binding';
 import type { TuneInput, TuneStatus } from '../tune/types';
 import type { tuneWorkflow } from '../workflows/tune';
 
@@ -42,6 +44,8 @@ export async function startTune(
   const scenarioRef = await putBlob(db, tune.scenario);
   const goldenRef = tune.golden ? await putJson(db, tune.golden) : undefined;
   const groups = tune.settings.chain ? [originals] : originals.map((o) => [o]);
+  // The run carries its store: a worker holding another store refuses its activities.
+  const memo = storeMemo(await storeIdentity(db));
 
   const started: StartedTune[] = [];
   for (const skills of groups) {
@@ -51,6 +55,7 @@ export async function startTune(
       taskQueue,
       workflowId,
       args: [input],
+      memo,
       typedSearchAttributes: new TypedSearchAttributes([
         { key: statusKey, value: 'running' },
         { key: skillKey, value: skills.map((s) => s.name).join('+') },

@@ -385,6 +385,17 @@ export const migrations: { id: number; name: string; sql: MigrationSql }[] = [
     },
   },
   {
+    id: 8,
+    name: 'store identity: one row naming this store, written once, carried by every run started against it',
+    sql: `
+      CREATE TABLE store_identity (
+        singleton INTEGER PRIMARY KEY,
+        store_id TEXT NOT NULL,
+        label TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      )`,
+  },
+  {
     id: 9,
     name: 'eval batches: the intent to submit, recorded before the provider sees it, then its batch id',
     sql: `

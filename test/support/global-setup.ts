@@ -24,7 +24,12 @@ export default async function globalSetup(): Promise<void> {
         // Suggest continue-as-new after a few hundred events, so long tune runs exercise it in tests.
         dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 400 },
       }))(),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger }),
+    bundleWorkflowCode({
+      workflowsPath: require.resolve('../../src/workflows'),
+      // The same interceptors as the worker's own bundle: runs carry their store onto their activities.
+      workflowInterceptorModules: [require.resolve('../../src/workflows/store-interceptors')],
+      logger: quietLogger,
+    }),
   ]);
   const workflowBundlePath = path.join(dir, 'workflow-bundle.js');
   fs.writeFileSync(workflowBundlePath, bundle.code);

@@ -63,8 +63,25 @@ async function createDatabase(): Promise<string> {
 
 async function dropDatabases(names: string[]): Promise<void> {
   await withAdmin(async (admin) => {
-    for (const name of names) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    for (const name of names) await dropOne(admin, name);
   });
+}
+
+/**
+ * FORCE cannot end an autovacuum worker that happens to be in the fresh database (it belongs to no role:
+ * error 42501); the worker finishes in moments, so the drop is tried again until a deadline.
+ */
+async function dropOne(admin: Client, name: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== '42501' || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
 async function sweepStale(): Promise<void> {

@@ -3,7 +3,9 @@ import { ConfigError, loadConfig } from '../../src/config';
 describe('loadConfig', () => {
   test('defaults give the embedded stack', () => {
     const c = loadConfig({}, '/srv/app');
-    expect(c.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'refinery' });
+    // No task queue configured: each store derives its own (storeTaskQueue).
+    expect(c.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: undefined });
+    expect(loadConfig({ REFINERY_TASK_QUEUE: 'shared' }, '/srv/app').temporal.taskQueue).toBe('shared');
     expect(c.databaseUrl).toBe('sqlite:/srv/app/.refinery/refinery.db');
     expect(c.dev).toEqual({ host: '127.0.0.1', port: 7233, uiPort: 8233 });
     expect(c.provider).toBe('auto');

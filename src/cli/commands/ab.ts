@@ -11,6 +11,7 @@ import type { SignalName } from '../../rollout/guard';
 import { experimentRunningMessage, runningExperiment, upsertRollout, type RolloutRow } from '../../rollout/store';
 import { openStore } from '../../store/open';
 import { parseDuration } from '../duration';
+import { runBinding } from '../../temporal/store-binding';
 import { CliError, EXIT } from '../exit-codes';
 import { cliActor } from '../library-io';
 import { workflowUiLink } from '../stack';
@@ -70,10 +71,12 @@ export async function abCommand(config: Config, argv: string[]): Promise<number>
       `--interval ${values.interval ?? AB_DEFAULTS.interval} --max ${values.max ?? AB_DEFAULTS.max}: ${bounds}`,
     );
   const db = await openStore(config.databaseUrl);
+  let binding: Awaited<ReturnType<typeof runBinding>>;
   try {
     for (const v of variants) await requireVersion(db, name, v);
     const running = await runningExperiment(db, name);
     if (running) throw new CliError(experimentRunningMessage(running), EXIT.alreadyRunning);
+    binding = await runBinding(config, db);
   } catch (err) {
     if (err instanceof LibraryError) throw new CliError(err.message);
     throw err;
@@ -94,9 +97,10 @@ export async function abCommand(config: Config, argv: string[]): Promise<number>
   try {
     await refuseIfRolloutRunning(client, name);
     const handle = await client.workflow.start('abTestWorkflow', {
-      taskQueue: config.temporal.taskQueue,
+      taskQueue: binding.taskQueue,
       workflowId: input.abId,
       args: [input],
+      memo: binding.memo,
     });
     console.log(
       `A/B test ${input.abId} started (v${variants[0]} ${split[0]}% / v${variants[1]} ${split[1]}%)\n  ${workflowUiLink(config, input.abId)}`,

@@ -12,7 +12,9 @@ export async function devCommand(config: Config): Promise<number> {
   const stack = await startStack(config, { reuseServer: false });
   console.log(`Temporal server: ${stack.server?.address ?? config.temporal.address}`);
   console.log(`Temporal Web UI: ${stack.uiUrl}`);
-  console.log(`Worker polling task queue "${config.temporal.taskQueue}". Press Ctrl-C to stop.`);
+  console.log(
+    `Worker polling task queue "${stack.worker.taskQueue}" (store ${stack.worker.store.label}). Press Ctrl-C to stop.`,
+  );
   const signal = await interrupted;
   console.log(`\n${signal}: stopping the worker and the Temporal server...`);
   await stack.stop();

@@ -13,6 +13,7 @@ import { datasetForTarget, getDataset, getDatasetCases, getResults } from '../..
 import { openStore } from '../../store/open';
 import { parseModelChoice, resolveModel } from '../../tune/model-choice';
 import { CliError, EXIT } from '../exit-codes';
+import { runBinding } from '../../temporal/store-binding';
 
 export const evalHelp = `refinery eval <name> [--version N] [--dataset name@v] [--gate] [--threshold 0.8] [--concurrency N] [--repeat k]
               [--model provider:model] [--judge provider:model] [--max-cost USD] [--no-cache] [--resume <run-id>]
@@ -117,24 +118,30 @@ export async function evalCommand(config: Config, argv: string[]): Promise<numbe
     let result: EvalResult;
     let runId: string;
     try {
-      const started = await startEval(client, config.temporal.taskQueue, {
-        runId: values.resume,
-        target: { name, version },
-        dataset: { name: dataset.name, version: dataset.version },
-        settings: {
-          ...DEFAULT_EVAL_SETTINGS,
-          provider: model.provider,
-          model: model.model,
-          judgeProvider: judge.provider,
-          judgeModel: judge.model,
-          concurrency,
-          repeat,
-          noCache: Boolean(values['no-cache']),
-          maxCostUsd,
-          passRateThreshold: threshold,
-          ...(values.batch ? { batch: true } : {}),
+      const binding = await runBinding(config, db);
+      const started = await startEval(
+        client,
+        binding.taskQueue,
+        {
+          runId: values.resume,
+          target: { name, version },
+          dataset: { name: dataset.name, version: dataset.version },
+          settings: {
+            ...DEFAULT_EVAL_SETTINGS,
+            provider: model.provider,
+            model: model.model,
+            judgeProvider: judge.provider,
+            judgeModel: judge.model,
+            concurrency,
+            repeat,
+            noCache: Boolean(values['no-cache']),
+            maxCostUsd,
+            passRateThreshold: threshold,
+            ...(values.batch ? { batch: true } : {}),
+          },
         },
-      });
+        binding.store,
+      );
       runId = started.runId;
       console.error(`run ${runId} started`);
       result = await started.handle.result();

@@ -22,6 +22,7 @@ import type { RolloutInput, RolloutStatus } from '../../rollout/types';
 import { datasetForTarget, getDataset } from '../../store/evals';
 import { openStore } from '../../store/open';
 import { parseDuration } from '../duration';
+import { runBinding } from '../../temporal/store-binding';
 import { CliError, EXIT } from '../exit-codes';
 import { cliActor } from '../library-io';
 import { workflowUiLink } from '../stack';
@@ -98,7 +99,9 @@ export async function rolloutCommand(config: Config, argv: string[]): Promise<nu
   if (guardIssue) throw new CliError(guardIssue);
   const db = await openStore(config.databaseUrl);
   let input: RolloutInput;
+  let binding: Awaited<ReturnType<typeof runBinding>>;
   try {
+    binding = await runBinding(config, db);
     const item = await requireItem(db, name);
     const candidateVersion = (await requireVersion(db, name, Number(values.version))).version;
     const running = await runningExperiment(db, name);
@@ -142,9 +145,10 @@ export async function rolloutCommand(config: Config, argv: string[]): Promise<nu
   const { client, close } = await connectClient(config);
   try {
     const handle = await client.workflow.start('rolloutWorkflow', {
-      taskQueue: config.temporal.taskQueue,
+      taskQueue: binding.taskQueue,
       workflowId: rolloutWorkflowId(name),
       args: [input],
+      memo: binding.memo,
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     });
     console.log(

@@ -23,6 +23,8 @@ import {
 import { connectClient } from '../../client';
 import type { Config } from '../../config';
 import { parseDuration } from '../duration';
+import { runBinding } from '../../temporal/store-binding';
+import { withStore } from '../with-store';
 import { CliError, EXIT } from '../exit-codes';
 
 export const schedulesHelp = `refinery schedules apply [--timezone Europe/Berlin] [--catchup-window 1d] [--monthly-batch] [--prefix refinery]
@@ -86,10 +88,15 @@ export async function schedulesCommand(config: Config, argv: string[]): Promise<
   // Everything is checked before connecting, so bad input exits 2 without needing a server.
   switch (verb) {
     case 'apply': {
+      const timezone = timezoneFrom(values.timezone ?? config.timezone);
+      const catchupWindowMs = catchupWindowFrom(values['catchup-window']);
+      // The calendar's runs go to this store's task queue and carry its id, like any other run.
+      const { taskQueue, memo } = await withStore(config, (db) => runBinding(config, db));
       const plans = planSchedules({
-        timezone: timezoneFrom(values.timezone ?? config.timezone),
-        catchupWindowMs: catchupWindowFrom(values['catchup-window']),
-        taskQueue: config.temporal.taskQueue,
+        timezone,
+        catchupWindowMs,
+        taskQueue,
+        memo,
         prefix,
         monthlyBatch: values['monthly-batch'] ?? false,
       });

@@ -1,36 +1,95 @@
 import { parseArgs } from 'node:util';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { connectClient } from '../../client';
 import { progressLine } from '../../clients/tune';
 import type { Config } from '../../config';
+import type { Db } from '../../store/db';
+import { openStore } from '../../store/open';
+import { tuneRunRecord, type TuneRunRecord } from '../../store/tune-run-record';
+import { workerPolling } from '../../temporal/pollers';
+import { reconcileRuns } from '../../temporal/reconcile-runs';
+import { runBinding } from '../../temporal/store-binding';
 import type { DecisionAction, TuneStatus } from '../../tune/types';
 import { CliError, EXIT } from '../exit-codes';
 import { workflowUiLink } from '../stack';
 
 export const statusHelp = `refinery status <workflow-id> [--json]
-  Phase, iteration, scores, a stall awaiting a decision, and the outcome when done.`;
+  Phase, iteration, scores, a stall awaiting a decision, and the outcome when done. With no worker
+  polling (or none answering within 5 s) it answers from the store and Temporal's visibility, says so,
+  and --json prints that answer ({"source":"store",...}) instead of the run's own status.`;
 export const decideHelp = `refinery decide <workflow-id> --action continue|accept|rollback|cancel [--iterations N] --by <name> [--note "…"]
   Decides a stalled tune run (sent as a validated update; the Web UI can send the "decide" signal instead).`;
 export const listHelp = `refinery list [--status running|awaiting-decision|completed|cancelled] [--json]
-  Tune runs, newest first, from Temporal's visibility (the Web UI shows the same through RefineryStatus).`;
+  Tune runs, newest first, from Temporal's visibility (the Web UI shows the same through RefineryStatus);
+  works with no worker running, and says so on stderr.`;
 
-async function statusOf(config: Config, id: string): Promise<TuneStatus> {
-  const { client, close } = await connectClient(config);
+/** How long status waits for a worker to answer the run's query before it answers from the store. */
+const QUERY_TIMEOUT_MS = 5000;
+
+type StatusAnswer =
+  | { source: 'workflow'; status: TuneStatus }
+  | {
+      source: 'store';
+      /** Why the workflow itself did not answer (no worker polling, or none answering in time). */
+      reason: string;
+      temporalStatus: string;
+      taskQueue: string;
+      /** Undefined until the run's first activity wrote its row. */
+      store?: TuneRunRecord;
+    };
+
+/**
+ * The run's own status query when a worker can answer it; else what the store and Temporal's visibility
+ * know, so status works exactly when workers are down.
+ */
+async function statusOf(client: Client, db: Db, id: string): Promise<StatusAnswer> {
+  const handle = client.workflow.getHandle(id);
+  let desc;
   try {
-    const handle = client.workflow.getHandle(id);
-    try {
-      return await handle.query<TuneStatus>('status');
-    } catch (err) {
-      const desc = await handle.describe().catch(() => undefined);
-      if (!desc) throw new CliError(`no tune run with id ${id}: check the id with \`refinery list\``);
-      if (desc.status.name === 'COMPLETED') return (await handle.result()) as TuneStatus;
-      throw new Error(
-        `run ${id} is ${desc.status.name} and did not answer its status query (${(err as Error).message}); is a worker running?`,
-      );
-    }
-  } finally {
-    await close();
+    desc = await handle.describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError)
+      throw new CliError(`no tune run with id ${id}: check the id with \`refinery list\``);
+    throw err;
   }
+  if (desc.status.name === 'COMPLETED') return { source: 'workflow', status: (await handle.result()) as TuneStatus };
+  let reason = `no worker is polling task queue "${desc.taskQueue}"`;
+  if (await workerPolling(client, desc.taskQueue).catch(() => false)) {
+    try {
+      const status = await client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query<TuneStatus>('status'));
+      return { source: 'workflow', status };
+    } catch {
+      reason = `no worker on task queue "${desc.taskQueue}" answered the status query within ${QUERY_TIMEOUT_MS / 1000} s`;
+    }
+  }
+  return {
+    source: 'store',
+    reason,
+    temporalStatus: desc.status.name,
+    taskQueue: desc.taskQueue,
+    store: await tuneRunRecord(db, id),
+  };
+}
+
+function printStored(config: Config, id: string, a: Extract<StatusAnswer, { source: 'store' }>): void {
+  const r = a.store;
+  console.log(`${id}${r ? ` (${r.skills.join(' → ')})` : ''}\n  ${workflowUiLink(config, id)}`);
+  console.log(`  ${a.reason}: this answer comes from the store and Temporal's visibility.`);
+  const temporal = `Temporal: ${a.temporalStatus.toLowerCase().replace(/_/g, '-')}`;
+  if (!r) console.log(`  ${temporal}; the store has no record of the run yet (its first step has not run).`);
+  else {
+    const trail = r.scores.map((n) => (n === null ? '✗' : String(Math.round(n * 10) / 10))).join(' → ') || '—';
+    console.log(
+      `  ${temporal}; store: ${r.status}${r.termination ? ` (${r.termination})` : ''} · ${r.scores.length} iterations · scores ${trail}` +
+        (r.bestScore === null ? '' : ` · best ${r.bestScore}`),
+    );
+  }
+  if (r?.status === 'awaiting-decision')
+    console.log(
+      `  awaiting a decision: refinery decide ${id} --action continue|accept|rollback|cancel [--iterations N] --by <name> (needs a worker)`,
+    );
+  if (a.temporalStatus === 'RUNNING')
+    console.log(`  the run moves on when a worker polls "${a.taskQueue}": \`refinery dev\` or \`refinery worker\`.`);
 }
 
 export async function statusCommand(config: Config, argv: string[]): Promise<number> {
@@ -41,10 +100,29 @@ export async function statusCommand(config: Config, argv: string[]): Promise<num
   });
   const id = positionals[0];
   if (!id) throw new CliError('name the run: refinery status <workflow-id>');
-  const s = await statusOf(config, id);
+  const db = await openStore(config.databaseUrl);
+  let answer: StatusAnswer;
+  try {
+    const { client, close } = await connectClient(config);
+    try {
+      // Runs that ended as workflows are closed in the store first, so the answer below is current.
+      await reconcileRuns(client, db).catch(() => undefined);
+      answer = await statusOf(client, db, id);
+    } finally {
+      await close();
+    }
+  } finally {
+    await db.close();
+  }
+  if (answer.source === 'store') {
+    if (values.json) console.log(JSON.stringify({ workflowId: id, ...answer, store: answer.store ?? null }));
+    else printStored(config, id, answer);
+    return answer.store?.status === 'awaiting-decision' ? EXIT.awaitingDecision : EXIT.ok;
+  }
+  const s = answer.status;
   if (values.json) {
     console.log(JSON.stringify(s));
-    return EXIT.ok;
+    return s.stall ? EXIT.awaitingDecision : EXIT.ok;
   }
   console.log(`${id} (${s.skills.join(' → ')})\n  ${workflowUiLink(config, id)}\n  ${progressLine(s)}`);
   if (s.stall) {
@@ -107,25 +185,38 @@ export async function listCommand(config: Config, argv: string[]): Promise<numbe
     throw new CliError(`--status ${values.status}: use one of ${allowed.join(', ')}`);
   const query = `WorkflowType = 'tuneWorkflow'${values.status ? ` AND RefineryStatus = '${values.status}'` : ''}`;
   const limit = Number(values.limit ?? 50);
+  const db = await openStore(config.databaseUrl);
   const { client, close } = await connectClient(config);
   try {
+    const { taskQueue } = await runBinding(config, db);
+    // Visibility and the store answer without a worker; runs that ended as workflows are closed first.
+    await reconcileRuns(client, db).catch(() => undefined);
+    const polling = await workerPolling(client, taskQueue).catch(() => false);
     const rows = [];
     for await (const wf of client.workflow.list({ query })) {
       const sa = wf.typedSearchAttributes;
+      const refineryStatus = sa.getAll().find((p) => p.key.name === 'RefineryStatus')?.value;
+      // A run that failed or was terminated as a workflow never updated RefineryStatus: Temporal's word wins.
+      const ended = ['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED'].includes(wf.status.name);
       rows.push({
         workflowId: wf.workflowId,
-        status: String(sa.getAll().find((p) => p.key.name === 'RefineryStatus')?.value ?? wf.status.name.toLowerCase()),
+        status: ended || refineryStatus === undefined ? wf.status.name.toLowerCase() : String(refineryStatus),
         skill: String(sa.getAll().find((p) => p.key.name === 'RefinerySkill')?.value ?? ''),
         started: wf.startTime.toISOString(),
       });
       if (rows.length >= limit) break;
     }
+    const note = polling
+      ? undefined
+      : `no worker is polling task queue "${taskQueue}": statuses come from Temporal's visibility and the store; running runs wait for \`refinery dev\` or \`refinery worker\`.`;
     if (values.json) console.log(JSON.stringify(rows));
     else if (rows.length === 0) console.log('no tune runs match');
     else
       for (const r of rows) console.log(`${r.started}  ${r.status.padEnd(18)} ${r.skill.padEnd(24)} ${r.workflowId}`);
+    if (note) console.error(note);
     return EXIT.ok;
   } finally {
     await close();
+    await db.close();
   }
 }

@@ -9,6 +9,7 @@ import { validateTuneInput } from '../tune-input';
 import { applyTuneOutcome } from '../tune-outcome';
 import { outcomeDiff, watchTune } from '../watch-tune';
 import { tuneExitCode } from './tune-exit';
+import { runBinding } from '../../temporal/store-binding';
 
 export const tuneHelp = `refinery tune <skill-dir>… --scenario <text|@file> [options]
   Starts the execute → evaluate → improve loop (one run per skill, or one chain with --chain).
@@ -49,7 +50,8 @@ export async function tuneCommand(config: Config, argv: string[]): Promise<numbe
   const db = await openStore(config.databaseUrl);
   const { client, close } = await connectClient(config);
   try {
-    const started = await startTune(client, db, config.temporal.taskQueue, tune, { startedBy: values.by });
+    const { taskQueue } = await runBinding(config, db);
+    const started = await startTune(client, db, taskQueue, tune, { startedBy: values.by });
     if (values.json && !values.wait) {
       console.log(
         JSON.stringify(

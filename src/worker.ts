@@ -1,6 +1,8 @@
-import { NativeConnection, Worker, Runtime, DefaultLogger, type LogLevel } from '@temporalio/worker';
+import { NativeConnection, Worker, Runtime, DefaultLogger, type LogEntry, type LogLevel } from '@temporalio/worker';
 import { createActivities } from './activities';
+import { inspect } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config';
+import { redact, redactUrl } from './providers/redact';
 import { openStore } from './store/open';
 import type { Db } from './store/db';
 import { workerTelemetry } from './worker-metrics';
@@ -27,10 +29,18 @@ function installRuntime(level: Config['logLevel'], metricsAddress: string | unde
   };
   // The CLI owns SIGINT/SIGTERM (it stops the worker, then the dev server, in that order).
   Runtime.install({
-    logger: new DefaultLogger(map[level]),
+    logger: new DefaultLogger(map[level], redactedLogLine),
     shutdownSignals: [],
     telemetryOptions: workerTelemetry(metricsAddress),
   });
+}
+
+/** The default log line, scrubbed of every registered secret (workflow and activity logs pass through here). */
+function redactedLogLine({ level, timestampNanos, message, meta }: LogEntry): void {
+  const at = new Date(Number(timestampNanos / 1_000_000n)).toISOString();
+  const rest = meta === undefined ? '' : ` ${inspect(meta, { depth: 5, breakLength: Infinity })}`;
+  process.stderr.write(`${redact(`${at} [${level}] ${message}${rest}`)}
+`);
 }
 
 /**
@@ -85,6 +95,7 @@ async function main(): Promise<void> {
   const handle = await startWorker(config, { workflowBundlePath: process.env.REFINERY_WORKFLOW_BUNDLE });
   console.log(
     `refinery worker: polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (pid ${process.pid})` +
+      `, store ${redactUrl(config.databaseUrl)}` +
       (config.workerMetricsAddress ? `; Temporal metrics at http://${config.workerMetricsAddress}/metrics` : ''),
   );
   await handle.done;
@@ -92,7 +103,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    console.error(err instanceof ConfigError ? `refinery worker: ${err.message}` : err);
+    console.error(redact(err instanceof ConfigError ? `refinery worker: ${err.message}` : inspect(err)));
     process.exit(1);
   });
 }

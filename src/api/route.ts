@@ -2,11 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LiveLabels } from '../library/live-labels';
 import type { Role, TokenIdentity } from '../library/tokens';
 import type { Db } from '../store/db';
+import type { TokenBuckets } from './rate-limit';
 
 export interface ApiDeps {
   db: Db;
   live: LiveLabels;
   publicUrl: string;
+  /** Per-token rate limit of /v1/runs and /v1/feedback. */
+  recordLimiter: TokenBuckets;
 }
 
 export interface RouteContext {

@@ -60,6 +60,18 @@ describeEachStore('the HTTP API', (backend) => {
       path: () => '/v1/feedback',
       body: () => ({ feedback: [{ id: unique(), name: 'greeting', version: 1, thumbs: 'up' }] }),
     },
+    'import runs': {
+      method: 'POST',
+      path: () => '/v1/admin/import/runs',
+      body: () => ({ runs: [{ id: unique(), name: 'greeting', version: 1, at: '2020-01-01T00:00:00.000Z' }] }),
+    },
+    'import feedback': {
+      method: 'POST',
+      path: () => '/v1/admin/import/feedback',
+      body: () => ({
+        feedback: [{ id: unique(), name: 'greeting', version: 1, thumbs: 'up', at: '2020-01-01T00:00:00.000Z' }],
+      }),
+    },
   };
 
   // Expected status per role: olga owns "greeting", oscar is an owner of nothing here.
@@ -74,6 +86,8 @@ describeEachStore('the HTTP API', (backend) => {
     'emergency rollback': { reader: 403, writer: 403, owner: 200, otherOwner: 403, admin: 200 },
     'record runs': { reader: 403, writer: 202, owner: 202, otherOwner: 202, admin: 202 },
     'record feedback': { reader: 403, writer: 202, owner: 202, otherOwner: 202, admin: 202 },
+    'import runs': { reader: 403, writer: 403, owner: 403, otherOwner: 403, admin: 202 },
+    'import feedback': { reader: 403, writer: 403, owner: 403, otherOwner: 403, admin: 202 },
   };
 
   const cases = Object.keys(writes).flatMap((endpoint) =>

@@ -1,4 +1,5 @@
 import type { Config } from '../../config';
+import { redactUrl } from '../../providers/redact';
 import { startWorker } from '../../worker';
 import { EXIT } from '../exit-codes';
 import { untilInterrupted } from '../stack';
@@ -11,7 +12,7 @@ export async function workerCommand(config: Config): Promise<number> {
   const interrupted = untilInterrupted();
   const handle = await startWorker(config);
   console.log(
-    `refinery worker: polling "${config.temporal.taskQueue}" on ${config.temporal.address} (pid ${process.pid})`,
+    `refinery worker: polling "${config.temporal.taskQueue}" on ${config.temporal.address}, store ${redactUrl(config.databaseUrl)} (pid ${process.pid})`,
   );
   await Promise.race([interrupted, handle.done]);
   await handle.shutdown();

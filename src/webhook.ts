@@ -20,5 +20,6 @@ export async function postWebhook(url: string, payload: Record<string, unknown>,
     throw new Error(`the webhook at ${webhookOrigin(url)} could not be reached (${why}); check REFINERY_WEBHOOK_URL`);
   }
   await res.body?.cancel();
-  if (!res.ok) throw new Error(`the webhook at ${webhookOrigin(url)} answered ${res.status}; check REFINERY_WEBHOOK_URL`);
+  if (!res.ok)
+    throw new Error(`the webhook at ${webhookOrigin(url)} answered ${res.status}; check REFINERY_WEBHOOK_URL`);
 }

@@ -1,5 +1,4 @@
 import { startApiServer, type ApiServer } from '../../src/api/server';
-import { createToken } from '../../src/library/tokens';
 import { ADMIN, apiHarness, type ApiHarness } from './api-harness';
 
 /** Run and feedback timestamps on the API: the window for writers, the admin import for older data. */

@@ -65,7 +65,11 @@ describe('loadConfig', () => {
         { REFINERY_WEBHOOK_URL: `hooks.example.com/services/${WEBHOOK_PATH}` },
         'REFINERY_WEBHOOK_URL="(an unparseable URL)"',
       ],
-      ['a key is bad', { REFINERY_PROVIDER: 'x', ANTHROPIC_BASE_URL: `nope ${MARKERS.ANTHROPIC_API_KEY}` }, 'REFINERY_PROVIDER'],
+      [
+        'a key is bad',
+        { REFINERY_PROVIDER: 'x', ANTHROPIC_BASE_URL: `nope ${MARKERS.ANTHROPIC_API_KEY}` },
+        'REFINERY_PROVIDER',
+      ],
       [
         'a public URL is bad',
         { REFINERY_PUBLIC_URL: `https://user:${DB_PASSWORD}@exa mple.com/?t=${DB_QUERY}` },

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_RECORD_RATE, type RateLimit } from './api/rate-limit';
+import { redact, redactUrl, registerConfigSecrets, urlSecrets, webhookOrigin } from './providers/redact';
 
 /**
  * The environment contract, parsed once at the edges (worker, CLI, API). A bad or missing variable
@@ -41,6 +43,8 @@ const envSchema = z.object({
   REFINERY_ADMINS: z.string().default(''),
   REFINERY_API_PORT: port.default(8787),
   REFINERY_API_HOST: z.string().min(1).default('127.0.0.1'),
+  REFINERY_API_RECORD_RATE: z.coerce.number().positive().default(DEFAULT_RECORD_RATE.perSecond),
+  REFINERY_API_RECORD_BURST: z.coerce.number().int().min(1).default(DEFAULT_RECORD_RATE.burst),
   REFINERY_PUBLIC_URL: optionalString.pipe(url.optional()),
   REFINERY_API_URL: optionalString.pipe(url.optional()),
   REFINERY_UI_PORT: port.optional(),
@@ -85,7 +89,15 @@ export interface Config {
    * `url`: where a client of this process reaches the API (drills), REFINERY_API_URL, else REFINERY_PUBLIC_URL when
    * set; unset when neither is, so the worker's quarterly drill says it has no API instead of guessing one.
    */
-  api: { port: number; host: string; token?: string; publicUrl: string; url?: string };
+  api: {
+    port: number;
+    host: string;
+    token?: string;
+    publicUrl: string;
+    url?: string;
+    /** Per-token limit of /v1/runs and /v1/feedback requests (REFINERY_API_RECORD_RATE per second, _BURST). */
+    recordRate: RateLimit;
+  };
   /** The embedded dev server binds TEMPORAL_ADDRESS; its Web UI listens on uiPort (gRPC port + 1000). */
   dev: { host: string; port: number; uiPort: number };
   /** Who the CLI acts as (REFINERY_USER, else the OS user), and who counts as an admin for CLI label moves. */
@@ -106,13 +118,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
-    const got = env[name];
-    const shown = name.endsWith('_KEY') || name.endsWith('_TOKEN') ? '(hidden)' : JSON.stringify(got);
-    throw new ConfigError(`${name}=${shown} is invalid: ${issue.message}. Fix or unset ${name}.`);
+    // The message names the variable, never its secret part: the whole message is scrubbed as well.
+    const secrets = [
+      env.ANTHROPIC_API_KEY,
+      env.GEMINI_API_KEY,
+      env.REFINERY_API_TOKEN,
+      ...urlSecrets(env.REFINERY_DATABASE_URL),
+      ...urlSecrets(env.REFINERY_WEBHOOK_URL, true),
+    ];
+    throw new ConfigError(
+      redact(`${name}=${shownValue(name, env[name])} is invalid: ${issue.message}. Fix or unset ${name}.`, secrets),
+    );
   }
   const e = parsed.data;
   const home = path.resolve(cwd, e.REFINERY_HOME);
-  return {
+  const config: Config = {
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.REFINERY_TASK_QUEUE },
     home,
     databaseUrl: e.REFINERY_DATABASE_URL ?? `sqlite:${path.join(home, 'refinery.db')}`,
@@ -123,7 +143,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       port: e.REFINERY_API_PORT,
       host: e.REFINERY_API_HOST,
       token: e.REFINERY_API_TOKEN,
-      publicUrl: (e.REFINERY_PUBLIC_URL ?? `http://127.0.0.1:${e.REFINERY_API_PORT}`).replace(/\/$/, ''),
+      // Links built on it go into reports, webhooks and CLI output: never with user info or a query string.
+      publicUrl: redactUrl(e.REFINERY_PUBLIC_URL ?? `http://127.0.0.1:${e.REFINERY_API_PORT}`).replace(/\/$/, ''),
+      recordRate: { perSecond: e.REFINERY_API_RECORD_RATE, burst: e.REFINERY_API_RECORD_BURST },
       url: (e.REFINERY_API_URL ?? e.REFINERY_PUBLIC_URL)?.replace(/\/$/, ''),
     },
     dev: devPorts(e.TEMPORAL_ADDRESS, e.REFINERY_UI_PORT),
@@ -139,6 +161,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: e.REFINERY_LOG_LEVEL,
     binaries: { temporalCli: e.TEMPORAL_CLI_PATH, testServer: e.TEMPORAL_TEST_SERVER_PATH },
   };
+  registerConfigSecrets(config);
+  return config;
+}
+
+/** How a bad value is shown in a config error: keys and tokens hidden, URLs without their secret parts. */
+function shownValue(name: string, got: string | undefined): string {
+  if (got === undefined) return '(unset)';
+  if (name.endsWith('_KEY') || name.endsWith('_TOKEN')) return '(hidden)';
+  if (name === 'REFINERY_WEBHOOK_URL') return JSON.stringify(webhookOrigin(got));
+  if (name.endsWith('_URL')) return JSON.stringify(redactUrl(got));
+  return JSON.stringify(got);
 }
 
 function devPorts(address: string, uiPort: number | undefined): Config['dev'] {

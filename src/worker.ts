@@ -1,8 +1,10 @@
 import { Client } from '@temporalio/client';
 import { IllegalStateError } from '@temporalio/common';
-import { NativeConnection, Worker, Runtime, DefaultLogger, type LogLevel } from '@temporalio/worker';
+import { NativeConnection, Worker, Runtime, DefaultLogger, type LogEntry, type LogLevel } from '@temporalio/worker';
 import { createActivities } from './activities';
+import { inspect } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config';
+import { redact, redactUrl } from './providers/redact';
 import { openStore } from './store/open';
 import type { Db } from './store/db';
 import { storeIdentity, type StoreIdentity } from './store/store-identity';
@@ -42,7 +44,7 @@ function installRuntime(level: Config['logLevel'], metricsAddress: string | unde
   // The CLI owns SIGINT/SIGTERM (it stops the worker, then the dev server, in that order).
   try {
     Runtime.install({
-      logger: new DefaultLogger(map[level]),
+      logger: new DefaultLogger(map[level], redactedLogLine),
       shutdownSignals: [],
       telemetryOptions: workerTelemetry(metricsAddress),
     });
@@ -50,6 +52,14 @@ function installRuntime(level: Config['logLevel'], metricsAddress: string | unde
     // A process that installed its own runtime first (a test, an embedding program) keeps it.
     if (!(err instanceof IllegalStateError)) throw err;
   }
+}
+
+/** The default log line, scrubbed of every registered secret (workflow and activity logs pass through here). */
+function redactedLogLine({ level, timestampNanos, message, meta }: LogEntry): void {
+  const at = new Date(Number(timestampNanos / 1_000_000n)).toISOString();
+  const rest = meta === undefined ? '' : ` ${inspect(meta, { depth: 5, breakLength: Infinity })}`;
+  process.stderr.write(`${redact(`${at} [${level}] ${message}${rest}`)}
+`);
 }
 
 /**
@@ -133,7 +143,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err: unknown) => {
-    console.error(err instanceof ConfigError ? `refinery worker: ${err.message}` : err);
+    console.error(redact(err instanceof ConfigError ? `refinery worker: ${err.message}` : inspect(err)));
     process.exit(1);
   });
 }

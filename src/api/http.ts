@@ -9,6 +9,8 @@ export class HttpProblem extends Error {
     readonly title: string,
     message: string,
     readonly field?: string,
+    /** Extra response headers, e.g. retry-after on a 429. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -34,6 +36,7 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
 };
 
@@ -54,6 +57,7 @@ export function sendProblem(res: ServerResponse, err: unknown, instance: string)
     'content-type': 'application/problem+json',
     'content-length': Buffer.byteLength(body),
     ...(p.status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+    ...p.headers,
   });
   res.end(body);
 }
@@ -101,4 +105,9 @@ export const problems = {
   forbidden: (what: string, field?: string) => new HttpProblem(403, TITLES[403]!, what, field),
   unauthorized: (what: string) => new HttpProblem(401, TITLES[401]!, what),
   badRequest: (what: string, field?: string) => new HttpProblem(400, TITLES[400]!, what, field),
+  /** Retry-After in whole seconds (at least 1), rounded up so a client waiting that long finds a token. */
+  tooManyRequests: (what: string, retryAfterMs: number) =>
+    new HttpProblem(429, TITLES[429]!, what, undefined, {
+      'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
+    }),
 };

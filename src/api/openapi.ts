@@ -136,7 +136,12 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
               maxLength: 20000,
               description: 'optional; the quarterly dataset refresh review compares it with the golden inputs',
             },
-            at: { type: 'string', format: 'date-time' },
+            at: {
+              type: 'string',
+              format: 'date-time',
+              description:
+                'when it happened; at most 5 minutes ahead of and 24 hours behind the server (older: the admin import)',
+            },
           },
         },
         Feedback: {
@@ -151,7 +156,12 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
             rating: { type: 'integer', minimum: 1, maximum: 5 },
             correction: { type: 'string' },
             comment: { type: 'string' },
-            at: { type: 'string', format: 'date-time' },
+            at: {
+              type: 'string',
+              format: 'date-time',
+              description:
+                'when it happened; at most 5 minutes ahead of and 24 hours behind the server (older: the admin import)',
+            },
           },
         },
       },
@@ -286,7 +296,18 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       },
       '/v1/runs': {
         post: {
-          summary: 'Record runs in a batch (writer)',
+          summary: 'Record runs in a batch (writer); rate-limited per token, 429 with retry-after',
+          requestBody: json({
+            type: 'object',
+            required: ['runs'],
+            properties: { runs: { type: 'array', items: { $ref: '#/components/schemas/Run' } } },
+          }),
+          responses: { 202: ok('stored'), 429: problem, ...errors },
+        },
+      },
+      '/v1/admin/import/runs': {
+        post: {
+          summary: 'Import runs of any past time (admin); no rate limit, nothing from the future',
           requestBody: json({
             type: 'object',
             required: ['runs'],
@@ -295,15 +316,26 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           responses: { 202: ok('stored'), ...errors },
         },
       },
-      '/v1/feedback': {
+      '/v1/admin/import/feedback': {
         post: {
-          summary: 'Record feedback in a batch, linked to runs (writer)',
+          summary: 'Import feedback of any past time (admin); no rate limit, nothing from the future',
           requestBody: json({
             type: 'object',
             required: ['feedback'],
             properties: { feedback: { type: 'array', items: { $ref: '#/components/schemas/Feedback' } } },
           }),
           responses: { 202: ok('stored'), ...errors },
+        },
+      },
+      '/v1/feedback': {
+        post: {
+          summary: 'Record feedback in a batch, linked to runs (writer); rate-limited per token, 429 with retry-after',
+          requestBody: json({
+            type: 'object',
+            required: ['feedback'],
+            properties: { feedback: { type: 'array', items: { $ref: '#/components/schemas/Feedback' } } },
+          }),
+          responses: { 202: ok('stored'), 429: problem, ...errors },
         },
       },
       '/v1/alerts': {

@@ -3,6 +3,7 @@ import type { LiveLabels } from '../library/live-labels';
 import type { Role, TokenIdentity } from '../library/tokens';
 import type { Db } from '../store/db';
 import type { Authenticator } from './auth';
+import type { TokenBuckets } from './rate-limit';
 
 export interface ApiDeps {
   db: Db;
@@ -10,6 +11,8 @@ export interface ApiDeps {
   /** The instance's authenticator: token routes poll its revocation feed, /metrics reads its counters. */
   auth: Authenticator;
   publicUrl: string;
+  /** Per-token rate limit of /v1/runs and /v1/feedback. */
+  recordLimiter: TokenBuckets;
 }
 
 export interface RouteContext {

@@ -1,9 +1,12 @@
 import http from 'node:http';
+import { inspect } from 'node:util';
 import type { Config } from '../config';
 import { LiveLabels } from '../library/live-labels';
+import { redact } from '../providers/redact';
 import type { Db } from '../store/db';
 import { Authenticator } from './auth';
 import { HttpProblem, sendProblem } from './http';
+import { DEFAULT_RECORD_RATE, TokenBuckets, type RateLimit } from './rate-limit';
 import { compile, type ApiDeps } from './route';
 import { calendarRoutes } from './routes/calendar';
 import { dashboardRoutes } from './routes/dashboard';
@@ -40,14 +43,27 @@ export interface ApiServer {
 /** The HTTP API over one store: routes, auth, problem+json errors, and the live label cache. */
 export async function startApiServer(
   db: Db,
-  opts: { port: number; host?: string; publicUrl?: string; bootstrapToken?: string; pollMs?: number },
+  opts: {
+    port: number;
+    host?: string;
+    publicUrl?: string;
+    bootstrapToken?: string;
+    pollMs?: number;
+    recordRate?: RateLimit;
+  },
 ): Promise<ApiServer> {
   const live = new LiveLabels(db, opts.pollMs);
   await live.start();
   const auth = new Authenticator(db, opts.bootstrapToken, { pollMs: opts.pollMs });
   await auth.start();
   // The public URL is known once the port is: filled in right after listen, before any request.
-  const deps: ApiDeps = { db, live, auth, publicUrl: '' };
+  const deps: ApiDeps = {
+    db,
+    live,
+    auth,
+    publicUrl: '',
+    recordLimiter: new TokenBuckets(opts.recordRate ?? DEFAULT_RECORD_RATE),
+  };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     void (async () => {
@@ -63,7 +79,7 @@ export async function startApiServer(
         await hit.route.handle({ req, res, params, query: url.searchParams, identity, deps });
       } catch (err) {
         if (!(err instanceof HttpProblem) && !(err instanceof Error && err.name === 'LibraryError')) {
-          console.error(`refinery api: ${req.method} ${url.pathname} failed:`, err);
+          console.error(redact(`refinery api: ${req.method} ${url.pathname} failed: ${inspect(err)}`));
         }
         if (!res.headersSent) sendProblem(res, err, url.pathname);
         else res.destroy();
@@ -102,5 +118,6 @@ export function apiOptionsFrom(config: Config) {
     host: config.api.host,
     publicUrl: config.api.publicUrl,
     bootstrapToken: config.api.token,
+    recordRate: config.api.recordRate,
   };
 }

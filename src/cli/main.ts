@@ -1,4 +1,6 @@
+import { inspect } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config';
+import { redact } from '../providers/redact';
 import { devCommand, devHelp } from './commands/dev';
 import { startCommand, startHelp } from './commands/start';
 import { workerCommand, workerHelp } from './commands/worker';
@@ -74,7 +76,7 @@ function usage(): string {
   ].join('\n');
 }
 
-/** Runs the CLI and returns its exit code; errors become one line on stderr. */
+/** Runs the CLI and returns its exit code; errors become one line on stderr, scrubbed of every known secret. */
 export async function runCli(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
@@ -94,18 +96,18 @@ export async function runCli(argv: string[]): Promise<number> {
     return await command.run(loadConfig(), rest);
   } catch (err) {
     if (err instanceof CliError) {
-      console.error(`refinery ${name}: ${err.message}`);
+      console.error(`refinery ${name}: ${redact(err.message)}`);
       return err.exitCode;
     }
     if (err instanceof ConfigError) {
-      console.error(`refinery: ${err.message}`);
+      console.error(`refinery: ${redact(err.message)}`);
       return EXIT.badInput;
     }
     if (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`refinery ${name}: ${err.message}. Run \`refinery ${name} --help\`.`);
       return EXIT.badInput;
     }
-    console.error(`refinery ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`refinery ${name}: ${redact(err instanceof Error ? err.message : String(err))}`);
     return EXIT.failed;
   }
 }
@@ -114,7 +116,7 @@ if (require.main === module) {
   runCli(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {
-      console.error(err);
+      console.error(redact(inspect(err)));
       process.exit(EXIT.failed);
     },
   );

@@ -1,7 +1,9 @@
 import { errorMessage, errorName, networkCode } from './error-shape';
 
-// Every API key a provider is built with is registered here, so any error text leaving this module tree
-// (ProviderError messages, causes, Temporal failures) can be scrubbed without each caller knowing the key.
+// The one redaction module: every value that is printed (config errors, CLI output, logs, API and
+// failure messages, reports) goes through redact(), and every URL through redactUrl() or webhookOrigin().
+// Every API key a provider is built with, and every secret the config holds (see registerConfigSecrets),
+// is registered here, so any error text can be scrubbed without each caller knowing the secret.
 const secrets = new Set<string>();
 
 // Shorter strings would redact ordinary words in messages; real API keys are far longer.
@@ -16,16 +18,74 @@ export function registerSecret(secret: string | undefined): void {
   if (secret && secret.length >= MIN_SECRET_LENGTH) secrets.add(secret);
 }
 
-export function redact(text: string, extraSecrets: readonly string[] = []): string {
+export function redact(text: string, extraSecrets: readonly (string | undefined)[] = []): string {
   let out = text;
-  for (const secret of [...secrets, ...extraSecrets]) {
-    if (secret.length < MIN_SECRET_LENGTH) continue;
+  // Longest first: a secret that contains another (a webhook URL and its path) goes as a whole.
+  const all = [...secrets, ...extraSecrets].filter((s): s is string => !!s && s.length >= MIN_SECRET_LENGTH);
+  for (const secret of all.sort((a, b) => b.length - a.length)) {
     out = out.split(secret).join(REDACTED);
     const encoded = encodeURIComponent(secret);
     if (encoded !== secret) out = out.split(encoded).join(REDACTED);
   }
   for (const pattern of KEY_PATTERNS) out = out.replace(pattern, REDACTED);
   return out;
+}
+
+/**
+ * A URL fit to print: user name, password, query string and fragment removed (a database URL carries its
+ * password in the user info; tokens often ride in the query string). What cannot be parsed is cut by
+ * pattern instead, so a malformed URL in a config error is still shown without its secrets.
+ */
+export function redactUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    u.username = '';
+    u.password = '';
+    u.search = '';
+    u.hash = '';
+    return u.toString();
+  } catch {
+    return redact(raw.replace(/\/\/[^/]*@/, '//').replace(/[?#].*$/s, ''));
+  }
+}
+
+/** A webhook URL fit to print: its path is the secret (Slack, Teams), so only scheme and host are shown. */
+export function webhookOrigin(raw: string): string {
+  try {
+    const u = new URL(raw);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return '(an unparseable URL)';
+  }
+}
+
+/** The secret parts of a URL: its password, and with `whole` the URL itself, its path and its query. */
+export function urlSecrets(raw: string | undefined, whole = false): string[] {
+  if (!raw) return [];
+  try {
+    const u = new URL(raw);
+    const parts = [decodeURIComponent(u.password), u.password, u.search.slice(1)];
+    if (whole) parts.push(raw, u.pathname, `${u.pathname}${u.search}`);
+    return parts.filter((p) => p.length >= MIN_SECRET_LENGTH && p !== '/');
+  } catch {
+    return whole ? [raw] : [];
+  }
+}
+
+/**
+ * Registers the secrets the configuration holds, so redact() scrubs them from any text in this process:
+ * API keys, the API token, the whole webhook URL and its path. The database password is not registered:
+ * development passwords are often ordinary words ("refinery") that would be cut out of every message;
+ * the database URL is printed only through redactUrl(), and the driver's errors do not repeat it.
+ */
+export function registerConfigSecrets(c: {
+  anthropic: { apiKey?: string };
+  gemini: { apiKey?: string };
+  api: { token?: string };
+  webhookUrl?: string;
+}): void {
+  for (const s of [c.anthropic.apiKey, c.gemini.apiKey, c.api.token, ...urlSecrets(c.webhookUrl, true)])
+    registerSecret(s);
 }
 
 /**

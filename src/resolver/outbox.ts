@@ -43,6 +43,8 @@ export class Outbox {
   private flushTarget = 0;
   private failures = 0;
   private retryAt = 0;
+  /** The server's Retry-After: nothing is sent before it, not even while close() drains. */
+  private notBefore = 0;
   /** Lowered after a 413 (body too large), back to maxItems after a success. */
   private batchLimit: number;
   private pumping: Promise<void> | undefined;
@@ -119,7 +121,7 @@ export class Outbox {
     this.draining = true;
     this.deadline = Date.now() + timeoutMs;
     this.flushTarget = Infinity;
-    this.retryAt = Math.min(this.retryAt, Date.now() + DRAIN_RETRY_MAX_MS);
+    this.retryAt = Math.max(this.notBefore, Math.min(this.retryAt, Date.now() + DRAIN_RETRY_MAX_MS));
     this.kick();
     await this.settled(this.seq, timeoutMs);
     this.stopped = true;
@@ -251,6 +253,7 @@ export class Outbox {
       queue.drop(items.length);
       this.failures = 0;
       this.retryAt = 0;
+      this.notBefore = 0;
       this.batchLimit = this.opts.maxItems;
     } catch (err) {
       if (this.stopped) return; // close()'s deadline: what is left is reported there
@@ -263,8 +266,11 @@ export class Outbox {
     if (err instanceof ApiError && err.retryable) {
       this.failures++;
       const cap = this.draining ? DRAIN_RETRY_MAX_MS : this.opts.retryMaxMs;
-      const wait = Math.min(err.retryAfterMs ?? backoffMs(this.failures, this.opts.retryBaseMs, cap), cap);
+      // A Retry-After (429 from the per-token rate limit, 503) is honoured as given, past the backoff cap:
+      // sending sooner is refused again and spends the budget of every sender sharing the token.
+      const wait = err.retryAfterMs ?? backoffMs(this.failures, this.opts.retryBaseMs, cap);
       this.retryAt = Date.now() + wait;
+      this.notBefore = err.retryAfterMs === undefined ? 0 : this.retryAt;
       if (this.failures === 1) {
         this.report(
           new ResolverError(

@@ -1,4 +1,5 @@
 import { Pool, types, type CustomTypesConfig, type PoolClient, type QueryResult } from 'pg';
+import { redact, redactUrl, urlSecrets } from '../providers/redact';
 import type { Db, Queryable, RunResult, SqlValue } from './db';
 
 /** PostgreSQL store: the common query layer, plus a cross-process lock (used around migrations). */
@@ -34,7 +35,10 @@ export async function openPostgres(url: string): Promise<PostgresDb> {
     await pool.query('SELECT 1');
   } catch (err) {
     await pool.end();
-    throw new Error(`cannot connect to PostgreSQL at ${redact(url)}: ${(err as Error).message}`, { cause: err });
+    // No cause: the driver's error object holds the connection parameters, password included.
+    throw new Error(
+      `cannot connect to PostgreSQL at ${redactUrl(url)}: ${redact((err as Error).message, urlSecrets(url))}`,
+    );
   }
 
   const transaction = async <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> => {
@@ -170,13 +174,3 @@ const typeParsers: CustomTypesConfig = {
     return builtinParser(oid, format);
   }) as CustomTypesConfig['getTypeParser'],
 };
-
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'the configured URL';
-  }
-}

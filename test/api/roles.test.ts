@@ -170,6 +170,28 @@ const MATRIX: Record<string, Case[]> = {
       expected: needs('writer', 202),
     },
   ],
+  'POST /v1/admin/import/runs': [
+    {
+      title: 'import runs',
+      request: () => ({
+        path: '/v1/admin/import/runs',
+        body: { runs: [{ id: unique(), name: 'greeting', version: 1, at: '2020-01-01T00:00:00.000Z' }] },
+      }),
+      expected: needs('admin', 202),
+    },
+  ],
+  'POST /v1/admin/import/feedback': [
+    {
+      title: 'import feedback',
+      request: () => ({
+        path: '/v1/admin/import/feedback',
+        body: {
+          feedback: [{ id: unique(), name: 'greeting', version: 1, thumbs: 'up', at: '2020-01-01T00:00:00.000Z' }],
+        },
+      }),
+      expected: needs('admin', 202),
+    },
+  ],
   'GET /v1/alerts': [{ title: 'alerts', request: () => ({ path: '/v1/alerts' }), expected: needs('reader', 200) }],
   'POST /v1/alerts/:id/ack': [
     {

@@ -1,4 +1,5 @@
 import { redact, registerSecret } from '../../src/providers';
+import { redactUrl, registerConfigSecrets, webhookOrigin } from '../../src/providers/redact';
 
 describe('redact', () => {
   it('replaces registered secrets, also URL-encoded', () => {
@@ -22,5 +23,42 @@ describe('redact', () => {
     registerSecret('abc');
 
     expect(redact('abcdef', ['the'])).toBe('abcdef');
+  });
+});
+
+describe('redactUrl and webhookOrigin', () => {
+  it('drops user info, password, query string and fragment from a URL', () => {
+    expect(redactUrl('postgres://app:db-pass-123@db.internal:5432/refinery?sslmode=require&password=x#f')).toBe(
+      'postgres://db.internal:5432/refinery',
+    );
+    expect(redactUrl('https://user@api.example.com/v1?token=abc')).toBe('https://api.example.com/v1');
+    expect(redactUrl('sqlite:/var/lib/refinery/refinery.db')).toBe('sqlite:/var/lib/refinery/refinery.db');
+  });
+
+  it('cuts the same parts from a URL it cannot parse', () => {
+    const shown = redactUrl('postgres://app:db-pass-123@db internal:notaport/x?key=secret-q');
+    expect(shown).not.toContain('db-pass-123');
+    expect(shown).not.toContain('secret-q');
+    expect(shown).toContain('db internal');
+  });
+
+  it('shows a webhook as scheme and host only', () => {
+    expect(webhookOrigin('https://hooks.slack.com/services/T000/B000/XXXXSECRET')).toBe('https://hooks.slack.com');
+    expect(webhookOrigin('http://u:p@127.0.0.1:9999/hook?k=v')).toBe('http://127.0.0.1:9999');
+    expect(webhookOrigin('not a url')).toBe('(an unparseable URL)');
+  });
+
+  it('registers the config secrets, so redact scrubs them from any text', () => {
+    registerConfigSecrets({
+      anthropic: { apiKey: 'anthropic-config-key-1' },
+      gemini: {},
+      api: { token: 'api-config-token-1' },
+      webhookUrl: 'https://hooks.example.com/services/webhook-config-path-1',
+    });
+    expect(
+      redact(
+        'a anthropic-config-key-1 b api-config-token-1 c https://hooks.example.com/services/webhook-config-path-1 d /services/webhook-config-path-1',
+      ),
+    ).toBe('a [redacted] b [redacted] c [redacted] d [redacted]');
   });
 });

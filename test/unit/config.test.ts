@@ -33,4 +33,65 @@ describe('loadConfig', () => {
     // A key with surrounding whitespace is accepted; a bad token value is reported as hidden.
     expect(() => loadConfig({ REFINERY_API_PORT: 'x', ANTHROPIC_API_KEY: 'sk-secret' })).toThrow(/REFINERY_API_PORT/);
   });
+
+  describe('marker secrets never reach a config error', () => {
+    const MARKERS = {
+      ANTHROPIC_API_KEY: 'anthropic-key-MARKER-c1',
+      GEMINI_API_KEY: 'gemini-key-MARKER-c2',
+      REFINERY_API_TOKEN: 'api-token-MARKER-c3',
+    };
+    const DB_PASSWORD = 'db-password-MARKER-c4';
+    const DB_QUERY = 'db-query-MARKER-c5';
+    const WEBHOOK_PATH = 'webhook-path-MARKER-c6';
+    const all = [...Object.values(MARKERS), DB_PASSWORD, DB_QUERY, WEBHOOK_PATH];
+    const good = {
+      ...MARKERS,
+      REFINERY_DATABASE_URL: `postgres://app:${DB_PASSWORD}@db.internal:5432/refinery?application_name=${DB_QUERY}`,
+      REFINERY_WEBHOOK_URL: `https://hooks.example.com/services/${WEBHOOK_PATH}`,
+    };
+
+    test.each([
+      ['another variable is bad', { REFINERY_API_PORT: 'x' }, 'REFINERY_API_PORT'],
+      [
+        'the database URL is bad',
+        { REFINERY_DATABASE_URL: `mysql://app:${DB_PASSWORD}@db.internal/refinery?x=${DB_QUERY}` },
+        'REFINERY_DATABASE_URL="mysql://db.internal/refinery"',
+      ],
+      [
+        'the database URL cannot be parsed',
+        { REFINERY_DATABASE_URL: `mysql://app:${DB_PASSWORD}@db internal/refinery?x=${DB_QUERY}` },
+        'REFINERY_DATABASE_URL="mysql://db internal/refinery"',
+      ],
+      [
+        'the webhook URL is bad',
+        { REFINERY_WEBHOOK_URL: `hooks.example.com/services/${WEBHOOK_PATH}` },
+        'REFINERY_WEBHOOK_URL="(an unparseable URL)"',
+      ],
+      [
+        'a key is bad',
+        { REFINERY_PROVIDER: 'x', ANTHROPIC_BASE_URL: `nope ${MARKERS.ANTHROPIC_API_KEY}` },
+        'REFINERY_PROVIDER',
+      ],
+      [
+        'a public URL is bad',
+        { REFINERY_PUBLIC_URL: `https://user:${DB_PASSWORD}@exa mple.com/?t=${DB_QUERY}` },
+        'REFINERY_PUBLIC_URL="https://exa mple.com/"',
+      ],
+    ])('%s', (_what, bad, shown) => {
+      let message = '';
+      try {
+        loadConfig({ ...good, ...bad });
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        message = (err as Error).message;
+      }
+      expect(message).toContain(shown);
+      for (const marker of all) expect(message).not.toContain(marker);
+    });
+
+    test('a public URL loses its user info and query string before any link is built on it', () => {
+      const c = loadConfig({ REFINERY_PUBLIC_URL: `https://ops:${DB_PASSWORD}@refinery.example.com/?t=${DB_QUERY}` });
+      expect(c.api.publicUrl).toBe('https://refinery.example.com');
+    });
+  });
 });

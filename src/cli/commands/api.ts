@@ -1,5 +1,6 @@
 import { apiOptionsFrom, startApiServer } from '../../api/server';
 import type { Config } from '../../config';
+import { redactUrl } from '../../providers/redact';
 import { openStore } from '../../store/open';
 import { CliError, EXIT } from '../exit-codes';
 import { untilInterrupted } from '../stack';
@@ -20,7 +21,9 @@ export async function apiCommand(config: Config): Promise<number> {
       throw new CliError(`port ${config.api.port} is in use: free it or set REFINERY_API_PORT`);
     throw err;
   });
-  console.log(`refinery api: listening on ${api.url} (OpenAPI at ${api.url}/openapi.json)`);
+  console.log(
+    `refinery api: listening on ${api.url} (OpenAPI at ${api.url}/openapi.json), store ${redactUrl(config.databaseUrl)}`,
+  );
   await interrupted;
   await api.close();
   await db.close();

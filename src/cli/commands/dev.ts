@@ -1,4 +1,5 @@
 import type { Config } from '../../config';
+import { redactUrl, webhookOrigin } from '../../providers/redact';
 import { EXIT } from '../exit-codes';
 import { startStack, untilInterrupted } from '../stack';
 
@@ -12,6 +13,7 @@ export async function devCommand(config: Config): Promise<number> {
   const stack = await startStack(config, { reuseServer: false });
   console.log(`Temporal server: ${stack.server?.address ?? config.temporal.address}`);
   console.log(`Temporal Web UI: ${stack.uiUrl}`);
+  if (config.webhookUrl) console.log(`Webhook: ${webhookOrigin(config.webhookUrl)}`);
   console.log(
     `Worker polling task queue "${stack.worker.taskQueue}" (store ${stack.worker.store.label}). Press Ctrl-C to stop.`,
   );

@@ -4,7 +4,7 @@ import { NativeConnection, Worker, Runtime, DefaultLogger, type LogEntry, type L
 import { createActivities } from './activities';
 import { inspect } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config';
-import { redact, redactUrl } from './providers/redact';
+import { redact } from './providers/redact';
 import { openStore } from './store/open';
 import type { Db } from './store/db';
 import { storeIdentity, type StoreIdentity } from './store/store-identity';

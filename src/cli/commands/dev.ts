@@ -1,5 +1,5 @@
 import type { Config } from '../../config';
-import { redactUrl, webhookOrigin } from '../../providers/redact';
+import { webhookOrigin } from '../../providers/redact';
 import { EXIT } from '../exit-codes';
 import { startStack, untilInterrupted } from '../stack';
 

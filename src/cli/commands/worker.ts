@@ -1,5 +1,4 @@
 import type { Config } from '../../config';
-import { redactUrl } from '../../providers/redact';
 import { startWorker } from '../../worker';
 import { EXIT } from '../exit-codes';
 import { untilInterrupted } from '../stack';

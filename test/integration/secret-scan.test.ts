@@ -175,7 +175,8 @@ describe('marker-secret scan', () => {
       // A tune.
       const skill = h.makeSkill('notes');
       const [tune] = await h.start([skill], { threshold: '80', 'max-iterations': '2' }, client, taskQueue);
-      const tuned = await tune!.handle.result();
+      // As `tune --wait` does: the waiting client writes the outcome and the report on its own machine.
+      const tuned = await h.finish(tune!.handle);
       expect(tuned.outcome?.reportPaths.length).toBeGreaterThan(0);
 
       // An eval, with one case whose provider error echoes the key.

@@ -126,9 +126,10 @@ export function writeNewFolder(target: string, shown: string, files: Record<stri
     throw new SkillError(`${shown} is not empty: pull into a new or empty folder`);
   const parent = path.dirname(target);
   fs.mkdirSync(parent, { recursive: true });
+  // The target's name, cut short, keeps the staging folder recognisable and within NAME_MAX.
   const staging = path.join(
     parent,
-    `.${path.basename(target)}.refinery-${process.pid}-${randomBytes(6).toString('hex')}`,
+    `.${path.basename(target).slice(0, 64)}.refinery-${process.pid}-${randomBytes(6).toString('hex')}`,
   );
   fs.mkdirSync(staging);
   try {

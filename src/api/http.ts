@@ -11,6 +11,8 @@ export class HttpProblem extends Error {
     readonly field?: string,
     /** Extra response headers, e.g. retry-after on a 429. */
     readonly headers: Record<string, string> = {},
+    /** Extra members of the problem body, e.g. the file and the rule a path check refused. */
+    readonly extensions?: Record<string, string>,
   ) {
     super(message);
   }
@@ -43,7 +45,8 @@ const TITLES: Record<number, string> = {
 export function sendProblem(res: ServerResponse, err: unknown, instance: string): void {
   let p: HttpProblem;
   if (err instanceof HttpProblem) p = err;
-  else if (err instanceof LibraryError) p = new HttpProblem(err.status, TITLES[err.status]!, err.message, err.field);
+  else if (err instanceof LibraryError)
+    p = new HttpProblem(err.status, TITLES[err.status]!, err.message, err.field, {}, err.extensions);
   else p = new HttpProblem(500, TITLES[500]!, 'the server failed to handle the request; see its log');
   const body = JSON.stringify({
     type: 'about:blank',
@@ -52,6 +55,7 @@ export function sendProblem(res: ServerResponse, err: unknown, instance: string)
     detail: p.message,
     instance,
     ...(p.field ? { field: p.field } : {}),
+    ...p.extensions,
   });
   res.writeHead(p.status, {
     'content-type': 'application/problem+json',

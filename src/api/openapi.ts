@@ -28,7 +28,8 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       },
       responses: {
         Problem: {
-          description: 'An error (RFC 9457); `field` names the input at fault.',
+          description:
+            'An error (RFC 9457); `field` names the input at fault; a refused skill file name adds `file` and the path policy `rule`.',
           content: {
             'application/problem+json': {
               schema: {
@@ -41,6 +42,8 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
                   detail: { type: 'string' },
                   instance: { type: 'string' },
                   field: { type: 'string' },
+                  file: { type: 'string' },
+                  rule: { type: 'string' },
                 },
               },
             },

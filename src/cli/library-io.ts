@@ -5,6 +5,8 @@ import type { Config } from '../config';
 import { detectVariables, promptContentSchema, type LibraryContent } from '../library/content';
 import type { Actor } from '../library/label-store';
 import { loadSkillFolder } from '../skills/load';
+import { checkSkillFiles } from '../skills/path-policy';
+import { writeNewFolder } from '../skills/safe-write';
 import { SkillError } from '../skills/skill-error';
 import { CliError } from './exit-codes';
 
@@ -65,4 +67,19 @@ export function contentAsFiles(content: LibraryContent, name: string): Record<st
   return {
     [`${name}.json`]: JSON.stringify({ messages: content.messages, variables: content.variables }, null, 2) + '\n',
   };
+}
+
+/**
+ * Writes a pulled version into a new or empty folder, all or nothing. Every name passes the path
+ * policy first: a stored version may predate it or come from elsewhere, and a name like `../x` must
+ * never land outside the folder.
+ */
+export function writePulled(dir: string, files: Record<string, string>): void {
+  try {
+    checkSkillFiles(files);
+    writeNewFolder(path.resolve(dir), dir, files);
+  } catch (err) {
+    if (err instanceof SkillError) throw new CliError(err.message);
+    throw err;
+  }
 }

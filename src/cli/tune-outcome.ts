@@ -4,6 +4,7 @@ import { getBlob } from '../store/blobs';
 import type { Db } from '../store/db';
 import { getSkillFiles } from '../store/skill-versions';
 import { changedPaths } from '../skills/files';
+import { skillFilesProblem } from '../skills/path-policy';
 import { SkillError } from '../skills/skill-error';
 import { writeSkillFolder } from '../skills/write-back';
 import type { TuneStatus } from '../tune/types';
@@ -49,6 +50,12 @@ export async function applyTuneOutcome(db: Db, status: TuneStatus, opts: ApplyOp
     const to = await getSkillFiles(db, plan.skill, plan.toHash);
     const result: FolderResult = { skill: plan.skill, dir, files: changedPaths(from, to), written: false };
     folders.push(result);
+    // The path policy holds whether or not we write: a refused name is reported, never printed as a plan.
+    const problem = skillFilesProblem(from) ?? skillFilesProblem(to);
+    if (problem) {
+      result.refused = problem.message;
+      continue;
+    }
     if (!dir) {
       result.refused = `the run has no folder for ${plan.skill}: name one with --dir <skill-folder>`;
       continue;

@@ -5,6 +5,8 @@ export class LibraryError extends Error {
     message: string,
     readonly status: 400 | 403 | 404 | 409 = 400,
     readonly field?: string,
+    /** Extra members for the problem+json body (for a refused file name: `file` and `rule`). */
+    readonly extensions?: Record<string, string>,
   ) {
     super(message);
   }

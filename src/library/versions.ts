@@ -1,3 +1,4 @@
+import { skillFilesProblem } from '../skills/path-policy';
 import { getJson, putJson } from '../store/blobs';
 import type { Db, Queryable } from '../store/db';
 import { contentHash, kindOf, type LibraryContent, type LibraryKind } from './content';
@@ -162,6 +163,12 @@ export async function recordVersion(
 ): Promise<RecordedVersion> {
   if (!meta.rationale.trim())
     throw new LibraryError('a version needs a rationale: say why it changed (--why)', 400, 'rationale');
+  if (content.type === 'skill') {
+    // The one path policy, before anything is stored: a refused name is never a version to pull.
+    const problem = skillFilesProblem(content.files);
+    if (problem)
+      throw new LibraryError(problem.message, 400, 'content.files', { file: problem.file, rule: problem.rule });
+  }
   const hash = contentHash(content);
   return db.transaction(async (tx) => {
     await ensureItem(tx, name, kindOf(content), { owner: meta.author, ...meta.item });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setFile } from './files';
 import { SKILL_LIMITS, SKIPPED_DIRS, type SkillFiles } from './limits';
+import { checkSkillFiles, checkSkillPath } from './path-policy';
 import { SkillError } from './skill-error';
 
 function isBinary(buf: Buffer): boolean {
@@ -12,7 +13,8 @@ function isBinary(buf: Buffer): boolean {
 
 /**
  * Reads a skill folder (SKILL.md plus other text files) into memory, refusing anything that is not
- * plainly inside it: symlinks, binaries, and files or totals over SKILL_LIMITS. Reads only; writes
+ * plainly inside it: symlinks, binaries, names the path policy refuses, and files or totals over
+ * SKILL_LIMITS. Reads only; writes
  * nothing, so a refusal leaves no trace.
  */
 export function loadSkillFolder(dir: string): { name: string; dir: string; files: SkillFiles } {
@@ -36,13 +38,16 @@ export function loadSkillFolder(dir: string): { name: string; dir: string; files
     for (const entry of fs.readdirSync(abs, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const entryAbs = path.join(abs, entry.name);
       const entryRel = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory() && SKIPPED_DIRS.has(entry.name)) continue;
+      // The name first: a refusal must never print a hostile name as it is.
+      checkSkillPath(entryRel);
       if (entry.isSymbolicLink()) {
         throw new SkillError(
-          `${entryRel} in ${dir} is a symlink: skills may hold only regular files; copy the target in`,
+          `${entryRel} in ${dir} is a symlink (path rule "symlink"): skills may hold only regular files; copy the target in`,
         );
       }
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) walk(entryAbs, entryRel);
+        walk(entryAbs, entryRel);
         continue;
       }
       if (!entry.isFile()) throw new SkillError(`${entryRel} in ${dir} is not a regular file: remove it`);
@@ -67,5 +72,7 @@ export function loadSkillFolder(dir: string): { name: string; dir: string; files
     }
   };
   walk(root, '');
+  // Names that would collide where the skill is pulled (case-insensitive file systems) are refused here too.
+  checkSkillFiles(files);
   return { name: path.basename(root), dir: root, files };
 }

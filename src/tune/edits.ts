@@ -1,5 +1,6 @@
 import { copyFiles, hasFile, setFile } from '../skills/files';
 import { SKILL_LIMITS, type SkillFiles } from '../skills/limits';
+import { skillFilesProblem, skillPathProblem } from '../skills/path-policy';
 
 /** One structured edit from the improver. */
 export interface SkillEdit {
@@ -12,16 +13,10 @@ export class EditRejected extends Error {
   override readonly name = 'EditRejected';
 }
 
-/** A relative path inside the skill: no absolute paths, no `..`, no backslashes or control characters. */
+/** A relative path inside the skill, by the one path policy (src/skills/path-policy.ts). */
 export function checkEditPath(p: string): void {
-  if (p.length === 0 || p.length > 200) throw new EditRejected(`edit path "${p}" is empty or too long`);
-  if (p.startsWith('/') || /^[a-zA-Z]:/.test(p)) throw new EditRejected(`edit path "${p}" is absolute`);
-  // eslint-disable-next-line no-control-regex
-  if (/[\\\u0000-\u001f]/.test(p)) throw new EditRejected(`edit path "${p}" has a backslash or control character`);
-  const parts = p.split('/');
-  if (parts.some((s) => s === '..' || s === '.' || s === '')) {
-    throw new EditRejected(`edit path "${p}" leaves the skill folder or is not normalised`);
-  }
+  const problem = skillPathProblem(p);
+  if (problem) throw new EditRejected(`edit refused: ${problem.message}`);
 }
 
 /**
@@ -52,5 +47,8 @@ export function applyEdits(files: SkillFiles, edits: SkillEdit[]): SkillFiles {
     throw new EditRejected(`the skill would exceed ${SKILL_LIMITS.maxTotalBytes} bytes`);
   if (Object.keys(next).length > SKILL_LIMITS.maxFiles)
     throw new EditRejected(`the skill would exceed ${SKILL_LIMITS.maxFiles} files`);
+  // Names that collide where the skill is written (case, file and folder of one name).
+  const problem = skillFilesProblem(next);
+  if (problem) throw new EditRejected(`edit refused: ${problem.message}`);
   return next;
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
+import { putJson } from '../../src/store/blobs';
 import type { TuneStatus } from '../../src/tune/types';
 import { runCli } from '../support/cli';
 import { sharedTestEnv } from '../support/shared-env';
@@ -78,6 +79,30 @@ describe('a worker in another working directory, without the skill folder', () =
     expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(`${before}\nmy own edit\n`);
 
     fs.writeFileSync(path.join(dir, 'SKILL.md'), before);
+    // The chosen version's stored content tampered with after the run (old or hostile stored data): it now
+    // names a file two folders up. The path policy refuses it, exit 2, and nothing is written anywhere.
+    const chosen = ['remote', status.outcome!.writeBack[0]!.toHash];
+    const kept = await h.db.get<{ content_ref: string }>(
+      'SELECT content_ref FROM library_versions WHERE name = ? AND hash = ?',
+      chosen,
+    );
+    const hostile = { 'SKILL.md': 'x', '../../escaped-by-outcome.txt': 'pwned' };
+    await h.db.run('UPDATE library_versions SET content_ref = ? WHERE name = ? AND hash = ?', [
+      await putJson(h.db, { type: 'skill', files: hostile }),
+      ...chosen,
+    ]);
+    const tampered = await runCli(['outcome', workflowId, '--write'], env);
+    expect(tampered.code).toBe(2);
+    expect(tampered.out).toContain(
+      'skill file "../../escaped-by-outcome.txt" refused by the path rule "parent-segment"',
+    );
+    expect(fs.existsSync(path.join(dir, '..', '..', 'escaped-by-outcome.txt'))).toBe(false);
+    expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(before);
+    await h.db.run('UPDATE library_versions SET content_ref = ? WHERE name = ? AND hash = ?', [
+      kept!.content_ref,
+      ...chosen,
+    ]);
+
     const written = await runCli(['outcome', workflowId, '--write'], env);
     expect(written.code).toBe(0);
     expect(written.out).toContain(`written back to ${dir}: SKILL.md`);

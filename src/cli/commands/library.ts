@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { diffFiles } from '../../activities/tune/write-back';
 import type { Config } from '../../config';
@@ -13,7 +11,7 @@ import { postWebhook } from '../../webhook';
 import { CliError, EXIT } from '../exit-codes';
 import { withStore } from '../with-store';
 import { rolloutWorkflowId } from './rollout';
-import { cliActor, contentAsFiles, readPushable } from '../library-io';
+import { cliActor, contentAsFiles, readPushable, writePulled } from '../library-io';
 
 export const libraryHelp = `refinery push <dir|file> [--name N] --why "…" [--owner O] [--tags a,b] [--description "…"] [--as user]
   Adds a version when the content changed ("unchanged" otherwise). A folder is a skill; a .json file a chat
@@ -93,13 +91,7 @@ export async function pullCommand(config: Config, argv: string[]): Promise<numbe
         });
     await requireVersion(db, name, version);
     const files = contentAsFiles(await getContent(db, name, { version }), name);
-    const target = path.resolve(dir);
-    if (fs.existsSync(target) && fs.readdirSync(target).length > 0)
-      throw new CliError(`${dir} is not empty: pull into a new or empty folder`);
-    for (const [rel, text] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(target, rel)), { recursive: true });
-      fs.writeFileSync(path.join(target, rel), text);
-    }
+    writePulled(dir, files);
     console.log(
       `${name}: version ${version} written to ${dir} (${Object.keys(files).length} files)  ${link(config, name, version)}`,
     );

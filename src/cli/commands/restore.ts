@@ -2,6 +2,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../../config';
 import { loadSkillFolder } from '../../skills/load';
+import { skillFilesProblem } from '../../skills/path-policy';
 import { SkillError } from '../../skills/skill-error';
 import { writeSkillFolder } from '../../skills/write-back';
 import { openStore } from '../../store/open';
@@ -44,6 +45,9 @@ export async function restoreCommand(config: Config, argv: string[]): Promise<nu
     if (!target)
       throw new CliError(`skill "${name}" has no version ${values.version}: versions are 1 to ${versions.length}`);
     const to = await getSkillFiles(db, name, target.hash);
+    // Before the diff is printed or the folder recorded: a refused name changes nothing.
+    const problem = skillFilesProblem(to);
+    if (problem) throw new CliError(`version ${target.versionNo} of "${name}" cannot be restored: ${problem.message}`);
     const diff = diffFiles(current.files, to);
     if (!diff) {
       console.log(`${dir} already holds v${target.versionNo}: nothing to do`);

@@ -162,11 +162,11 @@ describe('loadSkillFolder: refusals name the problem and the fix', () => {
     fs.symlinkSync(to(outside), path.join(dir, rel));
     if (rel === 'SKILL.md') {
       expect(refusal(dir)).toBe(
-        `SKILL.md in ${dir} is a symlink: skills may hold only regular files; copy the target in`,
+        `SKILL.md in ${dir} is a symlink (path rule "symlink"): skills may hold only regular files; copy the target in`,
       );
     } else {
       expect(refusal(dir)).toBe(
-        `${rel} in ${dir} is a symlink: skills may hold only regular files; copy the target in`,
+        `${rel} in ${dir} is a symlink (path rule "symlink"): skills may hold only regular files; copy the target in`,
       );
     }
   });
@@ -175,13 +175,15 @@ describe('loadSkillFolder: refusals name the problem and the fix', () => {
     const other = skill('other', { 'SKILL.md': 's', 'x.md': 'x' });
     const dir = skill('with-dir-link');
     fs.symlinkSync(other, path.join(dir, 'linked'), 'dir');
-    expect(refusal(dir)).toBe(`linked in ${dir} is a symlink: skills may hold only regular files; copy the target in`);
+    expect(refusal(dir)).toBe(
+      `linked in ${dir} is a symlink (path rule "symlink"): skills may hold only regular files; copy the target in`,
+    );
   });
 
   test('a symlink nested deep inside is named by its relative path', () => {
     const dir = skill('deep-link', { 'SKILL.md': 's', 'a/b/real.md': 'r' });
     fs.symlinkSync(path.join(dir, 'a/b/real.md'), path.join(dir, 'a/b/alias.md'));
-    expect(refusal(dir)).toMatch(/^a\/b\/alias\.md in .* is a symlink: /);
+    expect(refusal(dir)).toMatch(/^a\/b\/alias\.md in .* is a symlink \(path rule "symlink"\): /);
   });
 
   test.each([

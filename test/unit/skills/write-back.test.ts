@@ -125,7 +125,7 @@ describe('writeSkillFolder', () => {
     fs.writeFileSync(outside, '# v1\n');
     put({ 'ref/old.md': 'old', 'same.md': 'unchanged' });
     fs.symlinkSync(outside, path.join(dir, 'SKILL.md'));
-    expect(refused(from, to)).toBe('refusing to write SKILL.md: it is a symlink');
+    expect(refused(from, to)).toMatch(/^skill file "SKILL\.md" refused by the path rule "symlink": /);
     expect(fs.readFileSync(outside, 'utf8')).toBe('# v1\n');
   });
 
@@ -135,14 +135,14 @@ describe('writeSkillFolder', () => {
     put({ 'SKILL.md': '# v1\n' });
     fs.symlinkSync(outside, path.join(dir, 'old.md'));
     expect(refused({ 'SKILL.md': '# v1\n', 'old.md': 'old' }, { 'SKILL.md': '# v1\n' })).toMatch(
-      /old\.md: it is a symlink/,
+      /"old\.md" refused by the path rule "symlink"/,
     );
   });
 
   test.each(['../escape.md', 'a/../../escape.md', '..'])('refuses a path outside the folder: %j', (rel) => {
     put({ 'SKILL.md': '# v1\n' });
-    expect(refused({ 'SKILL.md': '# v1\n' }, { 'SKILL.md': '# v1\n', [rel]: 'x' })).toBe(
-      `refusing to write ${rel}: outside ${dir}`,
+    expect(refused({ 'SKILL.md': '# v1\n' }, { 'SKILL.md': '# v1\n', [rel]: 'x' })).toMatch(
+      /path rule "parent-segment": it has a "\.\." segment that leaves the skill folder; remove the "\.\."$/,
     );
     expect(fs.existsSync(path.join(tmp, 'escape.md'))).toBe(false);
   });

@@ -17,18 +17,24 @@ function rejection(fn: () => unknown): EditRejected {
 
 describe('limits', () => {
   test('the documented caps', () => {
-    expect(SKILL_LIMITS).toEqual({ maxFileBytes: 256 * KiB, maxTotalBytes: 2 * KiB * KiB, maxFiles: 200 });
+    expect(SKILL_LIMITS).toEqual({
+      maxFileBytes: 256 * KiB,
+      maxTotalBytes: 2 * KiB * KiB,
+      maxFiles: 200,
+      maxPathLength: 200,
+      maxSegmentBytes: 255,
+    });
   });
 });
 
 describe('checkEditPath', () => {
   test.each([
-    ['', /empty or too long/],
-    ['a'.repeat(201), /empty or too long/],
-    ['/etc/passwd', /is absolute/],
-    ['/SKILL.md', /is absolute/],
-    ['C:/x.md', /is absolute/],
-    ['c:x.md', /is absolute/],
+    ['', /path rule "empty"/],
+    ['a'.repeat(201), /path rule "too-long"/],
+    ['/etc/passwd', /path rule "absolute"/],
+    ['/SKILL.md', /path rule "absolute"/],
+    ['C:/x.md', /path rule "drive"/],
+    ['c:x.md', /path rule "drive"/],
     ['..', /leaves the skill folder/],
     ['../x.md', /leaves the skill folder/],
     ['a/../../x.md', /leaves the skill folder/],
@@ -38,12 +44,12 @@ describe('checkEditPath', () => {
     ['a/./b.md', /not normalised/],
     ['a//b.md', /not normalised/],
     ['a/', /not normalised/],
-    ['a\\b.md', /backslash or control character/],
-    ['..\\x.md', /backslash or control character/],
-    ['a\nb.md', /backslash or control character/],
-    ['a\u0000.md', /backslash or control character/],
-    ['tab\there.md', /backslash or control character/],
-    ['esc\u001b.md', /backslash or control character/],
+    ['a\\b.md', /path rule "backslash"/],
+    ['..\\x.md', /path rule "backslash"/],
+    ['a\nb.md', /path rule "control-character"/],
+    ['a\u0000.md', /path rule "control-character"/],
+    ['tab\there.md', /path rule "control-character"/],
+    ['esc\u001b.md', /path rule "control-character"/],
   ])('rejects %j', (p, message) => {
     const err = rejection(() => checkEditPath(p));
     expect(err.message).toMatch(message);
@@ -112,10 +118,10 @@ describe('applyEdits', () => {
       [{ path: 'SKILL.md', action: 'replace' }],
       /replace of SKILL\.md has no content/,
     ],
-    ['absolute path', base(), [{ path: '/tmp/x', action: 'create', content: 'x' }], /is absolute/],
+    ['absolute path', base(), [{ path: '/tmp/x', action: 'create', content: 'x' }], /path rule "absolute"/],
     ['parent path', base(), [{ path: '../x.md', action: 'create', content: 'x' }], /leaves the skill folder/],
     ['dot segment', base(), [{ path: './x.md', action: 'create', content: 'x' }], /not normalised/],
-    ['empty segment', base(), [{ path: 'a//x.md', action: 'create', content: 'x' }], /not normalised/],
+    ['empty segment', base(), [{ path: 'a//x.md', action: 'create', content: 'x' }], /path rule "empty-segment"/],
     ['backslash', base(), [{ path: 'a\\x.md', action: 'create', content: 'x' }], /backslash/],
     ['control character', base(), [{ path: 'a\rx.md', action: 'create', content: 'x' }], /control character/],
     [

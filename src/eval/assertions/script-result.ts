@@ -1,4 +1,4 @@
-import { NO_HOST, SCRIPT_MEMORY_BYTES, SCRIPT_STACK_BYTES, SCRIPT_TEXT_CHARS } from './sandbox-limits';
+import { NO_HOST, SCRIPT_MEMORY_BYTES, SCRIPT_REASON_MAX_CHARS, SCRIPT_STACK_BYTES, SCRIPT_TEXT_CHARS } from './sandbox-limits';
 import type { AssertionOf } from './schema';
 import { failed, passed } from './result';
 import type { AssertionResult } from './types';
@@ -24,7 +24,7 @@ export interface ThrownValue {
 
 const EXPECTED = 'expected a boolean, a number or { pass, score?, reason? }';
 
-/** Reasons and messages are cut short: a result is a verdict, not a place to store data. */
+/** Reasons and messages are cut short (longer reasons than SCRIPT_REASON_MAX_CHARS are refused outright). */
 export function clip(text: string): string {
   return text.length > SCRIPT_TEXT_CHARS ? `${text.slice(0, SCRIPT_TEXT_CHARS)}…` : text;
 }
@@ -45,7 +45,10 @@ export function scriptResult(a: Script, value: ScriptValue): AssertionResult {
     return n >= 0.5 ? passed(a, n) : failed(a, `returned score ${n}, below 0.5`, n);
   }
   if (t === 'object' && typeof v === 'object' && v !== null) {
-    const { pass, score, reason } = v as { pass?: unknown; score?: unknown; reason?: unknown };
+    const { pass, score, reason, reasonChars } = v as Record<string, unknown>;
+    if (typeof reasonChars === 'number') {
+      return failed(a, `returned a reason of ${reasonChars} characters; at most ${SCRIPT_REASON_MAX_CHARS} are accepted`);
+    }
     if (typeof pass === 'boolean') {
       const n = typeof score === 'string' ? Number(score) : undefined;
       if (score !== undefined && (n === undefined || !Number.isFinite(n))) {

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { NO_HOST, SCRIPT_MEMORY_BYTES, SCRIPT_STACK_BYTES, SCRIPT_TEXT_CHARS } from './sandbox-limits';
+import { NO_HOST, SCRIPT_MEMORY_BYTES, SCRIPT_REASON_MAX_CHARS, SCRIPT_STACK_BYTES, SCRIPT_TEXT_CHARS } from './sandbox-limits';
 import { createSlots } from './slots';
 import type { ScriptValue, ThrownValue } from './script-result';
 import { WORKER_SOURCE } from './worker-source';
@@ -55,7 +55,9 @@ function spawn(input: ScriptInput, limitMs: number): Promise<ScriptOutcome> {
         memoryBytes: SCRIPT_MEMORY_BYTES,
         stackBytes: SCRIPT_STACK_BYTES,
         maxText: SCRIPT_TEXT_CHARS,
-        maxJson: 4 * SCRIPT_TEXT_CHARS + 1000,
+        maxReason: SCRIPT_REASON_MAX_CHARS,
+        // Room for the longest accepted reason, escaped; more means the script broke the prelude's cutting.
+        maxJson: 6 * SCRIPT_REASON_MAX_CHARS + 1000,
         noHost: NO_HOST,
       },
       // Not the parent's environment either, as a second wall: the script cannot reach the thread, but if it

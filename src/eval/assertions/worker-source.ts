@@ -15,7 +15,8 @@ const { parentPort, workerData: d } = require('node:worker_threads');
 // Runs inside QuickJS before the script; returns the helpers the host calls. Not reachable from the script:
 // only its return value is kept, by the host. It takes the intrinsics it needs before the script can replace them.
 const PRELUDE = \`(() => {
-  const stringify = JSON.stringify, parse = JSON.parse, isArray = Array.isArray, P = Promise;
+  const stringify = JSON.stringify, parse = JSON.parse, isArray = Array.isArray, String = globalThis.String;
+  const resolve = Promise.resolve.bind(Promise);
   const noop = () => {};
   globalThis.console = { log: noop, info: noop, warn: noop, error: noop, debug: noop, trace: noop };
   const refuse = (name) => {
@@ -38,7 +39,7 @@ const PRELUDE = \`(() => {
     start(ns, output, contextJson, name) {
       const fn = pick(ns);
       if (!fn) throw new Error(name + ' does not export a function');
-      return P.resolve(fn(output, parse(contextJson)));
+      return resolve(fn(output, parse(contextJson)));
     },
     // The value as data the host can judge without ever reading more than the three documented fields.
     shape(value) {
@@ -50,7 +51,8 @@ const PRELUDE = \`(() => {
       const v = {};
       if (typeof pass === 'boolean') v.pass = pass;
       if (score !== undefined) v.score = typeof score === 'number' ? String(score) : { t: typeof score };
-      if (typeof reason === 'string') v.reason = cut(reason);
+      if (typeof reason === 'string' && reason.length > \${d.maxReason}) v.reasonChars = reason.length;
+      else if (typeof reason === 'string') v.reason = cut(reason);
       return stringify({ t, v });
     },
     thrown(e) {

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { NO_HOST, SCRIPT_MEMORY_BYTES, SCRIPT_REASON_MAX_CHARS, SCRIPT_STACK_BYTES, SCRIPT_TEXT_CHARS } from './sandbox-limits';
 import { createSlots } from './slots';
@@ -7,6 +9,17 @@ import { WORKER_SOURCE } from './worker-source';
 
 // Resolved here, where Node's resolution knows this package; the worker is evaluated source with no location.
 const QUICKJS = require.resolve('quickjs-emscripten');
+const WASM_FILE = require.resolve('@jitl/quickjs-wasmfile-release-sync/wasm', { paths: [path.dirname(QUICKJS)] });
+// The project's type libraries leave WebAssembly out (no DOM lib); this is the one call used, and the compiled
+// module is only passed through to the engine.
+type WasmModule = object;
+declare const WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule> };
+let compiled: Promise<WasmModule> | undefined;
+/** The engine's WebAssembly, compiled once per process and handed to every worker (it skips compiling again). */
+function engineCode(): Promise<WasmModule> {
+  compiled ??= fs.promises.readFile(WASM_FILE).then((bytes) => WebAssembly.compile(bytes));
+  return compiled;
+}
 
 export interface ScriptInput {
   /** The script's source text. */
@@ -32,8 +45,9 @@ export type ScriptOutcome =
  * engine left broken by a hostile script dies with its thread. At most one worker per core runs at a time;
  * the limit starts once a worker is spawned and covers its startup.
  */
-export function runScript(input: ScriptInput, limitMs: number): Promise<ScriptOutcome> {
-  return slot(() => spawn(input, limitMs));
+export async function runScript(input: ScriptInput, limitMs: number): Promise<ScriptOutcome> {
+  const wasm = await engineCode();
+  return slot(() => spawn(input, wasm, limitMs));
 }
 
 const slot = createSlots(Math.max(1, os.availableParallelism()));
@@ -43,7 +57,7 @@ function kindOf(name: string): 'cjs' | 'module' | 'js' {
   return name.endsWith('.cjs') ? 'cjs' : 'js';
 }
 
-function spawn(input: ScriptInput, limitMs: number): Promise<ScriptOutcome> {
+function spawn(input: ScriptInput, wasm: WasmModule, limitMs: number): Promise<ScriptOutcome> {
   return new Promise((resolve) => {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
@@ -52,6 +66,7 @@ function spawn(input: ScriptInput, limitMs: number): Promise<ScriptOutcome> {
         kind: kindOf(input.name),
         deadline: Date.now() + limitMs,
         quickjs: QUICKJS,
+        wasm,
         memoryBytes: SCRIPT_MEMORY_BYTES,
         stackBytes: SCRIPT_STACK_BYTES,
         maxText: SCRIPT_TEXT_CHARS,

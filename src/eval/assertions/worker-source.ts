@@ -74,8 +74,8 @@ function text(vm, handle, what) {
 }
 
 (async () => {
-  const { newQuickJSWASMModule, RELEASE_SYNC } = require(d.quickjs);
-  const engine = await newQuickJSWASMModule(RELEASE_SYNC);
+  const { newQuickJSWASMModule, newVariant, RELEASE_SYNC } = require(d.quickjs);
+  const engine = await newQuickJSWASMModule(newVariant(RELEASE_SYNC, { wasmModule: d.wasm }));
   const rt = engine.newRuntime();
   rt.setMemoryLimit(d.memoryBytes);
   rt.setMaxStackSize(d.stackBytes);

@@ -1,4 +1,10 @@
-import { NO_HOST, SCRIPT_MEMORY_BYTES, SCRIPT_REASON_MAX_CHARS, SCRIPT_STACK_BYTES, SCRIPT_TEXT_CHARS } from './sandbox-limits';
+import {
+  NO_HOST,
+  SCRIPT_MEMORY_BYTES,
+  SCRIPT_REASON_MAX_CHARS,
+  SCRIPT_STACK_BYTES,
+  SCRIPT_TEXT_CHARS,
+} from './sandbox-limits';
 import type { AssertionOf } from './schema';
 import { failed, passed } from './result';
 import type { AssertionResult } from './types';
@@ -47,7 +53,10 @@ export function scriptResult(a: Script, value: ScriptValue): AssertionResult {
   if (t === 'object' && typeof v === 'object' && v !== null) {
     const { pass, score, reason, reasonChars } = v as Record<string, unknown>;
     if (typeof reasonChars === 'number') {
-      return failed(a, `returned a reason of ${reasonChars} characters; at most ${SCRIPT_REASON_MAX_CHARS} are accepted`);
+      return failed(
+        a,
+        `returned a reason of ${reasonChars} characters; at most ${SCRIPT_REASON_MAX_CHARS} are accepted`,
+      );
     }
     if (typeof pass === 'boolean') {
       const n = typeof score === 'string' ? Number(score) : undefined;

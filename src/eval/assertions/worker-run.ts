@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { NO_HOST, SCRIPT_MEMORY_BYTES, SCRIPT_REASON_MAX_CHARS, SCRIPT_STACK_BYTES, SCRIPT_TEXT_CHARS } from './sandbox-limits';
+import {
+  NO_HOST,
+  SCRIPT_MEMORY_BYTES,
+  SCRIPT_REASON_MAX_CHARS,
+  SCRIPT_STACK_BYTES,
+  SCRIPT_TEXT_CHARS,
+} from './sandbox-limits';
 import { createSlots } from './slots';
 import type { ScriptValue, ThrownValue } from './script-result';
 import { WORKER_SOURCE } from './worker-source';
@@ -17,7 +23,13 @@ declare const WebAssembly: { compile(bytes: Uint8Array): Promise<WasmModule> };
 let compiled: Promise<WasmModule> | undefined;
 /** The engine's WebAssembly, compiled once per process and handed to every worker (it skips compiling again). */
 function engineCode(): Promise<WasmModule> {
-  compiled ??= fs.promises.readFile(WASM_FILE).then((bytes) => WebAssembly.compile(bytes));
+  compiled ??= fs.promises
+    .readFile(WASM_FILE)
+    .then((bytes) => WebAssembly.compile(bytes))
+    .catch((err: unknown) => {
+      compiled = undefined; // tried again on the next call rather than failing every call after a fluke
+      throw err;
+    });
   return compiled;
 }
 

@@ -94,7 +94,8 @@ function text(vm, handle, what) {
     if (timedOut()) return { timeout: true };
     rt.setMemoryLimit(d.memoryBytes + 4 * 1024 * 1024);
     const described = call('thrown', handle);
-    if (described.error) return { ok: false, message: 'threw a value that could not be read' };
+    // Describing runs the script's code (getters, toString) under the same deadline.
+    if (described.error) return timedOut() ? { timeout: true } : { ok: false, message: 'threw a value that could not be read' };
     return { ok: false, thrown: JSON.parse(text(vm, described.value, 'the thrown value')) };
   };
   // Runs queued promise jobs until the promise settles or nothing is left to run.

@@ -6,6 +6,7 @@ import { temporalCliPath } from '../src/temporal/binaries';
 import { startDevServer } from '../src/temporal/dev-server';
 import { freePort } from '../src/temporal/probe';
 import { execFileSync } from 'node:child_process';
+import { assertionScriptBench } from './assertion-scripts';
 import { calendarHistoryBench } from './calendar-history';
 import { evalThroughput } from './eval-throughput';
 import { guardLookBench } from './guard-look';
@@ -62,6 +63,8 @@ async function main(): Promise<void> {
     );
     execFileSync('psql', [pgUrl, '-qc', `DROP DATABASE ${pgDb}`]);
   }
+  // One sandboxed `javascript` assertion call, start to verdict.
+  if (want('scripts')) results.push(await assertionScriptBench(Number(process.env.BENCH_SCRIPT_CALLS ?? 30)));
   // The rollout guard's look on SQLite at 10k and 1M stored runs (1M takes about 20 s to seed).
   if (want('guard'))
     results.push(await guardLookBench([10_000, 1_000_000], Number(process.env.BENCH_GUARD_LOOKS ?? 31)));

@@ -14,7 +14,8 @@ export interface CapturedScripts {
  * Copies the source of every `javascript` assertion into the dataset, as content-addressed blobs: the machine
  * that imports the dataset reads the files (under `baseDir`, the dataset file's folder), and from then on
  * workers run the stored copy wherever they are. A missing or escaping file fails the import with the case
- * that names it. A script runs alone: it may require Node built-ins, not files beside it.
+ * that names it. A script runs alone, in a sandbox: it can require or import nothing, neither Node built-ins nor
+ * files beside it.
  */
 export async function captureScripts(cases: EvalCase[], baseDir: string): Promise<CapturedScripts> {
   const sources = new Map<string, string>();

@@ -10,8 +10,8 @@ const SCRIPT_CACHE = path.join(os.tmpdir(), 'refinery-scripts');
 
 /**
  * `javascript` assertion code from the store: the copy captured when the dataset version was created. It is
- * written once per content hash into this worker's temp folder (the runner imports a file, which works alike
- * for CommonJS and ES modules), keeping the extension the dataset gave it.
+ * written once per content hash into this worker's temp folder, keeping the extension the dataset gave it (the
+ * sandbox reads the source from there; the extension says whether it is CommonJS or an ES module).
  */
 export function storedScripts(db: Db): ScriptSource {
   const materialise = async (ref: string, ext: string): Promise<string> => {

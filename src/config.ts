@@ -36,6 +36,7 @@ const envSchema = z.object({
   GEMINI_API_KEY: optionalString,
   GEMINI_BASE_URL: optionalString.pipe(url.optional()),
   REFINERY_API_TOKEN: optionalString,
+  REFINERY_API_URL: optionalString.pipe(url.optional()),
   REFINERY_USER: optionalString,
   REFINERY_WEBHOOK_URL: optionalString.pipe(url.optional()),
   REFINERY_ADMINS: z.string().default(''),
@@ -79,6 +80,11 @@ export interface Config {
   api: { port: number; host: string; token?: string; publicUrl: string };
   /** The embedded dev server binds TEMPORAL_ADDRESS; its Web UI listens on uiPort (gRPC port + 1000). */
   dev: { host: string; port: number; uiPort: number };
+  /**
+   * Remote mode (REFINERY_API_URL and REFINERY_API_TOKEN): library, label, rollout and decision commands
+   * go through the HTTP API and the token's subject is the actor. Undefined: local mode (the store directly).
+   */
+  remote?: { url: string; token: string };
   /** Who the CLI acts as (REFINERY_USER, else the OS user), and who counts as an admin for CLI label moves. */
   identity: { user?: string; admins: string[] };
   /** Slack-compatible webhook for rollout and calendar alerts. */
@@ -102,6 +108,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ConfigError(`${name}=${shown} is invalid: ${issue.message}. Fix or unset ${name}.`);
   }
   const e = parsed.data;
+  // The token alone is the API server's bootstrap token; a URL alone would act with no identity at all.
+  if (e.REFINERY_API_URL && !e.REFINERY_API_TOKEN)
+    throw new ConfigError(
+      'REFINERY_API_URL is set but REFINERY_API_TOKEN is not: remote mode acts as a token\'s subject. Set REFINERY_API_TOKEN to your token (`refinery tokens create`), or unset REFINERY_API_URL for local mode.',
+    );
   const home = path.resolve(cwd, e.REFINERY_HOME);
   return {
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.REFINERY_TASK_QUEUE },
@@ -118,6 +129,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     dev: devPorts(e.TEMPORAL_ADDRESS, e.REFINERY_UI_PORT),
     webhookUrl: e.REFINERY_WEBHOOK_URL,
+    remote:
+      e.REFINERY_API_URL && e.REFINERY_API_TOKEN
+        ? { url: e.REFINERY_API_URL.replace(/\/$/, ''), token: e.REFINERY_API_TOKEN }
+        : undefined,
     identity: {
       user: e.REFINERY_USER,
       admins: e.REFINERY_ADMINS.split(',')

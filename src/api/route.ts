@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Client } from '@temporalio/client';
 import type { LiveLabels } from '../library/live-labels';
 import type { Role, TokenIdentity } from '../library/tokens';
 import type { Db } from '../store/db';
@@ -10,6 +11,15 @@ export interface ApiDeps {
   /** The instance's authenticator: token routes poll its revocation feed, /metrics reads its counters. */
   auth: Authenticator;
   publicUrl: string;
+  /** Temporal, for the routes that reach a workflow (approve a rollout, decide a tune); absent: they answer 503. */
+  temporal?: ApiTemporal;
+}
+
+export interface ApiTemporal {
+  client: Client;
+  taskQueue: string;
+  /** REFINERY_ADMINS: approvers of a rollout started through the API, with the item's owner. */
+  admins: string[];
 }
 
 export interface RouteContext {

@@ -1,10 +1,11 @@
 import http from 'node:http';
+import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import { LiveLabels } from '../library/live-labels';
 import type { Db } from '../store/db';
 import { Authenticator } from './auth';
 import { HttpProblem, sendProblem } from './http';
-import { compile, type ApiDeps } from './route';
+import { compile, type ApiDeps, type ApiTemporal } from './route';
 import { calendarRoutes } from './routes/calendar';
 import { dashboardRoutes } from './routes/dashboard';
 import { labelRoutes } from './routes/labels';
@@ -14,6 +15,7 @@ import { metricsRoutes } from './routes/metrics';
 import { recordRoutes } from './routes/records';
 import { resolveRoutes } from './routes/resolve';
 import { tokenRoutes } from './routes/tokens';
+import { workflowRoutes } from './routes/workflows';
 
 /** Every route the server answers (the OpenAPI test checks each is documented). */
 export const ROUTE_LIST = [
@@ -26,6 +28,7 @@ export const ROUTE_LIST = [
   ...dashboardRoutes,
   ...metricsRoutes,
   ...tokenRoutes,
+  ...workflowRoutes,
 ];
 const ROUTES = ROUTE_LIST.map(compile);
 
@@ -40,14 +43,21 @@ export interface ApiServer {
 /** The HTTP API over one store: routes, auth, problem+json errors, and the live label cache. */
 export async function startApiServer(
   db: Db,
-  opts: { port: number; host?: string; publicUrl?: string; bootstrapToken?: string; pollMs?: number },
+  opts: {
+    port: number;
+    host?: string;
+    publicUrl?: string;
+    bootstrapToken?: string;
+    pollMs?: number;
+    temporal?: ApiTemporal;
+  },
 ): Promise<ApiServer> {
   const live = new LiveLabels(db, opts.pollMs);
   await live.start();
   const auth = new Authenticator(db, opts.bootstrapToken, { pollMs: opts.pollMs });
   await auth.start();
   // The public URL is known once the port is: filled in right after listen, before any request.
-  const deps: ApiDeps = { db, live, auth, publicUrl: '' };
+  const deps: ApiDeps = { db, live, auth, publicUrl: '', temporal: opts.temporal };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     void (async () => {
@@ -96,11 +106,12 @@ export async function startApiServer(
   };
 }
 
-export function apiOptionsFrom(config: Config) {
+export function apiOptionsFrom(config: Config, client?: Client) {
   return {
     port: config.api.port,
     host: config.api.host,
     publicUrl: config.api.publicUrl,
     bootstrapToken: config.api.token,
+    temporal: client ? { client, taskQueue: config.temporal.taskQueue, admins: config.identity.admins } : undefined,
   };
 }

@@ -1,3 +1,4 @@
+import { Client, Connection } from '@temporalio/client';
 import { apiOptionsFrom, startApiServer } from '../../api/server';
 import type { Config } from '../../config';
 import { openStore } from '../../store/open';
@@ -14,7 +15,11 @@ ${tokensHelp}`;
 export async function apiCommand(config: Config): Promise<number> {
   const interrupted = untilInterrupted();
   const db = await openStore(config.databaseUrl);
-  const api = await startApiServer(db, apiOptionsFrom(config)).catch(async (err: NodeJS.ErrnoException) => {
+  // Lazy: the API serves the library with Temporal down; only rollout and tune routes need it (503 meanwhile).
+  const connection = Connection.lazy({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const api = await startApiServer(db, apiOptionsFrom(config, client)).catch(async (err: NodeJS.ErrnoException) => {
+    await connection.close();
     await db.close();
     if (err.code === 'EADDRINUSE')
       throw new CliError(`port ${config.api.port} is in use: free it or set REFINERY_API_PORT`);
@@ -23,6 +28,7 @@ export async function apiCommand(config: Config): Promise<number> {
   console.log(`refinery api: listening on ${api.url} (OpenAPI at ${api.url}/openapi.json)`);
   await interrupted;
   await api.close();
+  await connection.close();
   await db.close();
   return EXIT.ok;
 }

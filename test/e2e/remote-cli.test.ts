@@ -180,6 +180,14 @@ describe('refinery in remote mode (REFINERY_API_URL + REFINERY_API_TOKEN)', () =
       res = await runCli(['rollout', 'approve', 'welcome'], r.env(r.tokens.will));
       expect(res.code).toBe(2);
       expect(res.out).toMatch(/403 Forbidden/);
+      // A body that names who approves is refused: the token decides.
+      const typed = await fetch(`${r.api.url}/v1/rollouts/welcome/approve`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${r.tokens.olga}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ decision: 'approve', by: 'adam' }),
+      });
+      expect(typed.status).toBe(400);
+      expect(await typed.json()).toMatchObject({ field: 'by', detail: expect.stringMatching(/token decides who acts/) });
       res = await runCli(['rollout', 'approve', 'welcome', '--note', 'looks right'], r.env(r.tokens.olga));
       expect(res.code).toBe(0);
       expect(res.out).toContain('approve recorded (by olga)');

@@ -31,4 +31,16 @@ describe('loadConfig', () => {
     // A key with surrounding whitespace is accepted; a bad token value is reported as hidden.
     expect(() => loadConfig({ REFINERY_API_PORT: 'x', ANTHROPIC_API_KEY: 'sk-secret' })).toThrow(/REFINERY_API_PORT/);
   });
+
+  test('remote mode needs both REFINERY_API_URL and REFINERY_API_TOKEN; the token alone is the server bootstrap', () => {
+    expect(loadConfig({ REFINERY_API_URL: 'https://refinery.example.test/', REFINERY_API_TOKEN: 'rfy_x' }).remote).toEqual({
+      url: 'https://refinery.example.test',
+      token: 'rfy_x',
+    });
+    expect(loadConfig({ REFINERY_API_TOKEN: 'rfy_x' }).remote).toBeUndefined();
+    expect(loadConfig({}).remote).toBeUndefined();
+    expect(() => loadConfig({ REFINERY_API_URL: 'https://refinery.example.test' })).toThrow(
+      /REFINERY_API_URL is set but REFINERY_API_TOKEN is not/,
+    );
+  });
 });

@@ -4,7 +4,6 @@ import { versionLink } from '../../library/links';
 import { problems, readJson, sendJson, validate } from '../http';
 import { requireItem } from '../../library/versions';
 import { emergencyRollback } from '../../rollout/emergency';
-import { rolloutWorkflowId } from '../../rollout/start';
 import type { Route, RouteContext } from '../route';
 
 const moveSchema = z.object({
@@ -50,15 +49,7 @@ export const labelRoutes: Route[] = [
         windowMs: body.windowMs,
       });
       await ctx.deps.live.poll();
-      // The store change above already took effect; telling a running rollout to stop is best effort.
-      const workflow = await ctx.deps.temporal?.client.workflow
-        .getHandle(rolloutWorkflowId(item.name))
-        .executeUpdate('control', {
-          args: [{ action: 'emergency-rollback', by: ctx.identity!.subject, reason: body.reason, authenticated: true }],
-        })
-        .then(() => 'told to stop')
-        .catch(() => 'not running');
-      sendJson(ctx.res, 200, { ...done, ...(workflow ? { workflow } : {}) });
+      sendJson(ctx.res, 200, done);
     },
   },
   {

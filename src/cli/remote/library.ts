@@ -232,14 +232,13 @@ export async function remoteRollback(remote: Remote, argv: string[]): Promise<nu
     const done = await apiCall<{
       stoppedRollout?: string;
       productionRestored?: { from: number; to: number };
-      workflow?: string;
     }>(remote, 'POST', `/v1/library/${seg(name)}/emergency-rollback`, { reason: values.why, windowMs });
     console.log(`${name}: emergency rollback through the API`);
     console.log(`  split: ${done.stoppedRollout ? `${done.stoppedRollout} set to 0%` : 'no running split'}`);
     console.log(
       `  production: ${done.productionRestored ? `v${done.productionRestored.from} → v${done.productionRestored.to}` : 'unchanged (not promoted by a rollout within the window)'}`,
     );
-    if (done.workflow) console.log(`  rollout workflow: ${done.workflow}`);
+    console.log('  a running rollout workflow stops at its next look');
     return EXIT.ok;
   }
   const m = await apiCall<{ fromVersion: number; toVersion: number; link: string }>(

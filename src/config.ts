@@ -111,7 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   // The token alone is the API server's bootstrap token; a URL alone would act with no identity at all.
   if (e.REFINERY_API_URL && !e.REFINERY_API_TOKEN)
     throw new ConfigError(
-      'REFINERY_API_URL is set but REFINERY_API_TOKEN is not: remote mode acts as a token\'s subject. Set REFINERY_API_TOKEN to your token (`refinery tokens create`), or unset REFINERY_API_URL for local mode.',
+      "REFINERY_API_URL is set but REFINERY_API_TOKEN is not: remote mode acts as a token's subject. Set REFINERY_API_TOKEN to your token (`refinery tokens create`), or unset REFINERY_API_URL for local mode.",
     );
   const home = path.resolve(cwd, e.REFINERY_HOME);
   return {

@@ -502,8 +502,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       },
       '/v1/tunes/{id}/decide': {
         post: {
-          summary:
-            'Decide a stalled tune run; recorded as the token subject, a body "by" is refused (writer)',
+          summary: 'Decide a stalled tune run; recorded as the token subject, a body "by" is refused (writer)',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
           requestBody: json({
             type: 'object',

@@ -187,7 +187,10 @@ describe('refinery in remote mode (REFINERY_API_URL + REFINERY_API_TOKEN)', () =
         body: JSON.stringify({ decision: 'approve', by: 'adam' }),
       });
       expect(typed.status).toBe(400);
-      expect(await typed.json()).toMatchObject({ field: 'by', detail: expect.stringMatching(/token decides who acts/) });
+      expect(await typed.json()).toMatchObject({
+        field: 'by',
+        detail: expect.stringMatching(/token decides who acts/),
+      });
       res = await runCli(['rollout', 'approve', 'welcome', '--note', 'looks right'], r.env(r.tokens.olga));
       expect(res.code).toBe(0);
       expect(res.out).toContain('approve recorded (by olga)');

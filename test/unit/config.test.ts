@@ -33,7 +33,9 @@ describe('loadConfig', () => {
   });
 
   test('remote mode needs both REFINERY_API_URL and REFINERY_API_TOKEN; the token alone is the server bootstrap', () => {
-    expect(loadConfig({ REFINERY_API_URL: 'https://refinery.example.test/', REFINERY_API_TOKEN: 'rfy_x' }).remote).toEqual({
+    expect(
+      loadConfig({ REFINERY_API_URL: 'https://refinery.example.test/', REFINERY_API_TOKEN: 'rfy_x' }).remote,
+    ).toEqual({
       url: 'https://refinery.example.test',
       token: 'rfy_x',
     });

@@ -123,9 +123,7 @@ export const workflowRoutes: Route[] = [
         if (err instanceof RolloutRequestError) throw problems.badRequest(err.message);
         throw err;
       }
-      const handle = await workflowCall(`a rollout of ${input.name}`, () =>
-        startRollout(t.client, t.taskQueue, input),
-      );
+      const handle = await workflowCall(`a rollout of ${input.name}`, () => startRollout(t.client, t.taskQueue, input));
       sendJson(ctx.res, 201, {
         rolloutId: input.rolloutId,
         workflowId: handle.workflowId,

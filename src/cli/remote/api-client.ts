@@ -18,7 +18,7 @@ export function refuseTypedIdentity(flag: string, value: string | undefined): vo
  * status and the server's detail (exit 2: the request was refused, nothing changed); an unreachable
  * server or a 5xx exits 1. The token never appears in a message.
  */
-export async function apiCall<T = any>(remote: Remote, method: string, path: string, body?: unknown): Promise<T> {
+export async function apiCall<T = unknown>(remote: Remote, method: string, path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
     res = await fetch(`${remote.url}${path}`, {
@@ -36,14 +36,15 @@ export async function apiCall<T = any>(remote: Remote, method: string, path: str
     );
   }
   const text = await res.text();
-  let parsed: any;
+  let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
     parsed = undefined;
   }
   if (res.ok) return parsed as T;
-  const detail = parsed?.detail ?? (text.slice(0, 200) || res.statusText);
+  const problem = (parsed ?? {}) as { detail?: string; title?: string };
+  const detail = problem.detail ?? (text.slice(0, 200) || res.statusText);
   const hint =
     res.status === 401
       ? ' (check REFINERY_API_TOKEN)'
@@ -51,7 +52,7 @@ export async function apiCall<T = any>(remote: Remote, method: string, path: str
         ? " (your token's role or subject does not allow this; ask an admin or the item's owner)"
         : '';
   throw new CliError(
-    `the API refused ${method} ${path}: ${res.status} ${parsed?.title ?? res.statusText}: ${detail}${hint}`,
+    `the API refused ${method} ${path}: ${res.status} ${problem.title ?? res.statusText}: ${detail}${hint}`,
     res.status >= 500 ? EXIT.failed : EXIT.badInput,
   );
 }

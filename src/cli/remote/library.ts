@@ -173,7 +173,14 @@ export async function remoteLabels(remote: Remote, argv: string[]): Promise<numb
   if (!name) throw new CliError('usage: refinery labels <name>');
   const { labels, history } = await apiCall<{
     labels: Record<string, number>;
-    history: { movedAt: string; label: string; fromVersion: number | null; toVersion: number; actor: string; reason: string }[];
+    history: {
+      movedAt: string;
+      label: string;
+      fromVersion: number | null;
+      toVersion: number;
+      actor: string;
+      reason: string;
+    }[];
   }>(remote, 'GET', `/v1/library/${seg(name)}/labels`);
   for (const [label, v] of Object.entries(labels)) console.log(`${label.padEnd(12)} v${v}`);
   if (history.length) console.log('\nhistory:');

@@ -112,6 +112,13 @@ describe('refinery in remote mode (REFINERY_API_URL + REFINERY_API_TOKEN)', () =
     expect(history.map((m) => m.actor)).not.toContain('mallory');
     expect(fs.existsSync(r.untouched)).toBe(false);
 
+    res = await runCli(['rollback', 'welcome', '--emergency', '--why', 'drill'], r.env(r.tokens.rita));
+    expect(res.code).toBe(2);
+    expect(res.out).toMatch(/403 Forbidden/);
+    res = await runCli(['rollback', 'welcome', '--emergency', '--why', 'drill'], r.env(r.tokens.olga));
+    expect(res.code).toBe(0);
+    expect(res.out).toContain('welcome: emergency rollback through the API');
+
     // Reads go through the API too.
     res = await runCli(['labels', 'welcome'], r.env(r.tokens.rita));
     expect(res.code).toBe(0);

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { diffFiles } from '../../activities/tune/write-back';
 import type { LibraryContent } from '../../library/content';
+import type { Config } from '../../config';
+import { postWebhook } from '../../webhook';
 import { parseDuration } from '../duration';
 import { CliError, EXIT } from '../exit-codes';
 import { contentAsFiles, readPushable } from '../library-io';
@@ -213,7 +215,7 @@ export async function remoteLabel(remote: Remote, argv: string[]): Promise<numbe
   return EXIT.ok;
 }
 
-export async function remoteRollback(remote: Remote, argv: string[]): Promise<number> {
+export async function remoteRollback(remote: Remote, argv: string[], config: Config): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -240,6 +242,13 @@ export async function remoteRollback(remote: Remote, argv: string[]): Promise<nu
       stoppedRollout?: string;
       productionRestored?: { from: number; to: number };
     }>(remote, 'POST', `/v1/library/${seg(name)}/emergency-rollback`, { reason: values.why, windowMs });
+    // As in local mode, the person who pulled the cord tells the channel (the API itself does not).
+    if (config.webhookUrl)
+      await postWebhook(
+        config.webhookUrl,
+        { text: `Refinery emergency rollback of ${name} through the API: ${values.why}` },
+        5000,
+      ).catch(() => undefined);
     console.log(`${name}: emergency rollback through the API`);
     console.log(`  split: ${done.stoppedRollout ? `${done.stoppedRollout} set to 0%` : 'no running split'}`);
     console.log(

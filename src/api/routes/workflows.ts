@@ -140,13 +140,12 @@ export const workflowRoutes: Route[] = [
     role: 'reader',
     async handle(ctx) {
       const handle = rolloutHandle(ctx);
-      const status = await workflowCall(`rollout of ${ctx.params.name}`, () =>
-        handle.query<RolloutStatus>('status').catch(async (err: unknown) => {
-          if (err instanceof WorkflowNotFoundError) throw err;
-          // A finished run answers queries only while a worker is up: its result holds the same status.
-          return (await handle.result()) as RolloutStatus;
-        }),
-      );
+      const status = await workflowCall(`rollout of ${ctx.params.name}`, async () => {
+        // A finished run answers queries only while a worker is up: its result holds the same status.
+        const { status } = await handle.describe();
+        if (status.name !== 'RUNNING') return (await handle.result()) as RolloutStatus;
+        return handle.query<RolloutStatus>('status');
+      });
       sendJson(ctx.res, 200, status);
     },
   },

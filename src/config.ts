@@ -38,6 +38,7 @@ const envSchema = z.object({
   GEMINI_API_KEY: optionalString,
   GEMINI_BASE_URL: optionalString.pipe(url.optional()),
   REFINERY_API_TOKEN: optionalString,
+  REFINERY_API_URL: optionalString.pipe(url.optional()),
   REFINERY_USER: optionalString,
   REFINERY_WEBHOOK_URL: optionalString.pipe(url.optional()),
   REFINERY_ADMINS: z.string().default(''),
@@ -46,7 +47,6 @@ const envSchema = z.object({
   REFINERY_API_RECORD_RATE: z.coerce.number().positive().default(DEFAULT_RECORD_RATE.perSecond),
   REFINERY_API_RECORD_BURST: z.coerce.number().int().min(1).default(DEFAULT_RECORD_RATE.burst),
   REFINERY_PUBLIC_URL: optionalString.pipe(url.optional()),
-  REFINERY_API_URL: optionalString.pipe(url.optional()),
   REFINERY_UI_PORT: port.optional(),
   REFINERY_TIMEZONE: z
     .string()
@@ -100,6 +100,11 @@ export interface Config {
   };
   /** The embedded dev server binds TEMPORAL_ADDRESS; its Web UI listens on uiPort (gRPC port + 1000). */
   dev: { host: string; port: number; uiPort: number };
+  /**
+   * Remote mode (REFINERY_API_URL and REFINERY_API_TOKEN): library, label, rollout and decision commands
+   * go through the HTTP API and the token's subject is the actor. Undefined: local mode (the store directly).
+   */
+  remote?: { url: string; token: string };
   /** Who the CLI acts as (REFINERY_USER, else the OS user), and who counts as an admin for CLI label moves. */
   identity: { user?: string; admins: string[] };
   /** Slack-compatible webhook for rollout and calendar alerts. */
@@ -131,6 +136,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     );
   }
   const e = parsed.data;
+  // The token alone is the API server's bootstrap token; a URL alone would act with no identity at all.
+  if (e.REFINERY_API_URL && !e.REFINERY_API_TOKEN)
+    throw new ConfigError(
+      "REFINERY_API_URL is set but REFINERY_API_TOKEN is not: remote mode acts as a token's subject. Set REFINERY_API_TOKEN to your token (`refinery tokens create`), or unset REFINERY_API_URL for local mode.",
+    );
   const home = path.resolve(cwd, e.REFINERY_HOME);
   const config: Config = {
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.REFINERY_TASK_QUEUE },
@@ -150,6 +160,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     dev: devPorts(e.TEMPORAL_ADDRESS, e.REFINERY_UI_PORT),
     webhookUrl: e.REFINERY_WEBHOOK_URL,
+    remote:
+      e.REFINERY_API_URL && e.REFINERY_API_TOKEN
+        ? { url: e.REFINERY_API_URL.replace(/\/$/, ''), token: e.REFINERY_API_TOKEN }
+        : undefined,
     identity: {
       user: e.REFINERY_USER,
       admins: e.REFINERY_ADMINS.split(',')

@@ -480,6 +480,77 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           responses: { 200: ok('revoked', token), ...errors },
         },
       },
+      '/v1/rollouts/{name}': {
+        post: {
+          summary:
+            'Start a guarded rollout of a version (owner of the item, an admin, or a REFINERY_ADMINS user); startedBy is the token subject',
+          parameters: [name],
+          requestBody: json({
+            type: 'object',
+            required: ['version'],
+            properties: {
+              version: { type: 'integer' },
+              steps: { type: 'array', items: { type: 'number' } },
+              bakeMs: { type: 'integer' },
+              intervalMs: { type: 'integer' },
+              maxBakeExtensionMs: { type: 'integer' },
+              approval: { type: 'boolean', default: true },
+              dataset: { type: 'string' },
+              datasetVersion: { type: 'integer' },
+              gate: { type: 'boolean', default: true },
+              threshold: { type: 'number' },
+              minSamples: { type: 'integer' },
+            },
+          }),
+          responses: { 201: ok('started'), ...errors, 503: problem },
+        },
+        get: {
+          summary: "A rollout's status: phase, step, percent, recent events (reader)",
+          parameters: [name],
+          responses: { 200: ok('status'), ...errors, 503: problem },
+        },
+      },
+      '/v1/rollouts/{name}/approve': {
+        post: {
+          summary:
+            'Approve or reject a rollout awaiting approval or evidence; recorded as the token subject, a body "by" is refused (owner of the item or admin)',
+          parameters: [name],
+          requestBody: json({
+            type: 'object',
+            required: ['decision'],
+            properties: { decision: { enum: ['approve', 'reject'] }, note: { type: 'string' } },
+          }),
+          responses: { 200: ok('recorded'), ...errors, 503: problem },
+        },
+      },
+      '/v1/rollouts/{name}/control': {
+        post: {
+          summary: 'Pause, resume or abort a rollout, as the token subject (owner of the item or admin)',
+          parameters: [name],
+          requestBody: json({
+            type: 'object',
+            required: ['action'],
+            properties: { action: { enum: ['pause', 'resume', 'abort'] }, reason: { type: 'string' } },
+          }),
+          responses: { 200: ok('recorded'), ...errors, 503: problem },
+        },
+      },
+      '/v1/tunes/{id}/decide': {
+        post: {
+          summary: 'Decide a stalled tune run; recorded as the token subject, a body "by" is refused (writer)',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: json({
+            type: 'object',
+            required: ['action'],
+            properties: {
+              action: { enum: ['continue', 'accept', 'rollback', 'cancel'] },
+              iterations: { type: 'integer' },
+              note: { type: 'string' },
+            },
+          }),
+          responses: { 200: ok('accepted'), ...errors, 503: problem },
+        },
+      },
       '/metrics': {
         get: {
           summary:

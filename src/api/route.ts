@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Client } from '@temporalio/client';
 import type { LiveLabels } from '../library/live-labels';
 import type { Role, TokenIdentity } from '../library/tokens';
 import type { Db } from '../store/db';
+import type { RunBinding } from '../temporal/store-binding';
 import type { Authenticator } from './auth';
 import type { TokenBuckets } from './rate-limit';
 
@@ -13,6 +15,16 @@ export interface ApiDeps {
   publicUrl: string;
   /** Per-token rate limit of /v1/runs and /v1/feedback. */
   recordLimiter: TokenBuckets;
+  /** Temporal, for the routes that reach a workflow (approve a rollout, decide a tune); absent: they answer 503. */
+  temporal?: ApiTemporal;
+}
+
+export interface ApiTemporal {
+  client: Client;
+  /** The task queue and run memo of this API's store: rollouts it starts run on that store's workers. */
+  binding: RunBinding;
+  /** REFINERY_ADMINS: approvers of a rollout started through the API, with the item's owner. */
+  admins: string[];
 }
 
 export interface RouteContext {

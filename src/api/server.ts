@@ -1,13 +1,15 @@
 import http from 'node:http';
 import { inspect } from 'node:util';
+import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import { LiveLabels } from '../library/live-labels';
 import { redact } from '../providers/redact';
 import type { Db } from '../store/db';
+import type { RunBinding } from '../temporal/store-binding';
 import { Authenticator } from './auth';
 import { HttpProblem, sendProblem } from './http';
 import { DEFAULT_RECORD_RATE, TokenBuckets, type RateLimit } from './rate-limit';
-import { compile, type ApiDeps } from './route';
+import { compile, type ApiDeps, type ApiTemporal } from './route';
 import { calendarRoutes } from './routes/calendar';
 import { dashboardRoutes } from './routes/dashboard';
 import { labelRoutes } from './routes/labels';
@@ -17,6 +19,7 @@ import { metricsRoutes } from './routes/metrics';
 import { recordRoutes } from './routes/records';
 import { resolveRoutes } from './routes/resolve';
 import { tokenRoutes } from './routes/tokens';
+import { workflowRoutes } from './routes/workflows';
 
 /** Every route the server answers (the OpenAPI test checks each is documented). */
 export const ROUTE_LIST = [
@@ -29,6 +32,7 @@ export const ROUTE_LIST = [
   ...dashboardRoutes,
   ...metricsRoutes,
   ...tokenRoutes,
+  ...workflowRoutes,
 ];
 const ROUTES = ROUTE_LIST.map(compile);
 
@@ -50,6 +54,7 @@ export async function startApiServer(
     bootstrapToken?: string;
     pollMs?: number;
     recordRate?: RateLimit;
+    temporal?: ApiTemporal;
   },
 ): Promise<ApiServer> {
   const live = new LiveLabels(db, opts.pollMs);
@@ -62,6 +67,7 @@ export async function startApiServer(
     live,
     auth,
     publicUrl: '',
+    temporal: opts.temporal,
     recordLimiter: new TokenBuckets(opts.recordRate ?? DEFAULT_RECORD_RATE),
   };
   const server = http.createServer((req, res) => {
@@ -112,12 +118,13 @@ export async function startApiServer(
   };
 }
 
-export function apiOptionsFrom(config: Config) {
+export function apiOptionsFrom(config: Config, temporal?: { client: Client; binding: RunBinding }) {
   return {
     port: config.api.port,
     host: config.api.host,
     publicUrl: config.api.publicUrl,
     bootstrapToken: config.api.token,
     recordRate: config.api.recordRate,
+    temporal: temporal ? { ...temporal, admins: config.identity.admins } : undefined,
   };
 }

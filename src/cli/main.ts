@@ -29,6 +29,7 @@ import {
   rollbackCommand,
 } from './commands/library';
 import { CliError, EXIT } from './exit-codes';
+import { remoteCommand } from './remote';
 
 interface Command {
   help: string;
@@ -93,7 +94,8 @@ export async function runCli(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   try {
-    return await command.run(loadConfig(), rest);
+    const config = loadConfig();
+    return await (remoteCommand(config, name) ?? ((argv: string[]) => command.run(config, argv)))(rest);
   } catch (err) {
     if (err instanceof CliError) {
       console.error(`refinery ${name}: ${redact(err.message)}`);

@@ -18,10 +18,14 @@ export function storeTaskQueue(config: Pick<Config, 'temporal'>, store: StoreIde
 }
 
 /** The task queue and the start memo for a run started against db. */
-export async function runBinding(
-  config: Pick<Config, 'temporal'>,
-  db: Db,
-): Promise<{ taskQueue: string; memo: Record<string, unknown>; store: StoreIdentity }> {
+/** Where a run of this store goes (its task queue) and what it carries (the store's id in its memo). */
+export interface RunBinding {
+  taskQueue: string;
+  memo: Record<string, unknown>;
+  store: StoreIdentity;
+}
+
+export async function runBinding(config: Pick<Config, 'temporal'>, db: Db): Promise<RunBinding> {
   const store = await storeIdentity(db);
   return { taskQueue: storeTaskQueue(config, store), memo: storeMemo(store), store };
 }

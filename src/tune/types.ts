@@ -104,6 +104,8 @@ export interface DecisionInput {
   iterations?: number;
   by: string;
   note?: string;
+  /** true when `by` is an API token's subject; false when it came as a signal (see src/identity.ts). */
+  authenticated?: boolean;
 }
 
 export type StallReason = 'recurring-weakness' | 'converged-below-threshold' | 'error-budget' | 'unresolved-recurring';

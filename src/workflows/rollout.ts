@@ -12,6 +12,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import { viaSignal } from '../identity';
 import type { GuardCheck } from '../activities/rollout';
 import type { EvalResult } from '../clients/eval';
 import { DEFAULT_EVAL_SETTINGS } from '../eval/defaults';
@@ -121,10 +122,12 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
       if (problem) throw new Error(problem);
     },
   });
-  setHandler(approveSignal, (a) => {
+  setHandler(approveSignal, (sent) => {
+    // A signal's identity is whatever was typed: it cannot claim the API's admin word.
+    const a: ApprovalInput = { ...sent, authenticated: false, admin: undefined };
     const problem = approvalProblem(status, a, input.approval.approvers);
     if (problem) log.warn('approval signal ignored', { problem });
-    else approval = a;
+    else approval = viaSignal(a);
   });
   setHandler(controlUpdate, (c) => ((control = c), `${c.action} recorded`), {
     validator: (c: ControlInput) => {
@@ -135,7 +138,7 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
   setHandler(controlSignal, (c) => {
     const problem = controlProblem(status, c);
     if (problem) log.warn('control signal ignored', { problem });
-    else control = c;
+    else control = viaSignal(c);
   });
 
   const end = async (phase: RolloutPhase, outcome: string, notify = false) => {

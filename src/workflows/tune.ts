@@ -25,6 +25,7 @@ import {
   scoredIterations,
   toStatus,
 } from '../tune/state';
+import { viaSignal } from '../identity';
 import { shouldTerminate } from '../tune/termination';
 import type {
   DecisionInput,
@@ -97,7 +98,7 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
     const problem = decisionProblem(state, decision);
     // A signal cannot be refused back to its sender: an invalid one is logged and dropped.
     if (problem) log.warn('decision signal ignored', { problem, by: decision.by });
-    else pending = { decision };
+    else pending = { decision: viaSignal(decision) };
   });
 
   const setPhase = (phase: Phase) => {

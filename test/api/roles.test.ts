@@ -236,6 +236,38 @@ const MATRIX: Record<string, Case[]> = {
       expected: needs('admin', 201),
     },
   ],
+  // The matrix's server has no Temporal connection: a caller who gets past auth and ownership meets a 503.
+  'POST /v1/rollouts/:name': [
+    {
+      title: 'start rollout',
+      request: () => ({ path: '/v1/rollouts/greeting', body: { version: 2, gate: false } }),
+      expected: itemOwner(503),
+    },
+  ],
+  'GET /v1/rollouts/:name': [
+    { title: 'rollout status', request: () => ({ path: '/v1/rollouts/greeting' }), expected: needs('reader', 503) },
+  ],
+  'POST /v1/rollouts/:name/approve': [
+    {
+      title: 'approve rollout',
+      request: () => ({ path: '/v1/rollouts/greeting/approve', body: { decision: 'approve' } }),
+      expected: itemOwner(503),
+    },
+  ],
+  'POST /v1/rollouts/:name/control': [
+    {
+      title: 'pause rollout',
+      request: () => ({ path: '/v1/rollouts/greeting/control', body: { action: 'pause' } }),
+      expected: itemOwner(503),
+    },
+  ],
+  'POST /v1/tunes/:id/decide': [
+    {
+      title: 'decide tune',
+      request: () => ({ path: '/v1/tunes/tune-x/decide', body: { action: 'accept' } }),
+      expected: needs('writer', 503),
+    },
+  ],
   'POST /v1/tokens/:id/revoke': [
     {
       title: 'revoke token',

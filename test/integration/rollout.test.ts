@@ -8,6 +8,7 @@ import { getLabels, moveLabel } from '../../src/library/label-store';
 import { recordFeedback, recordRuns, type FeedbackRecord, type RunRecord } from '../../src/library/records';
 import { recordVersion } from '../../src/library/versions';
 import type { RolloutInput, RolloutStatus } from '../../src/rollout/types';
+import { SIGNAL_MARK } from '../../src/identity';
 import { approveSignal, approveUpdate, controlUpdate, rolloutStatusQuery } from '../../src/shared';
 import type { Db } from '../../src/store/db';
 import { addDatasetVersion } from '../../src/store/evals';
@@ -348,7 +349,8 @@ describe('approval', () => {
       await handle.signal(approveSignal, { decision: 'approve', by: 'root', note: 'looks good' });
       const result = (await handle.result()) as RolloutStatus;
       expect(result.phase).toBe('promoted');
-      expect(result.events.find((e) => e.kind === 'approved')?.detail).toBe('by root: looks good');
+      // A signal carries a typed name: kept, and marked as not verified.
+      expect(result.events.find((e) => e.kind === 'approved')?.detail).toBe(`by root (${SIGNAL_MARK}): looks good`);
     } finally {
       await r.close();
     }

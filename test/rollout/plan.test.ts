@@ -1,3 +1,4 @@
+import { SIGNAL_MARK, viaSignal } from '../../src/identity';
 import { rolloutHelp } from '../../src/cli/commands/rollout';
 import { DEFAULT_GUARD_POLICY } from '../../src/rollout/guard';
 import {
@@ -100,6 +101,21 @@ describe('who may answer while the rollout waits', () => {
     expect(approvalProblem(status('awaiting-evidence'), a, ['ana'])).toBeUndefined();
     expect(approvalProblem(status('awaiting-evidence'), { ...a, by: 'eve' }, ['ana'])).toMatch(/eve may not approve/);
     expect(approvalProblem(status('baking'), a, ['ana'])).toMatch(/not awaiting approval \(phase: baking\)/);
+  });
+  test('an unlisted admin approves only when the API vouches for both the name and the role', () => {
+    const adam = { decision: 'approve' as const, by: 'adam' };
+    const s = status('awaiting-approval');
+    expect(approvalProblem(s, { ...adam, authenticated: true, admin: true }, ['ana'])).toBeUndefined();
+    expect(approvalProblem(s, { ...adam, admin: true }, ['ana'])).toMatch(/adam may not approve/);
+    expect(approvalProblem(s, { ...adam, authenticated: false, admin: true }, ['ana'])).toMatch(/may not approve/);
+    expect(approvalProblem(s, { ...adam, authenticated: true }, ['ana'])).toMatch(/may not approve/);
+  });
+  test('a signal keeps its typed name, marked as unauthenticated', () => {
+    expect(viaSignal({ decision: 'approve', by: 'ana', authenticated: true })).toEqual({
+      decision: 'approve',
+      by: `ana (${SIGNAL_MARK})`,
+      authenticated: false,
+    });
   });
   test('a rollout awaiting evidence can be paused; an ended one only emergency-rolled-back', () => {
     expect(controlProblem(status('awaiting-evidence'), { action: 'pause', by: 'ana' })).toBeUndefined();

@@ -94,4 +94,18 @@ describe('loadConfig', () => {
       expect(c.api.publicUrl).toBe('https://refinery.example.com');
     });
   });
+
+  test('remote mode needs both REFINERY_API_URL and REFINERY_API_TOKEN; the token alone is the server bootstrap', () => {
+    expect(
+      loadConfig({ REFINERY_API_URL: 'https://refinery.example.test/', REFINERY_API_TOKEN: 'rfy_x' }).remote,
+    ).toEqual({
+      url: 'https://refinery.example.test',
+      token: 'rfy_x',
+    });
+    expect(loadConfig({ REFINERY_API_TOKEN: 'rfy_x' }).remote).toBeUndefined();
+    expect(loadConfig({}).remote).toBeUndefined();
+    expect(() => loadConfig({ REFINERY_API_URL: 'https://refinery.example.test' })).toThrow(
+      /REFINERY_API_URL is set but REFINERY_API_TOKEN is not/,
+    );
+  });
 });

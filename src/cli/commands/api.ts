@@ -1,7 +1,9 @@
+import { Client, Connection } from '@temporalio/client';
 import { apiOptionsFrom, startApiServer } from '../../api/server';
 import type { Config } from '../../config';
 import { redactUrl } from '../../providers/redact';
 import { openStore } from '../../store/open';
+import { runBinding } from '../../temporal/store-binding';
 import { CliError, EXIT } from '../exit-codes';
 import { untilInterrupted } from '../stack';
 import { tokensHelp } from './tokens';
@@ -15,17 +17,24 @@ ${tokensHelp}`;
 export async function apiCommand(config: Config): Promise<number> {
   const interrupted = untilInterrupted();
   const db = await openStore(config.databaseUrl);
-  const api = await startApiServer(db, apiOptionsFrom(config)).catch(async (err: NodeJS.ErrnoException) => {
-    await db.close();
-    if (err.code === 'EADDRINUSE')
-      throw new CliError(`port ${config.api.port} is in use: free it or set REFINERY_API_PORT`);
-    throw err;
-  });
+  // Lazy: the API serves the library with Temporal down; only rollout and tune routes need it (503 meanwhile).
+  const connection = Connection.lazy({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const api = await startApiServer(db, apiOptionsFrom(config, { client, binding: await runBinding(config, db) })).catch(
+    async (err: NodeJS.ErrnoException) => {
+      await connection.close();
+      await db.close();
+      if (err.code === 'EADDRINUSE')
+        throw new CliError(`port ${config.api.port} is in use: free it or set REFINERY_API_PORT`);
+      throw err;
+    },
+  );
   console.log(
     `refinery api: listening on ${api.url} (OpenAPI at ${api.url}/openapi.json), store ${redactUrl(config.databaseUrl)}`,
   );
   await interrupted;
   await api.close();
+  await connection.close();
   await db.close();
   return EXIT.ok;
 }

@@ -2,8 +2,6 @@ import { parseArgs } from 'node:util';
 import { WorkflowUpdateFailedError, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { connectClient } from '../../client';
 import type { Config } from '../../config';
-import { requireItem, requireVersion } from '../../library/versions';
-import { LibraryError } from '../../library/errors';
 import { DEFAULT_GUARD_POLICY } from '../../rollout/guard';
 import {
   DEFAULT_APPROVAL_TIMEOUT_MS,
@@ -17,17 +15,21 @@ import {
   MIN_INTERVAL_MS,
   stepsProblem,
 } from '../../rollout/plan';
-import { experimentRunningMessage, runningExperiment } from '../../rollout/store';
-import type { RolloutInput, RolloutStatus } from '../../rollout/types';
-import { datasetForTarget, getDataset } from '../../store/evals';
-import { openStore } from '../../store/open';
+import {
+  buildRolloutInput,
+  DEFAULT_THRESHOLD,
+  RolloutRequestError,
+  rolloutWorkflowId,
+  startRollout,
+} from '../../rollout/start';
+import type { RolloutStatus } from '../../rollout/types';
+import { withStore } from '../with-store';
 import { parseDuration } from '../duration';
 import { runBinding } from '../../temporal/store-binding';
 import { CliError, EXIT } from '../exit-codes';
 import { cliActor } from '../library-io';
 import { workflowUiLink } from '../stack';
 
-const DEFAULT_THRESHOLD = 0.8;
 const days = (ms: number) => `${ms / 86_400_000}d`;
 
 export const rolloutHelp = `refinery rollout <name> --version N [--steps ${DEFAULT_STEPS.join(',')}] [--bake 1h] [--interval 1m]
@@ -45,7 +47,7 @@ export const rolloutHelp = `refinery rollout <name> --version N [--steps ${DEFAU
 refinery rollout status|pause|resume|abort|approve|reject <name> [--by <user>] [--note "…"]`;
 
 const ENDED = ['promoted', 'rolled-back', 'rejected', 'aborted'];
-export const rolloutWorkflowId = (name: string) => `rollout-${name}`;
+export { rolloutWorkflowId };
 
 export async function rolloutCommand(config: Config, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -97,60 +99,37 @@ export async function rolloutCommand(config: Config, argv: string[]): Promise<nu
   const guard = values['min-samples'] === undefined ? undefined : { minSamples: Number(values['min-samples']) };
   const guardIssue = guardProblem(guard);
   if (guardIssue) throw new CliError(guardIssue);
-  const db = await openStore(config.databaseUrl);
-  let input: RolloutInput;
-  let binding: Awaited<ReturnType<typeof runBinding>>;
-  try {
-    binding = await runBinding(config, db);
-    const item = await requireItem(db, name);
-    const candidateVersion = (await requireVersion(db, name, Number(values.version))).version;
-    const running = await runningExperiment(db, name);
-    if (running) throw new CliError(experimentRunningMessage(running), EXIT.alreadyRunning);
-    let gate: RolloutInput['gate'];
-    if (!values['no-gate']) {
-      const [dsName, v] = (values.dataset ?? '').split('@');
-      const ds = values.dataset
-        ? await getDataset(db, dsName!, v === undefined ? undefined : Number(v))
-        : await datasetForTarget(db, name);
-      if (!ds)
-        throw new CliError(
-          `no golden dataset for "${name}": import one (refinery dataset add … --for ${name}), pass --dataset, or --no-gate`,
-        );
-      gate = { dataset: ds.name, datasetVersion: ds.version, passRateThreshold: threshold };
+  const [dsName, dsVersion] = (values.dataset ?? '').split('@');
+  const { input, binding } = await withStore(config, async (db) => {
+    try {
+      const binding = await runBinding(config, db);
+      const input = await buildRolloutInput(db, {
+        name,
+        version: Number(values.version),
+        steps,
+        bakeMs,
+        evaluationIntervalMs,
+        maxBakeExtensionMs,
+        approval: !values['no-approval'],
+        dataset: values.dataset
+          ? { name: dsName!, version: dsVersion === undefined ? undefined : Number(dsVersion) }
+          : undefined,
+        noGate: values['no-gate'],
+        threshold,
+        minSamples: guard?.minSamples,
+        startedBy: cliActor(config, values.by).subject,
+        admins: config.identity.admins,
+      });
+      return { input, binding };
+    } catch (err) {
+      if (err instanceof RolloutRequestError)
+        throw new CliError(err.message, err.kind === 'already-running' ? EXIT.alreadyRunning : EXIT.badInput);
+      throw err;
     }
-    input = {
-      // Unique per rollout: the gate's eval run, the events and the split row are keyed by it.
-      rolloutId: `${rolloutWorkflowId(name)}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`,
-      name,
-      candidateVersion,
-      steps,
-      bakeMs,
-      evaluationIntervalMs,
-      maxBakeExtensionMs,
-      approval: {
-        required: !values['no-approval'],
-        timeoutMs: DEFAULT_APPROVAL_TIMEOUT_MS,
-        approvers: [...new Set([item.owner, ...config.identity.admins])],
-      },
-      gate,
-      guard,
-      startedBy: cliActor(config, values.by).subject,
-    };
-  } catch (err) {
-    if (err instanceof LibraryError) throw new CliError(err.message);
-    throw err;
-  } finally {
-    await db.close();
-  }
+  });
   const { client, close } = await connectClient(config);
   try {
-    const handle = await client.workflow.start('rolloutWorkflow', {
-      taskQueue: binding.taskQueue,
-      workflowId: rolloutWorkflowId(name),
-      args: [input],
-      memo: binding.memo,
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-    });
+    const handle = await startRollout(client, binding, input);
     console.log(
       `rollout of ${name} v${input.candidateVersion} started\n  ${workflowUiLink(config, handle.workflowId)}`,
     );

@@ -1,0 +1,134 @@
+import { parseArgs } from 'node:util';
+import type { RolloutStatus } from '../../rollout/types';
+import { parseDuration } from '../duration';
+import { CliError, EXIT } from '../exit-codes';
+import { apiCall, refuseTypedIdentity, seg, type Remote } from './api-client';
+
+/*
+ * Rollout and tune-decision commands in remote mode: the API starts, approves, controls and decides as
+ * the token's subject. Same arguments as the local commands; --by is refused.
+ */
+
+const ENDED = ['promoted', 'rolled-back', 'rejected', 'aborted'];
+
+function duration(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseDuration(text, flag);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+}
+
+export async function remoteRollout(remote: Remote, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      version: { type: 'string' },
+      steps: { type: 'string' },
+      bake: { type: 'string' },
+      interval: { type: 'string' },
+      'max-bake-extension': { type: 'string' },
+      'no-approval': { type: 'boolean' },
+      dataset: { type: 'string' },
+      'no-gate': { type: 'boolean' },
+      threshold: { type: 'string' },
+      'min-samples': { type: 'string' },
+      wait: { type: 'boolean' },
+      by: { type: 'string' },
+      note: { type: 'string' },
+      reason: { type: 'string' },
+    },
+  });
+  refuseTypedIdentity('--by', values.by);
+  const verbs = ['status', 'pause', 'resume', 'abort', 'approve', 'reject'];
+  const verb = positionals[0];
+  if (verb && verbs.includes(verb)) {
+    const name = positionals[1];
+    if (!name) throw new CliError(`usage: refinery rollout ${verb} <name>`);
+    if (verb === 'status') return printStatus(remote, name);
+    const answer =
+      verb === 'approve' || verb === 'reject'
+        ? await apiCall<{ answer: string; by: string }>(remote, 'POST', `/v1/rollouts/${seg(name)}/approve`, {
+            decision: verb,
+            note: values.note,
+          })
+        : await apiCall<{ answer: string; by: string }>(remote, 'POST', `/v1/rollouts/${seg(name)}/control`, {
+            action: verb,
+            reason: values.reason ?? values.note,
+          });
+    console.log(`${name}: ${answer.answer} (by ${answer.by})`);
+    return EXIT.ok;
+  }
+  const name = verb;
+  if (!name) throw new CliError('usage: refinery rollout <name> --version N (see refinery rollout --help)');
+  if (!values.version) throw new CliError('--version is required: the candidate version to roll out');
+  const [dataset, datasetVersion] = (values.dataset ?? '').split('@');
+  const started = await apiCall<{ rolloutId: string; workflowId: string; candidateVersion: number; steps: number[] }>(
+    remote,
+    'POST',
+    `/v1/rollouts/${seg(name)}`,
+    {
+      version: Number(values.version),
+      steps: values.steps?.split(',').map(Number),
+      bakeMs: duration(values.bake, '--bake'),
+      intervalMs: duration(values.interval, '--interval'),
+      maxBakeExtensionMs: duration(values['max-bake-extension'], '--max-bake-extension'),
+      approval: !values['no-approval'],
+      dataset: values.dataset ? dataset : undefined,
+      datasetVersion: values.dataset && datasetVersion !== undefined ? Number(datasetVersion) : undefined,
+      gate: !values['no-gate'],
+      threshold: values.threshold === undefined ? undefined : Number(values.threshold),
+      minSamples: values['min-samples'] === undefined ? undefined : Number(values['min-samples']),
+    },
+  );
+  console.log(`rollout of ${name} v${started.candidateVersion} started (${started.workflowId})`);
+  if (!values.wait) return EXIT.ok;
+  let last = '';
+  for (;;) {
+    const s = await apiCall<RolloutStatus>(remote, 'GET', `/v1/rollouts/${seg(name)}`).catch(() => undefined);
+    if (s) {
+      const line = `${s.phase} · step ${s.step}/${started.steps.length} · ${s.percent}%`;
+      if (line !== last) console.log((last = line));
+      if (ENDED.includes(s.phase)) {
+        console.log(s.outcome ?? '');
+        return s.phase === 'promoted' ? EXIT.ok : EXIT.gateFailed;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+async function printStatus(remote: Remote, name: string): Promise<number> {
+  const s = await apiCall<RolloutStatus>(remote, 'GET', `/v1/rollouts/${seg(name)}`);
+  console.log(
+    `${s.rolloutId}: ${s.phase} · step ${s.step} · ${s.percent}% on v${s.candidateVersion} (control v${s.controlVersion ?? '?'})`,
+  );
+  for (const e of s.events) console.log(`  ${e.at}  ${e.kind}: ${e.detail}`);
+  return EXIT.ok;
+}
+
+export async function remoteDecide(remote: Remote, argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      action: { type: 'string' },
+      iterations: { type: 'string' },
+      by: { type: 'string' },
+      note: { type: 'string' },
+    },
+    allowPositionals: true,
+  });
+  refuseTypedIdentity('--by', values.by);
+  const id = positionals[0];
+  if (!id) throw new CliError('name the run: refinery decide <workflow-id> --action …');
+  if (!values.action) throw new CliError('--action is required: continue, accept, rollback or cancel');
+  const answer = await apiCall<{ answer: string; by: string }>(remote, 'POST', `/v1/tunes/${seg(id)}/decide`, {
+    action: values.action,
+    iterations: values.iterations === undefined ? undefined : Number(values.iterations),
+    note: values.note,
+  });
+  console.log(`${id}: ${answer.answer} (by ${answer.by})`);
+  return EXIT.ok;
+}

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { diffFiles } from '../../activities/tune/write-back';
 import type { LibraryContent } from '../../library/content';
@@ -7,7 +5,7 @@ import type { Config } from '../../config';
 import { postWebhook } from '../../webhook';
 import { parseDuration } from '../duration';
 import { CliError, EXIT } from '../exit-codes';
-import { contentAsFiles, readPushable } from '../library-io';
+import { contentAsFiles, readPushable, writePulled } from '../library-io';
 import { apiCall, refuseTypedIdentity, seg, type Remote } from './api-client';
 
 /*
@@ -115,26 +113,6 @@ export async function remotePull(remote: Remote, argv: string[]): Promise<number
   writePulled(dir, files);
   console.log(`${name}: version ${version} written to ${dir} (${Object.keys(files).length} files)  ${v.link}`);
   return EXIT.ok;
-}
-
-/**
- * Writes a pulled version into an empty or new folder. Names come from the server, so each must stay
- * inside the folder; TODO(merge): route through the one path policy of issue 12 item 1 (as local pull does).
- */
-function writePulled(dir: string, files: Record<string, string>): void {
-  const target = path.resolve(dir);
-  if (fs.existsSync(target) && fs.readdirSync(target).length > 0)
-    throw new CliError(`${dir} is not empty: pull into a new or empty folder`);
-  for (const rel of Object.keys(files)) {
-    const abs = path.resolve(target, rel);
-    if (rel.includes('\\') || path.isAbsolute(rel) || !abs.startsWith(target + path.sep))
-      throw new CliError(`the version names a file outside the folder ("${rel}"): nothing was written`);
-  }
-  for (const [rel, text] of Object.entries(files)) {
-    const abs = path.resolve(target, rel);
-    fs.mkdirSync(path.dirname(abs), { recursive: true });
-    fs.writeFileSync(abs, text, { flag: 'wx' });
-  }
 }
 
 export async function remoteLog(remote: Remote, argv: string[]): Promise<number> {

@@ -12,6 +12,7 @@ import { CliError, EXIT } from '../exit-codes';
 import { withStore } from '../with-store';
 import { rolloutWorkflowId } from './rollout';
 import { cliActor, contentAsFiles, readPushable, writePulled } from '../library-io';
+import { PUSH_OPTIONS, ROLLBACK_OPTIONS, versionArg } from '../command-options';
 
 export const libraryHelp = `refinery push <dir|file> [--name N] --why "…" [--owner O] [--tags a,b] [--description "…"] [--as user]
   Adds a version when the content changed ("unchanged" otherwise). A folder is a skill; a .json file a chat
@@ -27,25 +28,11 @@ refinery rollback <name> --emergency --why "…" [--window 24h]   stops a runnin
 
 const link = (config: Config, name: string, version: number) => versionLink(config.api.publicUrl, name, version);
 
-function versionArg(text: string | undefined, what: string): number {
-  const n = Number(text);
-  if (!text || !Number.isInteger(n) || n < 1)
-    throw new CliError(`${what} must be a version number (1, 2, …), got "${text ?? ''}"`);
-  return n;
-}
-
 export async function pushCommand(config: Config, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      name: { type: 'string' },
-      why: { type: 'string' },
-      owner: { type: 'string' },
-      tags: { type: 'string' },
-      description: { type: 'string' },
-      as: { type: 'string' },
-    },
+    options: PUSH_OPTIONS,
   });
   if (!positionals[0]) throw new CliError('name what to push: refinery push <dir|file> --why "…"');
   if (!values.why?.trim()) throw new CliError('--why is required: every version records why it changed');
@@ -181,13 +168,7 @@ export async function rollbackCommand(config: Config, argv: string[]): Promise<n
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      to: { type: 'string' },
-      why: { type: 'string' },
-      as: { type: 'string' },
-      emergency: { type: 'boolean' },
-      window: { type: 'string' },
-    },
+    options: ROLLBACK_OPTIONS,
   });
   const [name] = positionals;
   if (!name) throw new CliError('usage: refinery rollback <name> [--to N] --why "…" [--emergency [--window 24h]]');

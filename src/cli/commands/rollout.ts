@@ -29,6 +29,7 @@ import { runBinding } from '../../temporal/store-binding';
 import { CliError, EXIT } from '../exit-codes';
 import { cliActor } from '../library-io';
 import { workflowUiLink } from '../stack';
+import { ROLLOUT_OPTIONS } from '../command-options';
 
 const days = (ms: number) => `${ms / 86_400_000}d`;
 
@@ -53,22 +54,7 @@ export async function rolloutCommand(config: Config, argv: string[]): Promise<nu
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      version: { type: 'string' },
-      steps: { type: 'string' },
-      bake: { type: 'string' },
-      interval: { type: 'string' },
-      'max-bake-extension': { type: 'string' },
-      'no-approval': { type: 'boolean' },
-      dataset: { type: 'string' },
-      'no-gate': { type: 'boolean' },
-      threshold: { type: 'string' },
-      'min-samples': { type: 'string' },
-      wait: { type: 'boolean' },
-      by: { type: 'string' },
-      note: { type: 'string' },
-      reason: { type: 'string' },
-    },
+    options: ROLLOUT_OPTIONS,
   });
   const verbs = ['status', 'pause', 'resume', 'abort', 'approve', 'reject'];
   if (positionals[0] && verbs.includes(positionals[0]))

@@ -7,6 +7,7 @@ import { parseDuration } from '../duration';
 import { CliError, EXIT } from '../exit-codes';
 import { contentAsFiles, readPushable, writePulled } from '../library-io';
 import { apiCall, refuseTypedIdentity, seg, type Remote } from './api-client';
+import { PUSH_OPTIONS, ROLLBACK_OPTIONS, versionArg } from '../command-options';
 
 /*
  * The library commands in remote mode: the same arguments and output as the local ones
@@ -20,13 +21,6 @@ interface VersionView {
   author: string;
   rationale: string;
   link: string;
-}
-
-function versionArg(text: string | undefined, what: string): number {
-  const n = Number(text);
-  if (!text || !Number.isInteger(n) || n < 1)
-    throw new CliError(`${what} must be a version number (1, 2, …), got "${text ?? ''}"`);
-  return n;
 }
 
 async function exists(remote: Remote, name: string): Promise<boolean> {
@@ -43,14 +37,7 @@ export async function remotePush(remote: Remote, argv: string[]): Promise<number
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      name: { type: 'string' },
-      why: { type: 'string' },
-      owner: { type: 'string' },
-      tags: { type: 'string' },
-      description: { type: 'string' },
-      as: { type: 'string' },
-    },
+    options: PUSH_OPTIONS,
   });
   refuseTypedIdentity('--as', values.as);
   if (!positionals[0]) throw new CliError('name what to push: refinery push <dir|file> --why "…"');
@@ -197,13 +184,7 @@ export async function remoteRollback(remote: Remote, argv: string[], config: Con
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      to: { type: 'string' },
-      why: { type: 'string' },
-      as: { type: 'string' },
-      emergency: { type: 'boolean' },
-      window: { type: 'string' },
-    },
+    options: ROLLBACK_OPTIONS,
   });
   refuseTypedIdentity('--as', values.as);
   const [name] = positionals;

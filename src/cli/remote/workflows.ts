@@ -3,6 +3,7 @@ import type { RolloutStatus } from '../../rollout/types';
 import { parseDuration } from '../duration';
 import { CliError, EXIT } from '../exit-codes';
 import { apiCall, refuseTypedIdentity, seg, type Remote } from './api-client';
+import { ROLLOUT_OPTIONS } from '../command-options';
 
 /*
  * Rollout and tune-decision commands in remote mode: the API starts, approves, controls and decides as
@@ -24,22 +25,7 @@ export async function remoteRollout(remote: Remote, argv: string[]): Promise<num
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      version: { type: 'string' },
-      steps: { type: 'string' },
-      bake: { type: 'string' },
-      interval: { type: 'string' },
-      'max-bake-extension': { type: 'string' },
-      'no-approval': { type: 'boolean' },
-      dataset: { type: 'string' },
-      'no-gate': { type: 'boolean' },
-      threshold: { type: 'string' },
-      'min-samples': { type: 'string' },
-      wait: { type: 'boolean' },
-      by: { type: 'string' },
-      note: { type: 'string' },
-      reason: { type: 'string' },
-    },
+    options: ROLLOUT_OPTIONS,
   });
   refuseTypedIdentity('--by', values.by);
   const verbs = ['status', 'pause', 'resume', 'abort', 'approve', 'reject'];

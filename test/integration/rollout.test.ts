@@ -13,6 +13,7 @@ import { approveSignal, approveUpdate, controlUpdate, rolloutStatusQuery } from 
 import type { Db } from '../../src/store/db';
 import { addDatasetVersion } from '../../src/store/evals';
 import { openStore } from '../../src/store/open';
+import { describeEachStore, type StoreBackend } from '../support/store-backends';
 import { sharedTestEnv } from '../support/shared-env';
 import { eventually, tempDir, uniqueId } from '../support/temporal';
 import { timeSkippingEnv } from '../support/time-skipping';
@@ -34,8 +35,9 @@ interface Rig {
   close(): Promise<void>;
 }
 
-async function rig(providers?: ActivityDeps['providers']): Promise<Rig> {
-  const db = await openStore(`sqlite:${path.join(tempDir('rollout'), 'r.db')}`);
+/** `backend`: a store from describeEachStore, for the tests whose store behaviour differs by backend. */
+async function rig(providers?: ActivityDeps['providers'], backend?: StoreBackend): Promise<Rig> {
+  const db = backend ? await backend.open() : await openStore(`sqlite:${path.join(tempDir('rollout'), 'r.db')}`);
   const actor = { subject: 'ana', admin: true, ownerRole: true };
   for (const t of ['Hello {{name}}', 'Hi {{name}}!', 'Hey {{name}}'])
     await recordVersion(db, 'greet', { type: 'text', text: t, variables: ['name'] }, { rationale: 't', author: 'ana' });
@@ -357,17 +359,20 @@ describe('approval', () => {
   });
 });
 
-describe('the gate judges the candidate it gates', () => {
+describeEachStore('the gate judges the candidate it gates', (backend) => {
   test('two consecutive rollouts of one prompt (one workflow id) with different candidates: each gets its own answers', async () => {
     // v2 ("Hi …") answers in French and passes; v3 ("Hey …") does not.
     const fake = await startFakeAnthropic({
       respond: (req) => ({ text: req.text.includes('Hi ') ? 'Bonjour Ana' : 'Hola Ana' }),
     });
-    const r = await rig({
-      provider: 'auto',
-      anthropic: { apiKey: MARKER_KEY, baseUrl: fake.baseUrl },
-      gemini: {},
-    });
+    const r = await rig(
+      {
+        provider: 'auto',
+        anthropic: { apiKey: MARKER_KEY, baseUrl: fake.baseUrl },
+        gemini: {},
+      },
+      backend,
+    );
     try {
       const cases = ['Ana', 'Bo'].map((name, i) => ({
         id: `c${i}`,
@@ -500,9 +505,9 @@ describe('no step without evidence', () => {
   });
 });
 
-describe('promotion is compare-and-set', () => {
+describeEachStore('promotion is compare-and-set', (backend) => {
   test('production moved by a person during a bake: the rollout ends aborted, naming who moved it', async () => {
-    const r = await rig();
+    const r = await rig(undefined, backend);
     try {
       const input = baseInput({ steps: [10, 100] });
       const handle = await startRollout(r, input);

@@ -1,3 +1,4 @@
+import { createToken } from '../../src/library/tokens';
 import { startApiServer, type ApiServer } from '../../src/api/server';
 import { ADMIN, apiHarness, type ApiHarness } from './api-harness';
 
@@ -157,8 +158,10 @@ describe('per-token rate limit on /v1/runs and /v1/feedback', () => {
         })
       ).status,
     ).toBe(429);
-    // Another subject has its own bucket; the admin import is not rate-limited.
+    // Another subject has its own bucket, and so has another token of the same subject (the limit is per
+    // token); the admin import is not rate-limited.
     expect((await post('/v1/runs', h.tokens.owner, runs())).status).toBe(202);
+    expect((await post('/v1/runs', await createToken(h.db, 'will', 'writer'), runs())).status).toBe(202);
     for (let i = 0; i < 4; i++) expect((await post('/v1/admin/import/runs', h.tokens.admin, runs())).status).toBe(202);
   });
 });

@@ -14,7 +14,9 @@ const IMPORT_WINDOW: Window = { futureMs: RECORD_WINDOW.futureMs, pastMs: undefi
 
 /** The per-token rate limit, checked before the body is read: a refused request costs the server little. */
 function limit({ identity, deps }: RouteContext, kind: 'runs' | 'feedback'): void {
-  const waitMs = deps.recordLimiter.take(identity!.subject);
+  // Keyed by the token's public id, so two tokens of one subject each get their own bucket; the bootstrap
+  // token has no id and is keyed by its subject.
+  const waitMs = deps.recordLimiter.take(identity!.tokenId ?? `subject:${identity!.subject}`);
   if (waitMs > 0)
     throw problems.tooManyRequests(
       `too many /v1/${kind} requests for the token of "${identity!.subject}": wait for retry-after, and send fewer, larger batches`,

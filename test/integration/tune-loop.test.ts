@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { decideSignal, decideUpdate, tuneStatusQuery } from '../../src/shared';
 import { validateTuneInput } from '../../src/cli/tune-input';
-import { startTune } from '../../src/clients/tune';
+import { progressLine, startTune } from '../../src/clients/tune';
 import { getSkillFiles } from '../../src/store/skill-versions';
 import { eventually, testClient, uniqueId, withWorker } from '../support/temporal';
 import { appendImprovement, judgeJson, tuneHarness, type Roles, type TuneHarness } from '../support/tune-harness';
@@ -148,6 +148,7 @@ describe('tuneWorkflow against fake Anthropic and Gemini servers', () => {
     expect(r.status.termination).toBe('threshold-met');
     expect(r.status.scores).toEqual([0, 60, 0, 85]);
     expect(r.status.judgeFailures).toBe(2);
+    expect(progressLine(r.status)).toMatch(/scores 0 → 60 → 0 → 85 \(threshold 80\) · judge failures 2$/);
     expect(calls).toEqual({ 1: 1, 2: 1, 3: 4, 4: 1 }); // a 400 is final; unusable output used every attempt
     expect(r.status.warnings).toEqual([
       expect.stringMatching(
@@ -206,6 +207,34 @@ describe('tuneWorkflow against fake Anthropic and Gemini servers', () => {
       expect(req.text).not.toContain('73.3');
     }
     expect(judged[2]!.text).toContain('- improvement 1'); // what changed is the skill itself, nothing else
+    // With both keys the judge is Gemini, the executor Claude: no family warning.
+    expect(r.status.models).toMatchObject({ executor: { provider: 'anthropic' }, judge: { provider: 'gemini' } });
+    expect(r.status.warnings).toEqual([]);
+    expect(r.h.gemini.requests.every((q) => q.text.includes('[refinery:judge]'))).toBe(true);
+  });
+
+  test('a worker with one provider key: judge and executor share a family, and the status and report say so', async () => {
+    const h = await tuneHarness({ judge: scores(90) });
+    open.push(h);
+    const dir = h.makeSkill('one-key');
+    const taskQueue = uniqueId('tq');
+    const providers = { ...h.providers, gemini: { baseUrl: h.gemini.baseUrl } }; // no GEMINI_API_KEY
+    const status = await withWorker(taskQueue, { db: h.db, providers }, async () => {
+      const [run] = await h.start([dir], { threshold: '80' }, client, taskQueue);
+      return h.finish(run!.handle);
+    });
+    expect(status.termination).toBe('threshold-met');
+    expect(status.models?.judge).toEqual({ provider: 'anthropic', model: 'claude-sonnet-4-6' });
+    expect(status.warnings).toEqual([
+      expect.stringMatching(
+        /^the judge \(anthropic:claude-sonnet-4-6\) and the executor \(anthropic:claude-sonnet-4-6\) share a model family \(Claude\).*GEMINI_API_KEY/,
+      ),
+    ]);
+    expect(h.gemini.requests).toHaveLength(0);
+    expect(h.requestsFor('judge')).toHaveLength(1);
+    const report = fs.readFileSync(status.outcome!.reportPaths[0]!, 'utf8');
+    expect(report).toContain('judge and executor share a model family: see the warnings');
+    expect(report).toContain('share a model family (Claude)');
   });
 
   test('a golden assertion that cannot be checked scores as failed, is recorded, and the run completes', async () => {

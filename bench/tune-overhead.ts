@@ -21,8 +21,9 @@ const ITERATIONS = 5;
  * divided by the summed provider latency measured by the activities. Goal ≤ 1.10.
  */
 export async function tuneOverhead(temporalAddress: string, bundlePath: string, runs: number) {
-  const route = (req: RecordedRequest) => {
-    if (req.text.includes('[refinery:judge]')) return { text: judgeJson(40 + 10 * judgeIteration(req)) };
+  // The judge's prompt names no iteration: the fake judge reads it from the store (judgeIteration).
+  const route = async (req: RecordedRequest) => {
+    if (req.text.includes('[refinery:judge]')) return { text: judgeJson(40 + 10 * (await judgeIteration(db))) };
     if (req.text.includes('[refinery:improver]')) return appendImprovement(req);
     return { text: 'the artifact' };
   };

@@ -66,8 +66,10 @@ export async function startTune(
   return started;
 }
 
-/** One line of progress: iteration, phase and the score trail. */
+/** One line of progress: iteration, phase and the score trail (and the judge failures, when there are any). */
 export function progressLine(s: TuneStatus): string {
   const trail = s.scores.map((n) => String(Math.round(n * 10) / 10)).join(' → ') || '—';
-  return `iteration ${s.iteration}/${s.maxIterations} · ${s.phase} · scores ${trail} (threshold ${s.threshold})`;
+  // A status from before the field existed has none: read as no failures.
+  const failures = s.judgeFailures ? ` · judge failures ${s.judgeFailures}` : '';
+  return `iteration ${s.iteration}/${s.maxIterations} · ${s.phase} · scores ${trail} (threshold ${s.threshold})${failures}`;
 }

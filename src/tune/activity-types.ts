@@ -1,4 +1,4 @@
-import type { DimensionScores, ModelChoice, SkillScore } from './types';
+import type { DimensionScores, JudgeFailure, ModelChoice, SkillScore } from './types';
 
 /** Inputs and outputs of the tune activities: ids, hashes and scores only. */
 
@@ -34,7 +34,6 @@ export interface EvaluateInput {
   goldenRef?: string;
   goldenOutputsRef?: string;
   judge: ModelChoice;
-  previousScores: number[];
 }
 export interface EvaluateResult {
   score: number;
@@ -43,9 +42,13 @@ export interface EvaluateResult {
   weaknessBySkill: Record<string, string[]>;
   /** Blob hash of the judge's full output (or raw text) and the assertion results. */
   evaluationRef: string;
-  assertions?: { passed: number; total: number };
+  assertions?: { passed: number; total: number; errored?: number };
+  /** The first few golden assertions that could not be checked (each counted as failed). */
+  assertionErrors?: string[];
   /** Set when the output was not valid JSON and the score was extracted heuristically. */
   parseWarning?: string;
+  /** Set when the judge failed for good: the judged case scored 0. */
+  judgeFailure?: JudgeFailure;
   tokens: number;
   costUsd: number;
 }

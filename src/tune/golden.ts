@@ -87,20 +87,46 @@ export function caseAssertions(c: GoldenCase): GoldenAssertion[] {
   return c.expected !== undefined ? [{ type: 'contains', value: c.expected }, ...c.assertions] : c.assertions;
 }
 
-/** Results of every assertion of every case against the outputs (in case order). */
-export function checkGolden(
-  cases: GoldenCase[],
-  outputs: string[],
-): { passed: number; total: number; failures: string[] } {
-  let passed = 0;
-  let total = 0;
-  const failures: string[] = [];
-  cases.forEach((c, i) => {
-    for (const a of caseAssertions(c)) {
-      total++;
-      if (checkAssertion(outputs[i] ?? '', a)) passed++;
-      else failures.push(`case ${i + 1}: ${a.type} ${JSON.stringify(a.value)}`);
+export interface GoldenResults {
+  passed: number;
+  total: number;
+  failures: string[];
+  /** Assertions that could not be checked (a case of the wrong shape, an assertion that threw): counted as failed. */
+  errors: string[];
+}
+
+/**
+ * Results of every assertion of every case against the outputs (in case order). It never throws: a case or
+ * an assertion that cannot be checked counts as one failed assertion and is named in `errors`, so a bad
+ * golden case costs its own score and never the run.
+ */
+export function checkGolden(cases: unknown, outputs: string[]): GoldenResults {
+  const r: GoldenResults = { passed: 0, total: 0, failures: [], errors: [] };
+  const list: unknown[] = Array.isArray(cases) ? cases : [cases];
+  list.forEach((raw, i) => {
+    const parsed = goldenCaseSchema.safeParse(raw);
+    if (!parsed.success) {
+      r.total++;
+      const issue = parsed.error.issues[0];
+      const problem = `case ${i + 1}: not a golden case (${issue?.path.join('.') || 'case'}: ${issue?.message})`;
+      r.failures.push(problem);
+      r.errors.push(problem);
+      return;
+    }
+    for (const a of caseAssertions(parsed.data)) {
+      r.total++;
+      let ok: boolean;
+      try {
+        ok = checkAssertion(outputs[i] ?? '', a);
+      } catch (err) {
+        const problem = `case ${i + 1}: ${a.type} ${JSON.stringify(a.value)} could not be checked (${(err as Error).message.slice(0, 200)})`;
+        r.failures.push(problem);
+        r.errors.push(problem);
+        continue;
+      }
+      if (ok) r.passed++;
+      else r.failures.push(`case ${i + 1}: ${a.type} ${JSON.stringify(a.value)}`);
     }
   });
-  return { passed, total, failures };
+  return r;
 }

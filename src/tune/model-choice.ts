@@ -1,5 +1,5 @@
 import { DEFAULT_MODELS } from '../providers/models';
-import type { ModelChoice } from './types';
+import type { ModelChoice, ResolvedModel, RunModels } from './types';
 
 export type ModelRole = 'executor' | 'judge' | 'improver';
 
@@ -33,11 +33,7 @@ export interface WorkerProviders {
 }
 
 /** What the worker actually calls for a role: `auto` follows REFINERY_PROVIDER and the keys it holds. */
-export function resolveModel(
-  role: ModelRole,
-  choice: ModelChoice,
-  w: WorkerProviders,
-): { provider: 'anthropic' | 'gemini' | 'offline'; model: string } {
+export function resolveModel(role: ModelRole, choice: ModelChoice, w: WorkerProviders): ResolvedModel {
   let provider = choice.provider;
   if (provider === 'auto') {
     if (w.setting === 'offline') provider = 'offline';
@@ -56,4 +52,37 @@ export function resolveModel(
         : VENDOR_DEFAULT[provider]
       : choice.model;
   return { provider, model };
+}
+
+const FAMILY = { anthropic: 'Claude', gemini: 'Gemini' } as const;
+
+/**
+ * Resolves a run's three roles. A judge left to `auto` comes from the other family than the executor when
+ * the worker holds that family's key, since a model grading its own family's output tends to favour it; when
+ * it cannot (one key only, or REFINERY_PROVIDER forcing one vendor, or an explicit choice), the run says so.
+ */
+export function resolveTuneModels(
+  choices: { executor: ModelChoice; judge: ModelChoice; improver: ModelChoice },
+  w: WorkerProviders,
+): RunModels {
+  const executor = resolveModel('executor', choices.executor, w);
+  const improver = resolveModel('improver', choices.improver, w);
+  let judge = resolveModel('judge', choices.judge, w);
+  const fullyAuto = choices.judge.provider === 'auto' && choices.judge.model === 'default';
+  if (fullyAuto && w.setting === 'auto' && executor.provider !== 'offline' && judge.provider === executor.provider) {
+    const other = executor.provider === 'anthropic' ? 'gemini' : 'anthropic';
+    if (other === 'anthropic' ? w.hasAnthropicKey : w.hasGeminiKey) {
+      judge = resolveModel('judge', { provider: other, model: 'default' }, w);
+    }
+  }
+  const models: RunModels = { executor, judge, improver };
+  if (judge.provider !== 'offline' && judge.provider === executor.provider) {
+    const other = judge.provider === 'anthropic' ? 'gemini' : 'anthropic';
+    const variable = other === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'GEMINI_API_KEY';
+    models.sameFamilyWarning =
+      `the judge (${judge.provider}:${judge.model}) and the executor (${executor.provider}:${executor.model}) ` +
+      `share a model family (${FAMILY[judge.provider]}), so the judge may favour its own family's output: ` +
+      `for an independent judge give the worker ${variable} (with REFINERY_PROVIDER=auto) or choose --judge ${other}:<model>`;
+  }
+  return models;
 }

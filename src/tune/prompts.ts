@@ -49,10 +49,14 @@ export function executorPrompt(p: {
   };
 }
 
+/**
+ * The judge's prompt holds the skill, its artifact, the scenario and the golden results, and nothing that
+ * tells one iteration from another (no earlier score, no iteration number, no "previous version"): told the
+ * earlier scores, a judge anchors on them instead of grading what is in front of it.
+ */
 export function judgePrompt(p: {
   skills: { name: string; files: SkillFiles; artifact: string }[];
   scenario: string;
-  previousScores: number[];
   goldenResults?: string;
 }) {
   const skills = p.skills
@@ -71,7 +75,6 @@ export function judgePrompt(p: {
       skills,
       `<scenario>\n${p.scenario}\n</scenario>`,
       p.goldenResults && `<golden-case-results>\n${p.goldenResults}\n</golden-case-results>`,
-      p.previousScores.length ? `Scores of earlier iterations: ${p.previousScores.join(', ')}.` : '',
       'Score each dimension 0-100. Categorise every weakness with a short kebab-case category.',
     ]
       .filter(Boolean)

@@ -4,6 +4,7 @@ import {
   type DecisionRecord,
   type IterationRecord,
   type RecurringFinding,
+  type RunModels,
   type TerminationReason,
 } from './types';
 
@@ -33,6 +34,8 @@ export interface ReportData {
   };
   diff?: string;
   promptLinks?: Record<string, string>;
+  /** The models the run used, as the worker resolved them. */
+  models?: RunModels;
 }
 
 const fmt = (n: number | null | undefined) => (n === null || n === undefined ? '—' : String(Math.round(n * 10) / 10));
@@ -68,6 +71,19 @@ export function renderTuneReport(d: ReportData): string {
     `- **Outcome:** ${d.writeBack ? `for the skill folder (written by the client that waits: \`refinery outcome ${d.runId} --write\`)` : d.dryRun ? 'dry run: folder untouched' : d.candidate ? 'kept as a candidate; the original stays' : 'folder unchanged'}`,
   );
   out.push(`- **Assertiveness:** ${a.score}/100 (${assertivenessRating(a.score)})`);
+  if (d.models) {
+    const m = (r: { provider: string; model: string }) => `${r.provider}:${r.model}`;
+    out.push(
+      `- **Models:** executor ${m(d.models.executor)} · judge ${m(d.models.judge)} · improver ${m(d.models.improver)}` +
+        (d.models.sameFamilyWarning ? ' (judge and executor share a model family: see the warnings)' : ''),
+    );
+  }
+  const judgeFailures = d.iterations.filter((i) => i.judgeFailure);
+  const assertionErrors = d.iterations.reduce((n, i) => n + (i.assertions?.errored ?? 0), 0);
+  out.push(
+    `- **Judge failures:** ${judgeFailures.length}${judgeFailures.length ? ` (iteration ${judgeFailures.map((i) => i.iteration).join(', ')}: each scored as a failed case)` : ''}` +
+      (assertionErrors ? `  **Assertion errors:** ${assertionErrors} (each counted as a failed assertion)` : ''),
+  );
   out.push(`- **Tokens:** ${tokens}  **Estimated cost:** $${cost.toFixed(4)}`, '');
 
   out.push('## Score progression', '');
@@ -76,7 +92,11 @@ export function renderTuneReport(d: ReportData): string {
   );
   out.push(`|---|---|${DIMENSIONS.map(() => '---').join('|')}|---|---|---|`);
   for (const it of d.iterations) {
-    const notes = [...(it.judgeWarning ? ['judge failed: 50 stands in'] : []), ...it.errors].join('; ');
+    const notes = [
+      ...(it.judgeFailure ? [`judge failed on the ${it.judgeFailure.case}: scored 0`] : []),
+      ...it.errors.filter((e) => !it.judgeFailure || !e.startsWith('judge failed')),
+      ...(it.assertionErrors ?? []),
+    ].join('; ');
     out.push(
       `| ${it.iteration} | ${fmt(it.score)} | ${DIMENSIONS.map((k) => fmt(it.score === null ? null : it.dimensions[k])).join(' | ')} | ${it.assertions ? `${it.assertions.passed}/${it.assertions.total}` : '—'} | ${it.tokens} | ${notes.replace(/\|/g, '/')} |`,
     );
@@ -129,10 +149,9 @@ export function renderTuneReport(d: ReportData): string {
     const events: string[] = [];
     if (a.humanRejected)
       events.push('A person rejected the outcome: the loop did not produce a version they would ship.');
-    const failedJudge = d.iterations.filter((i) => i.judgeWarning);
-    if (failedJudge.length)
+    if (judgeFailures.length)
       events.push(
-        `The judge failed in iteration(s) ${failedJudge.map((i) => i.iteration).join(', ')}: check the judge provider's status and key; those scores are stand-ins.`,
+        `The judge failed in iteration(s) ${judgeFailures.map((i) => i.iteration).join(', ')}: check the judge provider's status and key; those iterations scored as failed and were never chosen.`,
       );
     const rolled = d.iterations.filter((i) => i.improvement?.status === 'rolled-back');
     if (rolled.length)

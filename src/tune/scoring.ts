@@ -12,9 +12,6 @@ export const DIMENSION_WEIGHTS: DimensionScores = {
 /** Share of the final score taken by golden-case assertions, when a run has them. */
 export const ASSERTION_WEIGHT = 0.2;
 
-/** Score the judge stands in with when it fails after its retries (reference 004). */
-export const JUDGE_FAILURE_SCORE = 50;
-
 const clamp = (n: number) => Math.max(0, Math.min(100, n));
 
 export function weightedScore(d: DimensionScores, weights: DimensionScores = DIMENSION_WEIGHTS): number {
@@ -32,6 +29,15 @@ export function combinedScore(judge: number, assertions?: { passed: number; tota
   if (!assertions || assertions.total === 0) return round1(judge);
   const rate = (assertions.passed / assertions.total) * 100;
   return round1(judge * (1 - ASSERTION_WEIGHT) + rate * ASSERTION_WEIGHT);
+}
+
+/**
+ * An iteration whose judge failed for good: the judged case scores 0 (failed), and golden assertions, which
+ * need no judge, keep their share. This replaces reference 004's stand-in score of 50, which could pass a low
+ * threshold or win "best" with a version nobody graded.
+ */
+export function judgeFailureScore(assertions?: { passed: number; total: number }): number {
+  return combinedScore(0, assertions);
 }
 
 export function uniformDimensions(score: number): DimensionScores {

@@ -26,11 +26,25 @@ export function scoredIterations(state: TuneState): (IterationRecord & { score: 
   return state.iterations.filter((i): i is IterationRecord & { score: number } => i.score !== null);
 }
 
-/** The best iteration by score; the earliest wins a tie (fewer changes for the same quality). */
+/**
+ * The best iteration by score; the earliest wins a tie (fewer changes for the same quality). An iteration
+ * whose judge failed is never chosen: its score says the judgement failed, not what the version is worth.
+ */
 export function bestIteration(state: TuneState): (IterationRecord & { score: number }) | undefined {
   let best: (IterationRecord & { score: number }) | undefined;
-  for (const it of scoredIterations(state)) if (!best || it.score > best.score) best = it;
+  for (const it of scoredIterations(state)) if (!it.judgeFailure && (!best || it.score > best.score)) best = it;
   return best;
+}
+
+/**
+ * The scores the termination rules read: the current window's, without iterations whose judge failed (a
+ * failed judgement is no step in the progression, so it neither meets the threshold nor feigns convergence).
+ */
+export function judgedScores(state: TuneState): number[] {
+  return scoredIterations(state)
+    .slice(state.windowStart)
+    .filter((i) => !i.judgeFailure)
+    .map((i) => i.score);
 }
 
 export function toStatus(input: TuneInput, state: TuneState): TuneStatus {
@@ -48,6 +62,9 @@ export function toStatus(input: TuneInput, state: TuneState): TuneStatus {
     warnings: state.warnings,
     decisions: state.decisions,
     outcome: state.outcome,
+    judgeFailures: state.iterations.filter((i) => i.judgeFailure).length,
+    assertionErrors: state.iterations.reduce((n, i) => n + (i.assertions?.errored ?? 0), 0),
+    models: state.models,
   };
 }
 

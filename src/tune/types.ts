@@ -12,6 +12,28 @@ export interface ModelChoice {
   model: string;
 }
 
+/** A choice as the worker resolved it: a concrete provider and model. */
+export interface ResolvedModel {
+  provider: 'anthropic' | 'gemini' | 'offline';
+  model: string;
+}
+
+/** The models one tune run uses, resolved once at its start so every iteration is scored by the same judge. */
+export interface RunModels {
+  executor: ResolvedModel;
+  judge: ResolvedModel;
+  improver: ResolvedModel;
+  /** Set when the judge and the executor come from one model family (it says why and how to avoid it). */
+  sameFamilyWarning?: string;
+}
+
+/** The judge failed for good on one judged case (after its retries): the case scored 0, the run went on. */
+export interface JudgeFailure {
+  /** The judged case: in a tune run, the scenario (with every skill's artifact). */
+  case: string;
+  reason: string;
+}
+
 export interface TuneSkillRef {
   /** Library name of the skill (its folder name unless given). */
   name: string;
@@ -86,9 +108,12 @@ export interface IterationRecord {
   dimensions: DimensionScores;
   perSkill: SkillScore[];
   weaknessCategories: string[];
-  assertions?: { passed: number; total: number };
-  /** The judge failed after its retries: score 50 stands in. */
-  judgeWarning?: string;
+  /** Golden assertions; `errored` of the failed ones could not be checked at all. */
+  assertions?: { passed: number; total: number; errored?: number };
+  /** The first few assertion errors, as `case N: …` lines. */
+  assertionErrors?: string[];
+  /** The judge failed after its retries: the judged case scored 0 and the iteration chooses nothing. */
+  judgeFailure?: JudgeFailure;
   /** Anything that failed this iteration (execute, evaluate, improve), for the error budget. */
   errors: string[];
   improvement?: { status: 'applied' | 'rolled-back' | 'skipped'; skill?: string; newHash?: string; reason?: string };
@@ -151,6 +176,8 @@ export interface TuneState {
   runWeaknesses: Record<string, string[]>;
   /** Set once the cross-run recurring check has run, so a resumed run does not ask twice. */
   recurringChecked: boolean;
+  /** The run's models as the worker resolved them at the start (absent until then). */
+  models?: RunModels;
 }
 
 export interface RecurringFinding {
@@ -205,4 +232,9 @@ export interface TuneStatus {
   warnings: string[];
   decisions: DecisionRecord[];
   outcome?: TuneOutcome;
+  /** Iterations whose judge failed after its retries (each scored as failed). */
+  judgeFailures: number;
+  /** Golden assertions that could not be checked (each scored as failed). */
+  assertionErrors: number;
+  models?: RunModels;
 }

@@ -15,16 +15,9 @@ import type { createActivities } from '../activities';
 import { decideSignal, decideUpdate, SEARCH_ATTRIBUTES, tuneStatusQuery } from '../shared';
 import { assertivenessScore } from '../tune/assertiveness';
 import type { EvaluateResult, ExecuteResult } from '../tune/activity-types';
-import { JUDGE_FAILURE_SCORE, uniformDimensions } from '../tune/scoring';
+import { uniformDimensions } from '../tune/scoring';
 import { recurringInRun, stallForTermination, type StallFinding } from '../tune/stall';
-import {
-  applyDecision,
-  bestIteration,
-  decisionProblem,
-  initialTuneState,
-  scoredIterations,
-  toStatus,
-} from '../tune/state';
+import { applyDecision, bestIteration, decisionProblem, initialTuneState, judgedScores, toStatus } from '../tune/state';
 import { viaSignal } from '../identity';
 import { shouldTerminate } from '../tune/termination';
 import type {
@@ -46,8 +39,8 @@ const records = proxyLocalActivities<Activities>({
   retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
 });
 
-// Model calls. A bounded number of attempts so a judge that keeps failing becomes the documented
-// score of 50 instead of retrying forever; the provider's retry-after overrides the backoff
+// Model calls. A bounded number of attempts so a judge that keeps failing is scored as a failed case
+// (recordJudgeFailure) instead of retrying forever; the provider's retry-after overrides the backoff
 // (nextRetryDelay). The heartbeat timeout lets a crashed worker's call be retried elsewhere quickly.
 const models = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
@@ -127,6 +120,16 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
     setPhase('starting');
     await records.prepareTuneRun({ tune: input, workflowId: workflowInfo().workflowId });
   }
+  // Resolved once, so every iteration is executed and judged by the same models whatever worker runs it.
+  if (!state.models) {
+    state.models = await records.resolveTuneModels({
+      executor: settings.executor,
+      judge: settings.judge,
+      improver: settings.improver,
+    });
+    if (state.models.sameFamilyWarning) state.warnings.push(state.models.sameFamilyWarning);
+  }
+  const runModels = state.models;
 
   for (;;) {
     while (!state.termination) {
@@ -167,7 +170,7 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
         scenarioRef: input.scenarioRef,
         goldenRef: input.goldenRef,
         chain: settings.chain,
-        executor: settings.executor,
+        executor: runModels.executor,
       });
       rec.tokens += exec.tokens;
       rec.costUsd += exec.costUsd;
@@ -178,36 +181,24 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
     let evaluation: EvaluateResult | undefined;
     if (exec) {
       setPhase('evaluate');
+      const evaluateInput = {
+        runId: input.runId,
+        iteration,
+        skills,
+        artifacts: exec.artifacts,
+        scenarioRef: input.scenarioRef,
+        goldenRef: input.goldenRef,
+        goldenOutputsRef: exec.goldenOutputsRef,
+        judge: runModels.judge,
+      };
       try {
-        evaluation = await models.evaluateIteration({
-          runId: input.runId,
-          iteration,
-          skills,
-          artifacts: exec.artifacts,
-          scenarioRef: input.scenarioRef,
-          goldenRef: input.goldenRef,
-          goldenOutputsRef: exec.goldenOutputsRef,
-          judge: settings.judge,
-          previousScores: scoredIterations(state).map((i) => i.score),
-        });
-        rec.score = evaluation.score;
-        rec.dimensions = evaluation.dimensions;
-        rec.perSkill = evaluation.perSkill;
-        rec.assertions = evaluation.assertions;
-        rec.weaknessCategories = [...new Set(Object.values(evaluation.weaknessBySkill).flat())];
-        rec.tokens += evaluation.tokens;
-        rec.costUsd += evaluation.costUsd;
-        for (const [skill, cats] of Object.entries(evaluation.weaknessBySkill)) {
-          state.runWeaknesses[skill] = [...new Set([...(state.runWeaknesses[skill] ?? []), ...cats])];
-        }
-        if (evaluation.parseWarning) state.warnings.push(`iteration ${iteration}: ${evaluation.parseWarning}`);
+        evaluation = await models.evaluateIteration(evaluateInput);
       } catch (err) {
-        rec.judgeWarning = `the judge failed after its retries (${failureMessage(err)}); score ${JUDGE_FAILURE_SCORE} stands in`;
-        rec.score = JUDGE_FAILURE_SCORE;
-        rec.dimensions = uniformDimensions(JUDGE_FAILURE_SCORE);
-        rec.errors.push('evaluate failed');
-        state.warnings.push(`iteration ${iteration}: ${rec.judgeWarning}`);
+        // A judge that failed for good (a final 4xx, output with no score after every attempt, retries spent)
+        // costs this case its score, not the run: the failure is recorded and the loop goes on.
+        evaluation = await records.recordJudgeFailure({ ...evaluateInput, reason: failureMessage(err) });
       }
+      applyEvaluation(rec, evaluation);
     }
     state.consecutiveErrors = rec.errors.length > 0 ? state.consecutiveErrors + 1 : 0;
     state.iterations.push(rec);
@@ -218,11 +209,8 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
     });
 
     // Termination first; a stalled ending or a weakness recurring too often asks a human.
-    const scores = scoredIterations(state)
-      .slice(state.windowStart)
-      .map((i) => i.score);
     const verdict = shouldTerminate({
-      scores,
+      scores: judgedScores(state),
       iteration,
       maxIterations: state.maxIterations,
       threshold: settings.threshold,
@@ -241,8 +229,11 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
       if (recurring && !(await awaitDecision(recurring))) return;
     }
 
-    if (!evaluation) {
-      rec.improvement = { status: 'skipped', reason: 'no evaluation to improve from' };
+    if (!evaluation || evaluation.judgeFailure) {
+      rec.improvement = {
+        status: 'skipped',
+        reason: evaluation ? 'the judge failed: no evaluation to improve from' : 'no evaluation to improve from',
+      };
       await records.recordTuneIteration({ runId: input.runId, record: rec, weaknessBySkill: {} });
       return;
     }
@@ -255,7 +246,7 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
         iteration,
         skill: { name: target, hash: snapshot[target]! },
         evaluationRef: evaluation.evaluationRef,
-        improver: settings.improver,
+        improver: runModels.improver,
       });
       state.current[target] = imp.newHash;
       rec.improvement = { status: 'applied', skill: target, newHash: imp.newHash };
@@ -269,6 +260,35 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
       if (state.consecutiveErrors === 0 || rec.errors.length === 1) state.consecutiveErrors++;
     }
     await records.recordTuneIteration({ runId: input.runId, record: rec, weaknessBySkill: {} });
+  }
+
+  /** Copies an evaluation into the iteration's record and the run's warnings. */
+  function applyEvaluation(rec: IterationRecord, evaluation: EvaluateResult): void {
+    const iteration = rec.iteration;
+    rec.score = evaluation.score;
+    rec.dimensions = evaluation.dimensions;
+    rec.perSkill = evaluation.perSkill;
+    rec.assertions = evaluation.assertions;
+    rec.weaknessCategories = [...new Set(Object.values(evaluation.weaknessBySkill).flat())];
+    rec.tokens += evaluation.tokens;
+    rec.costUsd += evaluation.costUsd;
+    for (const [skill, cats] of Object.entries(evaluation.weaknessBySkill)) {
+      state.runWeaknesses[skill] = [...new Set([...(state.runWeaknesses[skill] ?? []), ...cats])];
+    }
+    if (evaluation.parseWarning) state.warnings.push(`iteration ${iteration}: ${evaluation.parseWarning}`);
+    if (evaluation.assertionErrors) {
+      rec.assertionErrors = evaluation.assertionErrors;
+      state.warnings.push(
+        `iteration ${iteration}: ${evaluation.assertions?.errored ?? evaluation.assertionErrors.length} golden assertion(s) could not be checked and count as failed (${evaluation.assertionErrors[0]})`,
+      );
+    }
+    if (evaluation.judgeFailure) {
+      rec.judgeFailure = evaluation.judgeFailure;
+      rec.errors.push(`judge failed: ${evaluation.judgeFailure.reason}`);
+      state.warnings.push(
+        `iteration ${iteration}: the judge failed after its retries (${evaluation.judgeFailure.reason}); the ${evaluation.judgeFailure.case} scored 0 (failed)`,
+      );
+    }
   }
 
   /** Reference 003: a weakness seen in a 3rd run is UNRESOLVED and needs a decision before write-back. */
@@ -329,7 +349,7 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
       (best?.assertions ? best.assertions.total - best.assertions.passed : 0);
     const assertiveness = {
       extraIterations: Math.max(0, state.iteration - 1),
-      failedEvaluations: state.iterations.filter((i) => i.judgeWarning).length,
+      failedEvaluations: state.iterations.filter((i) => i.judgeFailure).length,
       unmetCriteria: unmet,
       humanRejected: termination === 'rolled-back' || termination === 'cancelled',
     };
@@ -352,6 +372,7 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
       assertiveness: { score, ...assertiveness },
       outputDir: settings.outputDir,
       diffRefs,
+      models: state.models,
     });
     state.outcome = {
       bestIteration: best?.iteration ?? 0,

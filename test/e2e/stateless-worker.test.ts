@@ -6,7 +6,7 @@ import type { TuneStatus } from '../../src/tune/types';
 import { runCli } from '../support/cli';
 import { sharedTestEnv } from '../support/shared-env';
 import { spawnWorkerProcess, tempDir, testClient, uniqueId, type WorkerProcess } from '../support/temporal';
-import { judgeIteration, judgeJson, tuneHarness, type TuneHarness } from '../support/tune-harness';
+import { judgeJson, tuneHarness, type TuneHarness } from '../support/tune-harness';
 
 // A worker on "another machine": its own process, started in an empty working directory, with its own
 // home. The skill folders and the report folder exist only on the CLI's side.
@@ -19,7 +19,7 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   ({ client, close: closeClient } = await testClient());
-  h = await tuneHarness({ judge: (req) => ({ text: judgeJson([60, 85][judgeIteration(req) - 1] ?? 85) }) });
+  h = await tuneHarness({ judge: (_req, it) => ({ text: judgeJson([60, 85][it - 1] ?? 85) }) });
   const taskQueue = uniqueId('tq');
   workerCwd = tempDir('elsewhere');
   worker = spawnWorkerProcess(

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { sharedTestEnv } from '../support/shared-env';
 import { runCli } from '../support/cli';
 import { eventually, uniqueId, withWorker } from '../support/temporal';
-import { judgeIteration, judgeJson, tuneHarness, type TuneHarness } from '../support/tune-harness';
+import { judgeJson, tuneHarness, type TuneHarness } from '../support/tune-harness';
 
 const open: TuneHarness[] = [];
 afterEach(async () => {
@@ -12,7 +12,7 @@ afterEach(async () => {
 
 async function setup(scores: number[]) {
   const h = await tuneHarness({
-    judge: (req) => ({ text: judgeJson(scores[judgeIteration(req) - 1] ?? scores[scores.length - 1]!) }),
+    judge: (_req, it) => ({ text: judgeJson(scores[it - 1] ?? scores[scores.length - 1]!) }),
   });
   open.push(h);
   const taskQueue = uniqueId('tq');

@@ -9,7 +9,7 @@ import type { TuneStatus } from '../../src/tune/types';
 import { sharedTestEnv } from '../support/shared-env';
 import { timeSkippingEnv } from '../support/time-skipping';
 import { eventually, testClient, uniqueId, withWorker } from '../support/temporal';
-import { judgeIteration, judgeJson, tuneHarness, type TuneHarness } from '../support/tune-harness';
+import { judgeJson, tuneHarness, type TuneHarness } from '../support/tune-harness';
 
 const open: TuneHarness[] = [];
 afterEach(async () => {
@@ -24,7 +24,7 @@ describe('decision timeout (time-skipping test server)', () => {
   afterAll(() => env?.teardown());
 
   test('a stall nobody decides for 7 days keeps the original and the best as a candidate', async () => {
-    const h = await tuneHarness({ judge: (req) => ({ text: judgeJson([60, 62, 61][judgeIteration(req) - 1] ?? 61) }) });
+    const h = await tuneHarness({ judge: (_req, it) => ({ text: judgeJson([60, 62, 61][it - 1] ?? 61) }) });
     open.push(h);
     const dir = h.makeSkill('waiting');
     const before = fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8');
@@ -64,7 +64,7 @@ describe('recurring issues across runs (real dev server)', () => {
   test('a weakness in a 2nd run is RECURRING, in a 3rd UNRESOLVED and needs a decision before write-back', async () => {
     // Each run: iteration 1 scores 70 and names the weakness, iteration 2 reaches the threshold.
     const h = await tuneHarness({
-      judge: (req) => ({ text: judgeIteration(req) === 1 ? judgeJson(70, ['missing-examples']) : judgeJson(90) }),
+      judge: (_req, it) => ({ text: it === 1 ? judgeJson(70, ['missing-examples']) : judgeJson(90) }),
     });
     open.push(h);
     const dir = h.makeSkill('recurring');

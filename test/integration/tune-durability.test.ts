@@ -6,14 +6,7 @@ import { temporalCliPath } from '../../src/temporal/binaries';
 import type { RecordedRequest } from '../fakes/fake-server-core';
 import { sharedTestEnv } from '../support/shared-env';
 import { eventually, spawnWorkerProcess, testClient, uniqueId, withWorker } from '../support/temporal';
-import {
-  appendImprovement,
-  judgeIteration,
-  judgeJson,
-  MARKER_KEY,
-  tuneHarness,
-  type TuneHarness,
-} from '../support/tune-harness';
+import { appendImprovement, judgeJson, MARKER_KEY, tuneHarness, type TuneHarness } from '../support/tune-harness';
 
 let client: Client;
 let closeClient: () => Promise<void>;
@@ -24,7 +17,7 @@ afterEach(async () => {
 });
 afterAll(() => closeClient());
 
-const judge = (req: RecordedRequest) => ({ text: judgeJson([60, 75, 85][judgeIteration(req) - 1] ?? 85) });
+const judge = (_req: RecordedRequest, it: number) => ({ text: judgeJson([60, 75, 85][it - 1] ?? 85) });
 const FLAGS = { threshold: '80', 'max-iterations': '5' };
 
 /** The final SKILL.md of an uninterrupted run on the same fake responses. */
@@ -51,14 +44,14 @@ describe.each([
     let stalled = false;
     // The nth call of the role hangs once, so the kill lands while the activity is in the provider call.
     const hangOnce =
-      <T>(reply: (req: RecordedRequest) => T) =>
-      (req: RecordedRequest) => {
-        if (!req.text.includes(`[refinery:${role}]`)) return reply(req);
+      <T>(reply: (req: RecordedRequest, iteration: number) => T) =>
+      (req: RecordedRequest, iteration = 0) => {
+        if (!req.text.includes(`[refinery:${role}]`)) return reply(req, iteration);
         if (++seen === nth && !stalled) {
           stalled = true;
-          return { ...(reply(req) as object), delayMs: 60_000 } as T;
+          return { ...(reply(req, iteration) as object), delayMs: 60_000 } as T;
         }
-        return reply(req);
+        return reply(req, iteration);
       };
     const h = await tuneHarness({
       judge: hangOnce(judge),
@@ -142,7 +135,7 @@ describe('workflow history hygiene', () => {
 describe('continue-as-new', () => {
   test('a 60-iteration run passes through continue-as-new with its scores intact', async () => {
     const expected = Array.from({ length: 60 }, (_, i) => 10 + 1.5 * (i + 1));
-    const h = await tuneHarness({ judge: (req) => ({ text: judgeJson(expected[judgeIteration(req) - 1]!) }) });
+    const h = await tuneHarness({ judge: (_req, it) => ({ text: judgeJson(expected[it - 1]!) }) });
     open.push(h);
     const dir = h.makeSkill('long');
     const taskQueue = uniqueId('tq');

@@ -2,16 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { decideSignal, decideUpdate, tuneStatusQuery } from '../../src/shared';
+import { validateTuneInput } from '../../src/cli/tune-input';
+import { progressLine, startTune } from '../../src/clients/tune';
 import { getSkillFiles } from '../../src/store/skill-versions';
 import { eventually, testClient, uniqueId, withWorker } from '../support/temporal';
-import {
-  appendImprovement,
-  judgeIteration,
-  judgeJson,
-  tuneHarness,
-  type Roles,
-  type TuneHarness,
-} from '../support/tune-harness';
+import { appendImprovement, judgeJson, tuneHarness, type Roles, type TuneHarness } from '../support/tune-harness';
 
 let client: Client;
 let closeClient: () => Promise<void>;
@@ -49,8 +44,8 @@ async function runTune(
 
 const scores =
   (...list: number[]) =>
-  (req: Parameters<Roles['judge']>[0]) => ({
-    text: judgeJson(list[judgeIteration(req) - 1] ?? list[list.length - 1]!),
+  (_req: unknown, iteration: number) => ({
+    text: judgeJson(list[iteration - 1] ?? list[list.length - 1]!),
   });
 
 describe('tuneWorkflow against fake Anthropic and Gemini servers', () => {
@@ -137,31 +132,154 @@ describe('tuneWorkflow against fake Anthropic and Gemini servers', () => {
     );
   });
 
-  test('a judge that keeps failing becomes a score of 50 with a warning, counted against the budget', async () => {
+  test('a judge failure (a final 400, output with no score after every attempt) scores its iteration as failed; the run completes', async () => {
+    const calls: Record<number, number> = {};
     const r = await runTune(
       {
-        judge: (req) =>
-          judgeIteration(req) === 1 ? { status: 500, errorType: 'INTERNAL', message: 'boom' } : { text: judgeJson(90) },
+        judge: (_req, it) => {
+          calls[it] = (calls[it] ?? 0) + 1;
+          if (it === 1) return { status: 400, errorType: 'INVALID_ARGUMENT', message: 'judge request refused' };
+          if (it === 3) return { text: 'I would rather not grade this one.' };
+          return { text: judgeJson(it === 2 ? 60 : 85) };
+        },
+      },
+      { threshold: '80', 'max-iterations': '5' },
+    );
+    expect(r.status.termination).toBe('threshold-met');
+    expect(r.status.scores).toEqual([0, 60, 0, 85]);
+    expect(r.status.judgeFailures).toBe(2);
+    expect(progressLine(r.status)).toMatch(/scores 0 → 60 → 0 → 85 \(threshold 80\) · judge failures 2$/);
+    expect(calls).toEqual({ 1: 1, 2: 1, 3: 4, 4: 1 }); // a 400 is final; unusable output used every attempt
+    expect(r.status.warnings).toEqual([
+      expect.stringMatching(
+        /^iteration 1: the judge failed after its retries \(.+\); the scenario scored 0 \(failed\)$/,
+      ),
+      expect.stringMatching(
+        /^iteration 3: the judge failed after its retries \(.*no usable score.*\); the scenario scored 0/,
+      ),
+    ]);
+    const rows = await r.h.db.all<{ iteration: number; score: number; record: string }>(
+      'SELECT iteration, score, record FROM tune_iterations WHERE run_id = ? ORDER BY iteration',
+      [r.workflowId],
+    );
+    expect(rows.map((x) => Number(x.score))).toEqual([0, 60, 0, 85]);
+    const first = JSON.parse(rows[0]!.record);
+    expect(first).toMatchObject({
+      score: 0,
+      judgeFailure: { case: 'scenario', reason: expect.stringContaining('judge request refused') },
+      errors: [expect.stringMatching(/^judge failed: /)],
+      improvement: { status: 'skipped', reason: 'the judge failed: no evaluation to improve from' },
+    });
+    expect(JSON.parse(rows[2]!.record).judgeFailure.reason).toContain('no usable score');
+    // The failed iterations are never chosen: the best is iteration 4, which carries iteration 2's improvement.
+    expect(r.status.outcome?.bestIteration).toBe(4);
+    expect(r.after[0]).toBe(`${r.before[0]}\n- improvement 1`);
+    const report = fs.readFileSync(r.status.outcome!.reportPaths[0]!, 'utf8');
+    expect(report).toContain('- **Judge failures:** 2 (iteration 1, 3: each scored as a failed case)');
+    expect(report).toMatch(/\| 1 \| 0 \|.*judge failed on the scenario: scored 0/);
+  });
+
+  test('the judge sees no earlier score, no iteration and nothing telling which version is newer', async () => {
+    let improverCalls = 0;
+    const r = await runTune(
+      {
+        judge: scores(61.5, 73.3, 88),
+        // The first improvement is rolled back, so iterations 1 and 2 judge the same content.
+        improver: (req) =>
+          ++improverCalls === 1
+            ? {
+                text: JSON.stringify({
+                  rationale: 'r',
+                  edits: [{ path: '../outside.md', action: 'create', content: 'x' }],
+                }),
+              }
+            : appendImprovement(req),
       },
       { threshold: '80' },
     );
-    expect(r.status.scores).toEqual([50, 90]);
-    expect(r.status.warnings[0]).toMatch(/iteration 1: the judge failed after its retries .*score 50 stands in/);
-    const first = await r.h.db.get<{ record: string }>(
-      'SELECT record FROM tune_iterations WHERE run_id = ? AND iteration = 1',
-      [r.workflowId],
-    );
-    expect(JSON.parse(first!.record)).toMatchObject({ score: 50, errors: ['evaluate failed'] });
-    expect(r.h.requestsFor('judge').filter((q) => judgeIteration(q) === 1)).toHaveLength(4); // all attempts used
-    const report = fs.readFileSync(r.status.outcome!.reportPaths[0]!, 'utf8');
-    expect(report).toContain('judge failed: 50 stands in');
+    expect(r.status.scores).toEqual([61.5, 73.3, 88]);
+    const judged = r.h.requestsFor('judge');
+    expect(judged).toHaveLength(3);
+    expect(judged[1]!.text).toBe(judged[0]!.text); // the same content in a later iteration: the same request
+    for (const req of judged) {
+      expect(req.text).not.toMatch(/iteration|earlier|previous|newer|older|last time/i);
+      expect(req.text).not.toContain('61.5');
+      expect(req.text).not.toContain('73.3');
+    }
+    expect(judged[2]!.text).toContain('- improvement 1'); // what changed is the skill itself, nothing else
+    // With both keys the judge is Gemini, the executor Claude: no family warning.
+    expect(r.status.models).toMatchObject({ executor: { provider: 'anthropic' }, judge: { provider: 'gemini' } });
+    expect(r.status.warnings).toEqual([]);
+    expect(r.h.gemini.requests.every((q) => q.text.includes('[refinery:judge]'))).toBe(true);
+  });
+
+  test('a worker with one provider key: judge and executor share a family, and the status and report say so', async () => {
+    const h = await tuneHarness({ judge: scores(90) });
+    open.push(h);
+    const dir = h.makeSkill('one-key');
+    const taskQueue = uniqueId('tq');
+    const providers = { ...h.providers, gemini: { baseUrl: h.gemini.baseUrl } }; // no GEMINI_API_KEY
+    const status = await withWorker(taskQueue, { db: h.db, providers }, async () => {
+      const [run] = await h.start([dir], { threshold: '80' }, client, taskQueue);
+      return h.finish(run!.handle);
+    });
+    expect(status.termination).toBe('threshold-met');
+    expect(status.models?.judge).toEqual({ provider: 'anthropic', model: 'claude-sonnet-4-6' });
+    expect(status.warnings).toEqual([
+      expect.stringMatching(
+        /^the judge \(anthropic:claude-sonnet-4-6\) and the executor \(anthropic:claude-sonnet-4-6\) share a model family \(Claude\).*GEMINI_API_KEY/,
+      ),
+    ]);
+    expect(h.gemini.requests).toHaveLength(0);
+    expect(h.requestsFor('judge')).toHaveLength(1);
+    const report = fs.readFileSync(status.outcome!.reportPaths[0]!, 'utf8');
+    expect(report).toContain('judge and executor share a model family: see the warnings');
+    expect(report).toContain('share a model family (Claude)');
+  });
+
+  test('a golden assertion that cannot be checked scores as failed, is recorded, and the run completes', async () => {
+    const h = await tuneHarness({ judge: scores(90) });
+    open.push(h);
+    const dir = h.makeSkill('golden');
+    const goldenFile = path.join(h.dir, 'golden.jsonl');
+    fs.writeFileSync(goldenFile, '{"input":"v1","expected":"artifact for v1"}\n');
+    const tune = validateTuneInput([dir], {
+      output: h.dir,
+      scenario: 'Write release notes',
+      golden: goldenFile,
+      threshold: '80',
+    });
+    // Parsing refuses an invalid regex, so the broken case is put in as a stored one could arrive.
+    tune.golden![0]!.assertions.push({ type: 'regex', value: '(' });
+    const taskQueue = uniqueId('tq');
+    const status = await withWorker(taskQueue, { db: h.db, providers: h.providers }, async () => {
+      const [run] = await startTune(client, h.db, taskQueue, tune, { startedBy: 'test' });
+      return h.finish(run!.handle);
+    });
+    expect(status.termination).toBe('threshold-met');
+    expect(status.scores).toEqual([82]); // judge 90 × 0.8 + 1 of 2 assertions (50) × 0.2
+    expect(status.assertionErrors).toBe(1);
+    expect(status.judgeFailures).toBe(0);
+    expect(status.warnings).toEqual([
+      expect.stringMatching(
+        /^iteration 1: 1 golden assertion\(s\) could not be checked and count as failed \(case 1: regex "\(" could not be checked/,
+      ),
+    ]);
+    const row = await h.db.get<{ record: string }>('SELECT record FROM tune_iterations WHERE run_id = ?', [
+      status.runId,
+    ]);
+    expect(JSON.parse(row!.record)).toMatchObject({
+      assertions: { passed: 1, total: 2, errored: 1 },
+      assertionErrors: [expect.stringContaining('case 1: regex "("')],
+      errors: [],
+    });
   });
 
   test('malformed judge JSON: a heuristic score, raw output kept', async () => {
     const raw =
       'Here is my view. Clarity: 70, Completeness: 72, Correctness: 74, Effectiveness: 76, Efficiency: 78 (not JSON)';
     const r = await runTune(
-      { judge: (req) => (judgeIteration(req) === 1 ? { text: raw } : { text: judgeJson(95) }) },
+      { judge: (_req, it) => (it === 1 ? { text: raw } : { text: judgeJson(95) }) },
       { threshold: '80' },
     );
     expect(r.status.scores[0]).toBe(73.5); // the dimension weights applied to 70, 72, 74, 76, 78
@@ -237,8 +355,8 @@ describe('tuneWorkflow against fake Anthropic and Gemini servers', () => {
     const r = await runTune(
       {
         executor: (req) => ({ text: `ARTIFACT-OF-${/<skill name="([^"]+)">/.exec(req.text)![1]}` }),
-        judge: (req) =>
-          judgeIteration(req) === 1
+        judge: (_req, it) =>
+          it === 1
             ? {
                 text: judgeJson(
                   70,

@@ -48,16 +48,23 @@ export function appendImprovement(req: RecordedRequest): FakeReply {
   };
 }
 
-/** The iteration a judge request belongs to: one more than the earlier scores it lists. */
-export function judgeIteration(req: RecordedRequest): number {
-  const m = /Scores of earlier iterations: (.+)\.$/m.exec(req.text);
-  return m ? m[1]!.split(',').length + 1 : 1;
+/**
+ * The iteration a judge request belongs to, read from the store: the newest snapshot of the newest run (the
+ * snapshot is recorded before the iteration executes). The judge's prompt carries no iteration or earlier
+ * score on purpose, so a fake judge that scripts scores per iteration learns it out of band, here.
+ */
+export async function judgeIteration(db: Db): Promise<number> {
+  const row = await db.get<{ iteration: number }>(
+    'SELECT iteration FROM tune_snapshots ORDER BY created_at DESC, iteration DESC LIMIT 1',
+  );
+  return Number(row?.iteration ?? 1);
 }
 
 export interface Roles {
   executor?: (req: RecordedRequest) => FakeReply | Promise<FakeReply>;
   improver?: (req: RecordedRequest) => FakeReply | Promise<FakeReply>;
-  judge: (req: RecordedRequest) => FakeReply | Promise<FakeReply>;
+  /** `iteration` comes from the store (see judgeIteration), never from the request. */
+  judge: (req: RecordedRequest, iteration: number) => FakeReply | Promise<FakeReply>;
 }
 
 export interface TuneHarness {
@@ -79,9 +86,12 @@ export interface TuneHarness {
 
 /** Fake Anthropic (executor, improver) and Gemini (judge) servers, a fresh store and skill folders. */
 export async function tuneHarness(roles: Roles): Promise<TuneHarness> {
-  const route = (req: RecordedRequest) => {
+  const dir = tempDir('tune');
+  const dbUrl = `sqlite:${path.join(dir, 'refinery.db')}`;
+  const db = await openStore(dbUrl);
+  const route = async (req: RecordedRequest) => {
     const role = roleOf(/\[refinery:(executor|judge|improver)\]/.exec(req.text)?.[0]);
-    if (role === 'judge') return roles.judge(req);
+    if (role === 'judge') return roles.judge(req, await judgeIteration(db));
     if (role === 'improver') return (roles.improver ?? appendImprovement)(req);
     return (
       roles.executor ??
@@ -90,9 +100,6 @@ export async function tuneHarness(roles: Roles): Promise<TuneHarness> {
   };
   const anthropic = await startFakeAnthropic({ respond: route });
   const gemini = await startFakeGemini({ respond: route });
-  const dir = tempDir('tune');
-  const dbUrl = `sqlite:${path.join(dir, 'refinery.db')}`;
-  const db = await openStore(dbUrl);
   const providers = {
     provider: 'auto' as const,
     anthropic: { apiKey: MARKER_KEY, baseUrl: anthropic.baseUrl },

@@ -4,21 +4,42 @@ import type { Db } from '../../store/db';
 import { getSkillFiles } from '../../store/skill-versions';
 import { getStepResult, putStepResult } from '../../store/tune-runs';
 import type { EvaluateInput, EvaluateResult } from '../../tune/activity-types';
-import { checkGolden, type GoldenCase } from '../../tune/golden';
+import { checkGolden, type GoldenResults } from '../../tune/golden';
 import { dimensionScores, normaliseCategory, parseJudgeOutput } from '../../tune/model-output';
 import { judgePrompt } from '../../tune/prompts';
-import { combinedScore, weightedScore } from '../../tune/scoring';
+import { combinedScore, judgeFailureScore, uniformDimensions, weightedScore } from '../../tune/scoring';
 import { DIMENSIONS, type DimensionScores } from '../../tune/types';
 import type { ModelCalls } from './model-calls';
+
+/** The case the tune loop's judge grades: the scenario, with every skill's artifact on it. */
+export const JUDGED_CASE = 'scenario';
+
+const stepKeyOf = (input: { runId: string; iteration: number }) => `${input.runId}:${input.iteration}:evaluate`;
+
+/** The golden assertions of the iteration, when it has golden cases; checking them never throws. */
+async function goldenResults(db: Db, input: EvaluateInput): Promise<GoldenResults | undefined> {
+  if (!input.goldenRef || !input.goldenOutputsRef) return undefined;
+  return checkGolden(await getJson<unknown>(db, input.goldenRef), await getJson<string[]>(db, input.goldenOutputsRef));
+}
+
+function assertionSummary(a: GoldenResults | undefined): Pick<EvaluateResult, 'assertions' | 'assertionErrors'> {
+  if (!a) return {};
+  return {
+    assertions: { passed: a.passed, total: a.total, ...(a.errors.length ? { errored: a.errors.length } : {}) },
+    ...(a.errors.length ? { assertionErrors: a.errors.slice(0, 5) } : {}),
+  };
+}
 
 /**
  * Asks the judge for the five-dimension evaluation (zod-validated), blends in golden assertions, and
  * keeps the full output in the store. Unparseable output falls back to a heuristic score with the raw
- * text kept; output with no score at all fails (retryably: another sample may do better).
+ * text kept; output with no score at all fails (retryably: another sample may do better). The judge is
+ * shown the skill, its artifact, the scenario and the assertion results only: never an earlier score or
+ * which iteration this is, so it grades each version on its own rather than against an anchor.
  */
 export function evaluateActivity(db: Db, models: ModelCalls) {
   return async function evaluateIteration(input: EvaluateInput): Promise<EvaluateResult> {
-    const stepKey = `${input.runId}:${input.iteration}:evaluate`;
+    const stepKey = stepKeyOf(input);
     const done = await getStepResult<EvaluateResult>(db, stepKey);
     if (done) return done;
 
@@ -30,15 +51,10 @@ export function evaluateActivity(db: Db, models: ModelCalls) {
         artifact: await getBlob(db, input.artifacts[s.name]!),
       });
     }
-    let assertions: { passed: number; total: number; failures: string[] } | undefined;
-    if (input.goldenRef && input.goldenOutputsRef) {
-      const cases = await getJson<GoldenCase[]>(db, input.goldenRef);
-      assertions = checkGolden(cases, await getJson<string[]>(db, input.goldenOutputsRef));
-    }
+    const assertions = await goldenResults(db, input);
     const req = judgePrompt({
       skills,
       scenario: await getBlob(db, input.scenarioRef),
-      previousScores: input.previousScores,
       goldenResults:
         assertions && `${assertions.passed}/${assertions.total} assertions passed. ${assertions.failures.join('; ')}`,
     });
@@ -97,10 +113,39 @@ export function evaluateActivity(db: Db, models: ModelCalls) {
       perSkill,
       weaknessBySkill,
       evaluationRef,
-      assertions: assertions && { passed: assertions.passed, total: assertions.total },
+      ...assertionSummary(assertions),
       parseWarning,
       tokens: reply.inputTokens + reply.outputTokens,
       costUsd: reply.costUsd,
+    };
+    await putStepResult(db, stepKey, result);
+    return result;
+  };
+}
+
+/**
+ * Scores an iteration whose judge failed for good (after its retries) instead of failing the run: the judged
+ * case scores 0 and the failure is kept with it; the golden assertions, which need no judge, still count.
+ * Stored under the evaluate step's key, so an evaluation that did complete before its report was lost wins.
+ */
+export function judgeFailureActivity(db: Db) {
+  return async function recordJudgeFailure(input: EvaluateInput & { reason: string }): Promise<EvaluateResult> {
+    const stepKey = stepKeyOf(input);
+    const done = await getStepResult<EvaluateResult>(db, stepKey);
+    if (done) return done;
+    const assertions = await goldenResults(db, input);
+    const judgeFailure = { case: JUDGED_CASE, reason: input.reason };
+    const names = input.skills.map((s) => s.name);
+    const result: EvaluateResult = {
+      score: judgeFailureScore(assertions && { passed: assertions.passed, total: assertions.total }),
+      dimensions: uniformDimensions(0),
+      perSkill: names.map((skill) => ({ skill, score: 0 })),
+      weaknessBySkill: Object.fromEntries(names.map((n) => [n, [] as string[]])),
+      evaluationRef: await putJson(db, { judgeFailure, assertions }),
+      ...assertionSummary(assertions),
+      judgeFailure,
+      tokens: 0,
+      costUsd: 0,
     };
     await putStepResult(db, stepKey, result);
     return result;

@@ -1,10 +1,11 @@
 import type { Config } from '../../config';
 import type { Db } from '../../store/db';
-import { evaluateActivity } from './evaluate';
+import { evaluateActivity, judgeFailureActivity } from './evaluate';
 import { executeActivity } from './execute';
 import { improveActivity } from './improve';
 import { ModelCalls } from './model-calls';
 import { recordActivities } from './records';
+import { resolveModelsActivity } from './resolve-models';
 import { reportActivity } from './report';
 import { outcomeDiffActivity } from './write-back';
 
@@ -19,6 +20,8 @@ export function tuneActivities(
     ...recordActivities(db),
     executeIteration: executeActivity(db, models),
     evaluateIteration: evaluateActivity(db, models),
+    recordJudgeFailure: judgeFailureActivity(db),
+    resolveTuneModels: resolveModelsActivity(models),
     improveSkill: improveActivity(db, models),
     diffTuneOutcome: outcomeDiffActivity(db),
     storeTuneReport: reportActivity(db, publicUrl),

@@ -11,8 +11,8 @@ import {
 } from '../../providers';
 import type { Db } from '../../store/db';
 import { recordProviderCall } from '../../store/tune-runs';
-import { resolveModel, type ModelRole } from '../../tune/model-choice';
-import type { ModelChoice } from '../../tune/types';
+import { resolveModel, resolveTuneModels, type ModelRole, type WorkerProviders } from '../../tune/model-choice';
+import type { ModelChoice, RunModels } from '../../tune/types';
 
 /** Builds providers from the worker's config; keys never leave this object. */
 export class ModelCalls {
@@ -43,19 +43,28 @@ export class ModelCalls {
     return p;
   }
 
+  /** What `auto` and `default` mean on this worker for a role (only the worker knows its keys). */
+  resolve(role: ModelRole, choice: ModelChoice) {
+    return resolveModel(role, choice, this.workerProviders());
+  }
+
+  /** A tune run's three roles resolved together, so the judge can avoid the executor's family. */
+  resolveRun(choices: { executor: ModelChoice; judge: ModelChoice; improver: ModelChoice }): RunModels {
+    return resolveTuneModels(choices, this.workerProviders());
+  }
+
+  private workerProviders(): WorkerProviders {
+    return {
+      setting: this.config.provider,
+      hasAnthropicKey: Boolean(this.config.anthropic.apiKey),
+      hasGeminiKey: Boolean(this.config.gemini.apiKey),
+    };
+  }
+
   /**
    * One model call from an activity: heartbeats while it waits (so a dead worker is noticed), records
    * tokens and cost, and turns provider errors into failures Temporal's retry policy understands.
    */
-  /** What `auto` and `default` mean on this worker for a role (only the worker knows its keys). */
-  resolve(role: ModelRole, choice: ModelChoice) {
-    return resolveModel(role, choice, {
-      setting: this.config.provider,
-      hasAnthropicKey: Boolean(this.config.anthropic.apiKey),
-      hasGeminiKey: Boolean(this.config.gemini.apiKey),
-    });
-  }
-
   async call(
     role: ModelRole,
     choice: ModelChoice,

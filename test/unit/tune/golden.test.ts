@@ -162,6 +162,7 @@ describe('checkGolden', () => {
       passed: 3,
       total: 5,
       failures: ['case 2: not-contains "TODO"', 'case 2: min-length 50'],
+      errors: [],
     });
   });
 
@@ -170,6 +171,7 @@ describe('checkGolden', () => {
       passed: 0,
       total: 1,
       failures: ['case 1: contains "Breaking"'],
+      errors: [],
     });
   });
 
@@ -178,17 +180,54 @@ describe('checkGolden', () => {
       { input: 'a', assertions: [{ type: 'max-length', value: 0 }] },
       { input: 'b', assertions: [{ type: 'contains', value: 'x' }] },
     ];
-    expect(checkGolden(cases, [])).toEqual({ passed: 1, total: 2, failures: ['case 2: contains "x"'] });
+    expect(checkGolden(cases, [])).toEqual({
+      passed: 1,
+      total: 2,
+      failures: ['case 2: contains "x"'],
+      errors: [],
+    });
   });
 
   test('no cases, no assertions', () => {
-    expect(checkGolden([], ['x'])).toEqual({ passed: 0, total: 0, failures: [] });
+    expect(checkGolden([], ['x'])).toEqual({ passed: 0, total: 0, failures: [], errors: [] });
   });
 
   test('parsed JSONL runs end to end', () => {
     const cases = parseGoldenJsonl(
       '{"input":"v1.2","expected":"1.2","assertions":[{"type":"icontains","value":"release"}]}\n{"input":"v2","assertions":[{"type":"equals","value":"ok"}]}',
     );
-    expect(checkGolden(cases, ['Release 1.2', ' ok '])).toEqual({ passed: 3, total: 3, failures: [] });
+    expect(checkGolden(cases, ['Release 1.2', ' ok '])).toEqual({ passed: 3, total: 3, failures: [], errors: [] });
+  });
+
+  test('an assertion that cannot be checked counts as failed and is named; the others still count', () => {
+    // An invalid regex cannot come through parseGoldenJsonl; stored cases reach the check without it.
+    const cases: GoldenCase[] = [
+      {
+        input: 'a',
+        expected: 'ok',
+        assertions: [
+          { type: 'regex', value: '(' },
+          { type: 'regex', value: 'o', flags: 'zz' },
+        ],
+      },
+    ];
+    const r = checkGolden(cases, ['ok']);
+    expect(r).toMatchObject({ passed: 1, total: 3 });
+    expect(r.errors).toEqual([
+      expect.stringMatching(/^case 1: regex "\(" could not be checked \(.+\)$/),
+      expect.stringMatching(/^case 1: regex "o" could not be checked \(.+\)$/),
+    ]);
+    expect(r.failures).toEqual(r.errors);
+  });
+
+  test('a stored case of the wrong shape counts as one failed assertion, and so does a non-array', () => {
+    const r = checkGolden([{ input: 'a', expected: 'x' }, { nope: true }, 42], ['x', 'y', 'z']);
+    expect(r).toMatchObject({ passed: 1, total: 3 });
+    expect(r.errors).toEqual([
+      expect.stringMatching(/^case 2: not a golden case \(input: /),
+      expect.stringMatching(/^case 3: not a golden case \(case: /),
+    ]);
+    expect(checkGolden({ input: 'a', expected: 'x' }, ['x'])).toMatchObject({ passed: 1, total: 1, errors: [] });
+    expect(checkGolden(null, [])).toMatchObject({ passed: 0, total: 1, errors: [expect.stringMatching(/^case 1/)] });
   });
 });

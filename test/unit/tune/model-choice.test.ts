@@ -1,6 +1,7 @@
 import {
   parseModelChoice,
   resolveModel,
+  resolveTuneModels,
   ROLE_DEFAULTS,
   type ModelRole,
   type WorkerProviders,
@@ -165,5 +166,98 @@ describe('resolveModel', () => {
     ],
   ])('%s', (_name, role, choice, providers, provider, model) => {
     expect(resolveModel(role, choice, providers)).toEqual({ provider, model });
+  });
+});
+
+describe('resolveTuneModels: the judge comes from another family than the executor', () => {
+  const w = (setting: WorkerProviders['setting'], anthropic: boolean, gemini: boolean): WorkerProviders => ({
+    setting,
+    hasAnthropicKey: anthropic,
+    hasGeminiKey: gemini,
+  });
+  const auto: ModelChoice = { provider: 'auto', model: 'default' };
+  const all = { executor: auto, judge: auto, improver: auto };
+  const pick = (m: ReturnType<typeof resolveTuneModels>) => `${m.executor.provider}/${m.judge.provider}`;
+
+  test('both keys: Claude executes, Gemini judges, no warning', () => {
+    expect(resolveTuneModels(all, w('auto', true, true))).toEqual({
+      executor: { provider: 'anthropic', model: 'claude-sonnet-4-6' },
+      judge: { provider: 'gemini', model: 'gemini-2.5-pro' },
+      improver: { provider: 'anthropic', model: 'claude-sonnet-4-6' },
+    });
+  });
+
+  test('an executor moved to Gemini moves an automatic judge to Claude', () => {
+    const m = resolveTuneModels({ ...all, executor: { provider: 'gemini', model: 'default' } }, w('auto', true, true));
+    expect(m.judge).toEqual({ provider: 'anthropic', model: 'claude-sonnet-4-6' });
+    expect(m.sameFamilyWarning).toBeUndefined();
+  });
+
+  test.each<[string, WorkerProviders, string, RegExp]>([
+    [
+      'only an Anthropic key',
+      w('auto', true, false),
+      'anthropic/anthropic',
+      /\(Claude\).*GEMINI_API_KEY.*--judge gemini:<model>/,
+    ],
+    [
+      'only a Gemini key',
+      w('auto', false, true),
+      'gemini/gemini',
+      /\(Gemini\).*ANTHROPIC_API_KEY.*--judge anthropic:<model>/,
+    ],
+    [
+      'REFINERY_PROVIDER=anthropic',
+      w('anthropic', true, true),
+      'anthropic/anthropic',
+      /share a model family \(Claude\)/,
+    ],
+    ['REFINERY_PROVIDER=gemini', w('gemini', true, true), 'gemini/gemini', /share a model family \(Gemini\)/],
+  ])('%s: one family for both, and a warning that says so and how to avoid it', (_name, providers, families, why) => {
+    const m = resolveTuneModels(all, providers);
+    expect(pick(m)).toBe(families);
+    expect(m.sameFamilyWarning).toMatch(
+      /^the judge \(\w+:[\w.-]+\) and the executor \(\w+:[\w.-]+\) share a model family/,
+    );
+    expect(m.sameFamilyWarning).toMatch(why);
+  });
+
+  test('an explicit judge of the executor family is kept, with the warning', () => {
+    const m = resolveTuneModels(
+      { ...all, judge: { provider: 'anthropic', model: 'claude-opus-4-1' } },
+      w('auto', true, true),
+    );
+    expect(m.judge).toEqual({ provider: 'anthropic', model: 'claude-opus-4-1' });
+    expect(m.sameFamilyWarning).toContain(
+      'the judge (anthropic:claude-opus-4-1) and the executor (anthropic:claude-sonnet-4-6)',
+    );
+  });
+
+  test('a judge model named under auto is not second-guessed', () => {
+    const m = resolveTuneModels(
+      {
+        ...all,
+        executor: { provider: 'gemini', model: 'default' },
+        judge: { provider: 'auto', model: 'gemini-2.5-flash' },
+      },
+      w('auto', true, true),
+    );
+    expect(m.judge).toEqual({ provider: 'gemini', model: 'gemini-2.5-flash' });
+    expect(m.sameFamilyWarning).toBeDefined();
+  });
+
+  test.each<[string, { executor: ModelChoice; judge: ModelChoice; improver: ModelChoice }, WorkerProviders, string]>([
+    ['no keys: the offline simulation', all, w('auto', false, false), 'offline/offline'],
+    ['REFINERY_PROVIDER=offline', all, w('offline', true, true), 'offline/offline'],
+    [
+      'an offline executor keeps the default judge',
+      { ...all, executor: { provider: 'offline', model: 'default' } },
+      w('auto', true, true),
+      'offline/gemini',
+    ],
+  ])('%s: no family warning', (_name, choices, providers, families) => {
+    const m = resolveTuneModels(choices, providers);
+    expect(pick(m)).toBe(families);
+    expect(m.sameFamilyWarning).toBeUndefined();
   });
 });

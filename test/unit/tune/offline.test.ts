@@ -21,7 +21,6 @@ async function judge(files: SkillFiles, name = 'release-notes') {
   const req = judgePrompt({
     skills: [{ name, files, artifact: 'the deliverable' }],
     scenario: SCENARIO,
-    previousScores: [],
   });
   const reply = await provider.complete('simulation', { ...req, maxTokens: 4096 });
   return reply.text;
@@ -48,7 +47,6 @@ describe('OfflineProvider', () => {
       judgePrompt({
         skills: [{ name: 'release-notes', files, artifact: 'a' }],
         scenario: SCENARIO,
-        previousScores: [61],
       }),
       improverPrompt({ skill: 'release-notes', files, weaknesses: '- [missing-inputs] x', suggestions: ['s'] }),
     ];

@@ -2,7 +2,7 @@ import {
   ASSERTION_WEIGHT,
   combinedScore,
   DIMENSION_WEIGHTS,
-  JUDGE_FAILURE_SCORE,
+  judgeFailureScore,
   round1,
   uniformDimensions,
   weightedScore,
@@ -23,7 +23,15 @@ describe('weights', () => {
     });
     expect(Object.values(DIMENSION_WEIGHTS).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 10);
     expect(ASSERTION_WEIGHT).toBe(0.2);
-    expect(JUDGE_FAILURE_SCORE).toBe(50);
+  });
+});
+
+describe('judgeFailureScore', () => {
+  test('the judged case scores 0; golden assertions keep their share', () => {
+    expect(judgeFailureScore()).toBe(0);
+    expect(judgeFailureScore({ passed: 0, total: 0 })).toBe(0);
+    expect(judgeFailureScore({ passed: 3, total: 4 })).toBe(15);
+    expect(judgeFailureScore({ passed: 4, total: 4 })).toBe(100 * ASSERTION_WEIGHT);
   });
 });
 

@@ -4,8 +4,10 @@ import {
   bestIteration,
   decisionProblem,
   initialTuneState,
+  judgedScores,
   MAX_CONTINUE_ITERATIONS,
   scoredIterations,
+  toStatus,
 } from '../../../src/tune/state';
 import type { DecisionInput, IterationRecord, Phase, TuneInput, TuneState } from '../../../src/tune/types';
 
@@ -253,5 +255,39 @@ describe('bestIteration', () => {
   test('returns the record with its score', () => {
     const s = state({ iterations: [iter(1, 60), iter(2, 82.5)] });
     expect(bestIteration(s)).toMatchObject({ iteration: 2, score: 82.5, snapshot: { notes: 'h2' } });
+  });
+});
+
+describe('an iteration whose judge failed', () => {
+  const failed = (iteration: number, score = 0): IterationRecord => ({
+    ...iter(iteration, score),
+    judgeFailure: { case: 'scenario', reason: 'judge refused' },
+    errors: ['judge failed: judge refused'],
+  });
+
+  test('is never the best, even when it scores highest (golden assertions alone)', () => {
+    const s = state({ iterations: [iter(1, 10), failed(2, 20), iter(3, 15)] });
+    expect(bestIteration(s)?.iteration).toBe(3);
+  });
+
+  test('with every judge failed there is no best: the original stays', () => {
+    expect(bestIteration(state({ iterations: [failed(1), failed(2)] }))).toBeUndefined();
+  });
+
+  test('is left out of the scores the termination rules read, as are iterations before the window', () => {
+    const s = state({ iterations: [iter(1, 50), iter(2, 60), failed(3), iter(4, null), iter(5, 61)], windowStart: 1 });
+    expect(judgedScores(s)).toEqual([60, 61]);
+  });
+
+  test('is counted in the status', () => {
+    const s = state({
+      iterations: [failed(1), { ...iter(2, 70), assertions: { passed: 1, total: 4, errored: 2 } }, failed(3)],
+    });
+    expect(toStatus(tuneInput, s)).toMatchObject({
+      judgeFailures: 2,
+      assertionErrors: 2,
+      scores: [0, 70, 0],
+      bestScore: 70,
+    });
   });
 });

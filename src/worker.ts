@@ -92,7 +92,6 @@ export async function startWorker(
         providers: config,
         publicUrl: config.api.publicUrl,
         webhookUrl: config.webhookUrl,
-        home: config.home,
         drillApi: { url: config.api.url, token: config.api.token },
       }),
       ...(options.workflowBundlePath

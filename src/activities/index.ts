@@ -15,8 +15,6 @@ export interface ActivityDeps {
   publicUrl?: string;
   /** Where rollout alerts go (REFINERY_WEBHOOK_URL): a Slack-compatible JSON POST. */
   webhookUrl?: string;
-  /** REFINERY_HOME of the worker. Unused: activities keep no files (content travels through the store). */
-  home?: string;
   /** The API the quarterly rollback drill moves staging through (REFINERY_API_URL, REFINERY_API_TOKEN). */
   drillApi?: Partial<DrillApi>;
 }

@@ -6,6 +6,7 @@ import { getSkillFiles } from '../store/skill-versions';
 import { changedPaths } from '../skills/files';
 import { skillFilesProblem } from '../skills/path-policy';
 import { SkillError } from '../skills/skill-error';
+import { checkRoot, replaceFile } from '../skills/safe-write';
 import { writeSkillFolder } from '../skills/write-back';
 import type { TuneStatus } from '../tune/types';
 
@@ -71,12 +72,7 @@ export async function applyTuneOutcome(db: Db, status: TuneStatus, opts: ApplyOp
   }
   if (opts.write && outcome.reportPaths.length) {
     const markdown = await getBlob(db, outcome.reportRef);
-    for (const file of outcome.reportPaths) {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, markdown);
-      fs.renameSync(tmp, file);
-    }
+    for (const file of outcome.reportPaths) writeReport(file, markdown);
   }
   return { folders, reportPaths: outcome.reportPaths };
 }
@@ -92,4 +88,24 @@ export function describeApplied(applied: AppliedOutcome, wrote: boolean): string
   }
   for (const p of applied.reportPaths) lines.push(wrote ? `report: ${p}` : `would write the report to ${p}`);
   return lines;
+}
+
+/** Where a report lands below the run's output folder: docs/feedbacks/cycle-<date>/<skill>.md. */
+const REPORT_PATH = /^(.+)[/\\](docs[/\\]feedbacks[/\\]cycle-[^/\\]+[/\\][^/\\]+\.md)$/;
+
+/**
+ * Writes one report file. The path comes from the stored run, so it is held to the shape the worker
+ * builds (the output folder, then docs/feedbacks/…), its tail passes the path policy, and the safe
+ * writer refuses any symlink below the output folder.
+ */
+function writeReport(file: string, markdown: string): void {
+  const m = REPORT_PATH.exec(file);
+  if (!m)
+    throw new SkillError(
+      `the run names a report path that is not <output>/docs/feedbacks/cycle-<date>/<skill>.md ("${file}"): nothing was written`,
+    );
+  const [, outputDir, rel] = m;
+  fs.mkdirSync(outputDir!, { recursive: true });
+  checkRoot(outputDir!, outputDir!);
+  replaceFile(outputDir!, rel!.split(path.sep).join('/'), markdown);
 }

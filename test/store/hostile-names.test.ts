@@ -1,3 +1,4 @@
+import { putBlob } from '../../src/store/blobs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../../src/cli/main';
@@ -266,5 +267,35 @@ describeEachStore('hostile skill file names at every entry point', (backend) => 
     const applied = await applyTuneOutcome(db, status(from.hash, to.hash), { write: true });
     expect(applied.folders[0]!.refused).toContain('path rule "symlink"');
     expect(fs.readdirSync(outside)).toEqual([]);
+  });
+
+  test('report paths from a stored run are held to <output>/docs/feedbacks/cycle-<date>/<skill>.md, with no symlink below the output', async () => {
+    const reportRef = await putBlob(db, '# report\n');
+    const out = path.join(work, 'reports-out');
+    const status = (reportPaths: string[]) =>
+      ({ skills: [], outcome: { writeBack: [], reportPaths, reportRef } }) as unknown as TuneStatus;
+    const before = snapshotTree(base);
+    for (const bad of [
+      path.join(base, 'escaped.md'),
+      `${out}/docs/feedbacks/cycle-2026-12-06/../../../../escaped.md`,
+      `${out}/docs/feedbacks/cycle-2026-12-06/sub/x.md`,
+      `${out}/docs/feedbacks/cycle-2026-12-06/x.sh`,
+    ])
+      await expect(applyTuneOutcome(db, status([bad]), { write: true })).rejects.toThrow(/report path|path rule/);
+    expect(snapshotTree(base)).toEqual(before);
+    // A symlink where docs/ goes would lead the write outside the output folder.
+    const outside = path.join(base, 'reports-outside');
+    fs.mkdirSync(outside);
+    fs.mkdirSync(out);
+    fs.symlinkSync(outside, path.join(out, 'docs'), 'dir');
+    await expect(
+      applyTuneOutcome(db, status([`${out}/docs/feedbacks/cycle-2026-12-06/notes.md`]), { write: true }),
+    ).rejects.toThrow(/path rule "symlink"/);
+    expect(fs.readdirSync(outside)).toEqual([]);
+    // The shape the worker builds is written.
+    fs.rmSync(path.join(out, 'docs'));
+    const good = `${out}/docs/feedbacks/cycle-2026-12-06/notes.md`;
+    await applyTuneOutcome(db, status([good]), { write: true });
+    expect(fs.readFileSync(good, 'utf8')).toBe('# report\n');
   });
 });

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,13 +15,25 @@ import { median } from './stats';
 const ROOT = path.join(__dirname, '..');
 const LATENCY_MS = 100;
 
-/** A TypeScript entry point of this repository as its own Node process (tsx, as the tests run the CLI). */
+/** A JavaScript entry point of this repository as its own Node process. */
 function node(entry: string, args: string[], env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
-  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, entry), ...args], {
+  return spawn(process.execPath, [...nodeArgs, path.join(ROOT, entry), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** `npm run build`: the compiled CLI and worker in dist/, as `refinery` (bin/refinery.js) and `npm run worker` run them. */
+function build(): void {
+  execFileSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+    },
+  );
 }
 
 /** The first line a process prints on stdout (its "ready" line); rejects if it exits first. */
@@ -53,9 +65,9 @@ function peakRssMiB(pid: number): number {
 }
 
 /**
- * The eval engine end to end: `refinery eval` (the CLI, its own process) against one `refinery worker` process
- * (src/worker.ts with a prebuilt workflow bundle, as `npm run worker` runs it), a fake Anthropic-wire server at
- * 100 ms in a third process, SQLite store. Wall time is the CLI's, spawn to exit: estimate, start, every case,
+ * The eval engine end to end: `refinery eval` (bin/refinery.js, the built CLI, its own process) against one worker
+ * process (dist/worker.js with a prebuilt workflow bundle, as `npm run worker` runs it), a fake Anthropic-wire server
+ * at 100 ms in a third process, SQLite store. Builds dist/ first (`npm run build`). Wall time is the CLI's, spawn to exit: estimate, start, every case,
  * summary, gate and report. Peak RSS is the worker process's high-water mark over all runs.
  */
 export async function evalEngineBench(
@@ -64,7 +76,8 @@ export async function evalEngineBench(
   o: { cases: number; concurrency: number; runs: number },
 ) {
   const ideal = (o.cases * LATENCY_MS) / 1000 / o.concurrency; // seconds: one call per case, every slot always busy
-  const fake = node('test/fakes/serve.ts', ['--latency-ms', String(LATENCY_MS)], {});
+  build();
+  const fake = node('test/fakes/serve.ts', ['--latency-ms', String(LATENCY_MS)], {}, ['--import', 'tsx']);
   const fakeUrl = (JSON.parse(await firstLine(fake, 'the fake server')) as { anthropic: string }).anthropic;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-eval-engine-'));
   const dbUrl = `sqlite:${path.join(dir, 'bench.db')}`;
@@ -100,7 +113,7 @@ export async function evalEngineBench(
     };
     // BENCH_WORKER_NODE_ARGS (e.g. --cpu-prof) profiles the worker.
     const workerArgs = process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-    worker = node('src/worker.ts', [], { ...env, REFINERY_WORKFLOW_BUNDLE: bundlePath }, workerArgs);
+    worker = node('dist/worker.js', [], { ...env, REFINERY_WORKFLOW_BUNDLE: bundlePath }, workerArgs);
     await firstLine(worker, 'the worker');
     const idleRssMiB = peakRssMiB(worker.pid!);
 
@@ -115,7 +128,7 @@ export async function evalEngineBench(
       const cpu0 = { worker: cpuSeconds(worker.pid!), fake: cpuSeconds(fake.pid!) };
       const t0 = performance.now();
       const cli = node(
-        'src/cli/main.ts',
+        'bin/refinery.js',
         [
           'eval',
           'bench-qa',
@@ -183,8 +196,8 @@ export async function evalEngineBench(
         `${o.cases} cases, concurrency ${o.concurrency}, fake Anthropic-wire server at ${LATENCY_MS} ms, no cache, SQLite; ` +
         'measured end to end through `refinery eval` (CLI process spawn to exit) against one worker process',
       notes:
-        'The CLI and the worker run under tsx (TypeScript loaded at start-up), so the RSS includes the loader; ' +
-        'the workflow bundle is prebuilt (REFINERY_WORKFLOW_BUNDLE), as a deployed worker runs it. ' +
+        'The CLI (bin/refinery.js) and the worker (dist/worker.js) run compiled, as deployed; ' +
+        'the workflow bundle is prebuilt (REFINERY_WORKFLOW_BUNDLE). Temporal dev server, worker, CLI and fake share the machine. ' +
         'Ideal = cases x 100 ms / concurrency.',
       idealSeconds: round(ideal, 2),
       runs,

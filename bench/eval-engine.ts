@@ -153,29 +153,7 @@ export async function evalEngineBench(
       const code = await new Promise<number | null>((resolve) => cli.once('exit', resolve));
       const seconds = (performance.now() - t0) / 1000;
       if (code !== 0) throw new Error(`refinery eval exited ${code}: ${err.slice(-2000)}`);
-      const result = JSON.parse(out) as { evaluated: number; passed: number; runId: string };
-      if (process.env.BENCH_DUMP) {
-        const { Connection, Client } = await import('@temporalio/client');
-        const c = new Client({ connection: await Connection.connect({ address: temporalAddress }) });
-        const h = await c.workflow.getHandle(result.runId).fetchHistory();
-        fs.writeFileSync(
-          process.env.BENCH_DUMP,
-          JSON.stringify(
-            h.events!.map((e) => ({
-              t: Number(e.eventTime!.seconds) * 1000 + e.eventTime!.nanos! / 1e6,
-              type: e.eventType,
-              id: e.eventId?.toString(),
-              a: e.activityTaskScheduledEventAttributes?.input?.payloads?.[0]?.data
-                ? JSON.parse(Buffer.from(e.activityTaskScheduledEventAttributes.input.payloads[0].data).toString())
-                    .chunk
-                : undefined,
-              s:
-                e.activityTaskStartedEventAttributes?.scheduledEventId?.toString() ??
-                e.activityTaskCompletedEventAttributes?.scheduledEventId?.toString(),
-            })),
-          ),
-        );
-      }
+      const result = JSON.parse(out) as { evaluated: number; passed: number };
       if (result.evaluated !== o.cases || result.passed !== o.cases)
         throw new Error(`refinery eval evaluated ${result.evaluated}, passed ${result.passed} of ${o.cases}`);
       runs.push({

@@ -8,6 +8,7 @@ import { freePort } from '../src/temporal/probe';
 import { execFileSync } from 'node:child_process';
 import { assertionScriptBench } from './assertion-scripts';
 import { calendarHistoryBench } from './calendar-history';
+import { evalEngineBench } from './eval-engine';
 import { evalThroughput } from './eval-throughput';
 import { guardLookBench } from './guard-look';
 import { libraryBench } from './library';
@@ -32,6 +33,15 @@ async function main(): Promise<void> {
   try {
     if (want('tune')) results.push(await tuneOverhead(server.address, bundlePath, runs));
     if (want('eval')) results.push(await evalThroughput(server.address, bundlePath));
+    // `refinery eval` end to end at scale: 20,000 cases at concurrency 128, share of ideal and the worker's peak RSS.
+    if (want('eval-engine'))
+      results.push(
+        await evalEngineBench(server.address, bundlePath, {
+          cases: Number(process.env.BENCH_EVAL_CASES ?? 20_000),
+          concurrency: 128,
+          runs: Number(process.env.BENCH_EVAL_RUNS ?? 3),
+        }),
+      );
     if (want('rollout')) results.push(await rolloutBench(server.address, bundlePath, 5));
     // Five years of daily reviews (about 10 minutes on 2 cores): every run's history stays tiny.
     if (want('calendar'))

@@ -16,7 +16,10 @@ export interface EvalSettings {
   maxCostUsd?: number;
   maxOutputTokens: number;
   chunkSize: number;
-  /** Chunk activities in flight at once; they share the worker's limiter of `concurrency` slots. */
+  /**
+   * Chunk activities in flight at once, at least; more when the chunks behind the running one must hold work for
+   * every `concurrency` slot (see chunkLanes). They share the worker's limiter of `concurrency` slots.
+   */
   parallelChunks: number;
   passRateThreshold: number;
   /**

@@ -1,6 +1,6 @@
 import type { EvalCase } from '../eval/types';
 import { getJson, putBlob, putJson } from './blobs';
-import type { Db } from './db';
+import type { Db, Queryable, SqlValue } from './db';
 import { sha256 } from './hash';
 
 /** Datasets (versioned, content-addressed), eval runs, per-case results and the response cache. */
@@ -88,12 +88,17 @@ export async function getDataset(db: Db, name: string, version?: number): Promis
 }
 
 export async function getDatasetCases(db: Db, name: string, version: number): Promise<EvalCase[]> {
+  return getJson<EvalCase[]>(db, await getDatasetCasesRef(db, name, version));
+}
+
+/** The content hash of dataset name@version's cases (a blob): equal hashes, equal cases. */
+export async function getDatasetCasesRef(db: Db, name: string, version: number): Promise<string> {
   const row = await db.get<{ cases_ref: string }>('SELECT cases_ref FROM datasets WHERE name = ? AND version = ?', [
     name,
     version,
   ]);
   if (!row) throw new Error(`dataset ${name}@${version} is not in the store`);
-  return getJson<EvalCase[]>(db, row.cases_ref);
+  return row.cases_ref;
 }
 
 export async function listDatasets(db: Db): Promise<DatasetVersion[]> {
@@ -183,28 +188,54 @@ export interface StoredResult {
   error: string | null;
 }
 
-export async function putResult(db: Db, runId: string, r: StoredResult): Promise<void> {
-  await db.run(
-    `INSERT INTO eval_results (run_id, case_id, sample, status, score, judge_score, output, latency_ms, input_tokens, output_tokens, cost_usd, cached, assertions, error, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (run_id, case_id, sample) DO NOTHING`,
-    [
-      runId,
-      r.caseId,
-      r.sample,
-      r.status,
-      r.score,
-      r.judgeScore,
-      r.output,
-      r.latencyMs,
-      r.inputTokens,
-      r.outputTokens,
-      r.costUsd,
-      r.cached ? 1 : 0,
-      JSON.stringify(r.assertions),
-      r.error,
-      new Date().toISOString(),
-    ],
+const RESULT_COLUMNS =
+  'run_id, case_id, sample, status, score, judge_score, output, latency_ms, input_tokens, output_tokens, cost_usd, cached, assertions, error, created_at';
+const resultRow = (runId: string, r: StoredResult, now: string): SqlValue[] => [
+  runId,
+  r.caseId,
+  r.sample,
+  r.status,
+  r.score,
+  r.judgeScore,
+  r.output,
+  r.latencyMs,
+  r.inputTokens,
+  r.outputTokens,
+  r.costUsd,
+  r.cached ? 1 : 0,
+  JSON.stringify(r.assertions),
+  r.error,
+  now,
+];
+
+/** Rows per multi-row INSERT: few round trips, few distinct statements, far under either backend's parameter limit. */
+const ROWS_PER_INSERT = 100;
+
+/** `INSERT … VALUES (…), (…)` for `rows` rows of `width` columns. */
+const valuesList = (rows: number, width: number) =>
+  Array.from({ length: rows }, () => `(${Array.from({ length: width }, () => '?').join(', ')})`).join(', ');
+
+/** Inserts rows in multi-row statements of up to ROWS_PER_INSERT rows. */
+async function insertRows(db: Queryable, head: string, tail: string, width: number, rows: SqlValue[][]) {
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const part = rows.slice(i, i + ROWS_PER_INSERT);
+    await db.run(`${head} VALUES ${valuesList(part.length, width)} ${tail}`, part.flat());
+  }
+}
+
+export async function putResult(db: Queryable, runId: string, r: StoredResult): Promise<void> {
+  await putResults(db, runId, [r]);
+}
+
+/** Stores finished samples; one already stored (a retried chunk) keeps its first result. */
+export async function putResults(db: Queryable, runId: string, results: readonly StoredResult[]): Promise<void> {
+  const now = new Date().toISOString();
+  await insertRows(
+    db,
+    `INSERT INTO eval_results (${RESULT_COLUMNS})`,
+    'ON CONFLICT (run_id, case_id, sample) DO NOTHING',
+    15,
+    results.map((r) => resultRow(runId, r, now)),
   );
 }
 
@@ -230,12 +261,26 @@ export async function getResults(db: Db, runId: string): Promise<StoredResult[]>
   }));
 }
 
-/** Samples already evaluated in this run (`caseId#sample`): a resumed chunk skips them. */
-export async function doneSamples(db: Db, runId: string): Promise<Set<string>> {
-  const rows = await db.all<{ case_id: string; sample: number }>(
-    'SELECT case_id, sample FROM eval_results WHERE run_id = ?',
-    [runId],
-  );
+/**
+ * Samples already evaluated in this run (`caseId#sample`): a resumed chunk skips them. `caseIds` narrows the look
+ * to one chunk's cases, so each chunk reads its own rows rather than the whole run's.
+ */
+export async function doneSamples(db: Db, runId: string, caseIds?: readonly string[]): Promise<Set<string>> {
+  const rows: { case_id: string; sample: number }[] = [];
+  if (caseIds === undefined)
+    rows.push(
+      ...(await db.all<(typeof rows)[number]>('SELECT case_id, sample FROM eval_results WHERE run_id = ?', [runId])),
+    );
+  else
+    for (let i = 0; i < caseIds.length; i += ROWS_PER_INSERT) {
+      const ids = caseIds.slice(i, i + ROWS_PER_INSERT);
+      rows.push(
+        ...(await db.all<(typeof rows)[number]>(
+          `SELECT case_id, sample FROM eval_results WHERE run_id = ? AND case_id IN (${ids.map(() => '?').join(', ')})`,
+          [runId, ...ids],
+        )),
+      );
+    }
   return new Set(rows.map((r) => `${r.case_id}#${Number(r.sample)}`));
 }
 
@@ -259,14 +304,33 @@ export async function getCachedResponse(
     : undefined;
 }
 
-export async function putCachedResponse(
-  db: Db,
-  key: string,
-  r: { text: string; inputTokens: number; outputTokens: number },
+export interface CachedResponse {
+  text: string;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export async function putCachedResponse(db: Queryable, key: string, r: CachedResponse): Promise<void> {
+  await putCachedResponses(db, [{ key, ...r }]);
+}
+
+/** Stores answers in the response cache; a key already cached keeps its first answer. */
+export async function putCachedResponses(
+  db: Queryable,
+  entries: readonly (CachedResponse & { key: string })[],
 ): Promise<void> {
-  await db.run(
-    'INSERT INTO response_cache (cache_key, text, input_tokens, output_tokens, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
-    [key, r.text, r.inputTokens, r.outputTokens, new Date().toISOString()],
+  const now = new Date().toISOString();
+  // One row per key (the first answer wins, as across statements), in key order, so two writers inserting
+  // overlapping keys on PostgreSQL lock them in the same order.
+  const first = new Map<string, (typeof entries)[number]>();
+  for (const e of entries) if (!first.has(e.key)) first.set(e.key, e);
+  const sorted = [...first.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  await insertRows(
+    db,
+    'INSERT INTO response_cache (cache_key, text, input_tokens, output_tokens, created_at)',
+    'ON CONFLICT DO NOTHING',
+    5,
+    sorted.map((e) => [e.key, e.text, e.inputTokens, e.outputTokens, now]),
   );
 }
 

@@ -3,6 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Db, Queryable, RunResult, SqlValue } from './db';
 
+const MAX_CACHED_STATEMENTS = 200;
+
 /** Embedded SQLite through better-sqlite3 (synchronous; wrapped to the async query layer). */
 export function openSqlite(file: string): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -16,12 +18,23 @@ export function openSqlite(file: string): Db {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
 
+  // Compiling a statement costs more than running a small one: hot paths (a result per eval sample) reuse theirs.
+  // Bounded, since some SQL is built per call (IN lists); the oldest statement is dropped first.
+  const statements = new Map<string, Database.Statement>();
+  const prepare = (sql: string): Database.Statement => {
+    let st = statements.get(sql);
+    if (!st) {
+      st = sqlite.prepare(sql);
+      if (statements.size >= MAX_CACHED_STATEMENTS) statements.delete(statements.keys().next().value!);
+      statements.set(sql, st);
+    }
+    return st;
+  };
   const q: Queryable = {
-    all: <T>(sql: string, params: SqlValue[] = []) => Promise.resolve(sqlite.prepare(sql).all(...params) as T[]),
-    get: <T>(sql: string, params: SqlValue[] = []) =>
-      Promise.resolve(sqlite.prepare(sql).get(...params) as T | undefined),
+    all: <T>(sql: string, params: SqlValue[] = []) => Promise.resolve(prepare(sql).all(...params) as T[]),
+    get: <T>(sql: string, params: SqlValue[] = []) => Promise.resolve(prepare(sql).get(...params) as T | undefined),
     run: (sql: string, params: SqlValue[] = []): Promise<RunResult> =>
-      Promise.resolve({ changes: sqlite.prepare(sql).run(...params).changes }),
+      Promise.resolve({ changes: prepare(sql).run(...params).changes }),
   };
 
   // better-sqlite3 transactions must be synchronous; an async callback would let other work

@@ -9,6 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import { chunkLanes } from '../eval/chunk-lanes';
 import type { ChunkResult, EvalRunInput, EvalSummary } from '../eval/types';
 import { evalBatchWaitWorkflow } from './eval-batch-wait';
 
@@ -57,7 +58,7 @@ export async function evalRunWorkflow(
       if (r.budgetExhausted) budgetStopped = true;
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(input.settings.parallelChunks, prep.chunks)) }, lane));
+  await Promise.all(Array.from({ length: chunkLanes({ ...input.settings, chunks: prep.chunks }) }, lane));
   const summary = await bookkeeping.finishEval({ input, budgetStopped, estimate: prep.estimate });
   return summary;
 }

@@ -70,6 +70,35 @@ describe('evalRunWorkflow against fake providers', () => {
     });
   });
 
+  test('the concurrency is not capped by the chunk size: chunks overlap and every slot is used', async () => {
+    // Each answer is held until 8 calls are in flight (or 2 s pass, so a failing run ends): with one chunk at a
+    // time, a chunk of 3 cases could never have more than 3 calls open at once.
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const waiting: (() => void)[] = [];
+    const { h, version } = await setup(async (req) => {
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      if (inFlight >= 8) waiting.splice(0).forEach((go) => go());
+      else await new Promise<void>((go) => (waiting.push(go), setTimeout(go, 2000)));
+      inFlight--;
+      return echo(req);
+    });
+    const ds = await h.dataset('qa-set', cases(24));
+    const taskQueue = uniqueId('tq');
+    const { result } = await withWorker(taskQueue, { db: h.db, providers: h.providers }, () =>
+      h.run(client, taskQueue, {
+        name: 'qa',
+        version,
+        dataset: 'qa-set',
+        datasetVersion: ds,
+        settings: { concurrency: 8, chunkSize: 3, parallelChunks: 1, noCache: true },
+      }),
+    );
+    expect(result).toMatchObject({ status: 'completed', evaluated: 24, passed: 24 });
+    expect(maxInFlight).toBe(8);
+    expect(h.anthropic.count()).toBe(24);
+  });
+
   test('concurrency adapts to 429 and every case still completes once', async () => {
     let throttled = 0;
     const { h, version } = await setup((req) =>

@@ -148,7 +148,7 @@ export function evalBatchActivities(
         }
         if (s.maxCostUsd !== undefined && (await spentUsd(db, input.runId)) >= s.maxCostUsd) return null;
 
-        const done = await doneSamples(db, input.runId);
+        const done = await doneSamples(db, input.runId, [...new Set(work.map((w) => w.c.id))]);
         const marker = batchMarker(batchKey);
         const pending = [];
         for (const { c, sample } of work) {

@@ -7,7 +7,7 @@ import type { EvalCase, EvalSettings } from '../../eval/types';
 import type { LibraryContent } from '../../library/content';
 import { isProviderError, type CompletionRequest, type CompletionResult, type Provider } from '../../providers';
 import type { Db } from '../../store/db';
-import { getCachedResponse, putCachedResponse, type StoredResult } from '../../store/evals';
+import { getCachedResponse, type CachedResponse, type StoredResult } from '../../store/evals';
 import { storedScripts } from './stored-scripts';
 
 export interface CaseRunDeps {
@@ -18,6 +18,8 @@ export interface CaseRunDeps {
   settings: EvalSettings;
   content: LibraryContent;
   contentHash: string;
+  /** Where answers go into the response cache (the chunk's writer stores them with its results). */
+  cacheResponse(key: string, r: CachedResponse): void;
 }
 
 const MAX_ATTEMPTS = 5;
@@ -70,7 +72,7 @@ async function cachedCall(
     if (hit) return { ...hit, costUsd: 0, latencyMs: null, cached: true };
   }
   const r = await callWithLimiter(deps.limiter, who.provider, who.name, req);
-  await putCachedResponse(deps.db, key, { text: r.text, inputTokens: r.inputTokens, outputTokens: r.outputTokens });
+  deps.cacheResponse(key, { text: r.text, inputTokens: r.inputTokens, outputTokens: r.outputTokens });
   return {
     text: r.text,
     inputTokens: r.inputTokens,
@@ -121,7 +123,7 @@ export async function runCase(
   let out: ModelOutput;
   try {
     if (given) {
-      await putCachedResponse(deps.db, call.cacheKey, given);
+      deps.cacheResponse(call.cacheKey, given);
       out = given;
     } else out = await cachedCall(deps, deps.model, call.cacheKey, call.request);
   } catch (err) {

@@ -3,9 +3,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { EvalCase, EvalRunInput, ChunkResult } from '../../eval/types';
 import { getContent, getVersion } from '../../library/versions';
 import type { Db } from '../../store/db';
-import { doneSamples, getDatasetCases, putResult, spentUsd } from '../../store/evals';
+import { doneSamples, spentUsd } from '../../store/evals';
 import type { ModelCalls } from '../tune/model-calls';
 import { runCase, type CaseRunDeps, type ModelOutput } from './case-runner';
+import { datasetCases } from './dataset-cases';
+import { ResultWriter } from './result-writer';
 import { enterRun, leaveRun } from './run-registry';
 
 export const judgeGraded = (assertions: unknown[]) =>
@@ -27,10 +29,10 @@ export async function chunkContext(
   db: Db,
   models: ModelCalls,
   p: { input: EvalRunInput; chunk: number },
-): Promise<{ work: WorkItem[]; deps: Omit<CaseRunDeps, 'limiter'> }> {
+): Promise<{ work: WorkItem[]; deps: Omit<CaseRunDeps, 'limiter' | 'cacheResponse'> }> {
   const { input } = p;
   const s = input.settings;
-  const all = await getDatasetCases(db, input.dataset.name, input.dataset.version);
+  const all = await datasetCases(db, input.dataset.name, input.dataset.version);
   const cases = all.slice(p.chunk * s.chunkSize, (p.chunk + 1) * s.chunkSize);
   const version = await getVersion(db, input.target.name, { version: input.target.version });
   if (!version)
@@ -73,9 +75,15 @@ export async function runChunk(
   const { input } = p;
   const s = input.settings;
   const { work, deps: base } = await chunkContext(db, models, p);
-  const done = await doneSamples(db, input.runId);
-  const run = enterRun(input.runId, s.concurrency, await spentUsd(db, input.runId));
-  const deps: CaseRunDeps = { ...base, limiter: run.limiter };
+  const done = await doneSamples(db, input.runId, [...new Set(work.map((w) => w.c.id))]);
+  // The run's spend so far matters only under a budget (and summing it is a scan of the run's results).
+  const run = enterRun(input.runId, s.concurrency, s.maxCostUsd === undefined ? 0 : await spentUsd(db, input.runId));
+  const writer = new ResultWriter(db, input.runId);
+  const deps: CaseRunDeps = {
+    ...base,
+    limiter: run.limiter,
+    cacheResponse: (key, r) => writer.cacheResponse(key, r),
+  };
   const ctx = Context.current();
   const result: ChunkResult = { evaluated: 0, skipped: 0, fromCache: 0, costUsd: 0, budgetExhausted: false };
   const batchCounts = { bought: 0, fallbacks: 0 };
@@ -99,7 +107,7 @@ export async function runChunk(
           continue;
         }
         const r = await runCase(deps, c, sample, given);
-        await putResult(db, input.runId, r);
+        await writer.store(r);
         run.spentUsd += r.costUsd;
         result.costUsd += r.costUsd;
         result.evaluated++;
@@ -112,6 +120,8 @@ export async function runChunk(
     await Promise.all(Array.from({ length: Math.min(s.concurrency, work.length) }, worker));
   } finally {
     clearInterval(beat);
+    // Nothing of this attempt is written after it ends (a failed attempt's answers still reach the cache).
+    await writer.drained();
     leaveRun(input.runId);
   }
   return batch ? { ...result, fromBatch: batchCounts.bought, batchFallbacks: batchCounts.fallbacks } : result;

@@ -132,6 +132,8 @@ export async function monthlyGoldenWorkflow(input: CalendarInput = {}): Promise<
   const plan = await store.planGoldenRun({ asOf });
   const results: GoldenResult[] = new Array<GoldenResult>(plan.targets.length);
   let next = 0;
+  // Bounded: one child eval per golden target (a few events each), so even a library of a thousand
+  // production prompts stays well under 10,000 events; no continue-as-new needed.
   const lane = async () => {
     while (next < plan.targets.length) {
       const i = next++;
@@ -216,6 +218,7 @@ export async function quarterlyAuditWorkflow(input: CalendarInput = {}): Promise
   const audit = await store.auditLibraryItems({ asOf });
   const datasets = await sweep.reviewDatasetShift({ asOf });
   const drills: DrillResult[] = [];
+  // Bounded by the production prompts: one local activity per drill, no waiting loop.
   for (let i = 0; i < audit.production.length; i += DRILL_BATCH)
     drills.push(...(await sweep.runRollbackDrills({ runId, names: audit.production.slice(i, i + DRILL_BATCH) })));
 

@@ -49,6 +49,8 @@ export async function evalRunWorkflow(
   const submitted = Array.from({ length: prep.chunks }, (_, chunk) => (early ? submitBatch(input, chunk) : undefined));
   let budgetStopped = false;
   let next = 0;
+  // Bounded by the dataset, not by time: about 15 events a chunk (batch waits run in their own child, which
+  // continues as new), so a run stays under 10,000 events up to roughly 600 chunks.
   const lane = async () => {
     while (next < prep.chunks && !budgetStopped) {
       const chunk = next++;

@@ -2,7 +2,8 @@ import { runAssertion, scriptsInFolder, type AssertionContext } from '../../../s
 import { HOSTILE_DIR, HOSTILE_SCRIPTS } from '../../support/hostile-scripts';
 import { FIXTURES } from './context';
 
-const MARKER = 'sk-ant-marker-hostile-unit-7f3a9c';
+// A marker, not a key: shaped so no secret scanner mistakes it for a real Anthropic key.
+const MARKER = 'marker-anthropic-key-hostile-unit-7f3a9c';
 
 function ctx(output: string): AssertionContext {
   return { output, vars: { topic: 'cats' }, scripts: scriptsInFolder(HOSTILE_DIR) };

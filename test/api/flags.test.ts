@@ -55,10 +55,9 @@ describe('flag evaluation honours running rollouts', () => {
     const at50 = await versionsFor(units);
     at10.forEach((v, i) => v === 2 && expect(at50[i]).toBe(2)); // nobody who had the candidate loses it
 
-    const t0 = Date.now();
     await upsertRollout(h.db, rollout(0, 'rolled-back'));
     await eventually(async () => (await versionsFor(units)).every((v) => v === 1), 5000, 'control everywhere');
-    expect(Date.now() - t0).toBeLessThan(1000);
+    // How fast a stop reaches a resolver is measured by `npm run bench` (rollout), not asserted here.
   });
 
   test('a label other than production is not split', async () => {

@@ -2,6 +2,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AbStatus, AbStopInput } from './rollout/ab-types';
 import type { ApprovalInput, ControlInput, RolloutStatus } from './rollout/types';
 import type { DecisionInput, TuneStatus } from './tune/types';
+import type { OptimizeStatus } from './optimizer/types';
 
 /** Default task queue; REFINERY_TASK_QUEUE overrides it for worker and clients alike. */
 export const DEFAULT_TASK_QUEUE = 'refinery';
@@ -66,6 +67,9 @@ export const tuneStatusQuery = defineQuery<TuneStatus>('status');
 export const decideUpdate = defineUpdate<string, [DecisionInput]>('decide');
 // Signal of the same shape: the Web UI can send signals but not updates.
 export const decideSignal = defineSignal<[DecisionInput]>('decide');
+// The optimizer (`refinery tune <name> --dataset`) answers the same `status` query name with its own shape and
+// takes the same decide update and signal, so `refinery status` and `refinery decide` serve both kinds of run.
+export const optimizeStatusQuery = defineQuery<OptimizeStatus>('status');
 
 // ---- rollouts ---------------------------------------------------------------------------------------
 

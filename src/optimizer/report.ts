@@ -38,6 +38,8 @@ export interface OptimizeReportData {
   contents: Record<string, LibraryContent>;
   /** The library version the chosen candidate became; absent when the original won or on a dry run. */
   version?: number;
+  /** Where that version is served (the API's version link). */
+  versionLink?: string;
   test?: OptimizeOutcome['test'];
   baselineDelta?: OptimizeOutcome['baselineDelta'];
   decisions: DecisionRecord[];
@@ -135,7 +137,7 @@ export function renderOptimizeReport(d: OptimizeReportData): string {
         : d.settings.dryRun
           ? `dry run: candidate \`${short(d.chosen.hash)}\` was chosen, no version was recorded`
           : d.version !== undefined
-            ? `candidate \`${short(d.chosen.hash)}\` became ${target.name}@${d.version}, labelled \`candidate\` (not production: the guarded rollout decides that)`
+            ? `candidate \`${short(d.chosen.hash)}\` became ${target.name}@${d.version}${d.versionLink ? ` (${d.versionLink})` : ''}, labelled \`candidate\` (not production: the guarded rollout decides that)`
             : `candidate \`${short(d.chosen.hash)}\` was chosen`),
   );
   if (chosenAcc && originalAcc)

@@ -37,7 +37,7 @@ function apportion(quotas: number[], caps: number[], total: number, order: numbe
   let left = total - seats.reduce((a, b) => a + b, 0);
   const rank = new Map(order.map((s, r) => [s, r]));
   const byRemainder = quotas
-    .map((q, i) => i)
+    .map((_, i) => i)
     .sort(
       (a, b) =>
         quotas[b]! - Math.floor(quotas[b]!) - (quotas[a]! - Math.floor(quotas[a]!)) || rank.get(a)! - rank.get(b)!,

@@ -62,6 +62,16 @@ describe('splitDataset', () => {
     }
   });
 
+  it('still meets the shares when every stratum is a single case', () => {
+    const unique = Array.from({ length: 40 }, (_, i) => ({ id: `u${i}`, tags: [`only-${i}`] }));
+    const a = splitDataset(unique, settings(1));
+    expect(a.validation).toHaveLength(16);
+    expect(a.test).toHaveLength(8);
+    expect(a.train).toHaveLength(16);
+    // Which singletons are held out is the seed's choice.
+    expect(splitDataset(unique, settings(2)).validation).not.toEqual(a.validation);
+  });
+
   it('ignores tag order and repeats when grouping', () => {
     const a = splitDataset(
       Array.from({ length: 20 }, (_, i) => ({ id: `c${i}`, tags: i % 2 ? ['b', 'a'] : ['a', 'b', 'a'] })),

@@ -101,6 +101,8 @@ export interface SplitSettings {
   testShare: number;
   /** Below this many cases no split is made ("no held-out evidence"). */
   minCasesForSplit: number;
+  /** Below this many cases the test share is 0 (too few to hold out twice); absent: testShare always applies. */
+  minCasesForTest?: number;
 }
 
 /** One-sided paired test of child > parent over validation cases. */

@@ -442,6 +442,22 @@ export const migrations: { id: number; name: string; sql: MigrationSql }[] = [
         ),
     },
   },
+  {
+    id: 16,
+    name: 'optimize runs: kind of a tune_runs row, and the evidence behind each chosen candidate version',
+    // Optimize runs share tune_runs (status, reconciler, dashboard); kind tells them apart. Evidence rows are keyed
+    // by run: a retried finish finds the row it wrote instead of adding a second.
+    sql: `
+      ALTER TABLE tune_runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'tune';
+      CREATE TABLE optimize_evidence (
+        run_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        evidence_ref TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX optimize_evidence_by_version ON optimize_evidence (name, version, created_at)`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -39,6 +39,7 @@ export function renderRequest(content: LibraryContent, vars: Vars): { system?: s
  * without its <skill> block (same system prompt, same input), so a delta measures the skill and nothing else.
  */
 export function noSkillContent(skill: LibraryContent): LibraryContent {
-  if (skill.type !== 'skill') throw new Error(`the no-skill baseline is for skills, and this is a ${skill.type} prompt`);
+  if (skill.type !== 'skill')
+    throw new Error(`the no-skill baseline is for skills, and this is a ${skill.type} prompt`);
   return { type: 'skill', files: {} };
 }

@@ -47,7 +47,16 @@ export interface CandidateResult extends CandidateResultIdentity {
 /** The stored result's key: a sha256 of its identity. */
 export function candidateResultKey(k: CandidateResultIdentity): string {
   return sha256(
-    JSON.stringify(['candidate-result', k.candidateHash, k.caseId, k.caseHash, k.sample, k.executor, k.judge, k.params]),
+    JSON.stringify([
+      'candidate-result',
+      k.candidateHash,
+      k.caseId,
+      k.caseHash,
+      k.sample,
+      k.executor,
+      k.judge,
+      k.params,
+    ]),
   );
 }
 

@@ -171,7 +171,8 @@ export function evaluateCandidateActivity(db: Db, models: ModelCalls) {
      * A sample already stored for this candidate, case, models and parameters (by any run, attempt or worker) is
      * read, not paid again; the rest run through the eval engine's case runner with the response cache on, and each
      * is stored as it finishes. A failed judge or assertion scores its sample 0 and is counted in `failures`; it
-     * never fails the activity. `spent` is what this attempt actually paid.
+     * never fails the activity. `spent` is what this activity actually paid, its earlier attempts included (as far
+     * as their heartbeats reported it).
      */
     async evaluateCandidate(input: EvaluateCandidateInput): Promise<EvaluateResponse> {
       if (!Number.isInteger(input.samples) || input.samples < 1)
@@ -195,7 +196,9 @@ export function evaluateCandidateActivity(db: Db, models: ModelCalls) {
         items.map((w) => w.key),
       );
       const todo = items.filter((w) => !results.has(w.key));
-      const paid: Spend = { calls: 0, usd: 0 };
+      // What earlier attempts of this activity paid, as their last heartbeat recorded it: `spent` covers the retry.
+      const prior = (Context.current().info.heartbeatDetails as { paid?: Spend } | undefined)?.paid;
+      const paid: Spend = { calls: prior?.calls ?? 0, usd: prior?.usd ?? 0 };
       if (todo.length > 0) await evaluate(todo);
       const response = { ...summarise(cases, items, results), spent: paid };
       Context.current().log.info('candidate evaluated', {
@@ -231,7 +234,7 @@ export function evaluateCandidateActivity(db: Db, models: ModelCalls) {
           },
         };
         let evaluated = 0;
-        const progress = () => ({ evaluated, stored: items.length - work.length, total: items.length });
+        const progress = () => ({ evaluated, stored: items.length - work.length, total: items.length, paid });
         ctx.heartbeat(progress());
         const beat = setInterval(() => ctx.heartbeat(progress()), 1000);
         try {

@@ -1,10 +1,11 @@
 import type { Client } from '@temporalio/client';
-import { storeCandidate } from '../../src/activities/optimize/evaluate';
+import { noSkillContent, storeCandidate } from '../../src/activities/optimize/evaluate';
 import type { EvalCase } from '../../src/eval/types';
 import type { LibraryContent } from '../../src/library/content';
 import type { EvaluateCandidateInput, EvalModels } from '../../src/optimizer/activity-types';
 import { loadCaseEvidence } from '../../src/optimizer/candidate-result-store';
 import type { CandidateRef, EvaluateResponse } from '../../src/optimizer/types';
+import { getJson } from '../../src/store/blobs';
 import type { Db } from '../../src/store/db';
 import { addDatasetVersion } from '../../src/store/evals';
 import { openStore } from '../../src/store/open';
@@ -235,6 +236,45 @@ describeEachStore('evaluateCandidate (real worker, real SDKs against the fakes)'
       expect(again).toEqual({ ...r, spent: { calls: 0, usd: 0 } });
     } finally {
       f.judge.fn = () => verdict;
+    }
+  });
+
+  test('an executor call that fails for good is scored 0 but not kept: it was not paid, a later evaluation asks again', async () => {
+    const e = await storeCandidate(db, prompt('E.'));
+    f.answer.fn = (req) =>
+      req.text.includes('E. Question: q0') ? { status: 400, message: 'the request is refused' } : echo(req);
+    try {
+      const r = await runEvaluation(taskQueue, input(e, ['q0', 'q1'], 1));
+      expect(r).toMatchObject({ scores: { q0: 0, q1: 1 }, passed: { q0: false, q1: true }, failures: 1 });
+      expect(r.spent.calls).toBe(1);
+      f.answer.fn = echo;
+      const again = await runEvaluation(taskQueue, input(e, ['q0', 'q1'], 1));
+      expect(again).toMatchObject({ scores: { q0: 1, q1: 1 }, failures: 0, spent: { calls: 1 } });
+      expect(completions(f.anthropic, 'E. Question: q1')).toHaveLength(1);
+    } finally {
+      f.answer.fn = echo;
+    }
+  });
+
+  test('a skill and its no-skill baseline: the same cases, the baseline asked without the skill, fewer tokens', async () => {
+    const skill = await storeCandidate(db, {
+      type: 'skill',
+      files: { 'SKILL.md': '# Answer\nAlways answer as ANSWER(<question>), and explain nothing at all.' },
+    });
+    const none = await storeCandidate(db, noSkillContent(await getJson<LibraryContent>(db, skill.ref)));
+    // The input alone decides the answer; the fake counts tokens from the prompt's length.
+    f.answer.fn = (req) => ({ text: `ANSWER(${/<input>\n(\S+)/.exec(req.text)?.[1] ?? ''})` });
+    try {
+      const withSkill = await runEvaluation(taskQueue, input(skill, ['q0', 'q1'], 1));
+      const without = await runEvaluation(taskQueue, input(none, ['q0', 'q1'], 1));
+      expect(withSkill.scores).toEqual({ q0: 1, q1: 1 });
+      expect(without.scores).toEqual({ q0: 1, q1: 1 });
+      expect(without.tokens).toBeLessThan(withSkill.tokens);
+      const asked = f.anthropic.requests.filter((r) => r.text.includes('<input>'));
+      expect(asked.filter((r) => r.text.includes('<skill>'))).toHaveLength(2);
+      expect(asked.filter((r) => !r.text.includes('<skill>'))).toHaveLength(2);
+    } finally {
+      f.answer.fn = echo;
     }
   });
 

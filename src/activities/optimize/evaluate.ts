@@ -263,7 +263,9 @@ export function evaluateCandidateActivity(db: Db, models: ModelCalls) {
                 assertions: r.assertions,
                 error: r.error,
               };
-              await writer.store(row);
+              // No answer at all (the executor's call failed for good): nothing was paid, so nothing is kept; the
+              // sample scores 0 here and a later evaluation asks again. A judge or assertion failure is kept.
+              if (r.status !== 'error' || bought.has(outKey) || cachedAnswer) await writer.store(row);
               results.set(w.key, row);
               evaluated++;
             }

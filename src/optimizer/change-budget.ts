@@ -82,6 +82,7 @@ function blockBytes(removed: string, added: string): number {
   );
 }
 
+const withNewlines = (lines: string[]) => lines.map((l) => `${l}\n`).join('');
 const linesOf = (text: string | undefined) => (text === undefined ? [] : text.split('\n'));
 
 /** How much one document changed (undefined text: the document is absent on that side). */
@@ -105,7 +106,8 @@ export function documentChange(before: string | undefined, after: string | undef
   let removed: string[] = [];
   let added: string[] = [];
   const flush = () => {
-    if (removed.length || added.length) bytes += blockBytes(removed.join('\n'), added.join('\n'));
+    // Each line with its newline: a line added costs its newline too.
+    if (removed.length || added.length) bytes += blockBytes(withNewlines(removed), withNewlines(added));
     removed = [];
     added = [];
   };
@@ -123,7 +125,7 @@ export function documentChange(before: string | undefined, after: string | undef
     }
   }
   flush();
-  // A whole file created or deleted costs its newlines too, which the per-line join leaves out.
+  // A whole file created or deleted costs exactly its bytes.
   if (before === undefined || after === undefined) bytes = Buffer.byteLength(before ?? after ?? '');
   return { lines, bytes };
 }

@@ -35,7 +35,7 @@ describe('change size', () => {
   });
 
   test('an added line costs its bytes; a file created or deleted counts whole', () => {
-    expect(documentChange('a\nb\n', 'a\nnew line\nb\n')).toEqual({ lines: 1, bytes: 8 });
+    expect(documentChange('a\nb\n', 'a\nnew line\nb\n')).toEqual({ lines: 1, bytes: 9 });
     expect(documentChange(undefined, 'one\ntwo\n')).toEqual({ lines: 3, bytes: 8 });
     expect(documentChange('one\ntwo\n', undefined)).toEqual({ lines: 3, bytes: 8 });
     expect(documentChange('same', 'same')).toEqual({ lines: 0, bytes: 0 });

@@ -169,8 +169,9 @@ describeEachStore('proposeCandidate', (backend) => {
     expect(await propose(req)).toEqual({
       refused: reason,
       spent: { calls: 1, usd: estimateCostUsd(IMPROVER.model, 1000, 200) },
+      summary: `fix for ${kind}`,
     });
-    expect(await propose(req)).toEqual({ refused: reason, spent: { calls: 0, usd: 0 } });
+    expect(await propose(req)).toEqual({ refused: reason, spent: { calls: 0, usd: 0 }, summary: `fix for ${kind}` });
     expect(paid()).toBe(before + 1);
   });
 
@@ -181,6 +182,28 @@ describeEachStore('proposeCandidate', (backend) => {
       spent: { calls: 0, usd: 0 },
     });
     expect(paid()).toBe(before);
+  });
+
+  test('offline, the reflective improver adds what the failing case expected', async () => {
+    const offline = proposeCandidateActivity(
+      db,
+      new ModelCalls({ provider: 'offline', anthropic: {}, gemini: {} }, db),
+      loader,
+    );
+    const req = input(['good-1'], 0);
+    const res: ProposeResponse = await new MockActivityEnvironment().run(offline, {
+      ...req,
+      models: { ...req.models, improver: { provider: 'offline' as const, model: 'offline' } },
+    });
+    expect(res).toMatchObject({
+      summary: 'Adds what case good-1 expected: "EXPECTED-OF-good-1: 3 metres"',
+      spent: { calls: 1, usd: 0 },
+    });
+    if (!('child' in res)) throw new Error('expected a child');
+    expect(await getJson(db, res.child.ref)).toEqual({
+      ...parent,
+      text: `${parent.text}EXPECTED-OF-good-1: 3 metres\n`,
+    });
   });
 
   test('a permanent provider error fails non-retryably as ProviderRejected, with no key in it', async () => {

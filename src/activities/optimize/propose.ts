@@ -1,3 +1,4 @@
+import { log } from '@temporalio/activity';
 import { contentHash, promptContentSchema } from '../../library/content';
 import type { EvalModels, CaseEvidence, ProposeCandidateInput } from '../../optimizer/activity-types';
 import { toDocuments } from '../../optimizer/documents';
@@ -72,6 +73,15 @@ export function proposeCandidateActivity(db: Db, models: ModelCalls, loadEvidenc
         variables: requiredVariables(parent),
         reflectionTokens: input.reflectionTokens,
       });
+      // Sizes and cuts only: the prompt itself never goes into a log line.
+      log.info('reflection prompt built', {
+        runId: input.runId,
+        round: input.round,
+        slot: input.slot,
+        tokens: req.tokens,
+        fits: req.fits,
+        cuts: req.cuts,
+      });
       const reply = await models.call(
         'improver',
         input.models.improver,
@@ -88,7 +98,11 @@ export function proposeCandidateActivity(db: Db, models: ModelCalls, loadEvidenc
     }
 
     const outcome = proposalFromAnswer(parent, answer, input.changeBudget);
-    if ('refused' in outcome) return { refused: outcome.refused, spent };
+    if ('refused' in outcome) {
+      return outcome.summary
+        ? { refused: outcome.refused, spent, summary: outcome.summary }
+        : { refused: outcome.refused, spent };
+    }
     const ref = await putBlob(db, JSON.stringify(outcome.child));
     return { child: { hash: contentHash(outcome.child), ref }, summary: outcome.summary, spent };
   };

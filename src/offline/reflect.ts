@@ -2,8 +2,8 @@ import type { DocumentEdit, ImproverAnswer } from '../optimizer/document-edits';
 import { parseReflectionPrompt } from '../optimizer/reflection';
 
 /**
- * The offline reflective improver: adds, as a line of the prompt, the expected text of the worst failing case that
- * the documents do not hold yet. Offline, a prompt's answer echoes the prompt and the rubric judge looks for the
+ * The offline reflective improver: adds, as a line of the prompt, the first text a failing case asks for (its
+ * expected text, or the value of a failing `contains` assertion; worst case first) that the documents do not hold. Offline, a prompt's answer echoes the prompt and the rubric judge looks for the
  * expected text, so the change fixes that case: the mechanism (failure → edit → better score) shows without a model.
  */
 export function offlineReflect(prompt: string): ImproverAnswer {
@@ -14,9 +14,10 @@ export function offlineReflect(prompt: string): ImproverAnswer {
       : // A chat prompt's echo is its user turns: the line goes into the last message that is not a system one.
         ([...documents].reverse().find((d) => !d.path.endsWith('-system.md')) ?? documents[documents.length - 1]);
   const all = documents.map((d) => d.text).join('\n');
-  const lesson = failing.find((f) => f.expected && f.expected.trim() && !all.includes(f.expected));
-  if (!target || !lesson?.expected) return { summary: 'nothing to add: every expectation is in the prompt', edits: [] };
-  const line = lesson.expected.trim();
+  const lessons = failing.flatMap((f) => f.wanted.map((w) => ({ caseId: f.caseId, line: w.trim() })));
+  const lesson = lessons.find((l) => l.line && !all.includes(l.line));
+  if (!target || !lesson) return { summary: 'nothing to add: every expectation is in the prompt', edits: [] };
+  const line = lesson.line;
   const edit: DocumentEdit = {
     path: target.path,
     action: 'append',

@@ -200,8 +200,11 @@ export function reflectionPrompt(input: ReflectionInput): ReflectionPrompt {
 export interface ParsedReflection {
   kind: ReflectionInput['kind'];
   documents: Document[];
-  /** Failing cases as shown, worst first; `expected` only when it was shown whole. */
-  failing: { caseId: string; output: string; expected?: string }[];
+  /**
+   * Failing cases as shown, worst first; `expected` only when it was shown whole. `wanted`: texts the case asks the
+   * output to hold, its expected text and the values of its failing `contains` assertions, each only when whole.
+   */
+  failing: { caseId: string; output: string; expected?: string; wanted: string[] }[];
 }
 
 export function parseReflectionPrompt(prompt: string): ParsedReflection {
@@ -213,11 +216,19 @@ export function parseReflectionPrompt(prompt: string): ParsedReflection {
   const block = /<failing-cases>\n([\s\S]*?)\n<\/failing-cases>/.exec(prompt)?.[1] ?? '';
   const failing = [...block.matchAll(/<case id="([^"]*)"[^>]*>\n([\s\S]*?)\n<\/case>/g)].map((m) => {
     const body = m[2]!;
-    const expected = /<expected>\n([\s\S]*?)\n<\/expected>/.exec(body)?.[1];
+    const shown = /<expected>\n([\s\S]*?)\n<\/expected>/.exec(body)?.[1];
+    const expected = shown === undefined || shown.includes(CUT_MARK) ? undefined : shown;
+    const contains = [
+      ...body.matchAll(/^- FAIL i?contains\b.*?: reason: output does not contain ("(?:[^"\\]|\\.)*")/gm),
+    ]
+      .map((c) => JSON.parse(c[1]!) as string)
+      // The assertion's own preview ends with … when it shortened the value.
+      .filter((v) => !v.endsWith('…'));
     return {
       caseId: unattr(m[1]!),
       output: /<output>\n([\s\S]*?)\n<\/output>/.exec(body)?.[1] ?? '',
-      expected: expected === undefined || expected.includes(CUT_MARK) ? undefined : expected,
+      expected,
+      wanted: [...(expected !== undefined ? [expected] : []), ...contains],
     };
   });
   return { kind, documents, failing };

@@ -47,6 +47,21 @@ describe('the offline reflective improver', () => {
     expect(echo.text).toContain('Always cite a source');
   });
 
+  test("without an expected text, a failing contains assertion's value is the line added", async () => {
+    const content: LibraryContent = { type: 'text', text: 'Answer {{q}}.', variables: ['q'] };
+    const { expected: _none, ...noExpected } = miss('a', '');
+    const out = await offlineProposal(content, [
+      {
+        ...noExpected,
+        assertions: [
+          { type: 'contains', pass: false, score: 0, reason: 'output does not contain "Sources: \\"cited\\""' },
+          { type: 'contains', pass: false, score: 0, reason: `output does not contain "${'x'.repeat(60)}…"` },
+        ],
+      },
+    ]);
+    expect(out).toMatchObject({ child: { text: 'Answer {{q}}.\nSources: "cited"' } });
+  });
+
   test('skips what the prompt already holds; chat: into the last non-system message; nothing left: no edit', async () => {
     const chat: LibraryContent = {
       type: 'chat',

@@ -174,9 +174,9 @@ describe('parseReflectionPrompt', () => {
       { path: 'messages/001-system.md', text: 'Be "terse".' },
       { path: 'messages/002-user.md', text: '{{q}}' },
     ]);
-    expect(parsed.failing.map((f) => [f.caseId, f.expected?.slice(0, 20)])).toEqual([
-      ['a"b', 'expected of a"b'],
-      ['long', undefined],
+    expect(parsed.failing.map((f) => [f.caseId, f.expected?.slice(0, 20), f.wanted])).toEqual([
+      ['a"b', 'expected of a"b', ['expected of a"b']],
+      ['long', undefined, []],
     ]);
   });
 });

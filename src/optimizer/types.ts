@@ -74,7 +74,12 @@ export interface ProposeRequest {
 export type ProposeResponse =
   | { child: CandidateRef; summary: string; spent: Spend }
   /** Refused before any evaluation: over the change budget, a dropped {{variable}}, no edit, an unusable answer. */
-  | { refused: string; spent: Spend };
+  | {
+      refused: string;
+      spent: Spend;
+      /** The improver's own summary of the refused change, when it gave one (for the lineage). */
+      summary?: string;
+    };
 
 /** What the engine needs from the world: the workflow gives it activities, the benchmark a simulation. */
 export interface OptimizerOps {

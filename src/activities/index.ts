@@ -17,6 +17,8 @@ export interface ActivityDeps {
   webhookUrl?: string;
   /** The API the quarterly rollback drill moves staging through (REFINERY_API_URL, REFINERY_API_TOKEN). */
   drillApi?: Partial<DrillApi>;
+  /** REFINERY_ADMINS: approvers of a rollout the optimizer starts (`tune --then-rollout`), with the item's owner. */
+  admins?: string[];
 }
 
 /** Every activity, built from injected dependencies so tests can swap them. */

@@ -68,6 +68,7 @@ export async function startOptimizer(
     proposals: 0,
     acceptances: 0,
     spent: ev.spent,
+    evaluationFailures: ev.failures,
     roundsWithoutAcceptance: 0,
     consecutiveErrors: 0,
     validationCost: ev.spent,
@@ -93,8 +94,11 @@ export async function optimizerRound(
   const frontier = paretoFrontier(state.accepted);
   const known = new Set(state.accepted.map((a) => a.ref.hash));
   // Spend is shared by the round's proposals as they run, so each checks the budget with the others' calls counted.
-  const ledger = { spent: state.spent };
-  const charge = (s: Spend) => (ledger.spent = add(ledger.spent, s));
+  const ledger = { spent: state.spent, failures: state.evaluationFailures };
+  const charge = (s: Spend, failures = 0) => {
+    ledger.spent = add(ledger.spent, s);
+    ledger.failures += failures;
+  };
   const samples = validationSamples(split, settings);
 
   const runSlot = async (slot: number): Promise<SlotOutcome> => {
@@ -110,7 +114,7 @@ export async function optimizerRound(
         samples: 1,
         purpose: 'minibatch',
       });
-      charge(parentMini.spent);
+      charge(parentMini.spent, parentMini.failures);
       // Nothing to learn from a minibatch the parent passed whole (GEPA skips it too).
       if (minibatch.every((id) => parentMini.passed[id])) return { kind: 'skipped' };
       const proposal = await ops.propose({
@@ -134,7 +138,7 @@ export async function optimizerRound(
           entry: { ...entry, status: 'rejected', reason: 'no new content (already evaluated)' },
         };
       const childMini = await ops.evaluate({ candidate: child, caseIds: minibatch, samples: 1, purpose: 'minibatch' });
-      charge(childMini.spent);
+      charge(childMini.spent, childMini.failures);
       const mini = { child: sum(childMini.scores, minibatch), parent: sum(parentMini.scores, minibatch) };
       if (mini.child <= mini.parent)
         return {
@@ -148,7 +152,7 @@ export async function optimizerRound(
         };
       if (!canAfford(settings, ledger.spent, state.validationCost)) return { kind: 'budget' };
       const val = await ops.evaluate({ candidate: child, caseIds: split.validation, samples, purpose: 'validation' });
-      charge(val.spent);
+      charge(val.spent, val.failures);
       const childScores = split.validation.map((id) => val.scores[id] ?? 0);
       const parentScores = split.validation.map((id) => parent.validation[id] ?? 0);
       const test = pairedTest(childScores, parentScores, deriveSeed(settings.seed, round, slot, 7));
@@ -189,7 +193,13 @@ export async function optimizerRound(
   );
 
   // Folded in slot order, so the state is the same whatever order the proposals finished in.
-  const next: OptimizerState = { ...state, round, spent: ledger.spent, accepted: [...state.accepted] };
+  const next: OptimizerState = {
+    ...state,
+    round,
+    spent: ledger.spent,
+    evaluationFailures: ledger.failures,
+    accepted: [...state.accepted],
+  };
   let acceptedNow = 0;
   let errors = 0;
   const entries: LineageEntry[] = [];

@@ -181,6 +181,8 @@ export interface OptimizerState {
   proposals: number;
   acceptances: number;
   spent: Spend;
+  /** Judge or assertion failures in every evaluation so far, each scored as a failed case. */
+  evaluationFailures: number;
   roundsWithoutAcceptance: number;
   consecutiveErrors: number;
   lastRejection?: { hash: string; round: number; reason: string };
@@ -253,6 +255,8 @@ export interface OptimizeStatus {
   projection?: Projection;
   proposals: number;
   acceptances: number;
+  /** Judge or assertion failures so far, each scored as a failed case (the run went on). */
+  evaluationFailures: number;
   lastRejection?: OptimizerState['lastRejection'];
   stop?: StopReason;
   stall?: { reason: string; detail: string; since: string };

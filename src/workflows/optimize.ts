@@ -226,6 +226,8 @@ export async function optimizeWorkflow(input: OptimizeInput, carried?: OptimizeR
       budget: settings.budget,
       warnings: run.warnings,
       lineage: engine.lineage,
+      models: run.models,
+      decisions: run.decisions,
     });
     run.outcome = outcome;
 

@@ -117,6 +117,7 @@ describeEachStore('optimize run: prepare and finish', (backend) => {
         accepted,
         lineage: [],
         lineageCount: 1,
+        evaluationFailures: 0,
         validationCost: { calls: 10, usd: 0.01 },
         maxRounds: 5,
         proposals: 2,

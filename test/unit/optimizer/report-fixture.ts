@@ -93,6 +93,7 @@ export function reportData(over: Partial<OptimizeReportData> = {}): OptimizeRepo
       accepted,
       lineage: [],
       lineageCount: 4,
+      evaluationFailures: 0,
       validationCost: { calls: 10, usd: 0.01 },
       maxRounds: 5,
       proposals: 4,

@@ -133,7 +133,7 @@ export function parseOptimizeFlags(
   if (flags.scenario !== undefined || flags.golden !== undefined || flags.chain)
     throw new CliError(
       `${flags.scenario !== undefined ? '--scenario' : flags.golden !== undefined ? '--golden' : '--chain'} belongs to the folder form ` +
-        '(refinery tune <skill-dir> --scenario …); with --dataset the dataset\'s cases are the scenarios: drop it, or drop --dataset',
+        "(refinery tune <skill-dir> --scenario …); with --dataset the dataset's cases are the scenarios: drop it, or drop --dataset",
     );
   if (positionals.length === 0)
     throw new CliError('name the prompt or skill to tune: refinery tune <name>[@version] --dataset <name@version>');
@@ -340,7 +340,9 @@ export async function resolveOptimizeTarget(
     }
   } catch (err) {
     if (err instanceof LibraryError)
-      throw new CliError(`${err.message}: pick one with \`refinery tune ${name}@<version>\` (\`refinery log ${name}\`)`);
+      throw new CliError(
+        `${err.message}: pick one with \`refinery tune ${name}@<version>\` (\`refinery log ${name}\`)`,
+      );
     throw err;
   }
   const content = await getContent(db, name, { version });

@@ -35,10 +35,7 @@ const spend = (s: { calls: number; usd: number }) => `${s.calls} calls, ${usd(s.
 
 /** The budget as one phrase: "500 calls, $2.00", "500 calls", or "none". */
 export function budgetText(b: Budget): string {
-  const parts = [
-    ...(b.calls === undefined ? [] : [`${b.calls} calls`]),
-    ...(b.usd === undefined ? [] : [usd(b.usd)]),
-  ];
+  const parts = [...(b.calls === undefined ? [] : [`${b.calls} calls`]), ...(b.usd === undefined ? [] : [usd(b.usd)])];
   return parts.length ? parts.join(', ') : 'none';
 }
 
@@ -47,7 +44,11 @@ export function budgetText(b: Budget): string {
  * budget, and the warning (with the flag that fixes it) when the budget cannot cover the baseline plus one full
  * validation of a candidate.
  */
-export function projectionLines(p: Projection, budget: Budget, settings: { maxRounds: number; parallel: number }): string[] {
+export function projectionLines(
+  p: Projection,
+  budget: Budget,
+  settings: { maxRounds: number; parallel: number },
+): string[] {
   const lines = [
     `projection: at most ${spend(p)} for ${settings.maxRounds} rounds of ${settings.parallel} proposals ` +
       `(baseline + one full validation ${spend(p.baselineAndOneValidation)}; each round ${spend(p.perRound)}); budget: ${budgetText(budget)}`,

@@ -33,7 +33,9 @@ export function rolloutCommandLine(name: string, version: number, dataset: { nam
 
 /** One line of progress: round, phase, best validation with its interval, frontier, spend, last rejection. */
 export function optimizeProgressLine(s: OptimizeStatus): string {
-  const best = s.best.interval.n ? `best ${pct(s.best.interval.mean)} [${pct(s.best.interval.low)}–${pct(s.best.interval.high)}]` : 'best —';
+  const best = s.best.interval.n
+    ? `best ${pct(s.best.interval.mean)} [${pct(s.best.interval.low)}–${pct(s.best.interval.high)}]`
+    : 'best —';
   const rejection = s.lastRejection
     ? ` · last rejection ${short(s.lastRejection.hash)}: ${s.lastRejection.reason}`
     : '';
@@ -97,7 +99,9 @@ export function renderOptimizeStatus(workflowId: string, s: OptimizeStatus, link
   );
   lines.push(`  proposals ${s.proposals} · accepted ${s.acceptances}`);
   if (s.lastRejection)
-    lines.push(`  last rejection: ${short(s.lastRejection.hash)} in round ${s.lastRejection.round}: ${s.lastRejection.reason}`);
+    lines.push(
+      `  last rejection: ${short(s.lastRejection.hash)} in round ${s.lastRejection.round}: ${s.lastRejection.reason}`,
+    );
   if (s.stall) {
     lines.push(`  awaiting a decision since ${s.stall.since}: ${s.stall.detail}`);
     lines.push(`  decide with: ${decideCommandLine(workflowId)}`);

@@ -37,14 +37,20 @@ async function seed(db: Db): Promise<void> {
   for (const t of ['one {{input}}', 'two {{input}}', 'three {{input}}'])
     await recordVersion(db, 'greet', text(t), { rationale: t, author: 'ana' });
   await moveLabel(db, { name: 'greet', label: 'production', version: 2, actor: admin, reason: 'launch' });
-  for (const t of ['a {{input}}', 'b {{input}}']) await recordVersion(db, 'plain', text(t), { rationale: t, author: 'ana' });
+  for (const t of ['a {{input}}', 'b {{input}}'])
+    await recordVersion(db, 'plain', text(t), { rationale: t, author: 'ana' });
   await recordVersion(
     db,
     'talk',
     { type: 'chat', messages: [{ role: 'user', content: 'hi {{input}}' }], variables: ['input'] },
     { rationale: 'first', author: 'ana' },
   );
-  await recordVersion(db, 'helper', { type: 'skill', files: { 'SKILL.md': '# helper\n' } }, { rationale: 'first', author: 'ana' });
+  await recordVersion(
+    db,
+    'helper',
+    { type: 'skill', files: { 'SKILL.md': '# helper\n' } },
+    { rationale: 'first', author: 'ana' },
+  );
   await addDatasetVersion(db, { name: 'greet-cases', cases, source: 'test', author: 'ana' });
 }
 

@@ -109,7 +109,11 @@ describe('parseOptimizeFlags: `refinery tune <name> --dataset <name@v>`', () => 
   // Each bad value: a CliError (exit 2) naming the flag and the value, and saying what to give instead.
   test.each<[string, OptimizeFlags, RegExp]>([
     ['--preset', { preset: 'fast' }, /^--preset fast: use quick, standard or thorough$/],
-    ['--threshold', { threshold: '120' }, /^--threshold 120: expected a whole number from 0 to 101 \(the validation mean/],
+    [
+      '--threshold',
+      { threshold: '120' },
+      /^--threshold 120: expected a whole number from 0 to 101 \(the validation mean/,
+    ],
     ['--threshold', { threshold: 'high' }, /^--threshold high: expected a whole number/],
     ['--max-iterations', { 'max-iterations': '0' }, /^--max-iterations 0: expected a whole number from 1 to 500/],
     ['--seed', { seed: '-1' }, /^--seed -1: expected a whole number from 0 to 2147483647/],
@@ -128,14 +132,22 @@ describe('parseOptimizeFlags: `refinery tune <name> --dataset <name@v>`', () => 
     ['--change-lines', { 'change-lines': '0' }, /^--change-lines 0: expected a whole number from 1 to 10000/],
     ['--change-bytes', { 'change-bytes': 'lots' }, /^--change-bytes lots: expected a whole number from 1/],
     ['--reflection-tokens', { 'reflection-tokens': '10' }, /^--reflection-tokens 10: expected a whole number from 500/],
-    ['--validation-share', { 'validation-share': '0' }, /^--validation-share 0: expected a number above 0 and at most 0\.9/],
+    [
+      '--validation-share',
+      { 'validation-share': '0' },
+      /^--validation-share 0: expected a number above 0 and at most 0\.9/,
+    ],
     ['--test-share', { 'test-share': '-0.1' }, /^--test-share -0\.1: expected a number from 0 to 0\.9/],
     [
       '--validation-share + --test-share',
       { 'validation-share': '0.6', 'test-share': '0.4' },
       /^--validation-share 0\.6 plus --test-share 0\.4 leave no training cases: keep their sum below 1/,
     ],
-    ['--executor', { executor: 'openai:gpt' }, /^--executor openai:gpt: provider must be anthropic, gemini, offline or auto/],
+    [
+      '--executor',
+      { executor: 'openai:gpt' },
+      /^--executor openai:gpt: provider must be anthropic, gemini, offline or auto/,
+    ],
     ['--judge', { judge: 'mistral' }, /^--judge mistral: provider must be/],
     ['--decision-timeout', { 'decision-timeout': 'soon' }, /^--decision-timeout soon: use a duration like 90s/],
     ['--decision-timeout', { 'decision-timeout': '10ms' }, /^--decision-timeout 10ms: give a person at least 1s/],

@@ -159,7 +159,9 @@ describe('refinery status <id> for an optimizer run', () => {
         'accepted 1/4 · last rejection 0123456789ab: p = 0.21 ≥ 0.05 on validation',
     );
     expect(
-      optimizeProgressLine(running({ best: { hash: H1, interval: { mean: 0, low: 0, high: 1, n: 0 } }, budget: { calls: 9 } })),
+      optimizeProgressLine(
+        running({ best: { hash: H1, interval: { mean: 0, low: 0, high: 1, n: 0 } }, budget: { calls: 9 } }),
+      ),
     ).toMatch(/^round 2\/5 · validating · best — · frontier 2 · spent 212 calls, \$0\.8123 of 9 calls · /);
   });
 

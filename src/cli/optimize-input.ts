@@ -141,7 +141,14 @@ export function parseOptimizeFlags(
     throw new CliError(
       `tune --dataset takes one library item, got ${positionals.length} (${positionals.join(', ')}): start one run per item`,
     );
-  const target = nameAt(positionals[0]!, 'tune', '<name> or <name>@<version>');
+  const item = positionals[0]!;
+  // A path typed where a library name belongs: say how to get it into the library.
+  if (nameProblem(item.replace(/@[^@]*$/, '')) && fs.existsSync(path.resolve(cwd, item)))
+    throw new CliError(
+      `tune ${item}: --dataset tunes a library item, and ${item} is a path: push it first with ` +
+        `\`refinery push ${item} --why "…"\` and tune it by the name that prints (or tune the folder as it is with --scenario)`,
+    );
+  const target = nameAt(item, 'tune', '<name> or <name>@<version>');
   if (!flags.dataset) throw new CliError('--dataset needs a value: the golden cases to tune on, as <name>@<version>');
   const dataset = nameAt(flags.dataset, '--dataset', '<name>@<version>');
 

@@ -104,6 +104,7 @@ export async function tuneDatasetCommand(
         dataset,
         seed: s.seed,
         projection,
+        models,
       };
       if (!values.wait) {
         if (values.json) console.log(JSON.stringify(started));

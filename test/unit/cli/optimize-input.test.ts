@@ -174,6 +174,10 @@ describe('parseOptimizeFlags: `refinery tune <name> --dataset <name@v>`', () => 
     [['a', 'b'], /^tune --dataset takes one library item, got 2 \(a, b\): start one run per item$/],
     [['greet@'], /^tune greet@: the version after "@" must be a version number/],
     [['Greet'], /^tune Greet: name "Greet" is invalid/],
+    [
+      [__dirname],
+      /^tune .+: --dataset tunes a library item, and .+ is a path: push it first with `refinery push .+ --why "…"`/,
+    ],
   ])('positionals %j are refused with the fix', (positionals, message) => {
     const err = refusal(() => parse({}, positionals));
     expect(err.exitCode).toBe(EXIT.badInput);

@@ -6,6 +6,7 @@ import { tuneCommand } from '../../src/cli/commands/tune';
 import { statusCommand } from '../../src/cli/commands/tune-admin';
 import { CliError, EXIT } from '../../src/cli/exit-codes';
 import { resolveOptimizeTarget } from '../../src/cli/optimize-input';
+import { decideCommandLine } from '../../src/cli/optimize-status';
 import { loadConfig } from '../../src/config';
 import type { EvalCase } from '../../src/eval/types';
 import { moveLabel } from '../../src/library/label-store';
@@ -245,6 +246,7 @@ describe('tune <name> --dataset against a real Temporal server', () => {
             proposals: 2,
             acceptances: 1,
             lastRejection: { hash: 'bad2222hash', round: 1, reason: 'lost the minibatch 1.0 vs 3.0' },
+            stall: { reason: 'error-budget', detail: 'three proposals failed in a row', since: '2026-12-06T23:00:00Z' },
           };
           await handle.signal(standinStepSignal, step);
           await eventually(
@@ -257,8 +259,15 @@ describe('tune <name> --dataset against a real Temporal server', () => {
               'accepted 1/2 · last rejection bad2222hash: lost the minibatch 1.0 vs 3.0',
           );
 
+          await eventually(
+            () => logs.includes(`[plain]   decide with: ${decideCommandLine(id)}`),
+            30_000,
+            'the decide line',
+          );
+          expect(logs).toContain('[plain]   awaiting a decision: three proposals failed in a row');
+
           const before = logs.length;
-          expect(await statusCommand(cfg, [id])).toBe(EXIT.ok);
+          expect(await statusCommand(cfg, [id])).toBe(EXIT.awaitingDecision);
           const shown = logs.slice(before);
           expect(shown).toEqual(
             expect.arrayContaining([
@@ -269,8 +278,10 @@ describe('tune <name> --dataset against a real Temporal server', () => {
               '  budget: spent 40 calls, $0.5000 of $5.00',
               '  proposals 2 · accepted 1',
               '  last rejection: bad2222hash in round 1: lost the minibatch 1.0 vs 3.0',
+              `  decide with: ${decideCommandLine(id)}`,
             ]),
           );
+          await handle.signal(standinStepSignal, { stall: undefined, phase: 'validating' });
 
           const report = path.join(outDir, 'docs', 'feedbacks', 'cycle-2026-12-06', 'plain.md');
           const reportRef = await putBlob(db, '# plain: the optimizer report\n');
@@ -291,6 +302,12 @@ describe('tune <name> --dataset against a real Temporal server', () => {
           expect(await statusCommand(cfg, [id])).toBe(EXIT.ok);
           expect(logs.slice(after)).toContain(`  report: ${report}`);
         } finally {
+          // A failed assertion leaves the run waiting: end it, so the command under test returns before teardown.
+          await client.workflow
+            .getHandle(id)
+            .terminate('test cleanup')
+            .catch(() => undefined);
+          await waiting.catch(() => undefined);
           await close();
         }
       });

@@ -11,10 +11,13 @@ import { reconcileRuns } from '../../temporal/reconcile-runs';
 import { runBinding } from '../../temporal/store-binding';
 import type { DecisionAction, TuneStatus } from '../../tune/types';
 import { CliError, EXIT } from '../exit-codes';
+import { isOptimizeStatus, renderOptimizeStatus } from '../optimize-status';
 import { workflowUiLink } from '../stack';
+import type { OptimizeStatus } from '../../optimizer/types';
 
 export const statusHelp = `refinery status <workflow-id> [--json]
-  Phase, iteration, scores, a stall awaiting a decision, and the outcome when done. With no worker
+  Phase, iteration, scores, a stall awaiting a decision, and the outcome when done (a \`tune --dataset\` run:
+  the frontier, the best validation score with its interval, budget spent, the last rejection). With no worker
   polling (or none answering within 5 s) it answers from the store and Temporal's visibility, says so,
   and --json prints that answer ({"source":"store",...}) instead of the run's own status.`;
 export const decideHelp = `refinery decide <workflow-id> --action continue|accept|rollback|cancel [--iterations N] --by <name> [--note "…"]
@@ -27,7 +30,7 @@ export const listHelp = `refinery list [--status running|awaiting-decision|compl
 const QUERY_TIMEOUT_MS = 5000;
 
 type StatusAnswer =
-  | { source: 'workflow'; status: TuneStatus }
+  | { source: 'workflow'; status: TuneStatus | OptimizeStatus }
   | {
       source: 'store';
       /** Why the workflow itself did not answer (no worker polling, or none answering in time). */
@@ -52,11 +55,14 @@ async function statusOf(client: Client, db: Db, id: string): Promise<StatusAnswe
       throw new CliError(`no tune run with id ${id}: check the id with \`refinery list\``);
     throw err;
   }
-  if (desc.status.name === 'COMPLETED') return { source: 'workflow', status: (await handle.result()) as TuneStatus };
+  if (desc.status.name === 'COMPLETED')
+    return { source: 'workflow', status: (await handle.result()) as TuneStatus | OptimizeStatus };
   let reason = `no worker is polling task queue "${desc.taskQueue}"`;
   if (await workerPolling(client, desc.taskQueue).catch(() => false)) {
     try {
-      const status = await client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query<TuneStatus>('status'));
+      const status = await client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
+        handle.query<TuneStatus | OptimizeStatus>('status'),
+      );
       return { source: 'workflow', status };
     } catch {
       reason = `no worker on task queue "${desc.taskQueue}" answered the status query within ${QUERY_TIMEOUT_MS / 1000} s`;
@@ -123,6 +129,11 @@ export async function statusCommand(config: Config, argv: string[]): Promise<num
   if (values.json) {
     console.log(JSON.stringify(s));
     return s.stall ? EXIT.awaitingDecision : EXIT.ok;
+  }
+  // The optimizer (`tune <name> --dataset`) answers the same query with its own shape.
+  if (isOptimizeStatus(s)) {
+    for (const line of renderOptimizeStatus(id, s, workflowUiLink(config, id))) console.log(line);
+    return s.stall && !s.outcome ? EXIT.awaitingDecision : EXIT.ok;
   }
   console.log(`${id} (${s.skills.join(' → ')})\n  ${workflowUiLink(config, id)}\n  ${progressLine(s)}`);
   if (s.stall) {

@@ -10,6 +10,7 @@ import { parseModelChoice } from '../tune/model-choice';
 import { resolvePreset } from '../tune/presets';
 import { parseDuration } from './duration';
 import { CliError } from './exit-codes';
+import { DEFAULT_SPLIT } from '../optimizer/split';
 
 /**
  * Defaults of `refinery tune <name> --dataset`. The split shares match the engine's DEFAULT_SPLIT
@@ -24,9 +25,9 @@ export const OPTIMIZE_DEFAULTS = {
   changeLines: 40,
   changeBytes: 4000,
   reflectionTokens: 12_000,
-  validationShare: 0.4,
-  testShare: 0.2,
-  minCasesForSplit: 12,
+  validationShare: DEFAULT_SPLIT.validationShare,
+  testShare: DEFAULT_SPLIT.testShare,
+  minCasesForSplit: DEFAULT_SPLIT.minCasesForSplit,
   decisionTimeoutMs: 7 * 86_400_000,
 } as const;
 

@@ -4,8 +4,7 @@ import type { Budget, OptimizeInput, Projection } from '../optimizer/types';
 import type { Db } from '../store/db';
 import { resolveTuneModels } from '../tune/model-choice';
 import type { RunModels } from '../tune/types';
-// At merge: '../optimizer/projection' (helper "report"), then delete ./projection-stub.
-import { projectRun } from './projection-stub';
+import { projectStoredRun } from '../optimizer/run-projection';
 
 /**
  * What the run will cost, from the store, before anything is started. The models are resolved as a worker with
@@ -21,7 +20,7 @@ export async function projectOptimize(
     hasAnthropicKey: Boolean(config.anthropic.apiKey),
     hasGeminiKey: Boolean(config.gemini.apiKey),
   });
-  const projection = await projectRun(db, input, {
+  const projection = await projectStoredRun(db, input, {
     executor: models.executor,
     judge: models.judge,
     improver: models.improver,

@@ -25,6 +25,7 @@ export async function optimizeWorkflow(input: OptimizeInput): Promise<OptimizeSt
     budget: input.settings.budget,
     proposals: 0,
     acceptances: 0,
+    evaluationFailures: 0,
     warnings: [],
     decisions: [],
   };

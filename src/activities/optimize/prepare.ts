@@ -1,25 +1,18 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { roughTokens } from '../../eval/estimate';
-import { renderRequest } from '../../eval/render';
 import { contentHash, type LibraryContent } from '../../library/content';
 import { getContent, getVersion } from '../../library/versions';
 import type { PrepareOptimizeInput, PrepareOptimizeResult } from '../../optimizer/activity-types';
-import { projectRun } from '../../optimizer/projection';
+import { runProjection } from '../../optimizer/run-projection';
 import { splitDataset } from '../../optimizer/split';
 import { putBlob } from '../../store/blobs';
 import type { Db } from '../../store/db';
 import { getDataset } from '../../store/evals';
 import { createOptimizeRun } from '../../store/optimize-runs';
 import { datasetCases } from '../eval/dataset-cases';
-import { judgeGraded } from '../eval/chunk';
 import type { ModelCalls } from '../tune/model-calls';
 
 const kindName = (t: string) => (t === 'skill' ? 'skill' : `${t} prompt`);
 const refuse = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
-
-/** The request without the skill, for the no-skill baseline: the case's input alone, as the skill form sends it. */
-const noSkillRequest = (vars: Record<string, string | number | boolean>) =>
-  String(vars.input ?? Object.values(vars).join('\n'));
 
 /**
  * prepareOptimizeRun: the original as a candidate blob, the dataset's split and the run's projection, and the run's
@@ -65,28 +58,7 @@ export function prepareOptimizeRunActivity(db: Db, _models?: ModelCalls) {
       });
     }
     const settings = p.input.settings;
-    const projection = projectRun({
-      cases: cases.map((c) => {
-        const r = renderRequest(content, c.vars);
-        return {
-          id: c.id,
-          prompt: r.system ? `${r.system}\n\n${r.prompt}` : r.prompt,
-          judgeGraded: judgeGraded(c.assertions),
-          noSkillPrompt: content.type === 'skill' ? noSkillRequest(c.vars) : undefined,
-        };
-      }),
-      split,
-      settings,
-      models: {
-        executor: p.models.executor.model,
-        judge: p.models.judge.model,
-        improver: p.models.improver.model,
-        maxOutputTokens: p.models.maxOutputTokens,
-      },
-      reflectionTokens: settings.reflectionTokens,
-      contentTokens: roughTokens(JSON.stringify(content)),
-      skill: content.type === 'skill',
-    });
+    const projection = runProjection(content, cases, split, p.input, p.models);
     await createOptimizeRun(db, {
       runId: p.runId,
       workflowId: p.workflowId,

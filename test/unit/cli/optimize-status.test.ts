@@ -40,6 +40,7 @@ function running(over: Partial<OptimizeStatus> = {}): OptimizeStatus {
     projection,
     proposals: 4,
     acceptances: 1,
+    evaluationFailures: 0,
     lastRejection: { hash: H3, round: 2, reason: 'p = 0.21 ≥ 0.05 on validation' },
     warnings: [],
     decisions: [],

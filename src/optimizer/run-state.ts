@@ -3,6 +3,7 @@ import type { DecisionInput, DecisionRecord, RunModels } from '../tune/types';
 import { bestOnValidation } from './engine';
 import { paretoFrontier } from './frontier';
 import type {
+  Budget,
   CandidateRef,
   DatasetSplit,
   OptimizeInput,
@@ -10,6 +11,7 @@ import type {
   OptimizerState,
   OptimizeStatus,
   Projection,
+  Spend,
   StopReason,
 } from './types';
 
@@ -139,5 +141,32 @@ export function toOptimizeStatus(input: OptimizeInput, run: OptimizeRunState): O
     decisions: run.decisions,
     models: run.models,
     outcome: run.outcome,
+  };
+}
+
+/**
+ * What the end of the run will cost, held back from the rounds' budget so the run stops with enough left to score
+ * the test split (the chosen and the original) and, for a skill, the no-skill baseline: priced per case at what the
+ * original's validation cost.
+ */
+export function finishReserve(split: DatasetSplit, validationCost: Spend, skill: boolean): Spend {
+  const cases = split.test.length > 0 ? split.test.length : skill ? split.validation.length : 0;
+  const evaluations = skill ? 3 : 2;
+  const per = split.validation.length ? 1 / split.validation.length : 0;
+  return {
+    calls: Math.ceil(validationCost.calls * per * cases * evaluations),
+    usd: validationCost.usd * per * cases * evaluations,
+  };
+}
+
+/** The engine's settings with the finish reserve taken off the budget. */
+export function roundSettings<S extends { budget: Budget }>(settings: S, reserve: Spend): S {
+  const { calls, usd } = settings.budget;
+  return {
+    ...settings,
+    budget: {
+      calls: calls === undefined ? undefined : Math.max(0, calls - reserve.calls),
+      usd: usd === undefined ? undefined : Math.max(0, usd - reserve.usd),
+    },
   };
 }

@@ -15,14 +15,17 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import { DEFAULT_EVAL_SETTINGS } from '../eval/defaults';
 import { viaSignal } from '../identity';
 import type { EvalModels } from '../optimizer/activity-types';
 import { bestOnValidation, optimizerRound, startOptimizer, stopReason } from '../optimizer/engine';
 import { scoreInterval as intervalOf } from '../optimizer/intervals';
 import {
   applyOptimizeDecision,
+  finishReserve,
   initialOptimizeState,
   optimizeDecisionProblem,
+  roundSettings,
   stallFor,
   toOptimizeStatus,
   type OptimizeRunState,
@@ -117,7 +120,11 @@ export async function optimizeWorkflow(input: OptimizeInput, carried?: OptimizeR
     });
     if (run.models.sameFamilyWarning) run.warnings.push(run.models.sameFamilyWarning);
   }
-  const evalModels: EvalModels = { executor: run.models.executor, judge: run.models.judge, maxOutputTokens: 1024 };
+  const evalModels: EvalModels = {
+    executor: run.models.executor,
+    judge: run.models.judge,
+    maxOutputTokens: DEFAULT_EVAL_SETTINGS.maxOutputTokens,
+  };
   const ops = optimizerOps(input, { ...evalModels, improver: run.models.improver });
 
   if (!run.split || !run.original || !run.projection) {
@@ -143,8 +150,13 @@ export async function optimizeWorkflow(input: OptimizeInput, carried?: OptimizeR
     run.engine = await startOptimizer(ops, run.original, split, settings);
   }
 
+  // The rounds spend the budget less what the end of the run needs (the test split, a skill's baseline delta).
+  const rounds = roundSettings(
+    settings,
+    finishReserve(split, run.engine.validationCost, input.target.kind === 'skill'),
+  );
   for (;;) {
-    const stop = stopReason(run.engine, settings);
+    const stop = stopReason(run.engine, rounds);
     if (!stop) {
       // Rounds are bounded by maxRounds and the budget, but a decision can add rounds: continue as new when the
       // history grows long, after the handlers finished, carrying the whole state.
@@ -153,7 +165,7 @@ export async function optimizeWorkflow(input: OptimizeInput, carried?: OptimizeR
         await continueAsNew<typeof optimizeWorkflow>(input, { ...run, continuedAsNew: run.continuedAsNew + 1 });
       }
       setPhase(`round ${run.engine.round + 1}`);
-      run.engine = await optimizerRound(ops, run.engine, split, settings);
+      run.engine = await optimizerRound(ops, run.engine, split, rounds);
       continue;
     }
     const stall = stallFor(stop, run.engine, settings.threshold);

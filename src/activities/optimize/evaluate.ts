@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { EvalCase, EvalSettings } from '../../eval/types';
@@ -215,6 +216,8 @@ export function evaluateCandidateActivity(db: Db, models: ModelCalls) {
       async function evaluate(work: Item[]): Promise<void> {
         const ctx = Context.current();
         const signal = ctx.cancellationSignal;
+        // Every call in flight listens on the activity's one cancellation signal (the SDK adds a listener per request).
+        setMaxListeners(CONCURRENCY * 4, signal);
         const { executor, judge } = input.models;
         const writer = new GroupWriter<CandidateResult>(db, insertCandidateResults);
         // Executor tokens of the answers bought by this attempt, by response-cache key (not yet committed maybe).

@@ -1,6 +1,7 @@
 import type { LibraryContent } from '../library/content';
 import { unifiedDiff } from '../text/unified-diff';
-import type { DecisionRecord, RunModels } from '../tune/types';
+import type { DecisionRecord, RecurringFinding, RunModels } from '../tune/types';
+import { toDocuments } from './documents';
 import type {
   AcceptedCandidate,
   Budget,
@@ -44,6 +45,10 @@ export interface OptimizeReportData {
   baselineDelta?: OptimizeOutcome['baselineDelta'];
   decisions: DecisionRecord[];
   warnings: string[];
+  /** The assertiveness score (reference 003), as the tune loop's report gives it. */
+  assertiveness?: number;
+  /** Validation cases the chosen still fails that earlier runs of this item also failed. */
+  recurring?: RecurringFinding[];
 }
 
 const short = (hash: string) => hash.slice(0, 12);
@@ -55,17 +60,9 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const pValue = (p: number) => (p < 0.001 ? '< 0.001' : p.toFixed(3));
 
-/**
- * A content as named text documents, to diff one against another. (Helper "propose" writes the shared
- * src/optimizer/documents.ts on another branch; until it lands, this small local rendering stands in for it.)
- */
+/** A content as named text documents (the ones the improver edits), to diff one against another. */
 export function contentDocuments(content: LibraryContent): Record<string, string> {
-  if (content.type === 'skill') return { ...content.files };
-  if (content.type === 'text')
-    return { 'prompt.txt': content.text.endsWith('\n') ? content.text : `${content.text}\n` };
-  return {
-    'messages.md': content.messages.map((m) => `## ${m.role}\n\n${m.content}\n`).join('\n'),
-  };
+  return Object.fromEntries(toDocuments(content).map((d) => [d.path, d.text.endsWith('\n') ? d.text : `${d.text}\n`]));
 }
 
 /** The unified diff of two contents, document by document ('' when they are equal). */
@@ -268,6 +265,12 @@ export function renderOptimizeReport(d: OptimizeReportData): string {
     );
   }
 
+  if (d.assertiveness !== undefined) out.push('## Assertiveness', '', `**${d.assertiveness}** / 100`, '');
+  if (d.recurring?.length) {
+    out.push('## Recurring failures across runs', '');
+    for (const r of d.recurring) out.push(`- ${r.classification}: ${r.category} (run ${r.occurrence} to fail it)`);
+    out.push('');
+  }
   out.push('## Decisions', '');
   if (!d.decisions.length) out.push('None.', '');
   else {

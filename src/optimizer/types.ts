@@ -3,7 +3,7 @@
  * activities (src/workflows/optimize.ts), and the simulated task world of the benchmark (bench/optimizer.ts) share.
  * Only ids, hashes, numbers and short text: contents and model outputs stay in the store and travel by reference.
  */
-import type { DecisionRecord, ModelChoice, RunModels } from '../tune/types';
+import type { DecisionRecord, ModelChoice, RecurringFinding, RunModels } from '../tune/types';
 
 /** Calls (executor, judge and improver together) and dollars actually paid: a stored result costs nothing. */
 export interface Spend {
@@ -236,6 +236,10 @@ export interface OptimizeOutcome {
   reportRef: string;
   reportPaths: string[];
   diffRef?: string;
+  /** Reference 003's assertiveness score, as the tune loop computes it (rounds for iterations). */
+  assertiveness?: number;
+  /** Validation cases the chosen still fails that earlier runs of the item failed too (RECURRING, UNRESOLVED). */
+  recurring?: RecurringFinding[];
   rollout?: { workflowId: string };
 }
 

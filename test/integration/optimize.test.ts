@@ -357,6 +357,32 @@ describe('optimizeWorkflow: tune any library item on a dataset', () => {
     });
   });
 
+  test('failures recurring across runs of an item: RECURRING in the 2nd, UNRESOLVED in the 3rd, and the assertiveness score', async () => {
+    const h = await world({ improver: [improverReply({ summary: 'nothing', edits: [] })] });
+    const taskQueue = uniqueId('tq-opt');
+    await withWorker(taskQueue, { db: h.db, providers: h.providers }, async () => {
+      const outcomes = [];
+      for (let i = 0; i < 3; i++) {
+        const run = await h.start(client, taskQueue, ['greet'], {
+          dataset: 'topics@1',
+          seed: '7',
+          'max-iterations': '1',
+          threshold: '101',
+        });
+        outcomes.push((await run.result()).outcome!);
+      }
+      expect(outcomes[0]!.recurring).toEqual([]);
+      expect(outcomes[1]!.recurring!.every((r) => r.classification === 'RECURRING')).toBe(true);
+      expect(outcomes[2]!.recurring!.length).toBe(12);
+      expect(outcomes[2]!.recurring![0]).toMatchObject({ skill: 'greet', occurrence: 3, classification: 'UNRESOLVED' });
+      expect(outcomes[2]!.recurring![0]!.category).toMatch(/^failing case c\d+$/);
+      // One round, every validation case unmet: 100 − 40.
+      expect(outcomes[2]!.assertiveness).toBe(60);
+      const report = await getBlob(h.db, outcomes[2]!.reportRef);
+      expect(report).toContain('UNRESOLVED: failing case');
+    });
+  });
+
   test('converged below the threshold: the run waits for a decision, and `accept` ends it', async () => {
     const h = await world({ improver: [improverReply({ summary: 'nothing', edits: [] })] });
     const taskQueue = uniqueId('tq-opt');

@@ -17,7 +17,9 @@ import {
   recordOptimizeEvidence,
   type OptimizeEvidence,
 } from '../../store/optimize-runs';
-import { finishTuneRun } from '../../store/tune-runs';
+import { earlierRunCategories, finishTuneRun, recordWeaknesses } from '../../store/tune-runs';
+import { assertivenessScore } from '../../tune/assertiveness';
+import { classifyRecurring } from '../../tune/recurring';
 
 /** The label a chosen candidate gets: never production, which only the guarded rollout (or a person) moves. */
 export const CANDIDATE_LABEL = 'candidate';
@@ -124,6 +126,17 @@ export function finishOptimizeRunActivity(db: Db, publicUrl: string) {
         })
       : '';
     const diffRef = diff ? await putBlob(db, diff) : undefined;
+    // Reference 003 across runs: the validation cases the chosen still fails, against earlier runs of this item.
+    const chosenScores = find(f.chosen.hash)?.validation ?? {};
+    const failing = f.split.validation.filter((id) => (chosenScores[id] ?? 0) < 1).map((id) => `failing case ${id}`);
+    await recordWeaknesses(db, f.runId, target.name, failing);
+    const recurring = classifyRecurring(target.name, failing, await earlierRunCategories(db, target.name, f.runId));
+    const assertiveness = assertivenessScore({
+      iterations: Math.max(1, f.state.round),
+      failedEvaluations: f.state.evaluationFailures,
+      unmetCriteria: (validation.chosen.mean * 100 >= settings.threshold ? 0 : 1) + failing.length,
+      humanRejected: f.state.stop === 'rolled-back' || f.state.stop === 'cancelled',
+    });
     const cycleDate = ((await optimizeRunStartedAt(db, f.runId)) ?? new Date().toISOString()).slice(0, 10);
     const markdown = renderOptimizeReport({
       runId: f.runId,
@@ -147,6 +160,8 @@ export function finishOptimizeRunActivity(db: Db, publicUrl: string) {
       baselineDelta: f.baselineDelta,
       decisions: f.decisions ?? [],
       warnings: f.warnings,
+      assertiveness,
+      recurring,
     });
     const reportRef = await putBlob(db, markdown);
 
@@ -176,6 +191,7 @@ export function finishOptimizeRunActivity(db: Db, publicUrl: string) {
       status: f.state.stop === 'cancelled' ? 'cancelled' : 'completed',
       termination: f.state.stop,
       bestScore: validation.chosen.mean * 100,
+      assertiveness,
       reportRef,
     });
     // Path arithmetic only, on the starter's folder name: nothing here touches this machine's disk.
@@ -192,6 +208,8 @@ export function finishOptimizeRunActivity(db: Db, publicUrl: string) {
       ...(f.baselineDelta ? { baselineDelta: f.baselineDelta } : {}),
       reportRef,
       reportPaths,
+      assertiveness,
+      recurring,
       ...(diffRef ? { diffRef } : {}),
     };
   };

@@ -23,7 +23,7 @@ export const statusHelp = `refinery status <workflow-id> [--json]
 export const decideHelp = `refinery decide <workflow-id> --action continue|accept|rollback|cancel [--iterations N] --by <name> [--note "…"]
   Decides a stalled tune run (sent as a validated update; the Web UI can send the "decide" signal instead).`;
 export const listHelp = `refinery list [--status running|awaiting-decision|completed|cancelled] [--json]
-  Tune runs, newest first, from Temporal's visibility (the Web UI shows the same through RefineryStatus);
+  Tune runs (the folder loop and tune <name> --dataset), newest first, from Temporal's visibility (the Web UI shows the same through RefineryStatus);
   works with no worker running, and says so on stderr.`;
 
 /** How long status waits for a worker to answer the run's query before it answers from the store. */
@@ -194,7 +194,8 @@ export async function listCommand(config: Config, argv: string[]): Promise<numbe
   const allowed = ['running', 'awaiting-decision', 'completed', 'cancelled'];
   if (values.status && !allowed.includes(values.status))
     throw new CliError(`--status ${values.status}: use one of ${allowed.join(', ')}`);
-  const query = `WorkflowType = 'tuneWorkflow'${values.status ? ` AND RefineryStatus = '${values.status}'` : ''}`;
+  // Both kinds of tune: the folder loop and the optimizer (`tune <name> --dataset`).
+  const query = `WorkflowType IN ('tuneWorkflow', 'optimizeWorkflow')${values.status ? ` AND RefineryStatus = '${values.status}'` : ''}`;
   const limit = Number(values.limit ?? 50);
   const db = await openStore(config.databaseUrl);
   const { client, close } = await connectClient(config);
@@ -213,6 +214,7 @@ export async function listCommand(config: Config, argv: string[]): Promise<numbe
         workflowId: wf.workflowId,
         status: ended || refineryStatus === undefined ? wf.status.name.toLowerCase() : String(refineryStatus),
         skill: String(sa.getAll().find((p) => p.key.name === 'RefinerySkill')?.value ?? ''),
+        kind: wf.type === 'optimizeWorkflow' ? 'optimize' : 'tune',
         started: wf.startTime.toISOString(),
       });
       if (rows.length >= limit) break;

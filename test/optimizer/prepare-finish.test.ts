@@ -213,7 +213,7 @@ describeEachStore('optimize run: prepare and finish', (backend) => {
     const report = await getBlob(db, outcome.reportRef);
     expect(report).toContain(`became ${s.name}@2 (https://refinery.example/v1/library/${s.name}/versions/2)`);
     expect(report).toContain('+Greet {{input}} warmly, by name.');
-    expect(await getBlob(db, outcome.diffRef!)).toContain(`+++ ${s.name}@2/prompt.txt`);
+    expect(await getBlob(db, outcome.diffRef!)).toContain(`+++ ${s.name}@2/prompt.md`);
     const cycle = (await optimizeRunStartedAt(db, s.runId))!.slice(0, 10);
     expect(outcome.reportPaths).toEqual([`/home/ana/project/docs/feedbacks/cycle-${cycle}/${s.name}.md`]);
     expect(outcome.validation.chosen.mean).toBe(1);

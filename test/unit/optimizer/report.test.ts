@@ -127,7 +127,7 @@ describe('renderOptimizeReport', () => {
 describe('contentDiff', () => {
   it('diffs prompts, chat messages and skill files document by document', () => {
     expect(contentDiff(contents[H0]!, contents[H0]!, { from: 'a', to: 'b' })).toBe('');
-    expect(contentDiff(contents[H0]!, contents[H1]!, { from: 'a', to: 'b' })).toContain('+++ b/prompt.txt');
+    expect(contentDiff(contents[H0]!, contents[H1]!, { from: 'a', to: 'b' })).toContain('+++ b/prompt.md');
     const chat = contentDiff(
       { type: 'chat', messages: [{ role: 'system', content: 'Be kind.' }], variables: [] },
       { type: 'chat', messages: [{ role: 'system', content: 'Be kind and brief.' }], variables: [] },

@@ -68,6 +68,10 @@ export function optimizeOutcomeLines(s: OptimizeStatus): string[] {
       `skill baseline: with the skill ${arm(d.withSkill)}; without it ${arm(d.withoutSkill)}; the original ${arm(d.original)}`,
     );
   }
+  if (o.assertiveness !== undefined) lines.push(`assertiveness ${o.assertiveness}`);
+  const unresolved = (o.recurring ?? []).filter((r) => r.classification === 'UNRESOLVED');
+  if (unresolved.length)
+    lines.push(`UNRESOLVED across runs: ${unresolved.map((r) => r.category).join(', ')} (see the report)`);
   if (o.rollout) lines.push(`rollout started: ${o.rollout.workflowId} (\`refinery rollout status ${name}\`)`);
   else if (o.version !== undefined)
     lines.push(`roll it out (gate → approval → canary): ${rolloutCommandLine(name, o.version, s.dataset)}`);
@@ -98,6 +102,8 @@ export function renderOptimizeStatus(workflowId: string, s: OptimizeStatus, link
       (s.projection ? ` (projected at most ${s.projection.calls} calls, ${usd(s.projection.usd)})` : ''),
   );
   lines.push(`  proposals ${s.proposals} · accepted ${s.acceptances}`);
+  if (s.evaluationFailures)
+    lines.push(`  judge or assertion failures: ${s.evaluationFailures} (each scored as a failed case)`);
   if (s.lastRejection)
     lines.push(
       `  last rejection: ${short(s.lastRejection.hash)} in round ${s.lastRejection.round}: ${s.lastRejection.reason}`,

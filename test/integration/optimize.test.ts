@@ -94,6 +94,36 @@ describe('optimizeWorkflow: tune any library item on a dataset', () => {
     });
   });
 
+  test('a chat prompt: the improver edits its messages, roles and variables kept', async () => {
+    const h = await world();
+    await h.item('chat-greet', {
+      type: 'chat',
+      messages: [
+        { role: 'system', content: 'You answer questions.' },
+        { role: 'user', content: 'Question: {{q}}' },
+      ],
+      variables: ['q'],
+    });
+    const taskQueue = uniqueId('tq-opt');
+    await withWorker(taskQueue, { db: h.db, providers: h.providers }, async () => {
+      const run = await h.start(client, taskQueue, ['chat-greet'], {
+        dataset: 'topics@1',
+        seed: '7',
+        'max-iterations': '3',
+        threshold: '95',
+      });
+      const status = await run.result();
+      expect(status.target.kind).toBe('chat');
+      expect(status.outcome!.version).toBe(2);
+      const chosen = await getContent(h.db, 'chat-greet', { version: 2 });
+      if (chosen.type !== 'chat') throw new Error('the chosen is not a chat prompt');
+      expect(chosen.messages.map((m) => m.role)).toEqual(['system', 'user']);
+      expect(topicsOf(chosen.messages[0]!.content).length).toBeGreaterThan(0);
+      expect(chosen.messages[1]!.content).toBe('Question: {{q}}');
+      expect(status.outcome!.validation.chosen.mean).toBeGreaterThan(status.outcome!.validation.original.mean);
+    });
+  });
+
   test('a child that wins the training minibatch but loses validation is rejected, and the original stays', async () => {
     // The test knows the split (it is seeded and pure), so its executor can overfit: with "Overfit." in the prompt,
     // training questions get every topic and held-out ones none.

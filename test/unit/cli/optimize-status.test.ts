@@ -121,6 +121,23 @@ describe('refinery status <id> for an optimizer run', () => {
     expect(optimizeExitCode(s)).toBe(EXIT.ok);
   });
 
+  test('the assertiveness score, unresolved failures across runs and judge failures are shown', () => {
+    const s = running({
+      evaluationFailures: 3,
+      outcome: outcome({
+        assertiveness: 70,
+        recurring: [
+          { skill: 'greet', category: 'failing case c01', occurrence: 3, classification: 'UNRESOLVED' },
+          { skill: 'greet', category: 'failing case c02', occurrence: 2, classification: 'RECURRING' },
+        ],
+      }),
+    });
+    const lines = renderOptimizeStatus('optimize-greet-r1', s, 'http://ui/wf');
+    expect(lines).toContain('  judge or assertion failures: 3 (each scored as a failed case)');
+    expect(lines).toContain('  assertiveness 70');
+    expect(lines).toContain('  UNRESOLVED across runs: failing case c01 (see the report)');
+  });
+
   test('outcome variants: the rollout the workflow started, the original kept, a dry run, the skill baseline', () => {
     const base = running({ stop: 'converged' });
     expect(

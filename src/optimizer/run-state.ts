@@ -31,6 +31,8 @@ export interface OptimizeRunState {
   warnings: string[];
   outcome?: OptimizeOutcome;
   continuedAsNew: number;
+  /** The engine's round when this workflow run began (runs continue as new every few dozen rounds). */
+  firstRoundOfRun?: number;
 }
 
 export const initialOptimizeState = (): OptimizeRunState => ({

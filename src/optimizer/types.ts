@@ -216,6 +216,8 @@ export interface OptimizeInput {
     outputDir?: string;
     /** The folder form: where the client that waits writes the chosen version back. */
     folder?: string;
+    /** Rounds per workflow run before it continues as new (default 50; tests make it small). */
+    roundsPerRun?: number;
   };
   startedBy: string;
 }

@@ -71,6 +71,9 @@ const files = proxyActivities<Activities>({
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['OptimizeInputMissing'] },
 });
 
+/** Rounds per workflow run before it continues as new: a few hundred events at most. */
+const ROUNDS_PER_RUN = 50;
+
 const statusKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.status, SearchAttributeType.KEYWORD);
 
 /**
@@ -158,11 +161,17 @@ export async function optimizeWorkflow(input: OptimizeInput, carried?: OptimizeR
   for (;;) {
     const stop = stopReason(run.engine, rounds);
     if (!stop) {
-      // Rounds are bounded by maxRounds and the budget, but a decision can add rounds: continue as new when the
-      // history grows long, after the handlers finished, carrying the whole state.
-      if (workflowInfo().continueAsNewSuggested) {
+      // Rounds are bounded by maxRounds and the budget, but a decision can add rounds: continue as new every
+      // ROUNDS_PER_RUN rounds (a round is about 10–25 events) or when Temporal suggests it, after the handlers
+      // finished, carrying the whole state.
+      const roundsThisRun = run.engine.round - (run.firstRoundOfRun ?? 0);
+      if (workflowInfo().continueAsNewSuggested || roundsThisRun >= (settings.roundsPerRun ?? ROUNDS_PER_RUN)) {
         await condition(allHandlersFinished);
-        await continueAsNew<typeof optimizeWorkflow>(input, { ...run, continuedAsNew: run.continuedAsNew + 1 });
+        await continueAsNew<typeof optimizeWorkflow>(input, {
+          ...run,
+          continuedAsNew: run.continuedAsNew + 1,
+          firstRoundOfRun: run.engine.round,
+        });
       }
       setPhase(`round ${run.engine.round + 1}`);
       run.engine = await optimizerRound(ops, run.engine, split, rounds);

@@ -413,6 +413,33 @@ describe('optimizeWorkflow: tune any library item on a dataset', () => {
     });
   });
 
+  test('rounds continue as new, carrying the whole state, and the run ends as one', async () => {
+    let k = 0;
+    const h = await world({
+      improver: () => ({ summary: 'vary', edits: [{ path: 'prompt.md', action: 'append', text: `\nNote ${++k}.` }] }),
+    });
+    const taskQueue = uniqueId('tq-opt');
+    await withWorker(taskQueue, { db: h.db, providers: h.providers }, async () => {
+      const run = await h.start(
+        client,
+        taskQueue,
+        ['greet'],
+        { dataset: 'topics@1', seed: '7', 'max-iterations': '5', threshold: '101', patience: '10', parallel: '1' },
+        { roundsPerRun: 2 },
+      );
+      const status = await run.result();
+      expect(status.round).toBe(5);
+      expect(status.proposals).toBe(5);
+      // Visibility may lag the run's end by a moment: poll until every run of the chain is listed.
+      const listRuns = async () => {
+        const runs: string[] = [];
+        for await (const wf of client.workflow.list({ query: `WorkflowId = '${run.workflowId}'` })) runs.push(wf.runId);
+        return runs.length >= 3 ? runs : undefined;
+      };
+      expect(await eventually(listRuns, 20_000)).toHaveLength(3);
+    });
+  });
+
   test('converged below the threshold: the run waits for a decision, and `accept` ends it', async () => {
     const h = await world({ improver: [improverReply({ summary: 'nothing', edits: [] })] });
     const taskQueue = uniqueId('tq-opt');

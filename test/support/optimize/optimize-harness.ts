@@ -67,6 +67,8 @@ export interface OptimizeHarness extends EvalHarness {
     taskQueue: string,
     args: string[],
     flags: OptimizeFlags,
+    /** Settings no flag sets (e.g. roundsPerRun), for tests. */
+    overrides?: Partial<OptimizeInput['settings']>,
   ): Promise<{
     input: OptimizeInput;
     workflowId: string;
@@ -95,10 +97,11 @@ export async function optimizeHarness(roles: {
     async item(name, content) {
       return (await recordVersion(h.db, name, content, { rationale: 'test', author: 'ana' })).version;
     },
-    async start(client, taskQueue, args, flags) {
+    async start(client, taskQueue, args, flags, overrides) {
       const parsed = parseOptimizeFlags(args, { output: h.dir, ...flags }, { cwd: h.dir });
       const resolved = await resolveOptimizeTarget(h.db, parsed, h.dir);
-      const input = buildOptimizeInput(parsed, resolved, newOptimizeRunId(), 'ana');
+      const built = buildOptimizeInput(parsed, resolved, newOptimizeRunId(), 'ana');
+      const input = { ...built, settings: { ...built.settings, ...overrides } };
       const memo = storeMemo(await storeIdentity(h.db));
       const { workflowId, handle } = await startOptimize(client, { taskQueue, memo }, input);
       return {

@@ -17,9 +17,17 @@ const byId = (plan: ImportPlan, id: string): EvalCase => {
   return c;
 };
 
+const made: string[] = [];
+afterAll(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+const freshDir = (prefix: string) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+
 /** Writes a config (and its files) into a fresh folder; returns the config's path. */
 function scratch(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-import-'));
+  const dir = freshDir('pf-import-');
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), text);
@@ -39,7 +47,7 @@ function importError(fn: () => unknown): string {
 
 /** Runs a generated script through Refinery's real javascript assertion (the QuickJS sandbox). */
 async function runGenerated(source: string, output: string, vars: AssertionContext['vars'] = {}) {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pf-script-')), `${sha256(source)}.cjs`);
+  const file = path.join(freshDir('pf-script-'), `${sha256(source)}.cjs`);
   fs.writeFileSync(file, source);
   return runAssertion(
     { type: 'javascript', file: 'promptfoo/x.cjs' },

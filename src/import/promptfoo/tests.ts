@@ -134,7 +134,8 @@ const fill = (s: string, vars: Vars) => s.replace(TEMPLATE, (_, n: string) => (n
 function render(a: Record<string, unknown>, vars: Vars): Record<string, unknown> {
   const out = { ...a };
   if (typeof out.value === 'string') out.value = fill(out.value, vars);
-  if (Array.isArray(out.value)) out.value = (out.value as unknown[]).map((s) => (typeof s === 'string' ? fill(s, vars) : s));
+  if (Array.isArray(out.value))
+    out.value = (out.value as unknown[]).map((s) => (typeof s === 'string' ? fill(s, vars) : s));
   if (typeof out.rubric === 'string') out.rubric = fill(out.rubric, vars);
   return out;
 }

@@ -5,7 +5,7 @@ import { runAssertion, type AssertionContext } from '../../../src/eval/assertion
 import type { EvalCase } from '../../../src/eval/types';
 import { assertionFromCell } from '../../../src/import/promptfoo/csv-tests';
 import { ImportError } from '../../../src/import/promptfoo/files';
-import { planImport, type ImportPlan } from '../../../src/import/promptfoo/plan';
+import { planImport, slug as slugOf, type ImportPlan } from '../../../src/import/promptfoo/plan';
 import { inlineScript } from '../../../src/import/promptfoo/scripts';
 import { sha256 } from '../../../src/store/hash';
 
@@ -262,6 +262,47 @@ describe('promptfoo import plan: CSV tests and a prompt file holding several pro
     expect(assertionFromCell('icontains-all:a, b')).toEqual({ type: 'icontains-all', value: ['a', 'b'] });
     expect(assertionFromCell('file://check.py')).toEqual({ type: 'python', value: 'file://check.py' });
     expect(assertionFromCell('just: text')).toEqual({ type: 'equals', value: 'just: text' });
+  });
+});
+
+describe('promptfoo import plan: modular configs', () => {
+  test('a tests list mixing inline tests, YAML and JSONL files is numbered in order; defaultTest and vars from files', () => {
+    const file = scratch({
+      'promptfooconfig.yaml': [
+        'prompts: file://prompts.yaml',
+        'defaultTest: file://default.yaml',
+        'tests:',
+        '  - vars: { q: inline, doc: file://docs/a.md }',
+        '  - file://more/tests.yaml',
+        '  - file://more/tests.jsonl',
+      ].join('\n'),
+      'prompts.yaml': "- 'Q: {{q}} {{doc}}'\n- id: file://system.txt\n  label: With System\n",
+      'system.txt': 'System: answer {{q}}',
+      'default.yaml': 'assert:\n  - type: icontains\n    value: "{{q}}"\n',
+      'docs/a.md': '# A document\n',
+      'more/tests.yaml': '- vars: { q: from-yaml }\n  assert: [{ type: contains-all, value: "x, y" }]\n',
+      'more/tests.jsonl': '{"vars": {"q": "from-jsonl"}, "description": "json line"}\n\n{"vars": {"q": "two"}}\n',
+    });
+    const plan = planImport(file);
+    expect(plan.prompts.map((p) => [p.name, p.namedBy])).toEqual([
+      ['prompt-1', 'position'],
+      ['with-system', 'label'],
+    ]);
+    expect(plan.dataset.cases.map((c) => [c.id, c.vars.q, c.assertions])).toEqual([
+      ['test-1', 'inline', [{ type: 'icontains', value: 'inline' }]],
+      [
+        'test-2',
+        'from-yaml',
+        [
+          { type: 'icontains', value: 'from-yaml' },
+          { type: 'contains-all', value: ['x', 'y'] },
+        ],
+      ],
+      ['test-3: json line', 'from-jsonl', [{ type: 'icontains', value: 'from-jsonl' }]],
+      ['test-4', 'two', [{ type: 'icontains', value: 'two' }]],
+    ]);
+    expect(plan.dataset.cases[0]!.vars.doc).toBe('# A document\n');
+    expect(plan.dataset.name).toBe(slugOf(path.basename(path.dirname(file))));
   });
 });
 

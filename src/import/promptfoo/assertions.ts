@@ -50,7 +50,12 @@ export function mapAssertion(raw: unknown, files: ConfigFiles, where: string): M
     if (rubric === undefined || fileRef(rubric) !== undefined)
       return { ok: false, reason: `${label} whose value is not inline text` };
     const mapped: Record<string, unknown> = { type: 'rubric', rubric };
-    if (threshold !== undefined) mapped.threshold = Math.round(threshold * 10000) / 100; // promptfoo 0-1, Refinery 0-100
+    if (threshold !== undefined)
+      mapped.threshold = Math.round(threshold * 10000) / 100; // promptfoo 0-1, Refinery 0-100
+    else
+      notes.push(
+        "llm-rubric without a threshold passes at Refinery's rubric default (70 of 100), not the grader's verdict",
+      );
     if (out.weight !== undefined) mapped.weight = out.weight;
     return { ok: true, assertion: mapped, notes };
   }

@@ -143,7 +143,9 @@ export function planImport(configPath: string, opts: PlanOptions = {}): ImportPl
   }
   const types = new Set(built.cases.flatMap((k) => k.assertions.map((a) => (a as { type: string }).type)));
   if (types.has('equals') || types.has('starts-with'))
-    notes.push('equals and starts-with ignore surrounding whitespace in Refinery (promptfoo compares exactly)');
+    notes.push(
+      'in Refinery equals ignores surrounding whitespace and starts-with leading whitespace (promptfoo compares exactly)',
+    );
   const description = typeof c.description === 'string' ? c.description : undefined;
   return {
     config: abs,

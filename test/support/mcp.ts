@@ -7,7 +7,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 export interface McpSession {
   client: Client;
   /** Calls a tool; `text` is its first text block, `json` that text parsed when it is JSON. */
-  call(name: string, args?: Record<string, unknown>): Promise<{ isError: boolean; text: string; json: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  call(name: string, args?: Record<string, unknown>): Promise<{ isError: boolean; text: string; json: any }>;
   /** What the server wrote on stderr. */
   stderr(): string;
   /** Errors the client's transport met, e.g. a stdout line that is not a protocol message. */

@@ -3,8 +3,10 @@ import { runCli } from '../support/cli';
 import { evalHarness } from '../support/eval-harness';
 import { mcpSession, type McpSession } from '../support/mcp';
 import { sharedTestEnv } from '../support/shared-env';
-import { eventually, uniqueId, withWorker } from '../support/temporal';
+import { eventually, testClient, uniqueId, withWorker } from '../support/temporal';
 import { judgeJson, tuneHarness } from '../support/tune-harness';
+import { improverReply } from '../support/optimizer-fakes';
+import { optimizeHarness, topicCases } from '../support/optimize/optimize-harness';
 import { issueToken } from '../../src/library/tokens';
 
 const closers: (() => Promise<void>)[] = [];
@@ -143,6 +145,48 @@ describe('refinery mcp over stdio: evals and tunes on a real Temporal server', (
       const missing = await readOnly.call('tune_status', { workflowId: 'tune-nope' });
       expect(missing.isError).toBe(true);
       expect(missing.text).toContain('no tune run with id tune-nope');
+    });
+  });
+
+  test('an optimizer run (tune --dataset) stalled below its threshold is read and accepted through MCP', async () => {
+    const h = await optimizeHarness({ improver: [improverReply({ summary: 'nothing', edits: [] })] });
+    closers.push(() => h.close());
+    const { client, close } = await testClient();
+    closers.push(close);
+    await h.item('greet', { type: 'text', text: 'Answer the question.\nQuestion: {{q}}', variables: ['q'] });
+    await h.dataset('topics', topicCases(30, ['apples', 'boats', 'cats', 'dunes', 'elms', 'ferns']));
+    const taskQueue = uniqueId('tq-opt');
+    const token = (await issueToken(h.db, { subject: 'wes', role: 'writer' })).token;
+    const env = {
+      TEMPORAL_ADDRESS: sharedTestEnv().temporalAddress,
+      REFINERY_TASK_QUEUE: taskQueue,
+      REFINERY_DATABASE_URL: h.dbUrl,
+      REFINERY_MCP_TOKEN: token,
+    };
+    await withWorker(taskQueue, { db: h.db, providers: h.providers }, async () => {
+      const run = await h.start(client, taskQueue, ['greet'], {
+        dataset: 'topics@1',
+        seed: '7',
+        'max-iterations': '5',
+        threshold: '95',
+        patience: '1',
+      });
+      const s = await session(env);
+      const stalled = await eventually(
+        async () => {
+          const r = await s.call('tune_status', { workflowId: run.workflowId });
+          return r.json?.awaitingDecision ? r.json : undefined;
+        },
+        60_000,
+        'the stall',
+      );
+      expect(stalled.status).toMatchObject({ phase: 'awaiting-decision', target: { name: 'greet' } });
+      expect(stalled.status.stall.detail).toMatch(/below the threshold/);
+      const accepted = await s.call('decide_tune', { workflowId: run.workflowId, action: 'accept' });
+      expect(accepted).toMatchObject({ isError: false, json: { by: 'wes' } });
+      const status = await run.result();
+      expect(status.stop).toBe('accepted');
+      expect(status.decisions).toMatchObject([{ action: 'accept', by: 'wes', authenticated: true }]);
     });
   });
 });

@@ -13,6 +13,7 @@ import { versionOf } from './library-tools';
 import { jsonResult, writer, type McpDeps } from './server';
 
 const runId = z.string().min(1).max(300);
+const TUNE_TYPES = ['tuneWorkflow', 'optimizeWorkflow'];
 
 /** Waits for a promise at most ms; undefined when it has not settled by then. */
 async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
@@ -118,7 +119,7 @@ export function registerRunTools(server: McpServer, deps: McpDeps): void {
         throw err;
       }
       if (desc.type !== 'evalRunWorkflow')
-        throw new Error(`"${args.runId}" is a ${desc.type} run, not an eval: read tunes with tune_status`);
+        throw new Error(`"${args.runId}" runs ${desc.type}, not an eval: read tunes with tune_status`);
       let result: EvalResult | undefined;
       try {
         result =
@@ -153,6 +154,14 @@ export function registerRunTools(server: McpServer, deps: McpDeps): void {
     },
     async (args) => {
       const { client } = await deps.temporal();
+      // Other runs answer a status query too (rollouts, A/B tests), in shapes this tool does not describe.
+      const type = await client.workflow
+        .getHandle(args.workflowId)
+        .describe()
+        .then((d) => d.type)
+        .catch(() => undefined);
+      if (type && !TUNE_TYPES.includes(type))
+        throw new Error(`"${args.workflowId}" runs ${type}, not a tune: read evals with eval_result`);
       const answer = await statusOf(client, deps.db, args.workflowId);
       const stalled =
         answer.source === 'workflow'

@@ -82,6 +82,11 @@ describe('refinery mcp over stdio: evals and tunes on a real Temporal server', (
     );
     expect(done.result).toMatchObject({ cases: 3, passed: 2, failed: 1 });
     expect(done.report).toContain('# Eval: qa v1 on qa-set@1');
+    const notTune = await readOnly.call('tune_status', { workflowId: runId });
+    expect(notTune).toMatchObject({
+      isError: true,
+      text: `"${runId}" runs evalRunWorkflow, not a tune: read evals with eval_result`,
+    });
     const unknown = await readOnly.call('eval_result', { runId: 'eval-nope' });
     expect(unknown).toMatchObject({ isError: true, text: 'no eval run "eval-nope": check the run id' });
   });

@@ -114,6 +114,8 @@ describeEachStore('refinery mcp over stdio: the library tools', (backend) => {
       'tune_status',
     ]);
     expect(tools.find((t) => t.name === 'read_version')?.annotations?.readOnlyHint).toBe(true);
+    // Logs go to stderr; stdout carries only protocol messages (checked after each test: no transport errors).
+    expect(s.stderr()).toContain('refinery mcp: serving on stdio (read-only: no token)');
     expect(tools.find((t) => t.name === 'propose_version')?.annotations?.readOnlyHint).toBe(false);
 
     const found = await s.call('search_library', { query: 'ticket' });
@@ -257,5 +259,8 @@ describeEachStore('refinery mcp over stdio: the library tools', (backend) => {
     const unknown = await runCli(['mcp'], { ...env, REFINERY_MCP_TOKEN: 'rfy_000000000000_not-a-real-token-value' });
     expect(unknown.code).toBe(2);
     expect(unknown.out).toContain('the MCP token is not known in this store');
+    const remote = await runCli(['mcp'], { ...env, REFINERY_API_URL: 'http://127.0.0.1:9', REFINERY_API_TOKEN: token });
+    expect(remote.code).toBe(2);
+    expect(remote.out).toContain('the MCP server works on the store and Temporal directly');
   });
 });

@@ -34,7 +34,7 @@ export async function mcpCommand(config: Config, argv: string[]): Promise<number
   const { values } = parseArgs({ args: argv, options: { token: { type: 'string' } } });
   if (config.remote)
     throw new CliError(
-      'refinery mcp works on the store and Temporal directly, as `refinery api` does: unset REFINERY_API_URL and set REFINERY_DATABASE_URL to the store',
+      'the MCP server works on the store and Temporal directly, as `refinery api` does: unset REFINERY_API_URL (remote mode) and set REFINERY_DATABASE_URL to the store',
     );
   // stdout carries the protocol: anything else printed there would corrupt it, so every log goes to stderr.
   console.log = console.error;

@@ -13,7 +13,7 @@ import { jsonResult, writer, type McpDeps } from './server';
 /** The label a proposal gets: a person (or a rollout) promotes it; an agent never moves production. */
 export const CANDIDATE_LABEL = 'candidate';
 
-const name = z.string().regex(NAME_PATTERN, 'a library name: lowercase letters, digits, ".", "_" or "-"');
+export const itemName = z.string().regex(NAME_PATTERN, 'a library name: lowercase letters, digits, ".", "_" or "-"');
 const version = z.number().int().positive();
 const label = z.string().min(1).max(63);
 
@@ -76,7 +76,7 @@ export function registerLibraryTools(server: McpServer, deps: McpDeps): void {
       description:
         'One version of a prompt or skill: its content, author, rationale, parent and the labels on it. Name it by ' +
         'number or label; with neither, production (else the newest).',
-      inputSchema: { name, version: version.optional(), label: label.optional() },
+      inputSchema: { name: itemName, version: version.optional(), label: label.optional() },
       annotations: { readOnlyHint: true },
     },
     async (args) => {
@@ -103,7 +103,7 @@ export function registerLibraryTools(server: McpServer, deps: McpDeps): void {
         'A unified diff from one version to another (by number or label; `to` defaults to the newest). Prompts diff ' +
         'as their text, skills per file.',
       inputSchema: {
-        name,
+        name: itemName,
         from: version.optional(),
         fromLabel: label.optional(),
         to: version.optional(),
@@ -132,7 +132,7 @@ export function registerLibraryTools(server: McpServer, deps: McpDeps): void {
         'Feedback that rated runs of a prompt badly (thumbs down, or a rating at or below maxRating), newest first, ' +
         'with the run it is about (input, error, latency, corrected, regenerated) and the correction or comment.',
       inputSchema: {
-        name,
+        name: itemName,
         version: version.optional(),
         maxRating: z.number().int().min(1).max(5).default(2),
         limit: z.number().int().min(1).max(200).default(20),
@@ -159,7 +159,7 @@ export function registerLibraryTools(server: McpServer, deps: McpDeps): void {
         `Stores new content as a version of an existing prompt or skill and moves its "${CANDIDATE_LABEL}" label to ` +
         'it (audited); production is never moved. Needs a token with the writer role.',
       inputSchema: {
-        name,
+        name: itemName,
         content: promptContentSchema,
         rationale: z.string().trim().min(1, 'say why this version exists').max(5000),
       },

@@ -9,7 +9,7 @@ import { datasetForTarget, getDataset } from '../store/evals';
 import { MAX_CONTINUE_ITERATIONS } from '../tune/state';
 import { parseModelChoice } from '../tune/model-choice';
 import type { DecisionInput } from '../tune/types';
-import { versionOf } from './library-tools';
+import { itemName, versionOf } from './library-tools';
 import { jsonResult, writer, type McpDeps } from './server';
 
 const runId = z.string().min(1).max(300);
@@ -36,7 +36,7 @@ export function registerRunTools(server: McpServer, deps: McpDeps): void {
         '("name" or "name@version"; default the newest one for the prompt) and returns its run id at once; read the ' +
         'result with eval_result. Costs model calls. Needs a token with the writer role.',
       inputSchema: {
-        name: z.string().min(1).max(100),
+        name: itemName,
         version: z.number().int().positive().optional(),
         label: z.string().min(1).max(63).optional(),
         dataset: z

@@ -19,6 +19,7 @@ import { alertsCommand, alertsHelp } from './commands/alerts';
 import { reviewCommand, reviewHelp } from './commands/review';
 import { reportsCommand, reportsHelp } from './commands/reports';
 import { importCommand, importHelp } from './commands/import';
+import { mcpCommand, mcpHelp } from './commands/mcp';
 import {
   diffCommand,
   labelCommand,
@@ -66,6 +67,7 @@ const commands: Record<string, Command> = {
   review: { help: reviewHelp, run: reviewCommand },
   reports: { help: reportsHelp, run: reportsCommand },
   import: { help: importHelp, run: importCommand },
+  mcp: { help: mcpHelp, run: mcpCommand },
 };
 
 function usage(): string {

@@ -181,3 +181,90 @@ export async function versionUsage(db: Db, name: string): Promise<VersionUsage[]
     };
   });
 }
+
+/** A piece of low-rated feedback with the run it is about (when it names one that was recorded). */
+export interface LowRatedRun {
+  feedbackId: string;
+  version: number;
+  thumbs: 'up' | 'down' | null;
+  rating: number | null;
+  correction: string | null;
+  comment: string | null;
+  at: string;
+  run: {
+    id: string;
+    input: string | null;
+    error: string | null;
+    latencyMs: number | null;
+    formatOk: boolean | null;
+    corrected: boolean;
+    regenerated: boolean;
+    at: string;
+  } | null;
+}
+
+interface LowRatedRow {
+  id: string;
+  version: number;
+  thumbs: number | null;
+  rating: number | null;
+  correction: string | null;
+  comment: string | null;
+  created_at: string;
+  run_id: string | null;
+  run_input: string | null;
+  run_error: string | null;
+  run_latency_ms: number | null;
+  run_format_ok: number | null;
+  run_corrected: number | null;
+  run_regenerated: number | null;
+  run_at: string | null;
+}
+
+/**
+ * Feedback on name that rates a run badly (thumbs down, or a rating at or below maxRating), newest first,
+ * each with its run: what an agent reads before it proposes a better version.
+ */
+export async function lowRatedRuns(
+  db: Db,
+  name: string,
+  opts: { version?: number; maxRating?: number; limit?: number } = {},
+): Promise<LowRatedRun[]> {
+  const params: (string | number)[] = [name, opts.maxRating ?? 2];
+  if (opts.version !== undefined) params.push(opts.version);
+  params.push(opts.limit ?? 20);
+  const rows = await db.all<LowRatedRow>(
+    `SELECT f.id, f.version, f.thumbs, f.rating, f.correction, f.comment, f.created_at,
+            r.id AS run_id, r.input AS run_input, r.error AS run_error, r.latency_ms AS run_latency_ms,
+            r.format_ok AS run_format_ok, r.corrected AS run_corrected, r.regenerated AS run_regenerated,
+            r.created_at AS run_at
+     FROM feedback f LEFT JOIN prompt_runs r ON r.id = f.run_id
+     WHERE f.name = ? AND (f.thumbs = -1 OR (f.rating IS NOT NULL AND f.rating <= ?))
+     ${opts.version !== undefined ? 'AND f.version = ?' : ''}
+     ORDER BY f.created_at DESC, f.id LIMIT ?`,
+    params,
+  );
+  const num = (v: number | null) => (v === null ? null : Number(v));
+  return rows.map((r) => ({
+    feedbackId: r.id,
+    version: Number(r.version),
+    thumbs: r.thumbs === null ? null : Number(r.thumbs) > 0 ? 'up' : 'down',
+    rating: num(r.rating),
+    correction: r.correction,
+    comment: r.comment,
+    at: r.created_at,
+    run:
+      r.run_id === null
+        ? null
+        : {
+            id: r.run_id,
+            input: r.run_input,
+            error: r.run_error,
+            latencyMs: num(r.run_latency_ms),
+            formatOk: r.run_format_ok === null ? null : Number(r.run_format_ok) === 1,
+            corrected: Number(r.run_corrected) === 1,
+            regenerated: Number(r.run_regenerated) === 1,
+            at: r.run_at!,
+          },
+  }));
+}

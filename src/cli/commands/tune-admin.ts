@@ -29,7 +29,7 @@ export const listHelp = `refinery list [--status running|awaiting-decision|compl
 /** How long status waits for a worker to answer the run's query before it answers from the store. */
 const QUERY_TIMEOUT_MS = 5000;
 
-type StatusAnswer =
+export type StatusAnswer =
   | { source: 'workflow'; status: TuneStatus | OptimizeStatus }
   | {
       source: 'store';
@@ -45,7 +45,7 @@ type StatusAnswer =
  * The run's own status query when a worker can answer it; else what the store and Temporal's visibility
  * know, so status works exactly when workers are down.
  */
-async function statusOf(client: Client, db: Db, id: string): Promise<StatusAnswer> {
+export async function statusOf(client: Client, db: Db, id: string): Promise<StatusAnswer> {
   const handle = client.workflow.getHandle(id);
   let desc;
   try {

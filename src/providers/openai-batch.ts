@@ -187,7 +187,8 @@ function readResultLine(line: unknown, model: string): BatchItemOutcome | undefi
 
 /** `{code, message}` as one short line (scrubbed: it may end up in a stored result). */
 function errorText(error: Record<string, unknown>): string {
-  const code = typeof error['code'] === 'string' ? error['code'] : typeof error['type'] === 'string' ? error['type'] : 'error';
+  const code =
+    typeof error['code'] === 'string' ? error['code'] : typeof error['type'] === 'string' ? error['type'] : 'error';
   const message = typeof error['message'] === 'string' ? error['message'] : '';
   return redact(message ? `${code}: ${message}` : code).slice(0, 500);
 }

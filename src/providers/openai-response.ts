@@ -20,7 +20,8 @@ export function readChatCompletion(completion: unknown): ResponseReading {
   if (text === '' && typeof message['refusal'] === 'string' && message['refusal'] !== '') {
     return { kind: 'withheld', reason: 'the model refused' };
   }
-  if (text === '' && finishReason === 'content_filter') return { kind: 'withheld', reason: 'finish_reason content_filter' };
+  if (text === '' && finishReason === 'content_filter')
+    return { kind: 'withheld', reason: 'finish_reason content_filter' };
   const usage = completion['usage'];
   const prompt = isRecord(usage) ? usage['prompt_tokens'] : undefined;
   const completionTokens = isRecord(usage) ? usage['completion_tokens'] : undefined;

@@ -98,7 +98,13 @@ export function registerConfigSecrets(c: {
   api: { token?: string };
   webhookUrl?: string;
 }): void {
-  for (const s of [c.anthropic.apiKey, c.gemini.apiKey, c.openai?.apiKey, c.api.token, ...urlSecrets(c.webhookUrl, true)])
+  for (const s of [
+    c.anthropic.apiKey,
+    c.gemini.apiKey,
+    c.openai?.apiKey,
+    c.api.token,
+    ...urlSecrets(c.webhookUrl, true),
+  ])
     registerSecret(s);
 }
 

@@ -56,7 +56,11 @@ export interface BatchItemRequest {
 export type BatchRoute =
   | { kind: 'create'; model: string | undefined; displayName?: string; items: BatchItemRequest[] }
   | { kind: 'status'; id: string }
-  | { kind: 'results'; id: string; /** Which download of the batch (OpenAI: `output` or `error` file). */ part?: string }
+  | {
+      kind: 'results';
+      id: string;
+      /** Which download of the batch (OpenAI: `output` or `error` file). */ part?: string;
+    }
   | { kind: 'list' }
   | { kind: 'answer'; status: number; body: unknown };
 

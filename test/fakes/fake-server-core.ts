@@ -236,7 +236,8 @@ export async function startFakeServer(dialect: WireDialect, options: FakeServerO
       );
     } else {
       const toolCalls = 'toolCalls' in reply ? reply.toolCalls : undefined;
-      const text = 'text' in reply && reply.text !== undefined ? reply.text : toolCalls ? '' : defaultReply(recorded).text;
+      const text =
+        'text' in reply && reply.text !== undefined ? reply.text : toolCalls ? '' : defaultReply(recorded).text;
       const inputTokens = ('inputTokens' in reply ? reply.inputTokens : undefined) ?? estimateTokens(recorded.text);
       const outputTokens =
         ('outputTokens' in reply ? reply.outputTokens : undefined) ??

@@ -149,7 +149,7 @@ describe('fake server timing', () => {
 });
 
 describe('serve.ts', () => {
-  it('starts both fakes in their own process and prints their base URLs as JSON', async () => {
+  it('starts the fakes in their own process and prints their base URLs as JSON', async () => {
     const root = path.resolve(__dirname, '../..');
     const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['test/fakes/serve.ts', '--latency-ms', '5'], {
       cwd: root,
@@ -161,16 +161,21 @@ describe('serve.ts', () => {
         createInterface({ input: child.stdout }).once('line', resolve);
         child.once('exit', () => reject(new Error('serve.ts exited before printing its URLs')));
       });
-      const urls = JSON.parse(firstLine) as { anthropic: string; gemini: string; latencyMs: number };
+      const urls = JSON.parse(firstLine) as { anthropic: string; gemini: string; openai: string; latencyMs: number };
 
       expect(urls).toEqual({
         anthropic: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
         gemini: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+        openai: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/v1$/),
         latencyMs: 5,
       });
       const claude = await postJson(`${urls.anthropic}/v1/messages`, anthropicBody('ping'));
       const gemini = await postJson(`${urls.gemini}/v1beta/models/gemini-2.5-pro:generateContent`, { contents: [] });
-      expect([claude.status, gemini.status]).toEqual([200, 200]);
+      const gpt = await postJson(`${urls.openai}/chat/completions`, {
+        model: 'gpt-4.1-mini',
+        messages: [{ role: 'user', content: 'ping' }],
+      });
+      expect([claude.status, gemini.status, gpt.status]).toEqual([200, 200, 200]);
     } finally {
       child.kill('SIGTERM');
     }

@@ -171,14 +171,17 @@ async function promptfoo(fakeUrl: string) {
 }
 
 /**
- * The same eval over the Anthropic and the OpenAI fake, in the order A O O A so that warm-up and drift of a shared
- * machine fall on both alike; each vendor's figure is the mean of its two runs.
+ * The same eval over the Anthropic and the OpenAI fake: one warm-up run of each, then A O O A so that drift of a
+ * shared machine falls on both alike; each vendor's figure is the mean of its two measured runs.
  */
 export async function providerThroughput(temporalAddress: string, bundlePath: string, url: FakeUrls) {
   const runs: Record<'anthropic' | 'openai', { seconds: number; casesPerSecond: number }[]> = {
     anthropic: [],
     openai: [],
   };
+  // One discarded run of each first: the first eval of a process pays for JIT warm-up and a cold store.
+  for (const vendor of ['anthropic', 'openai'] as const)
+    await refinery(temporalAddress, bundlePath, url[vendor], vendor);
   for (const vendor of ['anthropic', 'openai', 'openai', 'anthropic'] as const) {
     runs[vendor].push(await refinery(temporalAddress, bundlePath, url[vendor], vendor));
   }
@@ -216,6 +219,7 @@ export async function evalThroughput(temporalAddress: string, bundlePath: string
         openaiOverAnthropic,
         goal: 'within 5% of the Anthropic fake',
         withinGoal: Math.abs(1 - openaiOverAnthropic) <= 0.05,
+        notSlower: openaiOverAnthropic >= 0.95,
       },
       promptfoo: { version: '0.121.20', ...theirs },
       refineryOverPromptfoo: ours.casesPerSecond / theirs.casesPerSecond,

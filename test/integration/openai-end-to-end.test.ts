@@ -180,6 +180,61 @@ describe('refinery eval --gate with openai: models', () => {
   });
 });
 
+describe('the OpenAI key stays out of what Refinery keeps', () => {
+  let client: Client;
+  let closeClient: () => Promise<void>;
+  let h: EvalHarness;
+  let openai: FakeServer;
+  beforeAll(async () => ({ client, close: closeClient } = await testClient()));
+  afterAll(async () => {
+    await h?.close();
+    await openai?.close();
+    await closeClient();
+  });
+
+  test('a provider error that echoes the Authorization header reaches neither history nor the stored results', async () => {
+    h = await evalHarness({ answer: () => ({ text: 'unused' }) });
+    // The server echoes the request's headers, bearer key included, in its error message.
+    openai = await startFakeOpenAI({
+      respond: (req) =>
+        req.text.includes('LEAK')
+          ? { status: 400, message: `refused, headers ${JSON.stringify(req.headers)}` }
+          : { text: `ANSWER(${/Question: (\S+)/.exec(req.text)?.[1] ?? ''})` },
+    });
+    const version = await h.prompt('qa', 'Question: {{q}}', true);
+    const ds = await h.dataset(
+      'qa-set',
+      ['alpha', 'LEAK'].map((q) => ({
+        id: q.toLowerCase(),
+        vars: { q },
+        assertions: [{ type: 'contains', value: q }],
+      })),
+    );
+    const taskQueue = uniqueId('tq');
+    const { runId, result } = await withWorker(taskQueue, { db: h.db, providers: openaiOnly(openai) }, () =>
+      h.run(client, taskQueue, {
+        name: 'qa',
+        version,
+        dataset: 'qa-set',
+        datasetVersion: ds,
+        settings: { provider: 'openai', model: OUTPUT_MODEL, judgeProvider: 'openai', judgeModel: JUDGE_MODEL },
+      }),
+    );
+
+    expect(result).toMatchObject({ cases: 2, passed: 1 });
+    expect(openai.requests.some((r) => r.headers.authorization === `Bearer ${MARKER_KEY}`)).toBe(true);
+    const stored = JSON.stringify(await getResults(h.db, runId));
+    expect(stored).toContain('rejected the request to model gpt-4.1-mini as invalid (400)');
+    const history = JSON.stringify(await client.workflow.getHandle(runId).fetchHistory(), (_k, v: unknown) =>
+      v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v,
+    );
+    for (const text of [stored, history]) {
+      expect(text).not.toContain(MARKER_KEY);
+      expect(text).not.toMatch(/Bearer sk-/);
+    }
+  });
+});
+
 describe('refinery eval --batch with an openai: model', () => {
   let env: TestWorkflowEnvironment;
   let h: EvalHarness;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { startFakeAnthropic } from '../fakes/fake-anthropic';
 import { startFakeGemini } from '../fakes/fake-gemini';
+import { startFakeOpenAI } from '../fakes/fake-openai';
 import { replyByText, type FakeServer } from '../fakes/fake-server-core';
 
 async function postJson(url: string, body: unknown): Promise<{ status: number; headers: Headers; json: unknown }> {
@@ -109,6 +110,74 @@ describe('fake Gemini server', () => {
       });
       expect(failed).toMatchObject({ status: 503, json: { error: { code: 503, status: 'UNAVAILABLE' } } });
       expect(fake.requests[0]).toMatchObject({ model: 'gemini-2.5-flash', text: 'hello' });
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
+describe('fake OpenAI server', () => {
+  it('answers Chat Completions in the OpenAI format, errors with their code, and records system and user text', async () => {
+    const fake = await startFakeOpenAI();
+    try {
+      fake.enqueue([
+        { text: 'bonjour', inputTokens: 3, outputTokens: 1 },
+        { status: 429, retryAfterSeconds: 2 },
+        { status: 429, errorType: 'insufficient_quota', message: 'quota' },
+      ]);
+      const url = `${fake.baseUrl}/chat/completions`;
+      const body = {
+        model: 'gpt-4.1-mini',
+        messages: [
+          { role: 'system', content: 'sys' },
+          { role: 'user', content: [{ type: 'text', text: 'hello' }] },
+        ],
+      };
+
+      const ok = await postJson(url, body);
+      const limited = await postJson(url, body);
+      const broke = await postJson(url, body);
+
+      expect(ok.json).toMatchObject({
+        object: 'chat.completion',
+        model: 'gpt-4.1-mini',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'bonjour' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+      });
+      expect(limited.headers.get('retry-after')).toBe('2');
+      expect(limited.json).toEqual({
+        error: { message: 'fake openai error 429', type: 'requests', param: null, code: 'rate_limit_exceeded' },
+      });
+      expect(broke.json).toMatchObject({ error: { type: 'insufficient_quota', code: 'insufficient_quota' } });
+      expect(fake.requests[0]).toMatchObject({
+        path: '/v1/chat/completions',
+        model: 'gpt-4.1-mini',
+        text: 'sys\nhello',
+      });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('refuses a json_schema response_format without a schema, as the API does, before any reply is used', async () => {
+    const fake = await startFakeOpenAI();
+    try {
+      fake.enqueue({ text: 'kept for the next valid request' });
+      const refused = await postJson(`${fake.baseUrl}/chat/completions`, {
+        model: 'gpt-4.1',
+        messages: [{ role: 'user', content: 'hi' }],
+        response_format: { type: 'json_schema', json_schema: { name: 'verdict' } },
+      });
+
+      expect(refused).toMatchObject({
+        status: 400,
+        json: { error: { type: 'invalid_request_error', message: expect.stringContaining('json_schema.schema') } },
+      });
+      const next = await postJson(`${fake.baseUrl}/chat/completions`, {
+        model: 'gpt-4.1',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      expect(next.json).toMatchObject({ choices: [{ message: { content: 'kept for the next valid request' } }] });
     } finally {
       await fake.close();
     }

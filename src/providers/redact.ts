@@ -14,12 +14,14 @@ const MIN_SECRET_LENGTH = 8;
 const KEY_PATTERNS: readonly RegExp[] = [
   /sk-ant-[A-Za-z0-9_-]{8,}/g,
   /AIza[0-9A-Za-z_-]{30,}/g,
-  /sk-(proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g,
+  // A word start and a digit somewhere, so names such as risk-assessment-guidelines are left alone.
+  /\bsk-(?:proj-|svcacct-|admin-)?(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{20,}/g,
 ];
 
 // A bearer credential wherever it is printed: an Authorization header dumped with a request, or a bare `Bearer x`.
 const AUTHORIZATION_PATTERNS: readonly RegExp[] = [
-  /(authorization["']?\s*[:=]\s*["']?)(?:bearer\s+)?[^\s"',}]+/gi,
+  // At least 8 characters and no angle brackets, so a placeholder in help text ("Bearer <token>") survives.
+  /(authorization["']?\s*[:=]\s*["']?)(?:bearer\s+)?[^\s"',}<>]{8,}/gi,
   // Case-sensitive and with a digit, dash or underscore in it, so prose such as "Bearer authentication" survives.
   /(Bearer\s+)(?=[A-Za-z0-9._~+/=-]*[0-9_-])[A-Za-z0-9._~+/=-]{8,}/g,
 ];

@@ -27,7 +27,11 @@ describe('redact', () => {
     expect(redact('{"Authorization":"Bearer local-token-123"}')).toBe('{"Authorization":"[redacted]"}');
     expect(redact('authorization: Bearer abc.def-123')).toBe('authorization: [redacted]');
     expect(redact('sent Bearer eyJhbGciOi.J9-x2 upstream')).toBe('sent Bearer [redacted] upstream');
-    // Prose about the scheme survives.
+    expect(redact('skill risk-assessment-guidelines-for-teams')).toBe('skill risk-assessment-guidelines-for-teams');
+    // Prose about the scheme, and the placeholder in help text, survive.
+    expect(redact('send Authorization: Bearer <token> (create one)')).toBe(
+      'send Authorization: Bearer <token> (create one)',
+    );
     expect(redact('Bearer authentication failed; check the Authorization header')).toBe(
       'Bearer authentication failed; check the Authorization header',
     );

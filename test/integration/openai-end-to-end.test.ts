@@ -161,6 +161,10 @@ describe('refinery eval --gate with openai: models', () => {
       OUTPUT_MODEL,
     ]);
     expect(calls.filter((c) => c.text.includes(RUBRIC_TAG)).map((c) => c.model)).toEqual([JUDGE_MODEL]);
+    // The rubric judge asks for its verdict's shape as strict structured output.
+    expect(calls.find((c) => c.text.includes(RUBRIC_TAG))?.body).toMatchObject({
+      response_format: { type: 'json_schema', json_schema: { name: 'rubric_verdict', strict: true } },
+    });
     expect(h.anthropic.count() + h.gemini.count()).toBe(0);
     const results = await getResults(h.db, json.runId);
     expect(results.find((x) => x.caseId === 'b')?.costUsd).toBeCloseTo(estimateCostUsd(OUTPUT_MODEL, 100, 100), 9);

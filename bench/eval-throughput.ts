@@ -17,8 +17,10 @@ const CONCURRENCY = 32;
 const LATENCY_MS = 100;
 const IDEAL = (CONCURRENCY * 1000) / LATENCY_MS; // 320 cases/s
 
-/** The fake Anthropic server in its own process, so neither contender shares its event loop. */
-async function startFake(): Promise<{ url: string; stop(): void }> {
+export type FakeUrls = { anthropic: string; openai: string };
+
+/** The fake Anthropic and OpenAI servers in their own process, so no contender shares their event loop. */
+export async function startFake(): Promise<{ url: FakeUrls; stop(): void }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(__dirname, '..', 'test', 'fakes', 'serve.ts'), '--latency-ms', String(LATENCY_MS)],
@@ -26,14 +28,31 @@ async function startFake(): Promise<{ url: string; stop(): void }> {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.once('data', (d: Buffer) => resolve((JSON.parse(d.toString()) as { anthropic: string }).anthropic));
+  const url = await new Promise<FakeUrls>((resolve, reject) => {
+    child.stdout.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()) as FakeUrls));
     child.once('exit', (c) => reject(new Error(`fake server exited ${c}`)));
   });
   return { url, stop: () => child.kill('SIGTERM') };
 }
 
-async function refinery(temporalAddress: string, bundlePath: string, fakeUrl: string) {
+// The same eval through each provider's adapter and SDK; only the wire format and the fake answering it differ.
+const VENDORS = {
+  anthropic: {
+    model: 'claude-sonnet-4-6',
+    providers: (url: string) => ({ anthropic: { apiKey: 'bench-key', baseUrl: url }, gemini: {} }),
+  },
+  openai: {
+    model: 'gpt-4.1-mini',
+    providers: (url: string) => ({ anthropic: {}, gemini: {}, openai: { apiKey: 'bench-key', baseUrl: url } }),
+  },
+} as const;
+
+async function refinery(
+  temporalAddress: string,
+  bundlePath: string,
+  fakeUrl: string,
+  vendor: keyof typeof VENDORS = 'anthropic',
+) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-eval-'));
   const db = await openStore(`sqlite:${path.join(dir, 'bench.db')}`);
   const v = await recordVersion(
@@ -58,14 +77,14 @@ async function refinery(temporalAddress: string, bundlePath: string, fakeUrl: st
   const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
   const connection = await Connection.connect({ address: temporalAddress });
   const client = new Client({ connection });
-  const taskQueue = `bench-eval-${process.pid}`;
+  const taskQueue = `bench-eval-${vendor}-${process.pid}`;
   const worker = await Worker.create({
     connection: nativeConnection,
     taskQueue,
     workflowBundle: { codePath: bundlePath },
     activities: createActivities({
       db,
-      providers: { provider: 'anthropic', anthropic: { apiKey: 'bench-key', baseUrl: fakeUrl }, gemini: {} },
+      providers: { provider: vendor, ...VENDORS[vendor].providers(fakeUrl) },
     }),
   });
   const t0 = performance.now();
@@ -75,8 +94,8 @@ async function refinery(temporalAddress: string, bundlePath: string, fakeUrl: st
       dataset: { name: 'bench-set', version: ds.version },
       settings: {
         ...DEFAULT_EVAL_SETTINGS,
-        provider: 'anthropic',
-        model: 'claude-sonnet-4-6',
+        provider: vendor,
+        model: VENDORS[vendor].model,
         concurrency: CONCURRENCY,
         noCache: true,
         chunkSize: 250,
@@ -151,17 +170,57 @@ async function promptfoo(fakeUrl: string) {
   };
 }
 
-/** Eval throughput: 2,000 cases, fake Anthropic at 100 ms, concurrency 32 — Refinery and promptfoo in one run. */
+/**
+ * The same eval over the Anthropic and the OpenAI fake: one warm-up run of each, then A O O A so that drift of a
+ * shared machine falls on both alike; each vendor's figure is the mean of its two measured runs.
+ */
+export async function providerThroughput(temporalAddress: string, bundlePath: string, url: FakeUrls) {
+  const runs: Record<'anthropic' | 'openai', { seconds: number; casesPerSecond: number }[]> = {
+    anthropic: [],
+    openai: [],
+  };
+  // One discarded run of each first: the first eval of a process pays for JIT warm-up and a cold store.
+  for (const vendor of ['anthropic', 'openai'] as const)
+    await refinery(temporalAddress, bundlePath, url[vendor], vendor);
+  for (const vendor of ['anthropic', 'openai', 'openai', 'anthropic'] as const) {
+    runs[vendor].push(await refinery(temporalAddress, bundlePath, url[vendor], vendor));
+  }
+  const mean = (list: { seconds: number; casesPerSecond: number }[]) => ({
+    seconds: list.reduce((sum, r) => sum + r.seconds, 0) / list.length,
+    casesPerSecond: list.reduce((sum, r) => sum + r.casesPerSecond, 0) / list.length,
+    runs: list.map((r) => Math.round(r.casesPerSecond * 10) / 10),
+  });
+  const anthropic = mean(runs.anthropic);
+  const openai = mean(runs.openai);
+  return { anthropic, openai, openaiOverAnthropic: openai.casesPerSecond / anthropic.casesPerSecond };
+}
+
+/**
+ * Eval throughput: 2,000 cases, fakes at 100 ms, concurrency 32 — Refinery over the Anthropic and the OpenAI fake,
+ * and promptfoo over the Anthropic fake, in one run.
+ */
 export async function evalThroughput(temporalAddress: string, bundlePath: string) {
   const fake = await startFake();
   try {
-    const ours = await refinery(temporalAddress, bundlePath, fake.url);
-    const theirs = await promptfoo(fake.url);
+    const {
+      anthropic: ours,
+      openai,
+      openaiOverAnthropic,
+    } = await providerThroughput(temporalAddress, bundlePath, fake.url);
+    const theirs = await promptfoo(fake.url.anthropic);
     return {
       name: 'eval-throughput',
       setup: `${CASES} cases, fake Anthropic-wire server at ${LATENCY_MS} ms, concurrency ${CONCURRENCY}, no cache`,
       ideal: IDEAL,
       refinery: { ...ours, ofIdeal: ours.casesPerSecond / IDEAL, goal: '>= 85% of ideal' },
+      refineryOpenAI: {
+        ...openai,
+        setup: `the same eval over the fake OpenAI-wire server (Chat Completions, ${VENDORS.openai.model})`,
+        openaiOverAnthropic,
+        goal: 'within 5% of the Anthropic fake',
+        withinGoal: Math.abs(1 - openaiOverAnthropic) <= 0.05,
+        notSlower: openaiOverAnthropic >= 0.95,
+      },
       promptfoo: { version: '0.121.20', ...theirs },
       refineryOverPromptfoo: ours.casesPerSecond / theirs.casesPerSecond,
       goal: '>= 1.0x promptfoo',

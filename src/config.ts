@@ -32,11 +32,14 @@ const envSchema = z.object({
       .regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'expected sqlite:<file> or postgres://user:pass@host:port/db')
       .optional(),
   ),
-  REFINERY_PROVIDER: z.enum(['auto', 'offline', 'anthropic', 'gemini']).default('auto'),
+  REFINERY_PROVIDER: z.enum(['auto', 'offline', 'anthropic', 'gemini', 'openai']).default('auto'),
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: optionalString.pipe(url.optional()),
   GEMINI_API_KEY: optionalString,
   GEMINI_BASE_URL: optionalString.pipe(url.optional()),
+  OPENAI_API_KEY: optionalString,
+  // Also any OpenAI-compatible server (Ollama, vLLM, llama.cpp), which may need no key.
+  OPENAI_BASE_URL: optionalString.pipe(url.optional()),
   REFINERY_API_TOKEN: optionalString,
   REFINERY_API_URL: optionalString.pipe(url.optional()),
   REFINERY_USER: optionalString,
@@ -85,6 +88,8 @@ export interface Config {
   /** Secrets live only here, in the worker's and API's memory; never in workflow inputs or logs. */
   anthropic: { apiKey?: string; baseUrl?: string };
   gemini: { apiKey?: string; baseUrl?: string };
+  /** Optional so that configs built by hand (tests, benches) need not name it; loadConfig always sets it. */
+  openai?: { apiKey?: string; baseUrl?: string };
   /**
    * `url`: where a client of this process reaches the API (drills), REFINERY_API_URL, else REFINERY_PUBLIC_URL when
    * set; unset when neither is, so the worker's quarterly drill says it has no API instead of guessing one.
@@ -127,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     const secrets = [
       env.ANTHROPIC_API_KEY,
       env.GEMINI_API_KEY,
+      env.OPENAI_API_KEY,
       env.REFINERY_API_TOKEN,
       ...urlSecrets(env.REFINERY_DATABASE_URL),
       ...urlSecrets(env.REFINERY_WEBHOOK_URL, true),
@@ -149,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     provider: e.REFINERY_PROVIDER,
     anthropic: { apiKey: e.ANTHROPIC_API_KEY, baseUrl: e.ANTHROPIC_BASE_URL },
     gemini: { apiKey: e.GEMINI_API_KEY, baseUrl: e.GEMINI_BASE_URL },
+    openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL },
     api: {
       port: e.REFINERY_API_PORT,
       host: e.REFINERY_API_HOST,

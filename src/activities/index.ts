@@ -11,7 +11,7 @@ import { calendarActivities } from './calendar';
 export interface ActivityDeps {
   db: Db;
   /** Provider settings and keys; only the worker holds them. Tests that run no model call may omit them. */
-  providers?: Pick<Config, 'provider' | 'anthropic' | 'gemini'>;
+  providers?: Pick<Config, 'provider' | 'anthropic' | 'gemini' | 'openai'>;
   /** Base of prompt links in reports (REFINERY_PUBLIC_URL). */
   publicUrl?: string;
   /** Where rollout alerts go (REFINERY_WEBHOOK_URL): a Slack-compatible JSON POST. */

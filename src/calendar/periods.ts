@@ -28,7 +28,7 @@ export interface CalendarInput {
   /** Monthly: send the golden re-runs through the providers' batch APIs (half price, answers within hours). */
   batch?: boolean;
   /** Monthly: provider for the golden re-run and tunes, e.g. offline for tests (default: worker's). */
-  provider?: 'auto' | 'anthropic' | 'gemini' | 'offline';
+  provider?: 'auto' | 'anthropic' | 'gemini' | 'openai' | 'offline';
 }
 
 /** What each calendar workflow returns and records in `calendar_runs`: counts and a report reference. */

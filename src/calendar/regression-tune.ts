@@ -56,7 +56,7 @@ export function tuneGoldenCases(cases: EvalCase[], failedIds: ReadonlySet<string
 }
 
 /** Settings of a regression tune: the standard preset, the calendar's provider for every role. */
-export function regressionTuneSettings(provider: 'auto' | 'anthropic' | 'gemini' | 'offline'): TuneSettings {
+export function regressionTuneSettings(provider: 'auto' | 'anthropic' | 'gemini' | 'openai' | 'offline'): TuneSettings {
   const model = { provider, model: 'default' };
   return {
     ...PRESETS.standard,

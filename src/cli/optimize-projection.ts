@@ -12,13 +12,14 @@ import { projectStoredRun } from '../optimizer/run-projection';
  */
 export async function projectOptimize(
   db: Db,
-  config: Pick<Config, 'provider' | 'anthropic' | 'gemini'>,
+  config: Pick<Config, 'provider' | 'anthropic' | 'gemini' | 'openai'>,
   input: OptimizeInput,
 ): Promise<{ projection: Projection; models: RunModels }> {
   const models = resolveTuneModels(input.settings, {
     setting: config.provider,
     hasAnthropicKey: Boolean(config.anthropic.apiKey),
     hasGeminiKey: Boolean(config.gemini.apiKey),
+    hasOpenaiKey: Boolean(config.openai?.apiKey || config.openai?.baseUrl),
   });
   const projection = await projectStoredRun(db, input, {
     executor: models.executor,

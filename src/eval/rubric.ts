@@ -5,9 +5,24 @@ export const RUBRIC_TAG = '[refinery:rubric]';
 export const DEFAULT_RUBRIC =
   'Score the answer 0-100 on clarity, completeness, correctness, effectiveness and efficiency together: does it do what the input asks, fully and correctly, without padding?';
 
+/**
+ * The verdict's shape for providers that enforce one (OpenAI's strict json_schema: every property required, no
+ * others; the 0-100 range stays in the instruction and in verdictSchema, which checks it).
+ */
+export const RUBRIC_VERDICT_JSON_SCHEMA = {
+  name: 'rubric_verdict',
+  schema: {
+    type: 'object',
+    properties: { score: { type: 'number', description: '0 to 100' }, reason: { type: 'string' } },
+    required: ['score', 'reason'],
+    additionalProperties: false,
+  },
+};
+
 /** The rubric judge's request: the rubric, what was asked, what was expected, and the answer. */
 export function rubricRequest(p: { rubric?: string; prompt: string; expected?: string; output: string }) {
   return {
+    jsonSchema: RUBRIC_VERDICT_JSON_SCHEMA,
     system: `${RUBRIC_TAG} You grade an answer against a rubric. Answer with JSON only: {"score": 0-100, "reason": "one sentence"}.`,
     prompt: [
       `<rubric>\n${p.rubric ?? DEFAULT_RUBRIC}\n</rubric>`,

@@ -6,9 +6,9 @@ export type EvalCase = DatasetCase;
 
 export interface EvalSettings {
   /** provider:model of the model under test, and of the rubric judge. */
-  provider: 'auto' | 'anthropic' | 'gemini' | 'offline';
+  provider: 'auto' | 'anthropic' | 'gemini' | 'openai' | 'offline';
   model: string;
-  judgeProvider: 'auto' | 'anthropic' | 'gemini' | 'offline';
+  judgeProvider: 'auto' | 'anthropic' | 'gemini' | 'openai' | 'offline';
   judgeModel: string;
   concurrency: number;
   repeat: number;

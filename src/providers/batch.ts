@@ -1,12 +1,13 @@
 import { AnthropicBatchProvider } from './anthropic-batch';
 import { GeminiBatchProvider } from './gemini-batch';
+import { OpenAIBatchProvider } from './openai-batch';
 import type { CompletionRequest, CompletionResult, RemoteProviderOptions } from './types';
 
 /**
- * The providers' asynchronous batch APIs (Anthropic Message Batches, Gemini Batch Mode): many requests
+ * The providers' asynchronous batch APIs (Anthropic Message Batches, Gemini Batch Mode, OpenAI Batch API): many requests
  * submitted at once, answered within hours at half the list price. Only the providers that have one.
  */
-export type BatchProviderName = 'anthropic' | 'gemini';
+export type BatchProviderName = 'anthropic' | 'gemini' | 'openai';
 
 /** One request of a batch; `customId` finds its answer again (Anthropic allows ^[a-zA-Z0-9_-]{1,64}$). */
 export interface BatchItem {
@@ -77,9 +78,10 @@ export interface BatchProvider {
 }
 
 export function isBatchProviderName(name: string): name is BatchProviderName {
-  return name === 'anthropic' || name === 'gemini';
+  return name === 'anthropic' || name === 'gemini' || name === 'openai';
 }
 
 export function createBatchProvider(name: BatchProviderName, options: RemoteProviderOptions): BatchProvider {
+  if (name === 'openai') return new OpenAIBatchProvider(options);
   return name === 'anthropic' ? new AnthropicBatchProvider(options) : new GeminiBatchProvider(options);
 }

@@ -4,6 +4,7 @@ import type { ProviderName } from './types';
 export const API_KEY_ENV: Record<ProviderName, string> = {
   anthropic: 'ANTHROPIC_API_KEY',
   gemini: 'GEMINI_API_KEY',
+  openai: 'OPENAI_API_KEY',
   offline: 'no API key (offline provider)',
 };
 

@@ -1,5 +1,6 @@
 import { AnthropicProvider } from './anthropic';
 import { GeminiProvider } from './gemini';
+import { OpenAIProvider } from './openai';
 import type { Provider, ProviderName, RemoteProviderOptions } from './types';
 
 export type {
@@ -26,6 +27,8 @@ export { PROVIDER_REJECTED, PROVIDER_RETRYABLE, toActivityFailure } from './acti
 export { redact, registerSecret } from './redact';
 export { AnthropicProvider } from './anthropic';
 export { GeminiProvider } from './gemini';
+export { OpenAIProvider } from './openai';
+export { contextWindowForModel, CONTEXT_WINDOWS } from './context-windows';
 export {
   createBatchProvider,
   isBatchProviderName,
@@ -44,6 +47,8 @@ export function createProvider(name: ProviderName, options: RemoteProviderOption
       return new AnthropicProvider(options);
     case 'gemini':
       return new GeminiProvider(options);
+    case 'openai':
+      return new OpenAIProvider(options);
     case 'offline':
       // Built by src/offline (OfflineProvider), which depends on tune prompt parsing that providers should not import.
       throw new Error('createProvider does not build the offline provider: use OfflineProvider from src/offline');

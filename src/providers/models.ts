@@ -12,5 +12,6 @@ export function providerForModel(model: string): Exclude<ProviderName, 'offline'
   const name = model.toLowerCase().replace(/^models\//, '');
   if (name.startsWith('claude-')) return 'anthropic';
   if (name.startsWith('gemini-')) return 'gemini';
+  if (/^(gpt-|o\d(-|$)|chatgpt-)/.test(name)) return 'openai';
   return undefined;
 }

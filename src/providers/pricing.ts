@@ -52,6 +52,18 @@ export const MODEL_PRICES: Readonly<Record<string, ModelPrice>> = {
   'gemini-2.5-flash-lite': { inputPerMTok: 0.1, outputPerMTok: 0.4 },
   'gemini-2.0-flash': { inputPerMTok: 0.1, outputPerMTok: 0.4 },
   'gemini-2.0-flash-lite': { inputPerMTok: 0.075, outputPerMTok: 0.3 },
+  // OpenAI standard tier; o-series and gpt-5 bill their hidden reasoning as output, already in completion_tokens.
+  'gpt-5': { inputPerMTok: 1.25, outputPerMTok: 10 },
+  'gpt-5-mini': { inputPerMTok: 0.25, outputPerMTok: 2 },
+  'gpt-5-nano': { inputPerMTok: 0.05, outputPerMTok: 0.4 },
+  'gpt-4.1': { inputPerMTok: 2, outputPerMTok: 8 },
+  'gpt-4.1-mini': { inputPerMTok: 0.4, outputPerMTok: 1.6 },
+  'gpt-4.1-nano': { inputPerMTok: 0.1, outputPerMTok: 0.4 },
+  'gpt-4o': { inputPerMTok: 2.5, outputPerMTok: 10 },
+  'gpt-4o-mini': { inputPerMTok: 0.15, outputPerMTok: 0.6 },
+  o3: { inputPerMTok: 2, outputPerMTok: 8 },
+  'o3-mini': { inputPerMTok: 1.1, outputPerMTok: 4.4 },
+  'o4-mini': { inputPerMTok: 1.1, outputPerMTok: 4.4 },
 };
 
 /**
@@ -60,9 +72,9 @@ export const MODEL_PRICES: Readonly<Record<string, ModelPrice>> = {
  */
 export const UNKNOWN_MODEL_PRICE: ModelPrice = { inputPerMTok: 15, outputPerMTok: 75 };
 
-// What may follow a family name in a snapshot of the same model: a date (20250929), a build number (001),
-// or a preview/experimental tag (preview-09-2025, exp-03-25).
-const RELEASE_SUFFIX = /^(\d{8}|\d{3}|(preview|exp)(-[a-z0-9-]+)?)$/;
+// What may follow a family name in a snapshot of the same model: a date (20250929, OpenAI's 2024-08-06), a build
+// number (001), or a preview/experimental tag (preview-09-2025, exp-03-25).
+const RELEASE_SUFFIX = /^(\d{8}|\d{4}-\d{2}-\d{2}|\d{3}|(preview|exp)(-[a-z0-9-]+)?)$/;
 
 export interface PriceLookup {
   price: ModelPrice;
@@ -93,8 +105,8 @@ export function estimateCostUsd(model: string, inputTokens: number, outputTokens
 
 /**
  * What the providers' batch APIs charge relative to list price: 50 % of standard input and output prices on
- * both the Anthropic Message Batches API and the Gemini Batch API (their pricing pages and batch guides,
- * late 2025). One factor for both, since the two discounts are the same today; split it if they diverge.
+ * the Anthropic Message Batches API, the Gemini Batch API and the OpenAI Batch API (their pricing pages and batch
+ * guides, late 2025). One factor for all, since the discounts are the same today; split it if they diverge.
  */
 export const BATCH_PRICE_FACTOR = 0.5;
 

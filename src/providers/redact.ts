@@ -10,7 +10,21 @@ const secrets = new Set<string>();
 const MIN_SECRET_LENGTH = 8;
 
 // Well-known key shapes, caught even when the key was never registered (e.g. read from the env by other code).
-const KEY_PATTERNS: readonly RegExp[] = [/sk-ant-[A-Za-z0-9_-]{8,}/g, /AIza[0-9A-Za-z_-]{30,}/g];
+// OpenAI keys: sk-…, sk-proj-…, sk-svcacct-… (the sk-ant- pattern runs first and is a subset).
+const KEY_PATTERNS: readonly RegExp[] = [
+  /sk-ant-[A-Za-z0-9_-]{8,}/g,
+  /AIza[0-9A-Za-z_-]{30,}/g,
+  // A word start and a digit somewhere, so names such as risk-assessment-guidelines are left alone.
+  /\bsk-(?:proj-|svcacct-|admin-)?(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{20,}/g,
+];
+
+// A bearer credential wherever it is printed: an Authorization header dumped with a request, or a bare `Bearer x`.
+const AUTHORIZATION_PATTERNS: readonly RegExp[] = [
+  // At least 8 characters and no angle brackets, so a placeholder in help text ("Bearer <token>") survives.
+  /(authorization["']?\s*[:=]\s*["']?)(?:bearer\s+)?[^\s"',}<>]{8,}/gi,
+  // Case-sensitive and with a digit, dash or underscore in it, so prose such as "Bearer authentication" survives.
+  /(Bearer\s+)(?=[A-Za-z0-9._~+/=-]*[0-9_-])[A-Za-z0-9._~+/=-]{8,}/g,
+];
 
 export const REDACTED = '[redacted]';
 
@@ -28,6 +42,7 @@ export function redact(text: string, extraSecrets: readonly (string | undefined)
     if (encoded !== secret) out = out.split(encoded).join(REDACTED);
   }
   for (const pattern of KEY_PATTERNS) out = out.replace(pattern, REDACTED);
+  for (const pattern of AUTHORIZATION_PATTERNS) out = out.replace(pattern, `$1${REDACTED}`);
   return out;
 }
 
@@ -81,10 +96,17 @@ export function urlSecrets(raw: string | undefined, whole = false): string[] {
 export function registerConfigSecrets(c: {
   anthropic: { apiKey?: string };
   gemini: { apiKey?: string };
+  openai?: { apiKey?: string };
   api: { token?: string };
   webhookUrl?: string;
 }): void {
-  for (const s of [c.anthropic.apiKey, c.gemini.apiKey, c.api.token, ...urlSecrets(c.webhookUrl, true)])
+  for (const s of [
+    c.anthropic.apiKey,
+    c.gemini.apiKey,
+    c.openai?.apiKey,
+    c.api.token,
+    ...urlSecrets(c.webhookUrl, true),
+  ])
     registerSecret(s);
 }
 

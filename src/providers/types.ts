@@ -1,4 +1,4 @@
-export type ProviderName = 'anthropic' | 'gemini' | 'offline';
+export type ProviderName = 'anthropic' | 'gemini' | 'openai' | 'offline';
 
 export interface CompletionRequest {
   system?: string;
@@ -7,6 +7,11 @@ export interface CompletionRequest {
   temperature?: number;
   /** Ask for a JSON answer where the API supports it (Gemini: JSON mime type; Anthropic: a system instruction). */
   json?: boolean;
+  /**
+   * With `json`: the shape the answer must have. OpenAI enforces it (response_format json_schema, strict); the others
+   * ignore it and rely on `json` alone.
+   */
+  jsonSchema?: { name: string; schema: Record<string, unknown> };
 }
 
 export interface CompletionResult {
@@ -34,8 +39,9 @@ export interface Provider {
 
 /** Settings shared by the providers that call a remote API. */
 export interface RemoteProviderOptions {
+  /** May be empty for OpenAI with a base URL: local OpenAI-compatible servers (Ollama, vLLM, llama.cpp) need none. */
   apiKey: string;
-  /** From ANTHROPIC_BASE_URL / GEMINI_BASE_URL; undefined means the vendor's public endpoint. */
+  /** From ANTHROPIC_BASE_URL / GEMINI_BASE_URL / OPENAI_BASE_URL; undefined means the vendor's public endpoint. */
   baseUrl?: string;
   /** Used when a call passes no `timeoutMs`. */
   timeoutMs?: number;

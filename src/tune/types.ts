@@ -8,13 +8,13 @@ export type DimensionScores = Record<Dimension, number>;
 /** provider:model, e.g. anthropic:claude-sonnet-4-6; `auto` and `default` are resolved by the worker,
  * which alone knows which API keys it holds. */
 export interface ModelChoice {
-  provider: 'auto' | 'anthropic' | 'gemini' | 'offline';
+  provider: 'auto' | 'anthropic' | 'gemini' | 'openai' | 'offline';
   model: string;
 }
 
 /** A choice as the worker resolved it: a concrete provider and model. */
 export interface ResolvedModel {
-  provider: 'anthropic' | 'gemini' | 'offline';
+  provider: 'anthropic' | 'gemini' | 'openai' | 'offline';
   model: string;
 }
 

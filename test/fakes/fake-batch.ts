@@ -56,8 +56,13 @@ export interface BatchItemRequest {
 export type BatchRoute =
   | { kind: 'create'; model: string | undefined; displayName?: string; items: BatchItemRequest[] }
   | { kind: 'status'; id: string }
-  | { kind: 'results'; id: string }
-  | { kind: 'list' };
+  | {
+      kind: 'results';
+      id: string;
+      /** Which download of the batch (OpenAI: `output` or `error` file). */ part?: string;
+    }
+  | { kind: 'list' }
+  | { kind: 'answer'; status: number; body: unknown };
 
 /** The provider-specific half: batch endpoints and JSON shapes. */
 export interface BatchDialect {
@@ -75,8 +80,8 @@ export interface BatchDialect {
   newId(sequence: number): string;
   /** The batch object as create and status answer with it. */
   statusBody(batch: FakeBatch, ended: boolean, baseUrl: string): unknown;
-  /** The results download as JSONL lines (Anthropic); absent where results ride in the status body (Gemini). */
-  resultLines?(batch: FakeBatch): unknown[];
+  /** The results download as JSONL lines (Anthropic, OpenAI); absent where results ride in the status body (Gemini). */
+  resultLines?(batch: FakeBatch, part?: string): unknown[];
 }
 
 export function isEnded(batch: FakeBatch, options: FakeBatchOptions): boolean {

@@ -52,6 +52,15 @@ export interface FakeErrorReply extends ReplyTiming {
   body?: unknown;
 }
 
+/** A model turn that calls tools instead of (or besides) answering in text; `arguments` is sent as a JSON string. */
+export interface FakeToolCallReply extends ReplyTiming {
+  toolCalls: ReadonlyArray<{ name: string; arguments: unknown; id?: string }>;
+  text?: string;
+  inputTokens?: number;
+  outputTokens?: number;
+  headers?: Record<string, string>;
+}
+
 /** A 200 whose body is not what the SDK expects: invalid JSON, or JSON of the wrong shape. */
 export interface FakeMalformedReply extends ReplyTiming {
   malformedBody: string;
@@ -62,7 +71,7 @@ export interface FakeHangReply extends ReplyTiming {
   hangMs: number;
 }
 
-export type FakeReply = FakeTextReply | FakeErrorReply | FakeMalformedReply | FakeHangReply;
+export type FakeReply = FakeTextReply | FakeErrorReply | FakeMalformedReply | FakeHangReply | FakeToolCallReply;
 
 export type Responder = (req: RecordedRequest) => FakeReply | Promise<FakeReply>;
 
@@ -95,12 +104,24 @@ export interface FakeServer {
 /** The provider-specific half of a fake: where its endpoint lives and what its JSON looks like. */
 export interface WireDialect {
   readonly name: string;
+  /** Appended to the server's address in `baseUrl`, for SDKs whose base URL includes the API version (OpenAI: `/v1`). */
+  readonly basePath?: string;
   /** Returns the model when the request hits the dialect's completion endpoint, or undefined for any other path. */
   route(method: string, path: string, body: unknown): { model: string | undefined } | undefined;
   requestText(body: unknown): string;
-  successBody(reply: { model: string; text: string; inputTokens: number; outputTokens: number; id: string }): unknown;
+  successBody(reply: {
+    model: string;
+    text: string;
+    inputTokens: number;
+    outputTokens: number;
+    id: string;
+    /** Set by a FakeToolCallReply; dialects that speak tool calls put them in the answer. */
+    toolCalls?: FakeToolCallReply['toolCalls'];
+  }): unknown;
   errorBody(error: { status: number; type: string; message: string; id: string }): unknown;
   defaultErrorType(status: number): string;
+  /** A request the real API would refuse with a 400 (e.g. a malformed response_format): the reason, else undefined. */
+  invalidRequest?(body: unknown): string | undefined;
   /** The provider's batch API, where the fake has one. */
   readonly batch?: BatchDialect;
 }
@@ -188,6 +209,12 @@ export async function startFakeServer(dialect: WireDialect, options: FakeServerO
       return sendJson(res, 404, dialect.errorBody({ status: 404, type: dialect.defaultErrorType(404), message, id }));
     }
 
+    const invalid = dialect.invalidRequest?.(body);
+    if (invalid !== undefined) {
+      const type = dialect.defaultErrorType(400);
+      return sendJson(res, 400, dialect.errorBody({ status: 400, type, message: invalid, id }));
+    }
+
     const reply = await nextReply(recorded);
     const hangMs = 'hangMs' in reply ? reply.hangMs : 0;
     const stillConnected = await wait((options.latencyMs ?? 0) + (reply.delayMs ?? 0) + hangMs, res);
@@ -208,12 +235,16 @@ export async function startFakeServer(dialect: WireDialect, options: FakeServerO
         headers,
       );
     } else {
-      const text = 'text' in reply ? reply.text : defaultReply(recorded).text;
-      const inputTokens = ('text' in reply ? reply.inputTokens : undefined) ?? estimateTokens(recorded.text);
-      const outputTokens = ('text' in reply ? reply.outputTokens : undefined) ?? estimateTokens(text);
-      const headers = 'text' in reply ? reply.headers : undefined;
+      const toolCalls = 'toolCalls' in reply ? reply.toolCalls : undefined;
+      const text =
+        'text' in reply && reply.text !== undefined ? reply.text : toolCalls ? '' : defaultReply(recorded).text;
+      const inputTokens = ('inputTokens' in reply ? reply.inputTokens : undefined) ?? estimateTokens(recorded.text);
+      const outputTokens =
+        ('outputTokens' in reply ? reply.outputTokens : undefined) ??
+        estimateTokens(text + (toolCalls ? JSON.stringify(toolCalls) : ''));
+      const headers = 'headers' in reply ? reply.headers : undefined;
       const model = recorded.model ?? 'unknown-model';
-      sendJson(res, 200, dialect.successBody({ model, text, inputTokens, outputTokens, id }), headers);
+      sendJson(res, 200, dialect.successBody({ model, text, inputTokens, outputTokens, id, toolCalls }), headers);
       recorded.delivered = true;
     }
   };
@@ -239,7 +270,7 @@ export async function startFakeServer(dialect: WireDialect, options: FakeServerO
     if ('malformedBody' in reply) {
       return { kind: 'errored', status: 500, type: dialect.defaultErrorType(500), message: 'malformed answer', id };
     }
-    const text = 'text' in reply ? reply.text : defaultReply(recorded).text;
+    const text = 'text' in reply && reply.text !== undefined ? reply.text : defaultReply(recorded).text;
     const inputTokens = ('text' in reply ? reply.inputTokens : undefined) ?? estimateTokens(recorded.text);
     const outputTokens = ('text' in reply ? reply.outputTokens : undefined) ?? estimateTokens(text);
     recorded.delivered = true;
@@ -253,6 +284,8 @@ export async function startFakeServer(dialect: WireDialect, options: FakeServerO
     req: http.IncomingMessage,
     res: http.ServerResponse,
   ): Promise<void> => {
+    // Endpoints around the batch itself (OpenAI's file upload) that the dialect answers on its own.
+    if (route.kind === 'answer') return sendJson(res, route.status, route.body);
     if (route.kind === 'list') {
       const query = new URL(req.url ?? '/', 'http://fake').searchParams;
       // Newest first; the sequence in the id orders batches created within one millisecond.
@@ -322,7 +355,7 @@ export async function startFakeServer(dialect: WireDialect, options: FakeServerO
     }
     // Written line by line, so the SDK's JSONL decoder sees a stream of chunks as it would from the real API.
     res.writeHead(200, { 'content-type': 'application/binary' });
-    for (const line of batchDialect.resultLines(batch)) res.write(`${JSON.stringify(line)}\n`);
+    for (const line of batchDialect.resultLines(batch, route.part)) res.write(`${JSON.stringify(line)}\n`);
     res.end();
   };
 
@@ -340,7 +373,7 @@ export async function startFakeServer(dialect: WireDialect, options: FakeServerO
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  baseUrl = `http://127.0.0.1:${port}`;
+  baseUrl = `http://127.0.0.1:${port}${dialect.basePath ?? ''}`;
 
   return {
     baseUrl,

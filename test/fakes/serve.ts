@@ -1,9 +1,11 @@
-// Runs both fake LLM servers as a standalone process (e.g. `tsx test/fakes/serve.ts --latency-ms 200`) and
-// prints {"anthropic": baseUrl, "gemini": baseUrl, "latencyMs": n} as one JSON line on stdout once both listen.
-// Options: --latency-ms (or FAKE_LLM_LATENCY_MS), --anthropic-port, --gemini-port (0 = random, the default).
+// Runs the fake LLM servers as a standalone process (e.g. `tsx test/fakes/serve.ts --latency-ms 200`) and prints
+// {"anthropic": baseUrl, "gemini": baseUrl, "openai": baseUrl, "latencyMs": n} as one JSON line on stdout once all
+// listen (OpenAI's base URL ends in /v1, as OPENAI_BASE_URL does). Options: --latency-ms (or FAKE_LLM_LATENCY_MS),
+// --anthropic-port, --gemini-port, --openai-port (0 = random, the default).
 import { parseArgs } from 'node:util';
 import { startFakeAnthropic } from './fake-anthropic';
 import { startFakeGemini } from './fake-gemini';
+import { startFakeOpenAI } from './fake-openai';
 
 function intOption(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
@@ -18,6 +20,7 @@ async function main(): Promise<void> {
       'latency-ms': { type: 'string' },
       'anthropic-port': { type: 'string' },
       'gemini-port': { type: 'string' },
+      'openai-port': { type: 'string' },
     },
   });
   const latencyMs = intOption('--latency-ms', values['latency-ms'] ?? process.env['FAKE_LLM_LATENCY_MS'], 0);
@@ -26,11 +29,13 @@ async function main(): Promise<void> {
     port: intOption('--anthropic-port', values['anthropic-port'], 0),
   });
   const gemini = await startFakeGemini({ latencyMs, port: intOption('--gemini-port', values['gemini-port'], 0) });
+  const openai = await startFakeOpenAI({ latencyMs, port: intOption('--openai-port', values['openai-port'], 0) });
 
-  process.stdout.write(`${JSON.stringify({ anthropic: anthropic.baseUrl, gemini: gemini.baseUrl, latencyMs })}\n`);
+  const urls = { anthropic: anthropic.baseUrl, gemini: gemini.baseUrl, openai: openai.baseUrl };
+  process.stdout.write(`${JSON.stringify({ ...urls, latencyMs })}\n`);
 
   const shutdown = (): void => {
-    Promise.all([anthropic.close(), gemini.close()]).then(
+    Promise.all([anthropic.close(), gemini.close(), openai.close()]).then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -3,6 +3,7 @@ import {
   createProvider,
   DEFAULT_MODELS,
   GeminiProvider,
+  OpenAIProvider,
   providerForModel,
 } from '../../src/providers';
 
@@ -15,6 +16,13 @@ describe('createProvider', () => {
     expect(anthropic.name).toBe('anthropic');
     expect(gemini).toBeInstanceOf(GeminiProvider);
     expect(gemini.name).toBe('gemini');
+  });
+
+  it('builds the OpenAI provider', () => {
+    const openai = createProvider('openai', { apiKey: 'k-openai-12345', baseUrl: 'http://127.0.0.1:1/v1' });
+
+    expect(openai).toBeInstanceOf(OpenAIProvider);
+    expect(openai.name).toBe('openai');
   });
 
   it('leaves the offline provider to its own module', () => {
@@ -35,7 +43,11 @@ describe('default models', () => {
     ['claude-sonnet-4-5', 'anthropic'],
     ['gemini-2.5-pro', 'gemini'],
     ['models/gemini-2.5-flash', 'gemini'],
-    ['gpt-4o', undefined],
+    ['gpt-4o', 'openai'],
+    ['gpt-4.1-mini-2025-04-14', 'openai'],
+    ['o4-mini', 'openai'],
+    ['llama3.2', undefined],
+    ['openrouter/auto', undefined],
   ])('routes %s to %p', (model, provider) => {
     expect(providerForModel(model)).toBe(provider);
   });

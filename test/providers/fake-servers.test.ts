@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { startFakeAnthropic } from '../fakes/fake-anthropic';
 import { startFakeGemini } from '../fakes/fake-gemini';
+import { startFakeOpenAI } from '../fakes/fake-openai';
 import { replyByText, type FakeServer } from '../fakes/fake-server-core';
 
 async function postJson(url: string, body: unknown): Promise<{ status: number; headers: Headers; json: unknown }> {
@@ -115,6 +116,74 @@ describe('fake Gemini server', () => {
   });
 });
 
+describe('fake OpenAI server', () => {
+  it('answers Chat Completions in the OpenAI format, errors with their code, and records system and user text', async () => {
+    const fake = await startFakeOpenAI();
+    try {
+      fake.enqueue([
+        { text: 'bonjour', inputTokens: 3, outputTokens: 1 },
+        { status: 429, retryAfterSeconds: 2 },
+        { status: 429, errorType: 'insufficient_quota', message: 'quota' },
+      ]);
+      const url = `${fake.baseUrl}/chat/completions`;
+      const body = {
+        model: 'gpt-4.1-mini',
+        messages: [
+          { role: 'system', content: 'sys' },
+          { role: 'user', content: [{ type: 'text', text: 'hello' }] },
+        ],
+      };
+
+      const ok = await postJson(url, body);
+      const limited = await postJson(url, body);
+      const broke = await postJson(url, body);
+
+      expect(ok.json).toMatchObject({
+        object: 'chat.completion',
+        model: 'gpt-4.1-mini',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'bonjour' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+      });
+      expect(limited.headers.get('retry-after')).toBe('2');
+      expect(limited.json).toEqual({
+        error: { message: 'fake openai error 429', type: 'requests', param: null, code: 'rate_limit_exceeded' },
+      });
+      expect(broke.json).toMatchObject({ error: { type: 'insufficient_quota', code: 'insufficient_quota' } });
+      expect(fake.requests[0]).toMatchObject({
+        path: '/v1/chat/completions',
+        model: 'gpt-4.1-mini',
+        text: 'sys\nhello',
+      });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('refuses a json_schema response_format without a schema, as the API does, before any reply is used', async () => {
+    const fake = await startFakeOpenAI();
+    try {
+      fake.enqueue({ text: 'kept for the next valid request' });
+      const refused = await postJson(`${fake.baseUrl}/chat/completions`, {
+        model: 'gpt-4.1',
+        messages: [{ role: 'user', content: 'hi' }],
+        response_format: { type: 'json_schema', json_schema: { name: 'verdict' } },
+      });
+
+      expect(refused).toMatchObject({
+        status: 400,
+        json: { error: { type: 'invalid_request_error', message: expect.stringContaining('json_schema.schema') } },
+      });
+      const next = await postJson(`${fake.baseUrl}/chat/completions`, {
+        model: 'gpt-4.1',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      expect(next.json).toMatchObject({ choices: [{ message: { content: 'kept for the next valid request' } }] });
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
 describe('fake server timing', () => {
   it('adds latencyMs to every reply', async () => {
     const fake = await startFakeGemini({ latencyMs: 120 });
@@ -149,7 +218,7 @@ describe('fake server timing', () => {
 });
 
 describe('serve.ts', () => {
-  it('starts both fakes in their own process and prints their base URLs as JSON', async () => {
+  it('starts the fakes in their own process and prints their base URLs as JSON', async () => {
     const root = path.resolve(__dirname, '../..');
     const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['test/fakes/serve.ts', '--latency-ms', '5'], {
       cwd: root,
@@ -161,16 +230,21 @@ describe('serve.ts', () => {
         createInterface({ input: child.stdout }).once('line', resolve);
         child.once('exit', () => reject(new Error('serve.ts exited before printing its URLs')));
       });
-      const urls = JSON.parse(firstLine) as { anthropic: string; gemini: string; latencyMs: number };
+      const urls = JSON.parse(firstLine) as { anthropic: string; gemini: string; openai: string; latencyMs: number };
 
       expect(urls).toEqual({
         anthropic: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
         gemini: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+        openai: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/v1$/),
         latencyMs: 5,
       });
       const claude = await postJson(`${urls.anthropic}/v1/messages`, anthropicBody('ping'));
       const gemini = await postJson(`${urls.gemini}/v1beta/models/gemini-2.5-pro:generateContent`, { contents: [] });
-      expect([claude.status, gemini.status]).toEqual([200, 200]);
+      const gpt = await postJson(`${urls.openai}/chat/completions`, {
+        model: 'gpt-4.1-mini',
+        messages: [{ role: 'user', content: 'ping' }],
+      });
+      expect([claude.status, gemini.status, gpt.status]).toEqual([200, 200, 200]);
     } finally {
       child.kill('SIGTERM');
     }

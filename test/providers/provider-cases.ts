@@ -1,14 +1,17 @@
 import { startFakeAnthropic } from '../fakes/fake-anthropic';
 import type { FakeServer, FakeServerOptions } from '../fakes/fake-server-core';
 import { startFakeGemini } from '../fakes/fake-gemini';
+import { startFakeOpenAI } from '../fakes/fake-openai';
 import { createProvider, ProviderError, type Provider } from '../../src/providers';
 
 export const MARKER_KEY = 'sk-marker-KEY-123';
 
 /** What the provider contract tests need to know to run the same scenarios against either provider. */
 export interface ProviderCase {
-  name: 'anthropic' | 'gemini';
+  name: 'anthropic' | 'gemini' | 'openai';
   model: string;
+  /** A base URL without a key is a local OpenAI-compatible server, which needs none (OpenAI only). */
+  keylessWithBaseUrl?: boolean;
   keyEnv: string;
   startFake(options?: FakeServerOptions): Promise<FakeServer>;
   /** The header in which the SDK sends the API key. */
@@ -31,6 +34,14 @@ export const PROVIDER_CASES: readonly ProviderCase[] = [
     keyEnv: 'GEMINI_API_KEY',
     startFake: startFakeGemini,
     sentKey: (headers) => stringHeader(headers['x-goog-api-key']),
+  },
+  {
+    name: 'openai',
+    model: 'gpt-4.1-mini',
+    keyEnv: 'OPENAI_API_KEY',
+    startFake: startFakeOpenAI,
+    sentKey: (headers) => headers.authorization?.replace(/^Bearer /, ''),
+    keylessWithBaseUrl: true,
   },
 ];
 

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { estimateCostUsd, toActivityFailure, type Provider } from '../../src/providers';
+import { createProvider, estimateCostUsd, toActivityFailure, type Provider } from '../../src/providers';
 import type { FakeReply, FakeServer, RecordedRequest, Responder } from '../fakes/fake-server-core';
 import { MARKER_KEY, PROVIDER_CASES, providerErrorOf, providerFor } from './provider-cases';
 
@@ -143,15 +143,28 @@ describe.each(PROVIDER_CASES)('$name provider against its wire-compatible fake',
     expect(err).toMatchObject({ kind: 'network', retryable: true });
   });
 
-  it('fails without a request when no API key is configured', async () => {
-    const keyless = providerFor(testCase, fake.baseUrl, '');
+  if (testCase.keylessWithBaseUrl) {
+    it('calls a base URL without a key (a local server) and refuses the public endpoint without one', async () => {
+      const local = providerFor(testCase, fake.baseUrl, '');
+      await expect(local.complete(model, { prompt: 'Say hi', maxTokens: 8 })).resolves.toMatchObject({ text: 'ok' });
+      expect(fake.count()).toBe(1);
 
-    const err = await providerErrorOf(keyless.complete(model, { prompt: 'Say hi', maxTokens: 8 }));
+      const publicKeyless = createProvider(testCase.name, { apiKey: '' });
+      const err = await providerErrorOf(publicKeyless.complete(model, { prompt: 'Say hi', maxTokens: 8 }));
+      expect(err).toMatchObject({ kind: 'auth', retryable: false });
+      expect(err.message).toContain(testCase.keyEnv);
+    });
+  } else {
+    it('fails without a request when no API key is configured', async () => {
+      const keyless = providerFor(testCase, fake.baseUrl, '');
 
-    expect(err).toMatchObject({ kind: 'auth', retryable: false });
-    expect(err.message).toContain(testCase.keyEnv);
-    expect(fake.count()).toBe(0);
-  });
+      const err = await providerErrorOf(keyless.complete(model, { prompt: 'Say hi', maxTokens: 8 }));
+
+      expect(err).toMatchObject({ kind: 'auth', retryable: false });
+      expect(err.message).toContain(testCase.keyEnv);
+      expect(fake.count()).toBe(0);
+    });
+  }
 
   describe('never leaks the API key', () => {
     const echoes: ReadonlyArray<{ label: string; reply: FakeReply }> = [

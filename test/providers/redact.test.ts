@@ -19,6 +19,24 @@ describe('redact', () => {
     expect(redact(`keys ${anthropicLike} ${googleLike}`)).toBe('keys [redacted] [redacted]');
   });
 
+  it('replaces OpenAI key shapes and bearer credentials that nobody registered', () => {
+    const legacy = `sk-${'a1'.repeat(24)}`;
+    const project = `sk-proj-${'Xy_9-'.repeat(20)}`;
+
+    expect(redact(`keys ${legacy} and ${project}`)).toBe('keys [redacted] and [redacted]');
+    expect(redact('{"Authorization":"Bearer local-token-123"}')).toBe('{"Authorization":"[redacted]"}');
+    expect(redact('authorization: Bearer abc.def-123')).toBe('authorization: [redacted]');
+    expect(redact('sent Bearer eyJhbGciOi.J9-x2 upstream')).toBe('sent Bearer [redacted] upstream');
+    expect(redact('skill risk-assessment-guidelines-for-teams')).toBe('skill risk-assessment-guidelines-for-teams');
+    // Prose about the scheme, and the placeholder in help text, survive.
+    expect(redact('send Authorization: Bearer <token> (create one)')).toBe(
+      'send Authorization: Bearer <token> (create one)',
+    );
+    expect(redact('Bearer authentication failed; check the Authorization header')).toBe(
+      'Bearer authentication failed; check the Authorization header',
+    );
+  });
+
   it('ignores secrets too short to be keys, which would otherwise mangle ordinary words', () => {
     registerSecret('abc');
 
@@ -52,13 +70,14 @@ describe('redactUrl and webhookOrigin', () => {
     registerConfigSecrets({
       anthropic: { apiKey: 'anthropic-config-key-1' },
       gemini: {},
+      openai: { apiKey: 'openai-config-key-1' },
       api: { token: 'api-config-token-1' },
       webhookUrl: 'https://hooks.example.com/services/webhook-config-path-1',
     });
     expect(
       redact(
-        'a anthropic-config-key-1 b api-config-token-1 c https://hooks.example.com/services/webhook-config-path-1 d /services/webhook-config-path-1',
+        'o openai-config-key-1 a anthropic-config-key-1 b api-config-token-1 c https://hooks.example.com/services/webhook-config-path-1 d /services/webhook-config-path-1',
       ),
-    ).toBe('a [redacted] b [redacted] c [redacted] d [redacted]');
+    ).toBe('o [redacted] a [redacted] b [redacted] c [redacted] d [redacted]');
   });
 });

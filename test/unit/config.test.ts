@@ -13,7 +13,8 @@ describe('loadConfig', () => {
 
   test.each([
     [{ TEMPORAL_ADDRESS: 'nohost' }, 'TEMPORAL_ADDRESS'],
-    [{ REFINERY_PROVIDER: 'openai' }, 'REFINERY_PROVIDER'],
+    [{ REFINERY_PROVIDER: 'azure' }, 'REFINERY_PROVIDER'],
+    [{ OPENAI_BASE_URL: 'http:// not a url' }, 'OPENAI_BASE_URL'],
     [{ ANTHROPIC_BASE_URL: 'not a url' }, 'ANTHROPIC_BASE_URL'],
     [{ REFINERY_DATABASE_URL: 'mysql://x' }, 'REFINERY_DATABASE_URL'],
     [{ REFINERY_API_PORT: '70000' }, 'REFINERY_API_PORT'],
@@ -29,6 +30,17 @@ describe('loadConfig', () => {
     }
   });
 
+  test('OPENAI_API_KEY and OPENAI_BASE_URL configure OpenAI; a base URL alone (a local server) is accepted', () => {
+    expect(loadConfig({ OPENAI_API_KEY: 'sk-openai-key-1', REFINERY_PROVIDER: 'openai' })).toMatchObject({
+      provider: 'openai',
+      openai: { apiKey: 'sk-openai-key-1', baseUrl: undefined },
+    });
+    expect(loadConfig({ OPENAI_BASE_URL: 'http://localhost:11434/v1' }).openai).toEqual({
+      apiKey: undefined,
+      baseUrl: 'http://localhost:11434/v1',
+    });
+  });
+
   test('a secret is never echoed in the error', () => {
     // A key with surrounding whitespace is accepted; a bad token value is reported as hidden.
     expect(() => loadConfig({ REFINERY_API_PORT: 'x', ANTHROPIC_API_KEY: 'sk-secret' })).toThrow(/REFINERY_API_PORT/);
@@ -38,6 +50,7 @@ describe('loadConfig', () => {
     const MARKERS = {
       ANTHROPIC_API_KEY: 'anthropic-key-MARKER-c1',
       GEMINI_API_KEY: 'gemini-key-MARKER-c2',
+      OPENAI_API_KEY: 'openai-key-MARKER-c7',
       REFINERY_API_TOKEN: 'api-token-MARKER-c3',
     };
     const DB_PASSWORD = 'db-password-MARKER-c4';
@@ -71,6 +84,11 @@ describe('loadConfig', () => {
         'a key is bad',
         { REFINERY_PROVIDER: 'x', ANTHROPIC_BASE_URL: `nope ${MARKERS.ANTHROPIC_API_KEY}` },
         'REFINERY_PROVIDER',
+      ],
+      [
+        'the OpenAI base URL is bad and carries the key',
+        { OPENAI_BASE_URL: `nope ${MARKERS.OPENAI_API_KEY}` },
+        'OPENAI_BASE_URL',
       ],
       [
         'a public URL is bad',

@@ -6,7 +6,7 @@ import { goldenAuditActivities } from './golden-audit';
 
 export interface CalendarActivityDeps {
   db: Db;
-  providers: Pick<Config, 'provider' | 'anthropic' | 'gemini'>;
+  providers: Pick<Config, 'provider' | 'anthropic' | 'gemini' | 'openai'>;
   /** Slack-compatible webhook for alerts (REFINERY_WEBHOOK_URL). */
   webhookUrl?: string;
   /** Base of links in reports (REFINERY_PUBLIC_URL). */

@@ -82,7 +82,7 @@ export function monthlyActivities(deps: { db: Db; webhookUrl?: string }) {
     async prepareRegressionTunes(p: {
       runId: string;
       asOf: string;
-      provider: 'auto' | 'anthropic' | 'gemini' | 'offline';
+      provider: 'auto' | 'anthropic' | 'gemini' | 'openai' | 'offline';
       regressions: Regression[];
     }): Promise<{ tunes: (TuneStart & { input: TuneInput })[]; skipped: { name: string; reason: string }[] }> {
       const tunes: (TuneStart & { input: TuneInput })[] = [];

@@ -55,7 +55,7 @@ const RESULTS_TIMEOUT_MS = 10 * 60_000;
  */
 export function evalBatchActivities(
   db: Db,
-  config: Pick<Config, 'provider' | 'anthropic' | 'gemini'>,
+  config: Pick<Config, 'provider' | 'anthropic' | 'gemini' | 'openai'>,
   models: ModelCalls,
 ) {
   const adapters = new Map<BatchProviderName, BatchProvider>();
@@ -64,7 +64,7 @@ export function evalBatchActivities(
     models.provider(name);
     let a = adapters.get(name);
     if (!a) {
-      const { apiKey, baseUrl } = config[name];
+      const { apiKey, baseUrl } = models.settings(name);
       a = createBatchProvider(name, { apiKey: apiKey ?? '', baseUrl });
       adapters.set(name, a);
     }

@@ -15,7 +15,7 @@ import { evalBatchActivities } from './batch';
 import { judgeGraded, runChunk } from './chunk';
 
 /** The eval engine's activities: thin adapters over the store, the providers and the pure engine. */
-export function evalActivities(db: Db, config: Pick<Config, 'provider' | 'anthropic' | 'gemini'>) {
+export function evalActivities(db: Db, config: Pick<Config, 'provider' | 'anthropic' | 'gemini' | 'openai'>) {
   const models = new ModelCalls(config, db);
 
   return {

@@ -22,7 +22,7 @@ const evidenceFromStore: CaseEvidenceLoader = async (db, req) => {
 /** The optimizer's activities (`refinery tune <name> --dataset`): thin adapters over the store and the providers. */
 export function optimizeActivities(
   db: Db,
-  config: Pick<Config, 'provider' | 'anthropic' | 'gemini'>,
+  config: Pick<Config, 'provider' | 'anthropic' | 'gemini' | 'openai'>,
   opts: { publicUrl: string; admins: string[] },
 ) {
   const models = new ModelCalls(config, db);

@@ -12,7 +12,7 @@ import { outcomeDiffActivity } from './write-back';
 /** The tune loop's activities: thin adapters over the store and the model providers. */
 export function tuneActivities(
   db: Db,
-  config: Pick<Config, 'provider' | 'anthropic' | 'gemini'>,
+  config: Pick<Config, 'provider' | 'anthropic' | 'gemini' | 'openai'>,
   publicUrl = 'http://127.0.0.1:8787',
 ) {
   const models = new ModelCalls(config, db);

@@ -18,29 +18,36 @@ import type { ModelChoice, RunModels } from '../../tune/types';
 export class ModelCalls {
   private readonly cache = new Map<string, Provider>();
   constructor(
-    private readonly config: Pick<Config, 'provider' | 'anthropic' | 'gemini'>,
+    private readonly config: Pick<Config, 'provider' | 'anthropic' | 'gemini' | 'openai'>,
     private readonly db: Db,
   ) {}
 
   /** The provider client for name, built once (keys stay inside it). */
-  provider(name: 'anthropic' | 'gemini' | 'offline'): Provider {
+  provider(name: 'anthropic' | 'gemini' | 'openai' | 'offline'): Provider {
     let p = this.cache.get(name);
     if (p) return p;
     if (name === 'offline') p = new OfflineProvider();
     else {
-      const { apiKey, baseUrl } = name === 'anthropic' ? this.config.anthropic : this.config.gemini;
-      if (!apiKey) {
-        const variable = name === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'GEMINI_API_KEY';
+      const { apiKey, baseUrl } = this.settings(name);
+      // OpenAI with a base URL alone is a local OpenAI-compatible server, which needs no key.
+      if (!apiKey && !(name === 'openai' && baseUrl)) {
+        const variable = { anthropic: 'ANTHROPIC_API_KEY', gemini: 'GEMINI_API_KEY', openai: 'OPENAI_API_KEY' }[name];
+        const orUrl = name === 'openai' ? ' (or OPENAI_BASE_URL for a local OpenAI-compatible server)' : '';
         throw ApplicationFailure.create({
           type: 'ProviderNotConfigured',
-          message: `${name} was chosen but the worker has no ${variable}: set it in the worker's environment or choose another provider`,
+          message: `${name} was chosen but the worker has no ${variable}${orUrl}: set it in the worker's environment or choose another provider`,
           nonRetryable: true,
         });
       }
-      p = createProvider(name, { apiKey, baseUrl });
+      p = createProvider(name, { apiKey: apiKey ?? '', baseUrl });
     }
     this.cache.set(name, p);
     return p;
+  }
+
+  /** The worker's key and base URL for a vendor (OpenAI's are optional in the config type). */
+  settings(name: 'anthropic' | 'gemini' | 'openai'): { apiKey?: string; baseUrl?: string } {
+    return (name === 'openai' ? this.config.openai : this.config[name]) ?? {};
   }
 
   /** What `auto` and `default` mean on this worker for a role (only the worker knows its keys). */
@@ -58,6 +65,7 @@ export class ModelCalls {
       setting: this.config.provider,
       hasAnthropicKey: Boolean(this.config.anthropic.apiKey),
       hasGeminiKey: Boolean(this.config.gemini.apiKey),
+      hasOpenaiKey: Boolean(this.config.openai?.apiKey || this.config.openai?.baseUrl),
     };
   }
 

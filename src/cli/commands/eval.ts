@@ -20,7 +20,7 @@ export const evalHelp = `refinery eval <name> [--version N] [--dataset name@v] [
               [--output md|json|junit] [--batch]
   Evaluates a version (default: production, else latest) on a golden dataset (default: the newest one for
   it). Prints the estimated tokens and cost first. Exit codes: 0 passed, 100 gate failed, 2 bad input.
-  --batch sends the model calls through the provider's batch API (Anthropic, Gemini): half the price, answers
+  --batch sends the model calls through the provider's batch API (Anthropic, Gemini, OpenAI): half the price, answers
   within hours; the run waits on the worker, so stopping this command does not stop the run.`;
 
 export async function evalCommand(config: Config, argv: string[]): Promise<number> {
@@ -98,6 +98,7 @@ export async function evalCommand(config: Config, argv: string[]): Promise<numbe
       setting: config.provider,
       hasAnthropicKey: Boolean(config.anthropic.apiKey),
       hasGeminiKey: Boolean(config.gemini.apiKey),
+      hasOpenaiKey: Boolean(config.openai?.apiKey || config.openai?.baseUrl),
     };
     const est = estimateRunCost({
       prompts: cases.map((c) => renderRequest(content, c.vars).prompt),

@@ -42,7 +42,8 @@ export async function startCommand(config: Config, argv: string[]): Promise<numb
   if (stack.foreignServer) console.log(stack.foreignServer);
   console.log(`Temporal Web UI: ${stack.uiUrl}`);
   const providers =
-    config.provider === 'offline' || (!config.anthropic.apiKey && !config.gemini.apiKey)
+    config.provider === 'offline' ||
+    (!config.anthropic.apiKey && !config.gemini.apiKey && !config.openai?.apiKey && !config.openai?.baseUrl)
       ? 'offline simulation (no API keys set)'
       : 'real providers';
   let code: number = EXIT.ok;

@@ -20,7 +20,7 @@ export const tuneHelp = `refinery tune <skill-dir>… --scenario <text|@file> [o
   --preset quick|standard|thorough   3 iterations/70, 5/80 (default), 8/90
   --threshold N  --max-iterations N  override the preset
   --chain                      run the skills in order, each fed the artifacts before it
-  --executor|--judge|--improver provider:model   e.g. anthropic:claude-sonnet-4-6, gemini:gemini-2.5-pro, offline
+  --executor|--judge|--improver provider:model   e.g. anthropic:claude-sonnet-4-6, gemini:gemini-2.5-pro, openai:gpt-4.1, offline
   --decision-timeout 7d        how long a stalled run waits for \`refinery decide\`
   --output <dir>               reports go to <dir>/docs/feedbacks/cycle-YYYY-MM-DD/ (default: .)
   --dry-run                    never write the skill folder

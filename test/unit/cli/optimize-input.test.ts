@@ -145,8 +145,8 @@ describe('parseOptimizeFlags: `refinery tune <name> --dataset <name@v>`', () => 
     ],
     [
       '--executor',
-      { executor: 'openai:gpt' },
-      /^--executor openai:gpt: provider must be anthropic, gemini, offline or auto/,
+      { executor: 'azure:gpt' },
+      /^--executor azure:gpt: provider must be anthropic, gemini, openai, offline or auto/,
     ],
     ['--judge', { judge: 'mistral' }, /^--judge mistral: provider must be/],
     ['--decision-timeout', { 'decision-timeout': 'soon' }, /^--decision-timeout soon: use a duration like 90s/],

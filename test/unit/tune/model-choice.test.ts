@@ -18,16 +18,18 @@ describe('parseModelChoice', () => {
     ['gemini:tunedModels/x:v2', { provider: 'gemini', model: 'tunedModels/x:v2' }],
     ['offline', { provider: 'offline', model: 'default' }],
     ['offline:simulation', { provider: 'offline', model: 'simulation' }],
+    ['openai:gpt-4o', { provider: 'openai', model: 'gpt-4o' }],
+    ['openai:llama3.2:3b', { provider: 'openai', model: 'llama3.2:3b' }],
     ['auto:default', { provider: 'auto', model: 'default' }],
   ])('%j', (text, expected) => {
     expect(parseModelChoice(text, '--judge')).toEqual(expected);
   });
 
-  test.each(['openai:gpt-4o', 'Anthropic', '', ':claude', 'claude-sonnet-4-6'])(
+  test.each(['azure:gpt-4o', 'Anthropic', '', ':claude', 'claude-sonnet-4-6'])(
     'an unknown provider in %j throws a message naming the flag and the fix',
     (text) => {
       expect(() => parseModelChoice(text, '--executor')).toThrow(
-        `--executor ${text}: provider must be anthropic, gemini, offline or auto (as provider:model)`,
+        `--executor ${text}: provider must be anthropic, gemini, openai, offline or auto (as provider:model)`,
       );
     },
   );
@@ -259,5 +261,57 @@ describe('resolveTuneModels: the judge comes from another family than the execut
     const m = resolveTuneModels(choices, providers);
     expect(pick(m)).toBe(families);
     expect(m.sameFamilyWarning).toBeUndefined();
+  });
+});
+
+describe('OpenAI in auto resolution and the judge family choice', () => {
+  const w = (anthropic: boolean, gemini: boolean, openai: boolean, setting: WorkerProviders['setting'] = 'auto') => ({
+    setting,
+    hasAnthropicKey: anthropic,
+    hasGeminiKey: gemini,
+    hasOpenaiKey: openai,
+  });
+  const auto: ModelChoice = { provider: 'auto', model: 'default' };
+  const all = { executor: auto, judge: auto, improver: auto };
+
+  test.each<[ModelRole]>([['executor'], ['judge'], ['improver']])(
+    'auto picks openai for the %s when it is the only one set',
+    (role) => {
+      expect(resolveModel(role, auto, w(false, false, true))).toEqual({ provider: 'openai', model: 'gpt-4.1' });
+    },
+  );
+
+  test('Claude and Gemini keep their roles when their keys are set besides OpenAI', () => {
+    expect(resolveModel('executor', auto, w(true, true, true)).provider).toBe('anthropic');
+    expect(resolveModel('judge', auto, w(true, true, true)).provider).toBe('gemini');
+    expect(resolveModel('judge', auto, w(true, false, true)).provider).toBe('anthropic');
+  });
+
+  test('REFINERY_PROVIDER=openai forces it, and openai:<model> names a model of any compatible server', () => {
+    expect(resolveModel('judge', auto, w(true, true, true, 'openai'))).toEqual({
+      provider: 'openai',
+      model: 'gpt-4.1',
+    });
+    expect(resolveModel('executor', { provider: 'openai', model: 'llama3.2' }, w(false, false, true))).toEqual({
+      provider: 'openai',
+      model: 'llama3.2',
+    });
+  });
+
+  test('an OpenAI executor gets a judge of another family when one is configured', () => {
+    const m = resolveTuneModels(
+      { ...all, executor: { provider: 'openai', model: 'gpt-4.1-mini' } },
+      w(true, false, true),
+    );
+    expect(m.judge).toEqual({ provider: 'anthropic', model: 'claude-sonnet-4-6' });
+    expect(m.sameFamilyWarning).toBeUndefined();
+  });
+
+  test('OpenAI alone: every role is GPT, and the run says how to get an independent judge', () => {
+    const m = resolveTuneModels(all, w(false, false, true));
+    expect([m.executor.provider, m.judge.provider, m.improver.provider]).toEqual(['openai', 'openai', 'openai']);
+    expect(m.sameFamilyWarning).toContain('share a model family (GPT)');
+    expect(m.sameFamilyWarning).toContain('GEMINI_API_KEY');
+    expect(m.sameFamilyWarning).toContain('--judge gemini:<model>');
   });
 });

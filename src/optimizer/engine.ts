@@ -1,45 +1,246 @@
+import { drawParent, paretoFrontier } from './frontier';
+import { scoreInterval } from './intervals';
+import { pairedTest } from './paired-test';
+import { deriveSeed, seededRandom, shuffle } from './random';
 import type {
+  AcceptedCandidate,
+  CandidateRef,
   DatasetSplit,
+  LineageEntry,
   OptimizerOps,
   OptimizerSettings,
   OptimizerState,
-  CandidateRef,
-  AcceptedCandidate,
+  Spend,
+  StopReason,
 } from './types';
 
 /**
  * The optimizer's method, free of Temporal: the workflow runs it with activities, the benchmark with a simulated
- * world. (API fixed; body being written.)
+ * world. Each round proposes children in parallel; a child is screened on a training minibatch against its parent,
+ * validated only if it wins there, and accepted only on a paired test over the validation cases. Parents come from
+ * the per-case Pareto frontier of accepted candidates (GEPA); rejected attempts stay in the lineage the improver
+ * reads (SkillOpt's buffer of rejected edits).
  */
 
+/** Lineage entries carried in the state (and shown to the improver); older ones are in the store's history. */
+export const LINEAGE_KEPT = 30;
+/** Lineage entries shown to the improver per proposal. */
+const LINEAGE_SHOWN = 8;
+/** Failed proposals (an activity that failed for good) in a row that spend the error budget. */
+export const MAX_CONSECUTIVE_ERRORS = 3;
+/** Without held-out cases, acceptance rests on repeated samples: at least this many per judge-graded case. */
+const MIN_SAMPLES_WITHOUT_HOLDOUT = 3;
+
+const add = (a: Spend, b: Spend): Spend => ({ calls: a.calls + b.calls, usd: a.usd + b.usd });
+const sum = (scores: Record<string, number>, ids: readonly string[]) => ids.reduce((a, id) => a + (scores[id] ?? 0), 0);
+
+/** Samples per judge-graded validation case: --repeat, and never fewer than 3 when nothing is held out. */
+export function validationSamples(split: DatasetSplit, settings: OptimizerSettings): number {
+  return split.heldOut ? settings.repeat : Math.max(settings.repeat, MIN_SAMPLES_WITHOUT_HOLDOUT);
+}
+
 /** Evaluates the original on validation and returns the starting state. */
-// eslint-disable-next-line @typescript-eslint/require-await -- stub until the body lands
 export async function startOptimizer(
-  _ops: OptimizerOps,
-  _original: CandidateRef,
-  _split: DatasetSplit,
-  _settings: OptimizerSettings,
+  ops: OptimizerOps,
+  original: CandidateRef,
+  split: DatasetSplit,
+  settings: OptimizerSettings,
 ): Promise<OptimizerState> {
-  throw new Error('not yet');
+  const ev = await ops.evaluate({
+    candidate: original,
+    caseIds: split.validation,
+    samples: validationSamples(split, settings),
+    purpose: 'baseline',
+  });
+  return {
+    round: 0,
+    accepted: [
+      {
+        ref: original,
+        round: 0,
+        summary: 'the original',
+        validation: ev.scores,
+        interval: scoreInterval(split.validation.map((id) => ev.scores[id] ?? 0)),
+      },
+    ],
+    lineage: [],
+    lineageCount: 0,
+    proposals: 0,
+    acceptances: 0,
+    spent: ev.spent,
+    roundsWithoutAcceptance: 0,
+    consecutiveErrors: 0,
+    validationCost: ev.spent,
+    maxRounds: settings.maxRounds,
+  };
 }
 
-/** One round: `parallel` proposals (parent from the frontier → minibatch screen → validation → paired test). */
-// eslint-disable-next-line @typescript-eslint/require-await -- stub until the body lands
+type SlotOutcome =
+  | { kind: 'accepted'; entry: LineageEntry; candidate: AcceptedCandidate }
+  | { kind: 'rejected'; entry: LineageEntry }
+  | { kind: 'skipped' }
+  | { kind: 'error'; reason: string }
+  | { kind: 'budget' };
+
+/** One round: `parallel` proposals at once, each screened, validated and tested against its own parent. */
 export async function optimizerRound(
-  _ops: OptimizerOps,
-  _state: OptimizerState,
-  _split: DatasetSplit,
-  _settings: OptimizerSettings,
+  ops: OptimizerOps,
+  state: OptimizerState,
+  split: DatasetSplit,
+  settings: OptimizerSettings,
 ): Promise<OptimizerState> {
-  throw new Error('not yet');
+  const round = state.round + 1;
+  const frontier = paretoFrontier(state.accepted);
+  const known = new Set(state.accepted.map((a) => a.ref.hash));
+  // Spend is shared by the round's proposals as they run, so each checks the budget with the others' calls counted.
+  const ledger = { spent: state.spent };
+  const charge = (s: Spend) => (ledger.spent = add(ledger.spent, s));
+  const samples = validationSamples(split, settings);
+
+  const runSlot = async (slot: number): Promise<SlotOutcome> => {
+    const random = seededRandom(deriveSeed(settings.seed, round, slot));
+    const parent = drawParent(frontier, random);
+    const minibatch = shuffle(split.train, random).slice(0, Math.max(1, settings.minibatchSize));
+    const base = { parent: parent.ref.hash, round };
+    try {
+      if (!canAfford(settings, ledger.spent, { calls: minibatch.length * 2 + 1, usd: 0 })) return { kind: 'budget' };
+      const parentMini = await ops.evaluate({
+        candidate: parent.ref,
+        caseIds: minibatch,
+        samples: 1,
+        purpose: 'minibatch',
+      });
+      charge(parentMini.spent);
+      // Nothing to learn from a minibatch the parent passed whole (GEPA skips it too).
+      if (minibatch.every((id) => parentMini.passed[id])) return { kind: 'skipped' };
+      const proposal = await ops.propose({
+        parent: parent.ref,
+        minibatch,
+        round,
+        slot,
+        lineage: state.lineage.slice(-LINEAGE_SHOWN),
+      });
+      charge(proposal.spent);
+      if ('refused' in proposal)
+        return {
+          kind: 'rejected',
+          entry: { ...base, hash: '', status: 'rejected', reason: proposal.refused, summary: '' },
+        };
+      const child = proposal.child;
+      const entry = { ...base, hash: child.hash, summary: proposal.summary };
+      if (child.hash === parent.ref.hash || known.has(child.hash))
+        return {
+          kind: 'rejected',
+          entry: { ...entry, status: 'rejected', reason: 'no new content (already evaluated)' },
+        };
+      const childMini = await ops.evaluate({ candidate: child, caseIds: minibatch, samples: 1, purpose: 'minibatch' });
+      charge(childMini.spent);
+      const mini = { child: sum(childMini.scores, minibatch), parent: sum(parentMini.scores, minibatch) };
+      if (mini.child <= mini.parent)
+        return {
+          kind: 'rejected',
+          entry: {
+            ...entry,
+            status: 'rejected',
+            minibatch: mini,
+            reason: `lost the minibatch screen (${fmt(mini.child)} vs the parent's ${fmt(mini.parent)} of ${minibatch.length})`,
+          },
+        };
+      if (!canAfford(settings, ledger.spent, state.validationCost)) return { kind: 'budget' };
+      const val = await ops.evaluate({ candidate: child, caseIds: split.validation, samples, purpose: 'validation' });
+      charge(val.spent);
+      const childScores = split.validation.map((id) => val.scores[id] ?? 0);
+      const parentScores = split.validation.map((id) => parent.validation[id] ?? 0);
+      const test = pairedTest(childScores, parentScores, deriveSeed(settings.seed, round, slot, 7));
+      const verdict = `${test.wins} wins, ${test.losses} losses over ${test.n} validation cases, mean ${signed(test.meanDiff)}, p = ${test.pValue.toFixed(3)}`;
+      if (!(test.meanDiff > 0 && test.pValue < settings.alpha))
+        return {
+          kind: 'rejected',
+          entry: {
+            ...entry,
+            status: 'rejected',
+            minibatch: mini,
+            test,
+            reason: `won the minibatch but not validation beyond noise (${verdict}; needs p < ${settings.alpha})`,
+          },
+        };
+      const accepted: AcceptedCandidate = {
+        ref: child,
+        parent: parent.ref.hash,
+        round,
+        summary: proposal.summary,
+        validation: val.scores,
+        interval: scoreInterval(childScores),
+        test,
+      };
+      return {
+        kind: 'accepted',
+        candidate: accepted,
+        entry: { ...entry, status: 'accepted', minibatch: mini, test, reason: `accepted: ${verdict}` },
+      };
+    } catch (err) {
+      if (ops.isCancellation?.(err)) throw err;
+      return { kind: 'error', reason: err instanceof Error ? err.message.slice(0, 300) : String(err).slice(0, 300) };
+    }
+  };
+
+  const outcomes = await Promise.all(
+    Array.from({ length: Math.max(1, settings.parallel) }, (_, slot) => runSlot(slot)),
+  );
+
+  // Folded in slot order, so the state is the same whatever order the proposals finished in.
+  const next: OptimizerState = { ...state, round, spent: ledger.spent, accepted: [...state.accepted] };
+  let acceptedNow = 0;
+  let errors = 0;
+  const entries: LineageEntry[] = [];
+  for (const o of outcomes) {
+    if (o.kind === 'budget') next.stop = 'budget-spent';
+    if (o.kind === 'error') errors++;
+    if (o.kind === 'accepted' || o.kind === 'rejected') {
+      entries.push(o.entry);
+      next.proposals++;
+    }
+    if (o.kind === 'accepted' && !next.accepted.some((a) => a.ref.hash === o.candidate.ref.hash)) {
+      next.accepted.push(o.candidate);
+      next.acceptances++;
+      acceptedNow++;
+    }
+    if (o.kind === 'rejected') next.lastRejection = { hash: o.entry.hash, round, reason: o.entry.reason };
+  }
+  next.lineage = [...state.lineage, ...entries].slice(-LINEAGE_KEPT);
+  next.lineageCount = state.lineageCount + entries.length;
+  next.roundsWithoutAcceptance = acceptedNow > 0 ? 0 : state.roundsWithoutAcceptance + 1;
+  next.consecutiveErrors = errors === outcomes.length ? state.consecutiveErrors + 1 : 0;
+  if (errors > 0) {
+    const reason = outcomes.find((o) => o.kind === 'error') as { reason: string };
+    next.lastRejection = { hash: '', round, reason: `a proposal failed: ${reason.reason}` };
+  }
+  return next;
 }
 
-/** Why the run stops now, or undefined to go on. */
-export function stopReason(_state: OptimizerState, _settings: OptimizerSettings): OptimizerState['stop'] {
-  throw new Error('not yet');
+/** Whether spending `cost` more stays within the budget. */
+export function canAfford(settings: Pick<OptimizerSettings, 'budget'>, spent: Spend, cost: Spend): boolean {
+  const { calls, usd } = settings.budget;
+  if (calls !== undefined && spent.calls + cost.calls > calls) return false;
+  if (usd !== undefined && spent.usd + cost.usd > usd) return false;
+  return true;
 }
 
-/** The final pick: the best accepted candidate on validation. */
-export function bestOnValidation(_state: OptimizerState): AcceptedCandidate {
-  throw new Error('not yet');
+/** Why the run stops now, or undefined to go on (the four rules of the reference documents, and the budget). */
+export function stopReason(state: OptimizerState, settings: OptimizerSettings): StopReason | undefined {
+  if (state.stop) return state.stop;
+  if (bestOnValidation(state).interval.mean * 100 >= settings.threshold) return 'threshold-met';
+  if (state.consecutiveErrors >= MAX_CONSECUTIVE_ERRORS) return 'error-budget';
+  if (!canAfford(settings, state.spent, { calls: 1, usd: 0 })) return 'budget-spent';
+  if (state.round >= state.maxRounds) return 'max-iterations';
+  if (state.round > 0 && state.roundsWithoutAcceptance >= settings.patience) return 'converged';
+  return undefined;
 }
+
+/** The final pick: the best accepted candidate on validation (the earliest among equals). */
+export function bestOnValidation(state: OptimizerState): AcceptedCandidate {
+  return state.accepted.reduce((best, a) => (a.interval.mean > best.interval.mean + 1e-12 ? a : best));
+}
+
+const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
+const signed = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(3)}`;

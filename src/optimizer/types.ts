@@ -80,6 +80,8 @@ export type ProposeResponse =
 export interface OptimizerOps {
   evaluate(req: EvaluateRequest): Promise<EvaluateResponse>;
   propose(req: ProposeRequest): Promise<ProposeResponse>;
+  /** An error the engine must not absorb as a failed proposal (the workflow's cancellation). */
+  isCancellation?(err: unknown): boolean;
 }
 
 export interface DatasetSplit {
@@ -176,6 +178,10 @@ export interface OptimizerState {
   consecutiveErrors: number;
   lastRejection?: { hash: string; round: number; reason: string };
   stop?: StopReason;
+  /** What the original's validation cost: the price of one more, checked against the budget before paying it. */
+  validationCost: Spend;
+  /** Rounds the run may go to (maxRounds, raised by a `continue` decision). */
+  maxRounds: number;
 }
 
 // ---- the workflow ----------------------------------------------------------------------------------------

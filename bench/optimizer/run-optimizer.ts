@@ -1,4 +1,4 @@
-import { bestOnValidation, optimizerRound, startOptimizer, stopReason } from './engine-standin';
+import { bestOnValidation, optimizerRound, startOptimizer, stopReason } from '../../src/optimizer/engine';
 import type { DatasetSplit, OptimizerSettings, OptimizerState } from '../../src/optimizer/types';
 import { criticalPath } from './critical-path';
 import { SimOps, type Latency } from './sim-ops';

@@ -93,6 +93,7 @@ export async function startWorker(
         publicUrl: config.api.publicUrl,
         webhookUrl: config.webhookUrl,
         drillApi: { url: config.api.url, token: config.api.token },
+        admins: config.identity.admins,
       }),
       ...(options.workflowBundlePath
         ? { workflowBundle: { codePath: options.workflowBundlePath } }

@@ -5,6 +5,7 @@ import { selfCheckActivities } from './self-check';
 import { evalActivities } from './eval';
 import { rolloutActivities } from './rollout';
 import { tuneActivities } from './tune';
+import { optimizeActivities } from './optimize';
 import { calendarActivities } from './calendar';
 
 export interface ActivityDeps {
@@ -17,6 +18,8 @@ export interface ActivityDeps {
   webhookUrl?: string;
   /** The API the quarterly rollback drill moves staging through (REFINERY_API_URL, REFINERY_API_TOKEN). */
   drillApi?: Partial<DrillApi>;
+  /** REFINERY_ADMINS: approvers of a rollout the optimizer starts (`tune --then-rollout`), with the item's owner. */
+  admins?: string[];
 }
 
 /** Every activity, built from injected dependencies so tests can swap them. */
@@ -26,6 +29,10 @@ export function createActivities(deps: ActivityDeps) {
     ...tuneActivities(deps.db, deps.providers ?? { provider: 'offline', anthropic: {}, gemini: {} }, deps.publicUrl),
     ...rolloutActivities(deps.db, deps.webhookUrl),
     ...evalActivities(deps.db, deps.providers ?? { provider: 'offline', anthropic: {}, gemini: {} }),
+    ...optimizeActivities(deps.db, deps.providers ?? { provider: 'offline', anthropic: {}, gemini: {} }, {
+      publicUrl: deps.publicUrl ?? 'http://127.0.0.1:8787',
+      admins: deps.admins ?? [],
+    }),
     ...calendarActivities({
       db: deps.db,
       providers: deps.providers ?? { provider: 'offline', anthropic: {}, gemini: {} },

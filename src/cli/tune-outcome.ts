@@ -98,7 +98,7 @@ const REPORT_PATH = /^(.+)[/\\](docs[/\\]feedbacks[/\\]cycle-[^/\\]+[/\\][^/\\]+
  * builds (the output folder, then docs/feedbacks/…), its tail passes the path policy, and the safe
  * writer refuses any symlink below the output folder.
  */
-function writeReport(file: string, markdown: string): void {
+export function writeReport(file: string, markdown: string): void {
   const m = REPORT_PATH.exec(file);
   if (!m)
     throw new SkillError(

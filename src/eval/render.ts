@@ -26,8 +26,20 @@ export function renderRequest(content: LibraryContent, vars: Vars): { system?: s
     return { system: system.length ? system.join('\n\n') : undefined, prompt };
   }
   const input = String(vars.input ?? Object.values(vars).join('\n'));
+  // A skill with no files is the no-skill baseline (noSkillContent): the same request without the <skill> block.
+  const skill = Object.keys(content.files).length > 0 ? `<skill>\n${renderFiles(content.files)}\n</skill>\n\n` : '';
   return {
     system: 'You carry out a skill exactly as its files instruct, on the given input, and return only the deliverable.',
-    prompt: `<skill>\n${renderFiles(content.files)}\n</skill>\n\n<input>\n${input}\n</input>`,
+    prompt: `${skill}<input>\n${input}\n</input>`,
   };
+}
+
+/**
+ * Skill-creator's baseline: what a skill's cases ask with no skill at all. Rendered, it is the skill's request
+ * without its <skill> block (same system prompt, same input), so a delta measures the skill and nothing else.
+ */
+export function noSkillContent(skill: LibraryContent): LibraryContent {
+  if (skill.type !== 'skill')
+    throw new Error(`the no-skill baseline is for skills, and this is a ${skill.type} prompt`);
+  return { type: 'skill', files: {} };
 }

@@ -1,8 +1,10 @@
 import type { CompletionRequest, CompletionResult, Provider } from '../providers/types';
 import { RUBRIC_TAG } from '../eval/rubric';
+import { isReflectionRequest } from '../optimizer/reflection';
 import { parseRenderedFiles, roleOf } from '../tune/prompts';
 import { DIMENSIONS, type Dimension } from '../tune/types';
 import { CHECKS } from './checklist';
+import { offlineReflect } from './reflect';
 
 const estimateTokens = (text: string) => Math.ceil(text.length / 4);
 
@@ -10,7 +12,8 @@ const estimateTokens = (text: string) => Math.ceil(text.length / 4);
  * The `offline` provider: a deterministic simulation used when no API keys are set, so the tune loop
  * runs on a fresh machine. It is not a language model. The executor echoes the skill's sections onto
  * the scenario, the judge scores SKILL.md against a structural checklist, the improver adds the first
- * missing section, a plain prompt is echoed back and the rubric judge checks for the expected text.
+ * missing section, a plain prompt is echoed back and the rubric judge checks for the expected text; the
+ * optimizer's reflective improver adds a failing case's expected text to the prompt (src/offline/reflect.ts).
  * The same input always gives the same output.
  */
 export class OfflineProvider implements Provider {
@@ -19,7 +22,9 @@ export class OfflineProvider implements Provider {
   complete(model: string, req: CompletionRequest): Promise<CompletionResult> {
     const role = roleOf(req.system);
     let text: string;
-    if (role === 'executor') text = this.execute(req.prompt);
+    // The optimizer's reflective improver carries the improver tag too: its marker is checked first.
+    if (isReflectionRequest(req.system)) text = JSON.stringify(offlineReflect(req.prompt));
+    else if (role === 'executor') text = this.execute(req.prompt);
     else if (role === 'judge') text = this.judge(req.prompt);
     else if (role === 'improver') text = this.improve(req.prompt);
     else if (req.system?.startsWith(RUBRIC_TAG)) text = this.grade(req.prompt);

@@ -2,7 +2,7 @@
  * Inputs and outputs of the optimizer's activities (src/activities/optimize/), fixed here so the workflow, the
  * activities and their tests agree. Only ids, hashes and numbers travel: contents and outputs stay in the store.
  */
-import type { ResolvedModel } from '../tune/types';
+import type { DecisionRecord, ResolvedModel, RunModels } from '../tune/types';
 import type {
   Budget,
   CandidateRef,
@@ -80,4 +80,8 @@ export interface FinishOptimizeInput {
   budget: Budget;
   warnings: string[];
   lineage: LineageEntry[];
+  /** The models as the worker resolved them, for the report (else the settings' choices are shown). */
+  models?: RunModels;
+  /** Human decisions taken during the run, for the report. */
+  decisions?: DecisionRecord[];
 }

@@ -6,6 +6,7 @@ import type {
   AcceptedCandidate,
   CandidateRef,
   DatasetSplit,
+  EvaluateResponse,
   LineageEntry,
   OptimizerOps,
   OptimizerSettings,
@@ -68,6 +69,7 @@ export async function startOptimizer(
     proposals: 0,
     acceptances: 0,
     spent: ev.spent,
+    evaluationFailures: ev.failures,
     roundsWithoutAcceptance: 0,
     consecutiveErrors: 0,
     validationCost: ev.spent,
@@ -92,25 +94,43 @@ export async function optimizerRound(
   const round = state.round + 1;
   const frontier = paretoFrontier(state.accepted);
   const known = new Set(state.accepted.map((a) => a.ref.hash));
+  // Children of this round, so two slots that propose the same content do not both pay to evaluate it.
+  const proposedNow = new Set<string>();
   // Spend is shared by the round's proposals as they run, so each checks the budget with the others' calls counted.
-  const ledger = { spent: state.spent };
-  const charge = (s: Spend) => (ledger.spent = add(ledger.spent, s));
+  const ledger = { spent: state.spent, failures: state.evaluationFailures };
+  const charge = (s: Spend, failures = 0) => {
+    ledger.spent = add(ledger.spent, s);
+    ledger.failures += failures;
+  };
   const samples = validationSamples(split, settings);
 
-  const runSlot = async (slot: number): Promise<SlotOutcome> => {
+  // Each slot's parent and minibatch are drawn first; the slots that drew one parent share one evaluation of it over
+  // their minibatches together, so two slots never pay twice for the same (parent, case).
+  const draws = Array.from({ length: Math.max(1, settings.parallel) }, (_, slot) => {
     const random = seededRandom(deriveSeed(settings.seed, round, slot));
     const parent = drawParent(frontier, random);
-    const minibatch = shuffle(split.train, random).slice(0, Math.max(1, settings.minibatchSize));
+    return { slot, parent, minibatch: shuffle(split.train, random).slice(0, Math.max(1, settings.minibatchSize)) };
+  });
+  const parentEvaluations = new Map<string, Promise<EvaluateResponse>>();
+  const evaluateParent = (parent: AcceptedCandidate) => {
+    let pending = parentEvaluations.get(parent.ref.hash);
+    if (!pending) {
+      const caseIds = [
+        ...new Set(draws.filter((d) => d.parent.ref.hash === parent.ref.hash).flatMap((d) => d.minibatch)),
+      ];
+      pending = ops
+        .evaluate({ candidate: parent.ref, caseIds, samples: 1, purpose: 'minibatch' })
+        .then((r) => (charge(r.spent, r.failures), r));
+      parentEvaluations.set(parent.ref.hash, pending);
+    }
+    return pending;
+  };
+
+  const runSlot = async ({ slot, parent, minibatch }: (typeof draws)[number]): Promise<SlotOutcome> => {
     const base = { parent: parent.ref.hash, round };
     try {
       if (!canAfford(settings, ledger.spent, { calls: minibatch.length * 2 + 1, usd: 0 })) return { kind: 'budget' };
-      const parentMini = await ops.evaluate({
-        candidate: parent.ref,
-        caseIds: minibatch,
-        samples: 1,
-        purpose: 'minibatch',
-      });
-      charge(parentMini.spent);
+      const parentMini = await evaluateParent(parent);
       // Nothing to learn from a minibatch the parent passed whole (GEPA skips it too).
       if (minibatch.every((id) => parentMini.passed[id])) return { kind: 'skipped' };
       const proposal = await ops.propose({
@@ -133,8 +153,14 @@ export async function optimizerRound(
           kind: 'rejected',
           entry: { ...entry, status: 'rejected', reason: 'no new content (already evaluated)' },
         };
+      if (proposedNow.has(child.hash))
+        return {
+          kind: 'rejected',
+          entry: { ...entry, status: 'rejected', reason: 'the same change as another proposal of this round' },
+        };
+      proposedNow.add(child.hash);
       const childMini = await ops.evaluate({ candidate: child, caseIds: minibatch, samples: 1, purpose: 'minibatch' });
-      charge(childMini.spent);
+      charge(childMini.spent, childMini.failures);
       const mini = { child: sum(childMini.scores, minibatch), parent: sum(parentMini.scores, minibatch) };
       if (mini.child <= mini.parent)
         return {
@@ -148,7 +174,7 @@ export async function optimizerRound(
         };
       if (!canAfford(settings, ledger.spent, state.validationCost)) return { kind: 'budget' };
       const val = await ops.evaluate({ candidate: child, caseIds: split.validation, samples, purpose: 'validation' });
-      charge(val.spent);
+      charge(val.spent, val.failures);
       const childScores = split.validation.map((id) => val.scores[id] ?? 0);
       const parentScores = split.validation.map((id) => parent.validation[id] ?? 0);
       const test = pairedTest(childScores, parentScores, deriveSeed(settings.seed, round, slot, 7));
@@ -184,12 +210,16 @@ export async function optimizerRound(
     }
   };
 
-  const outcomes = await Promise.all(
-    Array.from({ length: Math.max(1, settings.parallel) }, (_, slot) => runSlot(slot)),
-  );
+  const outcomes = await Promise.all(draws.map(runSlot));
 
   // Folded in slot order, so the state is the same whatever order the proposals finished in.
-  const next: OptimizerState = { ...state, round, spent: ledger.spent, accepted: [...state.accepted] };
+  const next: OptimizerState = {
+    ...state,
+    round,
+    spent: ledger.spent,
+    evaluationFailures: ledger.failures,
+    accepted: [...state.accepted],
+  };
   let acceptedNow = 0;
   let errors = 0;
   const entries: LineageEntry[] = [];

@@ -1,4 +1,9 @@
-/** A small seeded PRNG (mulberry32): splits, minibatches, parents and permutation tests are reproducible by seed. */
+/**
+ * Seeded randomness for the optimizer: the split, the engine's parent and minibatch draws, and the benchmark all
+ * replay exactly from a seed, so a resumed or re-run optimization makes the same choices.
+ */
+
+/** mulberry32: a small 32-bit PRNG, uniform in [0, 1); plenty for sampling, never for secrets. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -10,6 +15,16 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** A shuffled copy (Fisher–Yates); the input is left as it is. */
+export function shuffle<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
 /** A seed derived from a run's seed and a position (round, slot…), so each draw is reproducible on its own. */
 export function deriveSeed(...parts: number[]): number {
   let h = 2166136261;
@@ -18,14 +33,4 @@ export function deriveSeed(...parts: number[]): number {
     h = Math.imul(h ^ (h >>> 13), 0x5bd1e995) >>> 0;
   }
   return h >>> 0;
-}
-
-/** Fisher–Yates on a copy. */
-export function shuffle<T>(items: readonly T[], random: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
 }

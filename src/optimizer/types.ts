@@ -3,7 +3,7 @@
  * activities (src/workflows/optimize.ts), and the simulated task world of the benchmark (bench/optimizer.ts) share.
  * Only ids, hashes, numbers and short text: contents and model outputs stay in the store and travel by reference.
  */
-import type { DecisionRecord, ModelChoice, RunModels } from '../tune/types';
+import type { DecisionRecord, ModelChoice, RecurringFinding, RunModels } from '../tune/types';
 
 /** Calls (executor, judge and improver together) and dollars actually paid: a stored result costs nothing. */
 export interface Spend {
@@ -74,7 +74,12 @@ export interface ProposeRequest {
 export type ProposeResponse =
   | { child: CandidateRef; summary: string; spent: Spend }
   /** Refused before any evaluation: over the change budget, a dropped {{variable}}, no edit, an unusable answer. */
-  | { refused: string; spent: Spend };
+  | {
+      refused: string;
+      spent: Spend;
+      /** The improver's own summary of the refused change, when it gave one (for the lineage). */
+      summary?: string;
+    };
 
 /** What the engine needs from the world: the workflow gives it activities, the benchmark a simulation. */
 export interface OptimizerOps {
@@ -101,6 +106,8 @@ export interface SplitSettings {
   testShare: number;
   /** Below this many cases no split is made ("no held-out evidence"). */
   minCasesForSplit: number;
+  /** Below this many cases the test share is 0 (too few to hold out twice); absent: testShare always applies. */
+  minCasesForTest?: number;
 }
 
 /** One-sided paired test of child > parent over validation cases. */
@@ -174,6 +181,8 @@ export interface OptimizerState {
   proposals: number;
   acceptances: number;
   spent: Spend;
+  /** Judge or assertion failures in every evaluation so far, each scored as a failed case. */
+  evaluationFailures: number;
   roundsWithoutAcceptance: number;
   consecutiveErrors: number;
   lastRejection?: { hash: string; round: number; reason: string };
@@ -227,6 +236,10 @@ export interface OptimizeOutcome {
   reportRef: string;
   reportPaths: string[];
   diffRef?: string;
+  /** Reference 003's assertiveness score, as the tune loop computes it (rounds for iterations). */
+  assertiveness?: number;
+  /** Validation cases the chosen still fails that earlier runs of the item failed too (RECURRING, UNRESOLVED). */
+  recurring?: RecurringFinding[];
   rollout?: { workflowId: string };
 }
 
@@ -246,6 +259,8 @@ export interface OptimizeStatus {
   projection?: Projection;
   proposals: number;
   acceptances: number;
+  /** Judge or assertion failures so far, each scored as a failed case (the run went on). */
+  evaluationFailures: number;
   lastRejection?: OptimizerState['lastRejection'];
   stop?: StopReason;
   stall?: { reason: string; detail: string; since: string };

@@ -216,7 +216,7 @@ const valuesList = (rows: number, width: number) =>
   Array.from({ length: rows }, () => `(${Array.from({ length: width }, () => '?').join(', ')})`).join(', ');
 
 /** Inserts rows in multi-row statements of up to ROWS_PER_INSERT rows. */
-async function insertRows(db: Queryable, head: string, tail: string, width: number, rows: SqlValue[][]) {
+export async function insertRows(db: Queryable, head: string, tail: string, width: number, rows: SqlValue[][]) {
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     const part = rows.slice(i, i + ROWS_PER_INSERT);
     await db.run(`${head} VALUES ${valuesList(part.length, width)} ${tail}`, part.flat());

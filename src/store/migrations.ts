@@ -442,6 +442,52 @@ export const migrations: { id: number; name: string; sql: MigrationSql }[] = [
         ),
     },
   },
+  {
+    id: 14,
+    name: 'optimizer: scored results per candidate, case, sample, models and parameters, paid once',
+    // result_key is the sha256 of the identity (see candidateResultKey); the other identity columns are kept
+    // for reading a candidate's evidence back and for people inspecting the store.
+    sql: `
+      CREATE TABLE candidate_results (
+        result_key TEXT PRIMARY KEY,
+        candidate_hash TEXT NOT NULL,
+        case_id TEXT NOT NULL,
+        case_hash TEXT NOT NULL,
+        sample INTEGER NOT NULL,
+        executor TEXT NOT NULL,
+        judge TEXT NOT NULL,
+        params TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        score DOUBLE PRECISION NOT NULL,
+        judge_score DOUBLE PRECISION,
+        output TEXT NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        model_tokens INTEGER NOT NULL,
+        cost_usd DOUBLE PRECISION NOT NULL,
+        assertions TEXT NOT NULL,
+        error TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX candidate_results_by_case ON candidate_results (candidate_hash, case_id, sample)`,
+  },
+  {
+    id: 16,
+    name: 'optimize runs: kind of a tune_runs row, and the evidence behind each chosen candidate version',
+    // Optimize runs share tune_runs (status, reconciler, dashboard); kind tells them apart. Evidence rows are keyed
+    // by run: a retried finish finds the row it wrote instead of adding a second.
+    sql: `
+      ALTER TABLE tune_runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'tune';
+      CREATE TABLE optimize_evidence (
+        run_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        evidence_ref TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX optimize_evidence_by_version ON optimize_evidence (name, version, created_at)`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<void> {

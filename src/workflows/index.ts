@@ -6,3 +6,4 @@ export { rolloutWorkflow } from './rollout';
 export { abTestWorkflow } from './ab-test';
 export { dailyReviewWorkflow, weeklyTrendsWorkflow } from './calendar-review';
 export { monthlyGoldenWorkflow, quarterlyAuditWorkflow } from './calendar-golden-audit';
+export { optimizeWorkflow } from './optimize';

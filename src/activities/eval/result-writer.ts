@@ -1,4 +1,4 @@
-import type { Db } from '../../store/db';
+import type { Db, Queryable } from '../../store/db';
 import { putCachedResponses, putResults, type CachedResponse, type StoredResult } from '../../store/evals';
 
 /**
@@ -6,18 +6,19 @@ import { putCachedResponses, putResults, type CachedResponse, type StoredResult 
  * to the store in one transaction, and what arrives while a transaction runs goes in the next one. At 128 calls
  * in flight a transaction per sample (two, with its cache entry) cost more than the provider's wait allowed; the
  * group adds no delay a sample could be lost in (a result counts as stored only once its transaction commits,
- * within the same turn when the store is SQLite).
+ * within the same turn when the store is SQLite). `put` stores one group's results inside the transaction (the eval
+ * engine's per-run results, or the optimizer's per-candidate ones).
  */
-export class ResultWriter {
+export class GroupWriter<R> {
   private cache: (CachedResponse & { key: string })[] = [];
-  private results: StoredResult[] = [];
+  private results: R[] = [];
   private waiters: { resolve(): void; reject(err: unknown): void }[] = [];
   private scheduled = false;
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Db,
-    private readonly runId: string,
+    private readonly put: (tx: Queryable, results: R[]) => Promise<void>,
   ) {}
 
   /** An answer for the response cache: written in the next group (before or with the result that used it). */
@@ -27,7 +28,7 @@ export class ResultWriter {
   }
 
   /** Stores a finished sample; resolves once committed (from then on a retry skips it), rejects if the write failed. */
-  store(r: StoredResult): Promise<void> {
+  store(r: R): Promise<void> {
     this.results.push(r);
     const committed = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     this.schedule();
@@ -64,11 +65,18 @@ export class ResultWriter {
     try {
       await this.db.transaction(async (tx) => {
         await putCachedResponses(tx, cache);
-        await putResults(tx, this.runId, results);
+        await this.put(tx, results);
       });
       for (const w of waiters) w.resolve();
     } catch (err) {
       for (const w of waiters) w.reject(err);
     }
+  }
+}
+
+/** The eval engine's writer: a chunk's samples go to the run's results. */
+export class ResultWriter extends GroupWriter<StoredResult> {
+  constructor(db: Db, runId: string) {
+    super(db, (tx, results) => putResults(tx, runId, results));
   }
 }

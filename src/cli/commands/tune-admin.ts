@@ -11,23 +11,26 @@ import { reconcileRuns } from '../../temporal/reconcile-runs';
 import { runBinding } from '../../temporal/store-binding';
 import type { DecisionAction, TuneStatus } from '../../tune/types';
 import { CliError, EXIT } from '../exit-codes';
+import { isOptimizeStatus, renderOptimizeStatus } from '../optimize-status';
 import { workflowUiLink } from '../stack';
+import type { OptimizeStatus } from '../../optimizer/types';
 
 export const statusHelp = `refinery status <workflow-id> [--json]
-  Phase, iteration, scores, a stall awaiting a decision, and the outcome when done. With no worker
+  Phase, iteration, scores, a stall awaiting a decision, and the outcome when done (a \`tune --dataset\` run:
+  the frontier, the best validation score with its interval, budget spent, the last rejection). With no worker
   polling (or none answering within 5 s) it answers from the store and Temporal's visibility, says so,
   and --json prints that answer ({"source":"store",...}) instead of the run's own status.`;
 export const decideHelp = `refinery decide <workflow-id> --action continue|accept|rollback|cancel [--iterations N] --by <name> [--note "…"]
   Decides a stalled tune run (sent as a validated update; the Web UI can send the "decide" signal instead).`;
 export const listHelp = `refinery list [--status running|awaiting-decision|completed|cancelled] [--json]
-  Tune runs, newest first, from Temporal's visibility (the Web UI shows the same through RefineryStatus);
+  Tune runs (the folder loop and tune <name> --dataset), newest first, from Temporal's visibility (the Web UI shows the same through RefineryStatus);
   works with no worker running, and says so on stderr.`;
 
 /** How long status waits for a worker to answer the run's query before it answers from the store. */
 const QUERY_TIMEOUT_MS = 5000;
 
 type StatusAnswer =
-  | { source: 'workflow'; status: TuneStatus }
+  | { source: 'workflow'; status: TuneStatus | OptimizeStatus }
   | {
       source: 'store';
       /** Why the workflow itself did not answer (no worker polling, or none answering in time). */
@@ -52,11 +55,14 @@ async function statusOf(client: Client, db: Db, id: string): Promise<StatusAnswe
       throw new CliError(`no tune run with id ${id}: check the id with \`refinery list\``);
     throw err;
   }
-  if (desc.status.name === 'COMPLETED') return { source: 'workflow', status: (await handle.result()) as TuneStatus };
+  if (desc.status.name === 'COMPLETED')
+    return { source: 'workflow', status: (await handle.result()) as TuneStatus | OptimizeStatus };
   let reason = `no worker is polling task queue "${desc.taskQueue}"`;
   if (await workerPolling(client, desc.taskQueue).catch(() => false)) {
     try {
-      const status = await client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query<TuneStatus>('status'));
+      const status = await client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
+        handle.query<TuneStatus | OptimizeStatus>('status'),
+      );
       return { source: 'workflow', status };
     } catch {
       reason = `no worker on task queue "${desc.taskQueue}" answered the status query within ${QUERY_TIMEOUT_MS / 1000} s`;
@@ -124,6 +130,11 @@ export async function statusCommand(config: Config, argv: string[]): Promise<num
     console.log(JSON.stringify(s));
     return s.stall ? EXIT.awaitingDecision : EXIT.ok;
   }
+  // The optimizer (`tune <name> --dataset`) answers the same query with its own shape.
+  if (isOptimizeStatus(s)) {
+    for (const line of renderOptimizeStatus(id, s, workflowUiLink(config, id))) console.log(line);
+    return s.stall && !s.outcome ? EXIT.awaitingDecision : EXIT.ok;
+  }
   console.log(`${id} (${s.skills.join(' → ')})\n  ${workflowUiLink(config, id)}\n  ${progressLine(s)}`);
   if (s.stall) {
     console.log(`  awaiting a decision since ${s.stall.since}: ${s.stall.detail}`);
@@ -183,7 +194,8 @@ export async function listCommand(config: Config, argv: string[]): Promise<numbe
   const allowed = ['running', 'awaiting-decision', 'completed', 'cancelled'];
   if (values.status && !allowed.includes(values.status))
     throw new CliError(`--status ${values.status}: use one of ${allowed.join(', ')}`);
-  const query = `WorkflowType = 'tuneWorkflow'${values.status ? ` AND RefineryStatus = '${values.status}'` : ''}`;
+  // Both kinds of tune: the folder loop and the optimizer (`tune <name> --dataset`).
+  const query = `WorkflowType IN ('tuneWorkflow', 'optimizeWorkflow')${values.status ? ` AND RefineryStatus = '${values.status}'` : ''}`;
   const limit = Number(values.limit ?? 50);
   const db = await openStore(config.databaseUrl);
   const { client, close } = await connectClient(config);
@@ -202,6 +214,7 @@ export async function listCommand(config: Config, argv: string[]): Promise<numbe
         workflowId: wf.workflowId,
         status: ended || refineryStatus === undefined ? wf.status.name.toLowerCase() : String(refineryStatus),
         skill: String(sa.getAll().find((p) => p.key.name === 'RefinerySkill')?.value ?? ''),
+        kind: wf.type === 'optimizeWorkflow' ? 'optimize' : 'tune',
         started: wf.startTime.toISOString(),
       });
       if (rows.length >= limit) break;

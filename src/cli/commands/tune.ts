@@ -10,6 +10,9 @@ import { applyTuneOutcome } from '../tune-outcome';
 import { outcomeDiff, watchTune } from '../watch-tune';
 import { tuneExitCode } from './tune-exit';
 import { runBinding } from '../../temporal/store-binding';
+import { CliError } from '../exit-codes';
+import { OPTIMIZE_DEFAULTS, OPTIMIZE_ONLY_FLAGS } from '../optimize-input';
+import { tuneDatasetCommand } from './tune-dataset';
 
 export const tuneHelp = `refinery tune <skill-dir>… --scenario <text|@file> [options]
   Starts the execute → evaluate → improve loop (one run per skill, or one chain with --chain).
@@ -23,7 +26,24 @@ export const tuneHelp = `refinery tune <skill-dir>… --scenario <text|@file> [o
   --dry-run                    never write the skill folder
   --wait                       show live progress; at the end write the outcome into the folder and the
                                report here (without --wait: \`refinery outcome <id> --write\`)
-  --json                       machine-readable output`;
+  --json                       machine-readable output
+refinery tune <name>[@version] --dataset <name@version> [options]
+  Tunes a text prompt, chat prompt or skill of the library on a dataset (version: production, else latest).
+  The cases are split (seeded, by tags) into train, validation and test; the improver reads failing training
+  cases; a child is kept only if it beats its parent on validation by a paired test. The chosen candidate
+  becomes one version labelled \`candidate\`. Prints the projected calls and dollars before it starts.
+  Takes --preset, --threshold, --max-iterations (rounds), --executor/--judge/--improver, --decision-timeout,
+  --output, --dry-run (no version), --wait, --json, --by, and:
+  --seed N                     the split and every draw (default: drawn, and printed)
+  --repeat N                   samples per judge-graded validation case (default ${OPTIMIZE_DEFAULTS.repeat})
+  --alpha X                    significance of the paired test (default ${OPTIMIZE_DEFAULTS.alpha})
+  --parallel N  --minibatch N  proposals per round (default ${OPTIMIZE_DEFAULTS.parallel}), training cases each (default ${OPTIMIZE_DEFAULTS.minibatch})
+  --patience N                 rounds without an acceptance before the run ends converged (default ${OPTIMIZE_DEFAULTS.patience})
+  --budget-calls N  --budget-usd X   executor, judge and improver calls together; the run stops when spent
+  --change-lines N  --change-bytes N lines and bytes one proposal may change (default ${OPTIMIZE_DEFAULTS.changeLines}, ${OPTIMIZE_DEFAULTS.changeBytes})
+  --reflection-tokens N        tokens the improver's prompt may hold (default ${OPTIMIZE_DEFAULTS.reflectionTokens})
+  --validation-share X  --test-share X   held-out shares (default ${OPTIMIZE_DEFAULTS.validationShare}, ${OPTIMIZE_DEFAULTS.testShare}; no split below ${OPTIMIZE_DEFAULTS.minCasesForSplit} cases)
+  --then-rollout               hand the new version to the guarded rollout (without it, --wait prints the command)`;
 
 export const tuneOptions = {
   scenario: { type: 'string' },
@@ -41,11 +61,34 @@ export const tuneOptions = {
   wait: { type: 'boolean' },
   json: { type: 'boolean' },
   by: { type: 'string' },
+  // `tune <name> --dataset`: the optimizer.
+  dataset: { type: 'string' },
+  seed: { type: 'string' },
+  repeat: { type: 'string' },
+  alpha: { type: 'string' },
+  parallel: { type: 'string' },
+  minibatch: { type: 'string' },
+  patience: { type: 'string' },
+  'budget-calls': { type: 'string' },
+  'budget-usd': { type: 'string' },
+  'change-lines': { type: 'string' },
+  'change-bytes': { type: 'string' },
+  'reflection-tokens': { type: 'string' },
+  'validation-share': { type: 'string' },
+  'test-share': { type: 'string' },
+  'then-rollout': { type: 'boolean' },
 } as const;
 
-/** `refinery tune`: validate, record the originals, start, and optionally follow to the end. */
+/** `refinery tune`: validate, record the originals, start, and optionally follow to the end (--dataset: the optimizer). */
 export async function tuneCommand(config: Config, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: tuneOptions, allowPositionals: true });
+  // --dataset names the optimizer path (`tune <name> --dataset`); the folder form below is unchanged.
+  if (values.dataset !== undefined) return tuneDatasetCommand(config, positionals, values);
+  const stray = OPTIMIZE_ONLY_FLAGS.find((f) => values[f] !== undefined);
+  if (stray)
+    throw new CliError(
+      `--${stray} applies to \`refinery tune <name> --dataset <name@version>\`, not to the folder form (--scenario): drop it, or tune a library item on a dataset`,
+    );
   const tune = validateTuneInput(positionals, values);
   const db = await openStore(config.databaseUrl);
   const { client, close } = await connectClient(config);

@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { OPTIMIZE_DEFAULTS } from '../src/cli/optimize-input';
+import { DEFAULT_SPLIT, splitDataset } from '../src/optimizer/split';
 import type { OptimizerSettings, SplitSettings } from '../src/optimizer/types';
 import { bestReachable } from './optimizer/best-reachable';
 import { previousLoop } from './optimizer/previous-loop';
 import { runOptimizer, type OptimizerRun } from './optimizer/run-optimizer';
 import type { Latency } from './optimizer/sim-ops';
-import { splitDataset } from './optimizer/split';
-import { DEFAULT_WORLD, makeWorld, trueRate } from './optimizer/world';
+import { DEFAULT_WORLD, makeWorld, trueRate, type WorldSettings } from './optimizer/world';
 import { median } from './stats';
 
 export interface OptimizerBenchOptions {
@@ -20,6 +21,9 @@ export interface OptimizerBenchOptions {
   split: Omit<SplitSettings, 'seed'>;
   engine: Omit<OptimizerSettings, 'seed' | 'budget'>;
   latency: Latency;
+  world: WorldSettings;
+  /** Only to measure a change to the engine (sweep.ts): the real engine otherwise. */
+  engineVariant?: { name: string; impl: NonNullable<Parameters<typeof runOptimizer>[6]> };
   /** Run each seed again on timers for the wall time (off: decisions only, for quick exploration). */
   timed: boolean;
 }
@@ -30,18 +34,25 @@ export const OPTIMIZER_BENCH: OptimizerBenchOptions = {
   budgets: [200, 500],
   accuracy: 0.5,
   maxEdits: 3,
-  split: { validationShare: 0.25, testShare: 0.25, minCasesForSplit: 20 },
+  // The engine's and the split's defaults (refinery tune <name> --dataset), but the budget ends the run, not
+  // patience, so both methods spend the same budget.
+  split: {
+    validationShare: DEFAULT_SPLIT.validationShare,
+    testShare: DEFAULT_SPLIT.testShare,
+    minCasesForSplit: DEFAULT_SPLIT.minCasesForSplit,
+  },
   engine: {
-    minibatchSize: 4,
-    repeat: 1,
-    alpha: 0.05,
-    parallel: 2,
+    minibatchSize: OPTIMIZE_DEFAULTS.minibatch,
+    repeat: OPTIMIZE_DEFAULTS.repeat,
+    alpha: OPTIMIZE_DEFAULTS.alpha,
+    parallel: OPTIMIZE_DEFAULTS.parallel,
     maxRounds: 1000,
     threshold: 101,
     patience: 1000,
   },
   // Tens of ms, not a few: Node's timers fire up to ~1 ms late, which at 3 ms per call would be the measurement.
   latency: { executorMs: [20, 40], judgeMs: [10, 30], improverMs: [30, 60] },
+  world: DEFAULT_WORLD,
   timed: true,
 };
 
@@ -77,12 +88,19 @@ export async function optimizerBench(options: OptimizerBenchOptions = OPTIMIZER_
         optimizer: stat(col('optimizer')),
         bestReachable: stat(col('bestReachable')),
       },
-      optimizerMinusPrevious: { ...stat(diff), optimizerAhead: diff.filter((d) => d > 0).length, behind: diff.filter((d) => d < 0).length },
+      optimizerMinusPrevious: {
+        ...stat(diff),
+        optimizerAhead: diff.filter((d) => d > 0).length,
+        behind: diff.filter((d) => d < 0).length,
+      },
       acceptances: accepted,
       loweredTrueQuality: lowered,
       loweredShare: accepted ? round3(lowered / accepted) : 0,
       wallRatio: { total: round3(wall / critical), median: round3(median(at.map((r) => r.optimizer.wallRatio))) },
-      callsSpent: { previous: stat(at.map((r) => r.previous.calls)), optimizer: stat(at.map((r) => r.optimizer.calls)) },
+      callsSpent: {
+        previous: stat(at.map((r) => r.previous.calls)),
+        optimizer: stat(at.map((r) => r.optimizer.calls)),
+      },
       met: {
         beatsPreviousBy10Points: mean(diff) >= 10 && median(diff) >= 10,
         loweredUnder5Percent: accepted > 0 && lowered / accepted < 0.05,
@@ -100,10 +118,10 @@ export async function optimizerBench(options: OptimizerBenchOptions = OPTIMIZER_
       loweredUnder5Percent: 'fewer than 5 % of acceptances lower the true pass rate (over every case of the world)',
       wallWithin115: 'wall time ≤ 1.15 × the critical path of provider latency with parallel proposals',
     },
-    settings: { ...options, world: DEFAULT_WORLD },
+    settings: { ...options, engineVariant: options.engineVariant?.name },
     rates: {
-      judgeFlip: DEFAULT_WORLD.judgeFlip,
-      judgeScoreNoise: `uniform ±${DEFAULT_WORLD.scoreNoise}`,
+      judgeFlip: options.world.judgeFlip,
+      judgeScoreNoise: `uniform ±${options.world.scoreNoise}, clipped to 0..1`,
       improverRightEdit: options.accuracy,
     },
     modelling: MODELLING,
@@ -113,20 +131,22 @@ export async function optimizerBench(options: OptimizerBenchOptions = OPTIMIZER_
   };
 }
 
-
 type Row = Awaited<ReturnType<typeof seedRow>>;
 
 /** One seed at one budget: the world, its split, the previous loop, the optimizer (then on timers), the best. */
 async function seedRow(options: OptimizerBenchOptions, budget: number, seed: number) {
-  const world = makeWorld(seed);
+  const world = makeWorld(seed, options.world);
   const split = splitDataset(world.cases, { seed, ...options.split });
   const settings: OptimizerSettings = { seed, ...options.engine, budget: { calls: budget } };
   const best = bestReachable(world, split.test);
   const previous = previousLoop(world, split.train, budget, options.accuracy, options.maxEdits);
   // Decisions without latency, then the same run on timers for the wall time: the world's answers are keyed
   // draws, so both must take the same path (checked).
-  const run = await runOptimizer(world, split, settings, options.accuracy, options.maxEdits);
-  const timed = await runOptimizer(world, split, settings, options.accuracy, options.maxEdits, options.latency);
+  const variant = options.engineVariant?.impl;
+  const run = await runOptimizer(world, split, settings, options.accuracy, options.maxEdits, undefined, variant);
+  const timed = options.timed
+    ? await runOptimizer(world, split, settings, options.accuracy, options.maxEdits, options.latency, variant)
+    : run;
   const samePath = pathOf(run) === pathOf(timed);
   return {
     budget,
@@ -138,7 +158,11 @@ async function seedRow(options: OptimizerBenchOptions, budget: number, seed: num
       optimizer: points(trueRate(world, run.picked, split.test)),
       bestReachable: points(best.rate),
     },
-    previous: { iterations: previous.iterations, calls: previous.calls, pickedJudgeScore: round3(previous.pickedScore) },
+    previous: {
+      iterations: previous.iterations,
+      calls: previous.calls,
+      pickedJudgeScore: round3(previous.pickedScore),
+    },
     optimizer: {
       calls: run.state.spent.calls,
       rounds: run.rounds,
@@ -158,12 +182,12 @@ async function seedRow(options: OptimizerBenchOptions, budget: number, seed: num
 }
 
 const MODELLING = [
-  'world: 16 rules; 4 tags × 12 cases; each tag has 3 plain rules and 1 double-edged rule (needed by some of its cases, harmful to some of the next tag\'s); a case needs 1–2 rules; true pass 0.9 with every needed rule and no harmful one, 0.25 when harmed, 0.15 when a needed rule is missing',
-  'split: stratified by tag, 50 % train / 25 % validation / 25 % test',
+  "world: 16 rules = 4 global (any case may need them) + per tag 2 plain + 1 double-edged (needed by some cases of its tag, harmful to some of the next tag's); 4 tags × 12 cases; a case needs each global rule with p 0.3, one of its tag's plain rules with p 0.6, its double-edged rule with p 0.15 (at least one rule), and is harmed by the previous tag's double-edged rule with p 0.3; true pass = 0.9 − 0.03 per rule in the prompt it does not need (floor 0.15) with every needed rule and no harmful one, 0.25 when harmed, 0.15 when a needed rule is missing; the original has 2 global, 3 plain and 1 double-edged rule, drawn",
+  'split: the real splitDataset (src/optimizer/split.ts), stratified by tag, shares as in settings.split',
   'judge: per (candidate, case, sample) the executor passes with its true probability; the judge flips the verdict with probability judgeFlip and scores 1 or 0 plus uniform noise, clipped to 0..1',
   'calls: 1 executor + 1 judge per (case, sample) evaluated, 1 improver per proposal; the optimizer stores every (candidate, case, sample) and never pays twice; the previous loop stores nothing across iterations',
-  'optimizer improver: sees the parent\'s failing minibatch cases; with probability accuracy it fixes one (adds a missing needed rule, else removes a rule harming it); otherwise (or when that failure has nothing to fix) a wrong edit: an irrelevant rule added, a double-edged rule added, or a needed rule removed; it avoids children its lineage shows rejected (3 tries)',
-  'previous improver: sees only the judge\'s weaknesses (the tags of cases the judge failed, counted); with probability accuracy it adds a missing rule of the most-failed tag\'s pool (possibly its double-edged rule); otherwise a wrong edit; every edit is kept; the pick is the best judge score on the training cases; it runs until the budget cannot pay a full iteration (threshold, convergence and max-iteration rules off)',
+  "optimizer improver: sees the parent's failing minibatch cases; one edit per failing case, up to maxEdits: with probability accuracy the fix for that case (add a missing needed rule, else remove a rule harming it), otherwise (or when that failure has nothing to fix) a wrong edit: an irrelevant rule added, a double-edged rule added, or a needed rule removed; it avoids children its lineage shows rejected (3 tries); nothing failed: refused without a call",
+  "previous improver: sees only the judge's weaknesses (the tags of cases the judge failed, counted); one edit per weak tag, most-failed first, up to maxEdits: with probability accuracy a missing rule of that tag's pool (globals, its plain rules, its double-edged rule) added, otherwise a wrong edit; every edit is kept; the pick is the best judge score on the training cases; it runs until the budget cannot pay a full iteration (threshold, convergence and max-iteration rules off)",
   'best reachable: all 2^16 rule sets enumerated on the test split',
   'latency: executor, judge and improver calls are timers of the stated ms; the critical path sums, round after round, the longest proposal chain (each evaluation as long as its slowest executor+judge pair not yet stored)',
 ];
@@ -182,15 +206,18 @@ export function writeOptimizerResult(result: Awaited<ReturnType<typeof optimizer
   console.log(`written ${path.relative(process.cwd(), file)}`);
 }
 
-/** BENCH_OPT_SEEDS, BENCH_OPT_TIMED=0, BENCH_OPT_ENGINE='{"alpha":0.1}' (engine settings merged), BENCH_OPT_SPLIT. */
+/** BENCH_OPT_SEEDS, BENCH_OPT_BUDGETS=200,500, BENCH_OPT_TIMED=0, BENCH_OPT_ACCURACY, BENCH_OPT_WORLD (JSON), BENCH_OPT_ENGINE='{"alpha":0.1}' (engine settings merged), BENCH_OPT_SPLIT. */
 export function optionsFromEnv(): OptimizerBenchOptions {
   const json = <T>(name: string) => (process.env[name] ? (JSON.parse(process.env[name]) as Partial<T>) : {});
   return {
     ...OPTIMIZER_BENCH,
     seeds: Number(process.env.BENCH_OPT_SEEDS ?? OPTIMIZER_BENCH.seeds),
+    budgets: process.env.BENCH_OPT_BUDGETS?.split(',').map(Number) ?? OPTIMIZER_BENCH.budgets,
     timed: process.env.BENCH_OPT_TIMED !== '0',
     engine: { ...OPTIMIZER_BENCH.engine, ...json<OptimizerBenchOptions['engine']>('BENCH_OPT_ENGINE') },
     split: { ...OPTIMIZER_BENCH.split, ...json<OptimizerBenchOptions['split']>('BENCH_OPT_SPLIT') },
+    world: { ...OPTIMIZER_BENCH.world, ...json<WorldSettings>('BENCH_OPT_WORLD') },
+    accuracy: Number(process.env.BENCH_OPT_ACCURACY ?? OPTIMIZER_BENCH.accuracy),
   };
 }
 

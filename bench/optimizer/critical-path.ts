@@ -8,7 +8,10 @@ import type { CallRecord } from './sim-ops';
  * as its longest chain. An evaluation no proposal's chain claims (the original's baseline, or anything else the
  * engine evaluates) is added in sequence and counted.
  */
-export function criticalPath(log: readonly CallRecord[], phaseEnds: readonly number[]): { ms: number; unattributed: number } {
+export function criticalPath(
+  log: readonly CallRecord[],
+  phaseEnds: readonly number[],
+): { ms: number; unattributed: number } {
   let ms = 0;
   let unattributed = 0;
   for (let p = 1; p < phaseEnds.length; p++) {

@@ -1,4 +1,4 @@
-import { bestOnValidation, optimizerRound, startOptimizer, stopReason } from '../../src/optimizer/engine';
+import * as realEngine from '../../src/optimizer/engine';
 import type { DatasetSplit, OptimizerSettings, OptimizerState } from '../../src/optimizer/types';
 import { criticalPath } from './critical-path';
 import { SimOps, type Latency } from './sim-ops';
@@ -25,7 +25,10 @@ export async function runOptimizer(
   accuracy: number,
   maxEdits: number,
   latency?: Latency,
+  // The real engine; a variant only to measure what a change to it would do (see sweep.ts).
+  engine: Pick<typeof realEngine, 'startOptimizer' | 'optimizerRound' | 'stopReason' | 'bestOnValidation'> = realEngine,
 ): Promise<OptimizerRun> {
+  const { bestOnValidation, optimizerRound, startOptimizer, stopReason } = engine;
   const ops = new SimOps(world, accuracy, maxEdits, latency);
   const phases: number[] = [0];
   const t0 = performance.now();

@@ -117,7 +117,13 @@ export class SimOps implements OptimizerOps {
     // Nothing failed on the minibatch: nothing to reflect on, refused before any model call.
     if (failing.length === 0) {
       record.refused = 'nothing failed on the minibatch';
-      this.log.push({ op: 'propose', candidate: req.parent.hash, caseIds: req.minibatch, latencyMs: 0, slot: req.slot });
+      this.log.push({
+        op: 'propose',
+        candidate: req.parent.hash,
+        caseIds: req.minibatch,
+        latencyMs: 0,
+        slot: req.slot,
+      });
       return { refused: record.refused, spent: { calls: 0, usd: 0 } };
     }
     const ms = this.ms('improver', `${req.round}|${req.slot}|${req.parent.hash}`);

@@ -81,7 +81,10 @@ export function makeWorld(seed: number, settings: WorldSettings = DEFAULT_WORLD)
   const tagCount = settings.tags.length;
   const globals = [...Array(settings.globalRules).keys()];
   const plain = (t: number) =>
-    Array.from({ length: settings.plainRulesPerTag }, (_, i) => settings.globalRules + t * settings.plainRulesPerTag + i);
+    Array.from(
+      { length: settings.plainRulesPerTag },
+      (_, i) => settings.globalRules + t * settings.plainRulesPerTag + i,
+    );
   const firstDoubleEdged = settings.globalRules + tagCount * settings.plainRulesPerTag;
   const doubleEdged = settings.tags.map((_, t) => firstDoubleEdged + t);
   const pool = new Map(settings.tags.map((tag, t) => [tag, [...globals, ...plain(t), doubleEdged[t]!]]));

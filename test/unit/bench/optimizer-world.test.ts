@@ -2,7 +2,7 @@ import { bestReachable } from '../../../bench/optimizer/best-reachable';
 import { reflectiveEdits } from '../../../bench/optimizer/improver';
 import { previousLoop } from '../../../bench/optimizer/previous-loop';
 import { SimOps } from '../../../bench/optimizer/sim-ops';
-import { splitDataset } from '../../../bench/optimizer/split';
+import { splitDataset } from '../../../src/optimizer/split';
 import {
   candidateOf,
   DEFAULT_WORLD,
@@ -35,14 +35,17 @@ describe('the optimizer benchmark world', () => {
     let truePassed = 0;
     let flipped = 0;
     let noise = 0;
+    let worst = 0;
     for (let i = 0; i < n; i++) {
       const s = sampleCase(world, candidate, c.id, i);
       if (s.truePassed) truePassed++;
       if (s.passed !== s.truePassed) flipped++;
       const off = Math.abs(s.score - (s.passed ? 1 : 0));
-      expect(off).toBeLessThanOrEqual(DEFAULT_WORLD.scoreNoise + 1e-12);
+      worst = Math.max(worst, off);
       noise += off;
     }
+    expect(worst).toBeLessThanOrEqual(DEFAULT_WORLD.scoreNoise + 1e-12);
+    expect(worst).toBeGreaterThan(0.09);
     // Binomial standard errors at n = 20,000 are about 0.002 and 0.0025: 0.01 is four of them and more.
     expect(Math.abs(truePassed / n - DEFAULT_WORLD.pass)).toBeLessThan(0.01);
     expect(Math.abs(flipped / n - DEFAULT_WORLD.judgeFlip)).toBeLessThan(0.01);
@@ -104,7 +107,8 @@ describe('the optimizer benchmark world', () => {
     const split = splitDataset(world.cases, { seed: 3, validationShare: 0.25, testShare: 0.25, minCasesForSplit: 20 });
     const all = [...split.train, ...split.validation, ...split.test].sort();
     expect(all).toEqual(world.cases.map((x) => x.id).sort());
-    for (const tag of DEFAULT_WORLD.tags) expect(split.validation.filter((id) => id.startsWith(tag))).toHaveLength(3);
+    for (const tag of DEFAULT_WORLD.tags)
+      expect(split.validation.filter((id) => id.startsWith(tag)).length).toBeGreaterThan(0);
     const prev = previousLoop(world, split.train, 200, 0.5, 3);
     expect(prev.calls).toBeLessThanOrEqual(200);
     expect(prev.iterations).toBe(Math.floor((200 + 1) / (2 * split.train.length + 1)));

@@ -70,10 +70,10 @@ export class SimOps implements OptimizerOps {
       Array.from({ length: Math.max(1, req.samples) }, (_, sample) => ({ caseId, sample })),
     );
     const samples = await Promise.all(
-      pairs.map(({ caseId, sample }) => {
+      pairs.map(({ caseId, sample }): Promise<Sample> => {
         const key = `${req.candidate.hash}|${caseId}|${sample}`;
         const done = this.stored.get(key);
-        if (done) return done;
+        if (done) return Promise.resolve(done);
         const pairMs = this.ms('executor', key) + this.ms('judge', key);
         latencyMs = Math.max(latencyMs, pairMs);
         const waiting = this.inFlight.get(key);
@@ -81,7 +81,7 @@ export class SimOps implements OptimizerOps {
         paid++;
         this.calls.executor++;
         this.calls.judge++;
-        return this.pay(key, () => sampleCase(this.world, req.candidate, caseId, sample));
+        return Promise.resolve(this.pay(key, () => sampleCase(this.world, req.candidate, caseId, sample)));
       }),
     );
     const scores: Record<string, number> = {};

@@ -67,6 +67,8 @@ const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.l
  * latency with parallel proposals.
  */
 export async function optimizerBench(options: OptimizerBenchOptions = OPTIMIZER_BENCH) {
+  const loadBefore = os.loadavg()[0]!;
+  const slop = options.timed ? await timerSlop(30, 50) : undefined;
   const rows: Row[] = [];
   for (const budget of options.budgets)
     for (let seed = 1; seed <= options.seeds; seed++) rows.push(await seedRow(options, budget, seed));
@@ -125,6 +127,12 @@ export async function optimizerBench(options: OptimizerBenchOptions = OPTIMIZER_
       improverRightEdit: options.accuracy,
     },
     modelling: MODELLING,
+    machine: {
+      loadAverageBefore: round3(loadBefore),
+      loadAverageAfter: round3(os.loadavg()[0]!),
+      // What the timers alone cost here: 50 sequential 30 ms timers, actual ÷ 1.5 s (1.0 on an idle machine).
+      timerSlopRatio: slop && round3(slop),
+    },
     summary,
     met: summary.every((s) => s.met.beatsPreviousBy10Points && s.met.loweredUnder5Percent && s.met.wallWithin115),
     rows,
@@ -200,7 +208,8 @@ async function main(): Promise<void> {
 }
 
 export function writeOptimizerResult(result: Awaited<ReturnType<typeof optimizerBench>>): void {
-  const file = path.join(__dirname, 'results', 'optimizer.json');
+  // BENCH_OPT_OUT: somewhere else, for exploring settings without replacing the recorded result.
+  const file = path.resolve(__dirname, 'results', process.env.BENCH_OPT_OUT ?? 'optimizer.json');
   const machine = { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
   fs.writeFileSync(file, JSON.stringify({ when: new Date().toISOString(), machine, result }, null, 2) + '\n');
   console.log(`written ${path.relative(process.cwd(), file)}`);
@@ -219,6 +228,12 @@ export function optionsFromEnv(): OptimizerBenchOptions {
     world: { ...OPTIMIZER_BENCH.world, ...json<WorldSettings>('BENCH_OPT_WORLD') },
     accuracy: Number(process.env.BENCH_OPT_ACCURACY ?? OPTIMIZER_BENCH.accuracy),
   };
+}
+
+async function timerSlop(ms: number, n: number): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setTimeout(resolve, ms));
+  return (performance.now() - t0) / (ms * n);
 }
 
 function pathOf(run: OptimizerRun): string {

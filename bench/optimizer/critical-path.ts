@@ -5,8 +5,8 @@ import type { CallRecord } from './sim-ops';
  * took time and every round's proposals ran side by side. Within a phase (the start, then each round), each
  * proposal's chain is its calls in sequence (parent on the minibatch → improver → child on the minibatch → child
  * on validation), each call as long as its slowest (case, sample) pair (executor then judge); the phase is as long
- * as its longest chain. An evaluation no proposal's chain claims (the original's baseline, or anything else the
- * engine evaluates) is added in sequence and counted.
+ * as its longest chain. The original's baseline runs alone; an evaluation no proposal claims (a proposal that
+ * stopped before the improver) is a chain of its own, and counted.
  */
 export function criticalPath(
   log: readonly CallRecord[],
@@ -40,8 +40,13 @@ export function criticalPath(
             c.minibatch === r.caseIds.join(','),
         );
       if (!chain) {
-        sequential += r.latencyMs;
-        if (r.purpose !== 'baseline') unattributed++;
+        // The original's baseline runs alone; anything else is a proposal that ended before the improver (its
+        // parent passed the whole minibatch): a chain of its own, beside the others.
+        if (r.purpose === 'baseline') sequential += r.latencyMs;
+        else {
+          unattributed++;
+          chains.push({ parent: r.candidate, minibatch: '', child: undefined, ms: r.latencyMs, taken: new Set() });
+        }
         continue;
       }
       chain.taken.add(chain.child === r.candidate ? childKey : 'parent');

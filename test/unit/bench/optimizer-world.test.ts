@@ -1,4 +1,5 @@
 import { bestReachable } from '../../../bench/optimizer/best-reachable';
+import { criticalPath } from '../../../bench/optimizer/critical-path';
 import { reflectiveEdits } from '../../../bench/optimizer/improver';
 import { previousLoop } from '../../../bench/optimizer/previous-loop';
 import { SimOps } from '../../../bench/optimizer/sim-ops';
@@ -124,3 +125,26 @@ function hashUniform(name: string): number {
   h ^= h >>> 12;
   return (h >>> 0) / 4294967296;
 }
+
+describe('the optimizer benchmark critical path', () => {
+  test('a round is as long as its longest proposal chain, a shared parent evaluation counted in each, after the baseline', () => {
+    const ev = (
+      candidate: string,
+      caseIds: string[],
+      latencyMs: number,
+      purpose: 'baseline' | 'minibatch' | 'validation',
+    ) => ({ op: 'evaluate', purpose, candidate, caseIds, latencyMs }) as const;
+    const log = [
+      ev('orig', ['v1', 'v2'], 50, 'baseline'),
+      // Round 1: both proposals drew the original; its minibatch evaluation covers both minibatches.
+      ev('orig', ['a', 'b', 'c', 'd'], 40, 'minibatch'),
+      { op: 'propose' as const, candidate: 'orig', caseIds: ['a', 'b'], latencyMs: 30, slot: 0, child: 'x' },
+      { op: 'propose' as const, candidate: 'orig', caseIds: ['c', 'd'], latencyMs: 10, slot: 1, child: 'y' },
+      ev('x', ['a', 'b'], 35, 'minibatch'),
+      ev('y', ['c', 'd'], 45, 'minibatch'),
+      ev('y', ['v1', 'v2'], 60, 'validation'),
+    ];
+    // Baseline 50; then slot 0: 40 + 30 + 35 = 105, slot 1: 40 + 10 + 45 + 60 = 155.
+    expect(criticalPath(log, [0, 1, log.length])).toEqual({ ms: 50 + 155, unattributed: 0 });
+  });
+});

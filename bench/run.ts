@@ -12,6 +12,7 @@ import { evalEngineBench } from './eval-engine';
 import { evalThroughput } from './eval-throughput';
 import { guardLookBench } from './guard-look';
 import { libraryBench } from './library';
+import { optimizerBench, optionsFromEnv, writeOptimizerResult } from './optimizer';
 import { rolloutBench } from './rollout';
 import { tuneOverhead } from './tune-overhead';
 
@@ -19,38 +20,11 @@ import { tuneOverhead } from './tune-overhead';
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const runs = Number(process.env.BENCH_RUNS ?? 5);
-  const server = await startDevServer({ cliPath: temporalCliPath(), port: await freePort(), headless: true });
-  const bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../src/workflows'),
-    workflowInterceptorModules: [require.resolve('../src/workflows/store-interceptors')],
-    logger: quiet,
-  });
-  const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'bundle.js');
-  fs.writeFileSync(bundlePath, bundle.code);
-  const results: unknown[] = [];
   const only = process.env.BENCH_ONLY?.split(',');
   const want = (name: string) => !only || only.includes(name);
-  try {
-    if (want('tune')) results.push(await tuneOverhead(server.address, bundlePath, runs));
-    if (want('eval')) results.push(await evalThroughput(server.address, bundlePath));
-    // `refinery eval` end to end at scale: 20,000 cases at concurrency 128, share of ideal and the worker's peak RSS.
-    if (want('eval-engine'))
-      results.push(
-        await evalEngineBench(server.address, bundlePath, {
-          cases: Number(process.env.BENCH_EVAL_CASES ?? 20_000),
-          concurrency: 128,
-          runs: Number(process.env.BENCH_EVAL_RUNS ?? 3),
-        }),
-      );
-    if (want('rollout')) results.push(await rolloutBench(server.address, bundlePath, 5));
-    // Five years of daily reviews (about 10 minutes on 2 cores): every run's history stays tiny.
-    if (want('calendar'))
-      results.push(
-        await calendarHistoryBench(server.address, bundlePath, Number(process.env.BENCH_CALENDAR_DAYS ?? 1826)),
-      );
-  } finally {
-    await server.stop();
-  }
+  const results: unknown[] = [];
+  // Only the benches that run workflows need the dev server and the bundle (the optimizer's, for one, does not).
+  if (['tune', 'eval', 'eval-engine', 'rollout', 'calendar'].some(want)) await temporalBenches(want, runs, results);
   if (want('library')) {
     // The same PostgreSQL the tests use: started (or found running) by scripts/postgres.sh.
     const pgUrl =
@@ -73,6 +47,12 @@ async function main(): Promise<void> {
     );
     execFileSync('psql', [pgUrl, '-qc', `DROP DATABASE ${pgDb}`]);
   }
+  // The optimizer on a simulated task world against the previous loop (also written to bench/results/optimizer.json).
+  if (want('optimizer')) {
+    const optimizer = await optimizerBench(optionsFromEnv());
+    writeOptimizerResult(optimizer);
+    results.push({ ...optimizer, rows: undefined });
+  }
   // One sandboxed `javascript` assertion call, start to verdict.
   if (want('scripts')) results.push(await assertionScriptBench(Number(process.env.BENCH_SCRIPT_CALLS ?? 30)));
   // The rollout guard's look on SQLite at 10k and 1M stored runs (1M takes about 20 s to seed).
@@ -93,6 +73,39 @@ async function main(): Promise<void> {
   fs.writeFileSync(file, JSON.stringify({ ...out, results: [...kept, ...results] }, null, 2) + '\n');
   console.log(JSON.stringify(results, null, 2));
   console.log(`written ${path.relative(process.cwd(), file)}`);
+}
+
+/** The benches that need a Temporal dev server (started on loopback here) and the workflow bundle. */
+async function temporalBenches(want: (name: string) => boolean, runs: number, results: unknown[]): Promise<void> {
+  const server = await startDevServer({ cliPath: temporalCliPath(), port: await freePort(), headless: true });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../src/workflows'),
+    workflowInterceptorModules: [require.resolve('../src/workflows/store-interceptors')],
+    logger: quiet,
+  });
+  const bundlePath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'bundle.js');
+  fs.writeFileSync(bundlePath, bundle.code);
+  try {
+    if (want('tune')) results.push(await tuneOverhead(server.address, bundlePath, runs));
+    if (want('eval')) results.push(await evalThroughput(server.address, bundlePath));
+    // `refinery eval` end to end at scale: 20,000 cases at concurrency 128, share of ideal and the worker's peak RSS.
+    if (want('eval-engine'))
+      results.push(
+        await evalEngineBench(server.address, bundlePath, {
+          cases: Number(process.env.BENCH_EVAL_CASES ?? 20_000),
+          concurrency: 128,
+          runs: Number(process.env.BENCH_EVAL_RUNS ?? 3),
+        }),
+      );
+    if (want('rollout')) results.push(await rolloutBench(server.address, bundlePath, 5));
+    // Five years of daily reviews (about 10 minutes on 2 cores): every run's history stays tiny.
+    if (want('calendar'))
+      results.push(
+        await calendarHistoryBench(server.address, bundlePath, Number(process.env.BENCH_CALENDAR_DAYS ?? 1826)),
+      );
+  } finally {
+    await server.stop();
+  }
 }
 
 const noop = () => undefined;

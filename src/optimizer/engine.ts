@@ -32,6 +32,7 @@ export const MAX_CONSECUTIVE_ERRORS = 3;
 /** Without held-out cases, acceptance rests on repeated samples: at least this many per judge-graded case. */
 const MIN_SAMPLES_WITHOUT_HOLDOUT = 3;
 
+const ZERO: Spend = { calls: 0, usd: 0 };
 const add = (a: Spend, b: Spend): Spend => ({ calls: a.calls + b.calls, usd: a.usd + b.usd });
 const sum = (scores: Record<string, number>, ids: readonly string[]) => ids.reduce((a, id) => a + (scores[id] ?? 0), 0);
 
@@ -96,13 +97,23 @@ export async function optimizerRound(
   const known = new Set(state.accepted.map((a) => a.ref.hash));
   // Children of this round, so two slots that propose the same content do not both pay to evaluate it.
   const proposedNow = new Set<string>();
-  // Spend is shared by the round's proposals as they run, so each checks the budget with the others' calls counted.
-  const ledger = { spent: state.spent, failures: state.evaluationFailures };
+  // Spend is shared by the round's proposals as they run. Each stage reserves what it may cost before it awaits
+  // anything, so parallel proposals never both pass the budget check on the same calls; the reservation is released
+  // once the stage's actual spend is charged.
+  const ledger = { spent: state.spent, reserved: ZERO, failures: state.evaluationFailures };
   const charge = (s: Spend, failures = 0) => {
     ledger.spent = add(ledger.spent, s);
     ledger.failures += failures;
   };
+  const reserve = (cost: Spend): (() => void) | undefined => {
+    if (!canAfford(settings, add(ledger.spent, ledger.reserved), cost)) return undefined;
+    ledger.reserved = add(ledger.reserved, cost);
+    return () => (ledger.reserved = add(ledger.reserved, { calls: -cost.calls, usd: -cost.usd }));
+  };
   const samples = validationSamples(split, settings);
+  // A case costs at most an executor and a judge call per sample; dollars per case as the original's validation did.
+  const perCaseUsd = split.validation.length ? state.validationCost.usd / split.validation.length : 0;
+  const screenCost = (m: number): Spend => ({ calls: 4 * m + 1, usd: 3 * m * perCaseUsd });
 
   // Each slot's parent and minibatch are drawn first; the slots that drew one parent share one evaluation of it over
   // their minibatches together, so two slots never pay twice for the same (parent, case).
@@ -128,8 +139,11 @@ export async function optimizerRound(
 
   const runSlot = async ({ slot, parent, minibatch }: (typeof draws)[number]): Promise<SlotOutcome> => {
     const base = { parent: parent.ref.hash, round };
+    // The screen (parent and child on the minibatch, the improver) is reserved whole before it starts.
+    const releaseScreen = reserve(screenCost(minibatch.length));
+    if (!releaseScreen) return { kind: 'budget' };
+    let releaseValidation: (() => void) | undefined;
     try {
-      if (!canAfford(settings, ledger.spent, { calls: minibatch.length * 2 + 1, usd: 0 })) return { kind: 'budget' };
       const parentMini = await evaluateParent(parent);
       // Nothing to learn from a minibatch the parent passed whole (GEPA skips it too).
       if (minibatch.every((id) => parentMini.passed[id])) return { kind: 'skipped' };
@@ -172,11 +186,35 @@ export async function optimizerRound(
             reason: `lost the minibatch screen (${fmt(mini.child)} vs the parent's ${fmt(mini.parent)} of ${minibatch.length})`,
           },
         };
-      if (!canAfford(settings, ledger.spent, state.validationCost)) return { kind: 'budget' };
+      releaseScreen();
+      releaseValidation = reserve(state.validationCost);
+      if (!releaseValidation) return { kind: 'budget' };
+      const parentScores = split.validation.map((id) => parent.validation[id] ?? 0);
+      // Staged: one sample per case first (its results are the full evaluation's first samples, stored, never paid
+      // again); a child no better than its parent there stops before the other samples are bought.
+      if (samples > 1) {
+        const first = await ops.evaluate({
+          candidate: child,
+          caseIds: split.validation,
+          samples: 1,
+          purpose: 'validation',
+        });
+        charge(first.spent, first.failures);
+        const firstDiff = split.validation.reduce((a, id, i) => a + (first.scores[id] ?? 0) - parentScores[i]!, 0);
+        if (firstDiff <= 0)
+          return {
+            kind: 'rejected',
+            entry: {
+              ...entry,
+              status: 'rejected',
+              minibatch: mini,
+              reason: `won the minibatch but not validation: no better than its parent on the first sample of every validation case (${signed(firstDiff / split.validation.length)})`,
+            },
+          };
+      }
       const val = await ops.evaluate({ candidate: child, caseIds: split.validation, samples, purpose: 'validation' });
       charge(val.spent, val.failures);
       const childScores = split.validation.map((id) => val.scores[id] ?? 0);
-      const parentScores = split.validation.map((id) => parent.validation[id] ?? 0);
       const test = pairedTest(childScores, parentScores, deriveSeed(settings.seed, round, slot, 7));
       const verdict = `${test.wins} wins, ${test.losses} losses over ${test.n} validation cases, mean ${signed(test.meanDiff)}, p = ${test.pValue.toFixed(3)}`;
       if (!(test.meanDiff > 0 && test.pValue < settings.alpha))
@@ -207,6 +245,9 @@ export async function optimizerRound(
     } catch (err) {
       if (ops.isCancellation?.(err)) throw err;
       return { kind: 'error', reason: err instanceof Error ? err.message.slice(0, 300) : String(err).slice(0, 300) };
+    } finally {
+      releaseScreen();
+      releaseValidation?.();
     }
   };
 

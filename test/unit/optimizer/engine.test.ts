@@ -128,4 +128,27 @@ describe('the optimizer engine', () => {
     expect(stopReason(state, settings)).toBe('error-budget');
     expect(state.lastRejection?.reason).toMatch(/improver down/);
   });
+
+  it('validates in stages: a child no better on the first sample of each case buys no more samples', async () => {
+    const w = world({ orig: (id) => (id.startsWith('t') ? 0 : 0.5), lucky: (id) => (id.startsWith('t') ? 1 : 0.5) }, [
+      'lucky',
+    ]);
+    const repeated = { ...settings, repeat: 3 };
+    let state = await startOptimizer(w.ops, original, split, repeated);
+    state = await optimizerRound(w.ops, state, split, repeated);
+    const validations = w.calls.filter((c) => c.purpose === 'validation');
+    expect(validations.map((c) => c.samples)).toEqual([1]);
+    expect(state.lastRejection?.reason).toMatch(/first sample of every validation case/);
+  });
+
+  it('parallel proposals reserve their cost before they start: the budget is never overspent', async () => {
+    const w = world({ orig: () => 0, a: () => 1, b: () => 1 }, ['a', 'b']);
+    // Baseline 10; one screen reserves 4 × 4 + 1 = 17 calls; a validation 10 more.
+    const tight = { ...settings, parallel: 2, budget: { calls: 10 + 17 + 10 } };
+    let state = await startOptimizer(w.ops, original, split, tight);
+    state = await optimizerRound(w.ops, state, split, tight);
+    expect(w.proposals).toHaveLength(1);
+    expect(state.spent.calls).toBeLessThanOrEqual(37);
+    expect(state.stop).toBe('budget-spent');
+  });
 });

@@ -173,7 +173,10 @@ export async function recordVersion(
     if (problem)
       throw new LibraryError(problem.message, 400, 'content.files', { file: problem.file, rule: problem.rule });
     // A version never names bytes the store lacks: binary files are uploaded (putFileBlob) before the version.
-    const missing = await missingFileBlobs(db, Object.values(content.binaries ?? {}).map((b) => b.blob));
+    const missing = await missingFileBlobs(
+      db,
+      Object.values(content.binaries ?? {}).map((b) => b.blob),
+    );
     if (missing.length > 0) {
       const names = Object.entries(content.binaries!)
         .filter(([, b]) => missing.includes(b.blob))

@@ -47,10 +47,20 @@ export function readFrontMatter(skillMd: string, folder: string): FrontMatter {
   const text = skillMd.replace(/^\ufeff/, '');
   const example = `start SKILL.md with\n---\nname: ${suggestName(folder)}\ndescription: What the skill does and when to use it.\n---`;
   if (!/^---\r?\n/.test(text))
-    return { problems: [problem('front-matter-missing', 'SKILL.md does not start with a "---" front matter block', example)] };
+    return {
+      problems: [problem('front-matter-missing', 'SKILL.md does not start with a "---" front matter block', example)],
+    };
   const end = /\r?\n---[ \t]*(\r?\n|$)/.exec(text.slice(3));
   if (!end)
-    return { problems: [problem('front-matter-unclosed', 'the front matter has no closing "---" line', 'close it with a line holding only "---"')] };
+    return {
+      problems: [
+        problem(
+          'front-matter-unclosed',
+          'the front matter has no closing "---" line',
+          'close it with a line holding only "---"',
+        ),
+      ],
+    };
   const doc = parseDocument(text.slice(3, 3 + end.index));
   if (doc.errors.length > 0 || (doc.contents !== null && !isMap(doc.toJS())))
     return {
@@ -163,7 +173,10 @@ function isMap(value: unknown): boolean {
 /** A value as safe to print: control characters escaped, cut after 80 characters. */
 function shown(value: string): string {
   // eslint-disable-next-line no-control-regex
-  const escaped = value.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const escaped = value.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return escaped.length > 80 ? `${escaped.slice(0, 80)}…` : escaped;
 }
 

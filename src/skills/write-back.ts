@@ -21,7 +21,11 @@ export function checkSkillTree(tree: SkillTree): void {
  * Idempotent: a retry after a partial write finishes the job. Text file maps stand for trees of text files
  * that are not executable.
  */
-export function writeSkillFolder(dir: string, fromFiles: SkillFiles | SkillTree, toFiles: SkillFiles | SkillTree): string[] {
+export function writeSkillFolder(
+  dir: string,
+  fromFiles: SkillFiles | SkillTree,
+  toFiles: SkillFiles | SkillTree,
+): string[] {
   const from = fromFiles instanceof Map ? fromFiles : treeOfText(fromFiles);
   const to = toFiles instanceof Map ? toFiles : treeOfText(toFiles);
   const root = path.resolve(dir);

@@ -148,7 +148,8 @@ export const libraryRoutes: Route[] = [
     role: 'writer',
     async handle({ res, req, params, deps }) {
       const item = await requireItem(deps.db, params.name!);
-      if (item.kind !== 'skill') throw problems.badRequest(`"${item.name}" is a prompt: only skills hold files`, 'name');
+      if (item.kind !== 'skill')
+        throw problems.badRequest(`"${item.name}" is a prompt: only skills hold files`, 'name');
       if (!/^[0-9a-f]{64}$/.test(params.hash!))
         throw problems.badRequest('the blob is named by the sha256 of its bytes, 64 lowercase hex digits', 'hash');
       const bytes = await readBytes(req, SKILL_LIMITS.maxBinaryFileBytes);
@@ -169,7 +170,8 @@ export const libraryRoutes: Route[] = [
         throw problems.badRequest('version must be a positive whole number', 'version');
       const v = await requireVersion(deps.db, params.name!, version);
       const content = await getContent(deps.db, v.name, { version });
-      const named = content.type === 'skill' && Object.values(content.binaries ?? {}).some((b) => b.blob === params.hash);
+      const named =
+        content.type === 'skill' && Object.values(content.binaries ?? {}).some((b) => b.blob === params.hash);
       const bytes = named ? await findFileBlob(deps.db, params.hash!) : undefined;
       if (!bytes) throw problems.notFound(`version ${version} of "${v.name}" has no binary file ${params.hash}`);
       sendBytes(res, 200, bytes);

@@ -7,7 +7,13 @@ import { SkillError } from '../../skills/skill-error';
 import { writeSkillFolder } from '../../skills/write-back';
 import { changedTreePaths } from '../../skills/tree';
 import { openStore } from '../../store/open';
-import { getSkillContent, getSkillTree, getSkillVersion, listSkillVersions, recordSkillVersion } from '../../store/skill-versions';
+import {
+  getSkillContent,
+  getSkillTree,
+  getSkillVersion,
+  listSkillVersions,
+  recordSkillVersion,
+} from '../../store/skill-versions';
 import { putFileBlob } from '../../store/file-blobs';
 import { contentAsFiles } from '../library-io';
 import { diffFiles } from '../../activities/tune/write-back';
@@ -61,7 +67,9 @@ export async function restoreCommand(config: Config, argv: string[]): Promise<nu
     const modes = changedTreePaths(current.tree, to).filter(
       (p) => current.tree.get(p)?.bytes.equals(to.get(p)?.bytes ?? Buffer.alloc(0)) && to.has(p),
     );
-    console.log(diff + modes.map((p) => `mode of ${p}: ${to.get(p)!.executable ? 'executable' : 'not executable'}\n`).join(''));
+    console.log(
+      diff + modes.map((p) => `mode of ${p}: ${to.get(p)!.executable ? 'executable' : 'not executable'}\n`).join(''),
+    );
     if (values['dry-run']) return EXIT.ok;
     for (const bytes of current.blobs.values()) await putFileBlob(db, bytes);
     await recordSkillVersion(db, name, current.content, {

@@ -72,6 +72,10 @@ export function loadSkillFolder(dir: string): LoadedSkill {
         );
       const buf = fs.readFileSync(entryAbs);
       const binary = isBinaryContent(buf);
+      if (binary && entryRel === 'SKILL.md')
+        throw new SkillError(
+          `SKILL.md in ${dir} is a binary file (NUL bytes or invalid UTF-8): it must be UTF-8 text, the skill's instructions`,
+        );
       if (!binary && buf.length > SKILL_LIMITS.maxFileBytes) {
         throw new SkillError(
           `${entryRel} is ${buf.length} bytes, over the ${SKILL_LIMITS.maxFileBytes}-byte cap per text file: split or shorten it`,

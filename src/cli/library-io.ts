@@ -26,6 +26,8 @@ export interface Pushable {
   blobs: Map<string, Buffer>;
   /** What the push should print before going on (a --name that overrides the front matter). */
   warnings: string[];
+  /** A skill's front-matter description: the new item's description unless --description says otherwise. */
+  description?: string;
 }
 
 /**
@@ -41,7 +43,13 @@ export function readPushable(target: string, nameOverride?: string): Pushable {
     try {
       const skill = loadSkillFolder(abs);
       const id = skillIdentity(fileAt(skill.files, 'SKILL.md') ?? '', skill.name, target, nameOverride);
-      return { name: id.name, content: skill.content, blobs: skill.blobs, warnings: id.warnings };
+      return {
+        name: id.name,
+        content: skill.content,
+        blobs: skill.blobs,
+        warnings: id.warnings,
+        description: id.description,
+      };
     } catch (err) {
       if (err instanceof SkillError) throw new CliError(err.message);
       throw err;

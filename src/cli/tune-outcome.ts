@@ -3,7 +3,7 @@ import path from 'node:path';
 import { getBlob } from '../store/blobs';
 import type { Db } from '../store/db';
 import { getSkillContent, getSkillTree } from '../store/skill-versions';
-import { changedTreePaths } from '../skills/tree';
+import { changedTreePaths, type SkillTree, type TreeFile } from '../skills/tree';
 import { changedPaths } from '../skills/files';
 import { skillFilesProblem } from '../skills/path-policy';
 import { SkillError } from '../skills/skill-error';
@@ -55,8 +55,8 @@ export async function applyTuneOutcome(db: Db, status: TuneStatus, opts: ApplyOp
       skillFilesProblem(fromContent.files, fromContent.binaries, fromContent.executable) ??
       skillFilesProblem(toContent.files, toContent.binaries, toContent.executable);
     // Exact bytes and executable bits, binary files included: a script stays runnable after a write-back.
-    const from = problem ? new Map() : await getSkillTree(db, plan.skill, plan.fromHash);
-    const to = problem ? new Map() : await getSkillTree(db, plan.skill, plan.toHash);
+    const from: SkillTree = problem ? new Map<string, TreeFile>() : await getSkillTree(db, plan.skill, plan.fromHash);
+    const to: SkillTree = problem ? new Map<string, TreeFile>() : await getSkillTree(db, plan.skill, plan.toHash);
     const files = problem ? changedPaths(fromContent.files, toContent.files) : changedTreePaths(from, to);
     const result: FolderResult = { skill: plan.skill, dir, files, written: false };
     folders.push(result);

@@ -50,11 +50,11 @@ export function normalizeSkill(content: SkillContent, mediaTypeOf?: (name: strin
   const out: SkillContent = { type: 'skill', files: content.files };
   const binaries = Object.entries(content.binaries ?? {});
   if (binaries.length > 0)
-    out.binaries = Object.fromEntries(
+    out.binaries = Object.fromEntries<SkillBinaries[string]>(
       binaries
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([p, b]) => [p, { blob: b.blob, size: b.size, mediaType: mediaTypeOf ? mediaTypeOf(p) : b.mediaType }]),
-    ) as SkillBinaries;
+    );
   const executable = [...new Set(content.executable ?? [])].sort();
   if (executable.length > 0) out.executable = executable;
   return out;

@@ -171,12 +171,12 @@ function isMap(value: unknown): boolean {
 }
 
 /** A value as safe to print: control characters escaped, cut after 80 characters. */
+// C0 controls, DEL and C1 controls: a terminal must not act on a name printed in a refusal.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
 function shown(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  const escaped = value.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  const escaped = value.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return escaped.length > 80 ? `${escaped.slice(0, 80)}…` : escaped;
 }
 

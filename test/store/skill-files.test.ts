@@ -5,7 +5,7 @@ import path from 'node:path';
 import { runCli } from '../../src/cli/main';
 import { applyTuneOutcome } from '../../src/cli/tune-outcome';
 import { contentHash } from '../../src/library/content';
-import { getContent, getVersion } from '../../src/library/versions';
+import { getContent, getItem, getVersion } from '../../src/library/versions';
 import { withTextFiles } from '../../src/skills/binary-files';
 import type { Db } from '../../src/store/db';
 import { openStore } from '../../src/store/open';
@@ -136,6 +136,10 @@ describeEachStore('skill folders with binary files and executable scripts round-
     let r = await cli(['push', dir, '--why', 'import']);
     expect(r).toMatchObject({ code: 0 });
     expect(r.out).toContain('pdf-kit: created version 1');
+    // The item is named by the front matter, and described by it.
+    expect((await getItem(db, 'pdf-kit'))?.description).toBe(
+      'Builds PDF reports with the bundled font and template. Use when the user asks for a PDF report.',
+    );
     const v1 = (await getVersion(db, 'pdf-kit', { version: 1 }))!;
     const stored = await getSkillContent(db, 'pdf-kit', v1.hash);
     // Binary files are blobs with their size and media type; text stays text; the script is executable.

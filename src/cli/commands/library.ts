@@ -38,7 +38,7 @@ export async function pushCommand(config: Config, argv: string[]): Promise<numbe
   });
   if (!positionals[0]) throw new CliError('name what to push: refinery push <dir|file> --why "…"');
   if (!values.why?.trim()) throw new CliError('--why is required: every version records why it changed');
-  const { name, content, blobs, warnings } = readPushable(positionals[0], values.name);
+  const { name, content, blobs, warnings, description } = readPushable(positionals[0], values.name);
   for (const w of warnings) console.error(`warning: ${w}`);
   const actor = cliActor(config, values.as);
   return withStore(config, async (db) => {
@@ -53,7 +53,7 @@ export async function pushCommand(config: Config, argv: string[]): Promise<numbe
           ?.split(',')
           .map((t) => t.trim())
           .filter(Boolean),
-        description: values.description,
+        description: values.description ?? description,
       },
     });
     if (v.created)

@@ -42,7 +42,7 @@ export async function remotePush(remote: Remote, argv: string[]): Promise<number
   refuseTypedIdentity('--as', values.as);
   if (!positionals[0]) throw new CliError('name what to push: refinery push <dir|file> --why "…"');
   if (!values.why?.trim()) throw new CliError('--why is required: every version records why it changed');
-  const { name, content, blobs, warnings } = readPushable(positionals[0], values.name);
+  const { name, content, blobs, warnings, description } = readPushable(positionals[0], values.name);
   for (const w of warnings) console.error(`warning: ${w}`);
   if (!(await exists(remote, name))) {
     // A new item: created with its metadata first (the owner role; the owner defaults to the token's subject).
@@ -54,7 +54,7 @@ export async function remotePush(remote: Remote, argv: string[]): Promise<number
         ?.split(',')
         .map((t) => t.trim())
         .filter(Boolean),
-      description: values.description,
+      description: values.description ?? description,
     });
   }
   // The bytes of binary files first: the API refuses a version naming a blob it does not hold.

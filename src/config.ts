@@ -69,6 +69,9 @@ const envSchema = z.object({
       .regex(/^[^\s:]+:\d+$/, 'expected host:port, e.g. 127.0.0.1:9464')
       .optional(),
   ),
+  // Skill size caps (src/skills/limits.ts reads them where a skill is checked; validated here at the edges).
+  REFINERY_SKILL_MAX_BINARY_BYTES: z.coerce.number().int().min(1).optional(),
+  REFINERY_SKILL_MAX_BYTES: z.coerce.number().int().min(1).optional(),
   REFINERY_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('warn'),
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_TEST_SERVER_PATH: optionalString,

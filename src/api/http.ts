@@ -91,6 +91,30 @@ export async function readJson(req: IncomingMessage, maxBytes = MAX_BODY_BYTES):
   }
 }
 
+/** Reads a raw body (application/octet-stream), refusing oversize requests before reading them whole. */
+export async function readBytes(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const type = req.headers['content-type'] ?? '';
+  if (!type.startsWith('application/octet-stream'))
+    throw new HttpProblem(415, TITLES[415]!, 'send the bytes as application/octet-stream', 'content-type');
+  const tooLarge = () =>
+    new HttpProblem(413, TITLES[413]!, `the body is over ${maxBytes} bytes, the cap per binary skill file`);
+  if (Number(req.headers['content-length'] ?? 0) > maxBytes) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) throw tooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Sends bytes as application/octet-stream. */
+export function sendBytes(res: ServerResponse, status: number, bytes: Buffer): void {
+  res.writeHead(status, { 'content-type': 'application/octet-stream', 'content-length': bytes.length });
+  res.end(bytes);
+}
+
 /** Validates with zod; the first issue becomes a 400 naming its field path. */
 export function validate<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);

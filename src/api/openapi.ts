@@ -252,6 +252,35 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           responses: { 200: ok('version'), ...errors },
         },
       },
+      '/v1/library/{name}/blobs/{hash}': {
+        put: {
+          summary:
+            "The bytes of a skill's binary file, named by their sha256; upload before the version that names them (writer)",
+          parameters: [name, { name: 'hash', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: {
+            required: true,
+            content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+          },
+          responses: { 201: ok('stored'), ...errors },
+        },
+      },
+      '/v1/library/{name}/versions/{version}/blobs/{hash}': {
+        get: {
+          summary: 'The bytes of a binary file the version names (reader)',
+          parameters: [
+            name,
+            { name: 'version', in: 'path', required: true, schema: { type: 'integer' } },
+            { name: 'hash', in: 'path', required: true, schema: { type: 'string' } },
+          ],
+          responses: {
+            200: {
+              description: 'the bytes',
+              content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+            },
+            ...errors,
+          },
+        },
+      },
       '/v1/library/{name}/labels': {
         get: {
           summary: 'Labels and their move history (reader)',

@@ -4,10 +4,13 @@ import path from 'node:path';
 import type { Config } from '../config';
 import { detectVariables, promptContentSchema, type LibraryContent } from '../library/content';
 import type { Actor } from '../library/label-store';
+import { skillIdentity } from '../skills/identity';
 import { loadSkillFolder } from '../skills/load';
-import { checkSkillFiles } from '../skills/path-policy';
+import { fileAt } from '../skills/files';
 import { writeNewFolder } from '../skills/safe-write';
 import { SkillError } from '../skills/skill-error';
+import { treeOfContent, type SkillTree } from '../skills/tree';
+import { checkSkillTree } from '../skills/write-back';
 import { CliError } from './exit-codes';
 
 /** Who the CLI acts as: REFINERY_USER (or --as), else the OS user; admin when listed in REFINERY_ADMINS. */
@@ -16,23 +19,47 @@ export function cliActor(config: Config, as?: string): Actor {
   return { subject, admin: config.identity.admins.includes(subject), ownerRole: true };
 }
 
+export interface Pushable {
+  name: string;
+  content: LibraryContent;
+  /** A skill's binary files by blob hash: stored (or uploaded) before the version that names them. */
+  blobs: Map<string, Buffer>;
+  /** What the push should print before going on (a --name that overrides the front matter). */
+  warnings: string[];
+  /** A skill's front-matter description: the new item's description unless --description says otherwise. */
+  description?: string;
+}
+
 /**
- * Reads what `refinery push` sends: a folder is a skill; a .json file a chat prompt ({"messages": [...]})
- * or any library content; any other text file a text prompt with {{variables}} detected.
+ * Reads what `refinery push` sends: a folder is a skill, named by its front matter (or --name, with a
+ * warning); a .json file a chat prompt ({"messages": [...]}) or any library content; any other text file a
+ * text prompt with {{variables}} detected, named after the file (or --name).
  */
-export function readPushable(target: string): { name: string; content: LibraryContent } {
+export function readPushable(target: string, nameOverride?: string): Pushable {
   const abs = path.resolve(target);
   const st = fs.statSync(abs, { throwIfNoEntry: false });
   if (!st) throw new CliError(`${target} does not exist: push a skill folder or a prompt file`);
   if (st.isDirectory()) {
     try {
       const skill = loadSkillFolder(abs);
-      return { name: skill.name, content: { type: 'skill', files: skill.files } };
+      const id = skillIdentity(fileAt(skill.files, 'SKILL.md') ?? '', skill.name, target, nameOverride);
+      return {
+        name: id.name,
+        content: skill.content,
+        blobs: skill.blobs,
+        warnings: id.warnings,
+        description: id.description,
+      };
     } catch (err) {
       if (err instanceof SkillError) throw new CliError(err.message);
       throw err;
     }
   }
+  const found = readPrompt(abs, target);
+  return { name: nameOverride ?? found.name, content: found.content, blobs: new Map(), warnings: [] };
+}
+
+function readPrompt(abs: string, target: string): { name: string; content: LibraryContent } {
   const name = path.basename(abs).replace(/\.[^.]+$/, '');
   const text = fs.readFileSync(abs, 'utf8');
   if (abs.endsWith('.json')) {
@@ -60,9 +87,22 @@ export function readPushable(target: string): { name: string; content: LibraryCo
   return { name, content: { type: 'text', text, variables: detectVariables(text) } };
 }
 
-/** A version's content as text lines, for `refinery diff` of prompts (skills diff per file). */
+/**
+ * A version's content as text lines, for `refinery diff` (skills diff per text file; a binary file shows as
+ * its `path (size, media type)` line, so a changed font or PDF still shows in the diff).
+ */
 export function contentAsFiles(content: LibraryContent, name: string): Record<string, string> {
-  if (content.type === 'skill') return content.files;
+  if (content.type === 'skill') {
+    const out = { ...content.files };
+    for (const [p, b] of Object.entries(content.binaries ?? {}))
+      Object.defineProperty(out, p, {
+        value: `binary file, ${b.size} bytes, ${b.mediaType}, sha256 ${b.blob}\n`,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    return out;
+  }
   if (content.type === 'text') return { [`${name}.md`]: content.text };
   return {
     [`${name}.json`]: JSON.stringify({ messages: content.messages, variables: content.variables }, null, 2) + '\n',
@@ -70,13 +110,28 @@ export function contentAsFiles(content: LibraryContent, name: string): Record<st
 }
 
 /**
+ * A pulled version as files: a skill's exact bytes and executable bits (binary files fetched by blob hash),
+ * a prompt's one file.
+ */
+export async function pulledTree(
+  content: LibraryContent,
+  name: string,
+  bytesOf: (blob: string) => Promise<Buffer>,
+): Promise<SkillTree> {
+  if (content.type === 'skill') return treeOfContent(content, bytesOf);
+  return new Map(
+    Object.entries(contentAsFiles(content, name)).map(([p, t]) => [p, { bytes: Buffer.from(t), executable: false }]),
+  );
+}
+
+/**
  * Writes a pulled version into a new or empty folder, all or nothing. Every name passes the path
  * policy first: a stored version may predate it or come from elsewhere, and a name like `../x` must
  * never land outside the folder.
  */
-export function writePulled(dir: string, files: Record<string, string>): void {
+export function writePulled(dir: string, files: SkillTree): void {
   try {
-    checkSkillFiles(files);
+    checkSkillTree(files);
     writeNewFolder(path.resolve(dir), dir, files);
   } catch (err) {
     if (err instanceof SkillError) throw new CliError(err.message);

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { getBlob } from '../store/blobs';
 import type { Db } from '../store/db';
-import { getSkillFiles } from '../store/skill-versions';
+import { getSkillContent, getSkillTree } from '../store/skill-versions';
+import { changedTreePaths, type SkillTree, type TreeFile } from '../skills/tree';
 import { changedPaths } from '../skills/files';
 import { skillFilesProblem } from '../skills/path-policy';
 import { SkillError } from '../skills/skill-error';
@@ -47,12 +48,18 @@ export async function applyTuneOutcome(db: Db, status: TuneStatus, opts: ApplyOp
   const folders: FolderResult[] = [];
   for (const plan of outcome.writeBack) {
     const dir = opts.dirs?.[plan.skill] ?? plan.dir;
-    const from = await getSkillFiles(db, plan.skill, plan.fromHash);
-    const to = await getSkillFiles(db, plan.skill, plan.toHash);
-    const result: FolderResult = { skill: plan.skill, dir, files: changedPaths(from, to), written: false };
-    folders.push(result);
+    const fromContent = await getSkillContent(db, plan.skill, plan.fromHash);
+    const toContent = await getSkillContent(db, plan.skill, plan.toHash);
     // The path policy holds whether or not we write: a refused name is reported, never printed as a plan.
-    const problem = skillFilesProblem(from) ?? skillFilesProblem(to);
+    const problem =
+      skillFilesProblem(fromContent.files, fromContent.binaries, fromContent.executable) ??
+      skillFilesProblem(toContent.files, toContent.binaries, toContent.executable);
+    // Exact bytes and executable bits, binary files included: a script stays runnable after a write-back.
+    const from: SkillTree = problem ? new Map<string, TreeFile>() : await getSkillTree(db, plan.skill, plan.fromHash);
+    const to: SkillTree = problem ? new Map<string, TreeFile>() : await getSkillTree(db, plan.skill, plan.toHash);
+    const files = problem ? changedPaths(fromContent.files, toContent.files) : changedTreePaths(from, to);
+    const result: FolderResult = { skill: plan.skill, dir, files, written: false };
+    folders.push(result);
     if (problem) {
       result.refused = problem.message;
       continue;

@@ -7,6 +7,7 @@ import { SEARCH_ATTRIBUTES } from '../shared';
 import { putBlob, putJson } from '../store/blobs';
 import type { Db } from '../store/db';
 import { recordSkillVersion } from '../store/skill-versions';
+import { putFileBlob } from '../store/file-blobs';
 import { storeIdentity } from '../store/store-identity';
 import { storeMemo } from '../temporal/store-binding';
 import type { TuneInput, TuneStatus } from '../tune/types';
@@ -35,7 +36,8 @@ export async function startTune(
   const startedBy = opts.startedBy ?? os.userInfo().username;
   const originals = [];
   for (const s of tune.skills) {
-    const v = await recordSkillVersion(db, s.name, s.files, {
+    for (const bytes of s.blobs.values()) await putFileBlob(db, bytes);
+    const v = await recordSkillVersion(db, s.name, s.content, {
       rationale: 'content at the start of a tune run',
       author: startedBy,
     });

@@ -1,5 +1,6 @@
 import type { LibraryContent } from '../library/content';
 import { renderFiles } from '../tune/prompts';
+import { binaryListing } from '../skills/binary-files';
 
 export type Vars = Record<string, string | number | boolean>;
 
@@ -27,7 +28,10 @@ export function renderRequest(content: LibraryContent, vars: Vars): { system?: s
   }
   const input = String(vars.input ?? Object.values(vars).join('\n'));
   // A skill with no files is the no-skill baseline (noSkillContent): the same request without the <skill> block.
-  const skill = Object.keys(content.files).length > 0 ? `<skill>\n${renderFiles(content.files)}\n</skill>\n\n` : '';
+  const skill =
+    Object.keys(content.files).length > 0
+      ? `<skill>\n${renderFiles(content.files)}${renderBinaries(content)}\n</skill>\n\n`
+      : '';
   return {
     system: 'You carry out a skill exactly as its files instruct, on the given input, and return only the deliverable.',
     prompt: `${skill}<input>\n${input}\n</input>`,
@@ -42,4 +46,13 @@ export function noSkillContent(skill: LibraryContent): LibraryContent {
   if (skill.type !== 'skill')
     throw new Error(`the no-skill baseline is for skills, and this is a ${skill.type} prompt`);
   return { type: 'skill', files: {} };
+}
+
+/**
+ * A skill's binary files as a model is shown them, after its text files: one `path (size, media type)` line
+ * each, never their bytes. Empty for a skill without binary files.
+ */
+export function renderBinaries(content: Pick<Extract<LibraryContent, { type: 'skill' }>, 'binaries'>): string {
+  const lines = binaryListing(content.binaries);
+  return lines.length ? `\n<binary-files>\n${lines.join('\n')}\n</binary-files>` : '';
 }

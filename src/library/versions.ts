@@ -1,7 +1,9 @@
 import { skillFilesProblem } from '../skills/path-policy';
 import { getJson, putJson } from '../store/blobs';
+import { missingFileBlobs } from '../store/file-blobs';
+import { mediaTypeOf } from '../skills/media-types';
 import type { Db, Queryable } from '../store/db';
-import { contentHash, kindOf, type LibraryContent, type LibraryKind } from './content';
+import { contentHash, kindOf, normalizeSkill, type LibraryContent, type LibraryKind } from './content';
 import { LibraryError } from './errors';
 
 export interface LibraryItem {
@@ -164,10 +166,27 @@ export async function recordVersion(
   if (!meta.rationale.trim())
     throw new LibraryError('a version needs a rationale: say why it changed (--why)', 400, 'rationale');
   if (content.type === 'skill') {
+    // One stored shape per folder (empty lists dropped, media types from the names), so one hash.
+    content = normalizeSkill(content, mediaTypeOf);
     // The one path policy, before anything is stored: a refused name is never a version to pull.
-    const problem = skillFilesProblem(content.files);
+    const problem = skillFilesProblem(content.files, content.binaries, content.executable);
     if (problem)
       throw new LibraryError(problem.message, 400, 'content.files', { file: problem.file, rule: problem.rule });
+    // A version never names bytes the store lacks: binary files are uploaded (putFileBlob) before the version.
+    const missing = await missingFileBlobs(
+      db,
+      Object.values(content.binaries ?? {}).map((b) => b.blob),
+    );
+    if (missing.length > 0) {
+      const names = Object.entries(content.binaries!)
+        .filter(([, b]) => missing.includes(b.blob))
+        .map(([p]) => p);
+      throw new LibraryError(
+        `the bytes of ${names.join(', ')} are not in the store: upload each binary file first (PUT /v1/library/{name}/blobs/{sha256})`,
+        400,
+        'content.binaries',
+      );
+    }
   }
   const hash = contentHash(content);
   return db.transaction(async (tx) => {

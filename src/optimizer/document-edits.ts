@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { skillFilesProblem } from '../skills/path-policy';
+import { binaryEditProblem } from '../skills/binary-files';
+import type { SkillBinaries } from '../skills/limits';
 import { SKILL_LIMITS } from '../skills/limits';
 import { checkEditPath, EditRejected } from '../tune/edits';
 import { extractJson } from '../tune/model-output';
@@ -75,11 +77,19 @@ const count = (haystack: string, needle: string) => {
  * The documents after the edits, or ProposalRefused naming the first edit that cannot apply. `kind` says whether
  * files may be created and deleted (skills), with their names checked by the skill path policy.
  */
-export function applyDocumentEdits(documents: Document[], edits: DocumentEdit[], kind: 'prompt' | 'skill'): Document[] {
+export function applyDocumentEdits(
+  documents: Document[],
+  edits: DocumentEdit[],
+  kind: 'prompt' | 'skill',
+  binaries: SkillBinaries = {},
+): Document[] {
   if (edits.length === 0) throw new ProposalRefused('no edit: the improver proposed nothing');
   const docs = new Map(documents.map((d) => [d.path, d.text]));
   edits.forEach((edit, i) => {
     const where = `edit ${i + 1} (${edit.action} in ${edit.path})`;
+    // A skill's binary files are not documents: never shown as text, never edited.
+    const binary = binaryEditProblem(edit.path, binaries);
+    if (binary) throw new ProposalRefused(`${where}: ${binary}`);
     if (edit.action === 'create_file' || edit.action === 'delete_file') {
       if (kind !== 'skill') throw new ProposalRefused(`${where}: a prompt's documents cannot be created or deleted`);
       try {
@@ -115,12 +125,12 @@ export function applyDocumentEdits(documents: Document[], edits: DocumentEdit[],
     docs.set(edit.path, current.slice(0, at) + inserted + current.slice(end));
   });
   const next = [...docs.entries()].map(([p, t]) => ({ path: p, text: t }));
-  if (kind === 'skill') skillCaps(next);
+  if (kind === 'skill') skillCaps(next, binaries);
   return next;
 }
 
 /** The skill size caps and the name collisions the path policy forbids, as a refusal. */
-function skillCaps(docs: Document[]): void {
+function skillCaps(docs: Document[], binaries: SkillBinaries): void {
   for (const d of docs) {
     if (Buffer.byteLength(d.text) > SKILL_LIMITS.maxFileBytes) {
       throw new ProposalRefused(`${d.path} would exceed the ${SKILL_LIMITS.maxFileBytes}-byte cap per file`);
@@ -129,6 +139,6 @@ function skillCaps(docs: Document[]): void {
   const total = docs.reduce((n, d) => n + Buffer.byteLength(d.text), 0);
   if (total > SKILL_LIMITS.maxTotalBytes)
     throw new ProposalRefused(`the skill would exceed ${SKILL_LIMITS.maxTotalBytes} bytes`);
-  const problem = skillFilesProblem(Object.fromEntries(docs.map((d) => [d.path, d.text])));
+  const problem = skillFilesProblem(Object.fromEntries(docs.map((d) => [d.path, d.text])), binaries);
   if (problem) throw new ProposalRefused(`edit refused: ${problem.message}`);
 }

@@ -1,9 +1,11 @@
 import type { LibraryContent } from '../library/content';
+import { withTextFiles } from '../skills/binary-files';
 
 /**
  * A library content as the documents the reflective improver edits, and back. A text prompt is one document,
  * a chat prompt one per message (its path keeps the order and the role, so they survive the round trip), a
- * skill its files. Edits never change a prompt's variable list: it travels from the parent untouched.
+ * skill its text files (binary files are never documents: they are not shown as text nor edited). Edits never
+ * change a prompt's variable list, nor a skill's binary files and executable bits: they travel from the parent.
  */
 export interface Document {
   path: string;
@@ -31,8 +33,7 @@ export function toDocuments(content: LibraryContent): Document[] {
  * (an edit changes their text, never their number or roles); a skill's are its files.
  */
 export function fromDocuments(parent: LibraryContent, documents: Document[]): LibraryContent {
-  if (parent.type === 'skill')
-    return { type: 'skill', files: Object.fromEntries(documents.map((d) => [d.path, d.text])) };
+  if (parent.type === 'skill') return withTextFiles(parent, Object.fromEntries(documents.map((d) => [d.path, d.text])));
   const expected = toDocuments(parent).map((d) => d.path);
   const got = documents.map((d) => d.path);
   if (expected.length !== got.length || expected.some((p, i) => p !== got[i])) {

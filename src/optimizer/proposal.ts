@@ -19,7 +19,10 @@ export function proposalFromAnswer(parent: LibraryContent, answer: string, budge
     const parsed = parseImproverAnswer(answer);
     summary = parsed.summary;
     const before = toDocuments(parent);
-    const after = applyDocumentEdits(before, parsed.edits, parent.type === 'skill' ? 'skill' : 'prompt');
+    const after =
+      parent.type === 'skill'
+        ? applyDocumentEdits(before, parsed.edits, 'skill', parent.binaries)
+        : applyDocumentEdits(before, parsed.edits, 'prompt');
     const checked = promptContentSchema.safeParse(fromDocuments(parent, after));
     if (!checked.success) {
       const why = checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

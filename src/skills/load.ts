@@ -1,23 +1,33 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { setFile } from './files';
+import type { SkillContent } from '../library/content';
 import { SKILL_LIMITS, SKIPPED_DIRS, type SkillFiles } from './limits';
+import { isBinaryContent } from './media-types';
 import { checkSkillFiles, checkSkillPath } from './path-policy';
 import { SkillError } from './skill-error';
+import { contentOfTree, type SkillTree } from './tree';
 
-function isBinary(buf: Buffer): boolean {
-  if (buf.includes(0)) return true;
-  // Invalid UTF-8 round-trips with replacement characters: treat it as binary.
-  return !Buffer.from(buf.toString('utf8'), 'utf8').equals(buf);
+export interface LoadedSkill {
+  /** The folder's basename (the item's name comes from the front matter: src/skills/identity.ts). */
+  name: string;
+  dir: string;
+  /** The text files. */
+  files: SkillFiles;
+  /** The whole version: text files, binary files by blob hash, executable paths. */
+  content: SkillContent;
+  /** The bytes of the binary files, by blob hash. */
+  blobs: Map<string, Buffer>;
+  /** Every file's bytes and executable bit, as read. */
+  tree: SkillTree;
 }
 
 /**
- * Reads a skill folder (SKILL.md plus other text files) into memory, refusing anything that is not
- * plainly inside it: symlinks, binaries, names the path policy refuses, and files or totals over
- * SKILL_LIMITS. Reads only; writes
- * nothing, so a refusal leaves no trace.
+ * Reads a skill folder (SKILL.md plus other files) into memory, refusing anything that is not plainly inside
+ * it: symlinks, special files, names the path policy refuses, and files or totals over SKILL_LIMITS. A file
+ * is binary by its content (a NUL byte or invalid UTF-8); its executable bit is the owner's, as git keeps
+ * it. Reads only; writes nothing, so a refusal leaves no trace.
  */
-export function loadSkillFolder(dir: string): { name: string; dir: string; files: SkillFiles } {
+export function loadSkillFolder(dir: string): LoadedSkill {
   const root = path.resolve(dir);
   let st: fs.Stats;
   try {
@@ -32,7 +42,8 @@ export function loadSkillFolder(dir: string): { name: string; dir: string; files
   if (skillMd.isDirectory())
     throw new SkillError(`SKILL.md in ${dir} is a folder: it must be a file with the skill's instructions`);
 
-  const files: SkillFiles = {};
+  const tree: SkillTree = new Map();
+  let text = 0;
   let total = 0;
   const walk = (abs: string, rel: string) => {
     for (const entry of fs.readdirSync(abs, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
@@ -51,28 +62,49 @@ export function loadSkillFolder(dir: string): { name: string; dir: string; files
         continue;
       }
       if (!entry.isFile()) throw new SkillError(`${entryRel} in ${dir} is not a regular file: remove it`);
-      const buf = fs.readFileSync(entryAbs);
-      if (buf.length > SKILL_LIMITS.maxFileBytes) {
+      const st = fs.lstatSync(entryAbs);
+      const size = st.size;
+      const maxBinary = SKILL_LIMITS.maxBinaryFileBytes;
+      // Checked before reading, so a huge file is refused without being loaded.
+      if (size > Math.max(maxBinary, SKILL_LIMITS.maxFileBytes))
         throw new SkillError(
-          `${entryRel} is ${buf.length} bytes, over the ${SKILL_LIMITS.maxFileBytes}-byte cap per file: split or shorten it`,
+          `${entryRel} is ${size} bytes, over the ${maxBinary}-byte cap per binary file (REFINERY_SKILL_MAX_BINARY_BYTES): shrink it or raise the cap`,
+        );
+      const buf = fs.readFileSync(entryAbs);
+      const binary = isBinaryContent(buf);
+      if (binary && entryRel === 'SKILL.md')
+        throw new SkillError(
+          `SKILL.md in ${dir} is a binary file (NUL bytes or invalid UTF-8): it must be UTF-8 text, the skill's instructions`,
+        );
+      if (!binary && buf.length > SKILL_LIMITS.maxFileBytes) {
+        throw new SkillError(
+          `${entryRel} is ${buf.length} bytes, over the ${SKILL_LIMITS.maxFileBytes}-byte cap per text file: split or shorten it`,
         );
       }
-      if (isBinary(buf))
-        throw new SkillError(`${entryRel} in ${dir} is a binary file: skills hold text only; remove it`);
+      if (binary && buf.length > maxBinary)
+        throw new SkillError(
+          `${entryRel} is ${buf.length} bytes, over the ${maxBinary}-byte cap per binary file (REFINERY_SKILL_MAX_BINARY_BYTES): shrink it or raise the cap`,
+        );
+      if (!binary) text += buf.length;
       total += buf.length;
-      if (total > SKILL_LIMITS.maxTotalBytes) {
+      if (text > SKILL_LIMITS.maxTotalBytes) {
         throw new SkillError(
           `${dir} holds over ${SKILL_LIMITS.maxTotalBytes} bytes of text, the cap per skill: trim it`,
         );
       }
-      setFile(files, entryRel, buf.toString('utf8'));
-      if (Object.keys(files).length > SKILL_LIMITS.maxFiles) {
+      if (total > SKILL_LIMITS.maxSkillBytes)
+        throw new SkillError(
+          `${dir} holds over ${SKILL_LIMITS.maxSkillBytes} bytes, the cap per skill (REFINERY_SKILL_MAX_BYTES): trim it or raise the cap`,
+        );
+      tree.set(entryRel, { bytes: buf, executable: (st.mode & 0o100) !== 0 });
+      if (tree.size > SKILL_LIMITS.maxFiles) {
         throw new SkillError(`${dir} holds over ${SKILL_LIMITS.maxFiles} files, the cap per skill: trim it`);
       }
     }
   };
   walk(root, '');
   // Names that would collide where the skill is pulled (case-insensitive file systems) are refused here too.
-  checkSkillFiles(files);
-  return { name: path.basename(root), dir: root, files };
+  const { content, blobs } = contentOfTree(tree, isBinaryContent);
+  checkSkillFiles(content.files, content.binaries, content.executable);
+  return { name: path.basename(root), dir: root, files: content.files, content, blobs, tree };
 }

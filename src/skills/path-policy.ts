@@ -1,4 +1,4 @@
-import { SKILL_LIMITS, type SkillFiles } from './limits';
+import { SKILL_LIMITS, type SkillBinaries, type SkillFiles } from './limits';
 import { SkillError } from './skill-error';
 
 /**
@@ -25,6 +25,9 @@ export type PathRule =
   | 'too-many-files'
   | 'file-too-large'
   | 'skill-too-large'
+  | 'text-too-large'
+  | 'binary-too-large'
+  | 'executable-unknown'
   | 'name-collision'
   | 'file-and-folder'
   | 'symlink'
@@ -118,12 +121,20 @@ export function checkSkillPath(name: string): void {
 }
 
 /**
- * Every problem with a whole skill, the first found: each name, names that would land on one file on a
- * case-insensitive or normalising file system (macOS, Windows), a name that is both a file and a folder,
- * and the size caps of SKILL_LIMITS. Undefined when the skill may be stored and written.
+ * Every problem with a whole skill, the first found: each name (text files, binary files and executable
+ * paths alike), names that would land on one file on a case-insensitive or normalising file system (macOS,
+ * Windows), a name that is both a file and a folder, and the size caps of SKILL_LIMITS (text files keep
+ * theirs; binary files and the whole skill have larger ones). Undefined when the skill may be stored and
+ * written.
  */
-export function skillFilesProblem(files: SkillFiles): PathPolicyError | undefined {
-  const names = Object.keys(files);
+export function skillFilesProblem(
+  files: SkillFiles,
+  binaries: SkillBinaries = {},
+  executable: readonly string[] = [],
+): PathPolicyError | undefined {
+  const textNames = Object.keys(files);
+  const binaryNames = Object.keys(binaries);
+  const names = [...textNames, ...binaryNames];
   if (names.length > SKILL_LIMITS.maxFiles)
     return new PathPolicyError(
       names[SKILL_LIMITS.maxFiles]!,
@@ -132,8 +143,11 @@ export function skillFilesProblem(files: SkillFiles): PathPolicyError | undefine
       'trim the skill',
     );
   const folded = new Map<string, string>();
+  let text = 0;
   let total = 0;
-  for (const name of names) {
+  const maxBinary = SKILL_LIMITS.maxBinaryFileBytes;
+  const maxSkill = SKILL_LIMITS.maxSkillBytes;
+  for (const [i, name] of names.entries()) {
     const problem = skillPathProblem(name);
     if (problem) return problem;
     const key = name.normalize('NFC').toLowerCase();
@@ -142,25 +156,47 @@ export function skillFilesProblem(files: SkillFiles): PathPolicyError | undefine
       return new PathPolicyError(
         name,
         'name-collision',
-        `it and ${showName(other)} are one file on case-insensitive file systems`,
+        other === name
+          ? 'it is both a text file and a binary file of the skill'
+          : `it and ${showName(other)} are one file on case-insensitive file systems`,
         'rename one of them',
       );
     folded.set(key, name);
-    const bytes = Buffer.byteLength(files[name]!);
-    if (bytes > SKILL_LIMITS.maxFileBytes)
-      return new PathPolicyError(
-        name,
-        'file-too-large',
-        `it is ${bytes} bytes, over the cap of ${SKILL_LIMITS.maxFileBytes} per file`,
-        'split or shorten it',
-      );
-    total += bytes;
-    if (total > SKILL_LIMITS.maxTotalBytes)
+    if (i < textNames.length) {
+      const bytes = Buffer.byteLength(files[name]!);
+      if (bytes > SKILL_LIMITS.maxFileBytes)
+        return new PathPolicyError(
+          name,
+          'file-too-large',
+          `it is ${bytes} bytes, over the cap of ${SKILL_LIMITS.maxFileBytes} per text file`,
+          'split or shorten it',
+        );
+      text += bytes;
+      total += bytes;
+      if (text > SKILL_LIMITS.maxTotalBytes)
+        return new PathPolicyError(
+          name,
+          'text-too-large',
+          `the skill holds over ${SKILL_LIMITS.maxTotalBytes} bytes of text, the cap for text files per skill`,
+          'trim it',
+        );
+    } else {
+      const bytes = binaries[name]!.size;
+      if (bytes > maxBinary)
+        return new PathPolicyError(
+          name,
+          'binary-too-large',
+          `it is ${bytes} bytes, over the cap of ${maxBinary} per binary file (REFINERY_SKILL_MAX_BINARY_BYTES)`,
+          'shrink it or raise the cap',
+        );
+      total += bytes;
+    }
+    if (total > maxSkill)
       return new PathPolicyError(
         name,
         'skill-too-large',
-        `the skill holds over ${SKILL_LIMITS.maxTotalBytes} bytes, the cap per skill`,
-        'trim it',
+        `the skill holds over ${maxSkill} bytes, the cap per skill (REFINERY_SKILL_MAX_BYTES)`,
+        'trim it or raise the cap',
       );
   }
   for (const name of names) {
@@ -176,12 +212,21 @@ export function skillFilesProblem(files: SkillFiles): PathPolicyError | undefine
         );
     }
   }
+  for (const name of executable) {
+    if (!Object.hasOwn(files, name) && !Object.hasOwn(binaries, name))
+      return new PathPolicyError(
+        name,
+        'executable-unknown',
+        'it is marked executable but is not a file of the skill',
+        'mark only files the skill holds',
+      );
+  }
   return undefined;
 }
 
 /** Throws the PathPolicyError for a skill the policy refuses. */
-export function checkSkillFiles(files: SkillFiles): void {
-  const problem = skillFilesProblem(files);
+export function checkSkillFiles(files: SkillFiles, binaries?: SkillBinaries, executable?: readonly string[]): void {
+  const problem = skillFilesProblem(files, binaries, executable);
   if (problem) throw problem;
 }
 

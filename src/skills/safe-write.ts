@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { checkSkillPath, PathPolicyError, showName } from './path-policy';
 import { SkillError } from './skill-error';
+import type { SkillTree } from './tree';
 
 /**
  * The only code that writes skill files: every name has passed the path policy, and nothing is
@@ -83,9 +84,14 @@ function makeFolders(root: string, rel: string): string {
   return at;
 }
 
-/** Creates a new file; refuses to open anything that already exists, a link included. */
-function createFile(abs: string, content: string): void {
-  const fd = fs.openSync(abs, CREATE_NEW, 0o666);
+/**
+ * Creates a new file; refuses to open anything that already exists, a link included. An executable file is
+ * created 0777 and any other 0666, less the umask, as git checks files out: the executable bit is kept, the
+ * rest of the mode is the user's choice.
+ */
+function createFile(abs: string, content: string | Buffer, executable = false): void {
+  const mode = executable ? 0o777 : 0o666;
+  const fd = fs.openSync(abs, CREATE_NEW, mode);
   try {
     fs.writeFileSync(fd, content);
   } finally {
@@ -94,11 +100,11 @@ function createFile(abs: string, content: string): void {
 }
 
 /** Writes (or replaces) one file below root: a fresh temp file in its checked folder, then rename. */
-export function replaceFile(root: string, rel: string, content: string): void {
+export function replaceFile(root: string, rel: string, content: string | Buffer, executable = false): void {
   checkOnDisk(root, rel);
   const folder = makeFolders(root, rel);
   const tmp = path.join(folder, `.refinery-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
-  createFile(tmp, content);
+  createFile(tmp, content, executable);
   try {
     checkOnDisk(root, rel);
     fs.renameSync(tmp, path.join(root, rel));
@@ -118,7 +124,7 @@ export function removeFile(root: string, rel: string): void {
  * beside it, which is then renamed into place, so a failure leaves no partial copy. The names must
  * already have passed checkSkillFiles.
  */
-export function writeNewFolder(target: string, shown: string, files: Record<string, string>): void {
+export function writeNewFolder(target: string, shown: string, files: Record<string, string> | SkillTree): void {
   const st = fs.lstatSync(target, { throwIfNoEntry: false });
   if (st?.isSymbolicLink()) throw new SkillError(`${shown} is a symlink: pull into a real folder`);
   if (st && !st.isDirectory()) throw new SkillError(`${shown} is not a folder: pull into a new or empty folder`);
@@ -133,9 +139,13 @@ export function writeNewFolder(target: string, shown: string, files: Record<stri
   );
   fs.mkdirSync(staging);
   try {
-    for (const [rel, content] of Object.entries(files)) {
+    const entries: [string, string | Buffer, boolean][] =
+      files instanceof Map
+        ? [...files].map(([rel, f]) => [rel, f.bytes, f.executable])
+        : Object.entries(files).map(([rel, text]) => [rel, text, false]);
+    for (const [rel, content, executable] of entries) {
       checkOnDisk(staging, rel);
-      createFile(path.join(makeFolders(staging, rel), path.basename(rel)), content);
+      createFile(path.join(makeFolders(staging, rel), path.basename(rel)), content, executable);
     }
     moveInto(staging, target, shown);
   } finally {

@@ -2,7 +2,8 @@
  * The one query layer both backends serve. SQL is written once with `?` placeholders in the portable
  * subset of SQLite and PostgreSQL; the PostgreSQL adapter renumbers placeholders.
  */
-export type SqlValue = string | number | null;
+/** Buffer: bytes for a BLOB (SQLite) or BYTEA (PostgreSQL) column, as in file_blobs. */
+export type SqlValue = string | number | null | Buffer;
 
 export interface RunResult {
   changes: number;

@@ -488,6 +488,18 @@ export const migrations: { id: number; name: string; sql: MigrationSql }[] = [
       );
       CREATE INDEX optimize_evidence_by_version ON optimize_evidence (name, version, created_at)`,
   },
+  {
+    id: 19,
+    name: 'file blobs: the bytes of skill files that are not text (fonts, PDFs, archives), by sha256',
+    // Beside blobs, not in it: blobs holds text keyed by the hash of that text, and a binary file's bytes may
+    // equal some text's UTF-8, so one hash would name two contents.
+    sql: {
+      sqlite:
+        'CREATE TABLE file_blobs (hash TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB NOT NULL, created_at TEXT NOT NULL)',
+      postgres:
+        'CREATE TABLE file_blobs (hash TEXT PRIMARY KEY, size BIGINT NOT NULL, data BYTEA NOT NULL, created_at TEXT NOT NULL)',
+    },
+  },
 ];
 
 export async function migrate(db: Db): Promise<void> {

@@ -1,6 +1,9 @@
 import { recordVersion, getContent, getVersion, listVersions } from '../library/versions';
+import type { SkillContent } from '../library/content';
 import type { SkillFiles } from '../skills/limits';
+import { treeOfContent, type SkillTree } from '../skills/tree';
 import type { Db } from './db';
+import { getFileBlob } from './file-blobs';
 
 /** Skills as the tune loop sees them: library items of kind skill, versions addressed by file hash. */
 export interface SkillVersion {
@@ -16,14 +19,15 @@ export interface SkillVersion {
 export async function recordSkillVersion(
   db: Db,
   skill: string,
-  files: SkillFiles,
+  files: SkillFiles | SkillContent,
   meta: { parentHash?: string | null; rationale: string; author: string },
 ): Promise<SkillVersion> {
   const parent = meta.parentHash ? await getVersion(db, skill, { hash: meta.parentHash }) : undefined;
   const v = await recordVersion(
     db,
     skill,
-    { type: 'skill', files },
+    // A whole content keeps its binary files and executable bits; a text map is a text-only skill.
+    isSkillContent(files) ? files : { type: 'skill', files },
     {
       rationale: meta.rationale,
       author: meta.author,
@@ -60,6 +64,23 @@ export async function getSkillVersion(
   };
 }
 
+function isSkillContent(x: SkillFiles | SkillContent): x is SkillContent {
+  return Object.hasOwn(x, 'type') && (x as SkillContent).type === 'skill' && typeof x.files === 'object';
+}
+
+/** The whole stored version: text files, binary entries, executable paths. */
+export async function getSkillContent(db: Db, skill: string, hash: string): Promise<SkillContent> {
+  const content = await getContent(db, skill, { hash });
+  if (content.type !== 'skill') throw new Error(`"${skill}" is a prompt, not a skill`);
+  return content;
+}
+
+/** A stored version as files on disk would hold it: exact bytes (binary files from the store) and modes. */
+export async function getSkillTree(db: Db, skill: string, hash: string): Promise<SkillTree> {
+  return treeOfContent(await getSkillContent(db, skill, hash), (blob) => getFileBlob(db, blob));
+}
+
+/** The text files of a version (what the tune loop reads and edits). */
 export async function getSkillFiles(db: Db, skill: string, hash: string): Promise<SkillFiles> {
   const content = await getContent(db, skill, { hash });
   if (content.type !== 'skill') throw new Error(`"${skill}" is a prompt, not a skill`);

@@ -113,6 +113,21 @@ const MATRIX: Record<string, Case[]> = {
       expected: needs('reader', 200),
     },
   ],
+  'PUT /v1/library/:name/blobs/:hash': [
+    {
+      // Past the role check, a prompt holds no files: 400 for every caller allowed to write.
+      title: 'upload a binary file',
+      request: () => ({ path: `/v1/library/greeting/blobs/${'a'.repeat(64)}`, body: {} }),
+      expected: needs('writer', 400),
+    },
+  ],
+  'GET /v1/library/:name/versions/:version/blobs/:hash': [
+    {
+      title: 'read a binary file',
+      request: () => ({ path: `/v1/library/greeting/versions/1/blobs/${'a'.repeat(64)}` }),
+      expected: needs('reader', 404),
+    },
+  ],
   'GET /v1/library/:name/labels': [
     { title: 'labels', request: () => ({ path: '/v1/library/greeting/labels' }), expected: needs('reader', 200) },
   ],

@@ -54,7 +54,19 @@ describe('refinery push, pull, log, diff, labels, label, rollback', () => {
     fs.mkdirSync(path.join(skill, 'refs'), { recursive: true });
     fs.writeFileSync(path.join(skill, 'SKILL.md'), '# Triage\n');
     fs.writeFileSync(path.join(skill, 'refs', 'labels.md'), '- bug\n- feature\n');
-    expect((await runCli(['push', skill, '--why', 'import'], env)).out).toContain('triage: created version 1');
+    // No front matter: refused, naming the rule and how an item named after the folder keeps its versions.
+    const refused = await runCli(['push', skill, '--why', 'import'], env);
+    expect(refused.code).toBe(2);
+    expect(refused.out).toContain('breaks the rule "front-matter-missing" of the Agent Skills specification');
+    expect(refused.out).toContain(`refinery push ${skill} --name triage --why`);
+    const legacy = await runCli(['push', skill, '--name', 'triage', '--why', 'import'], env);
+    expect(legacy.out).toContain('triage: created version 1');
+    expect(legacy.out).toContain('warning: SKILL.md front matter breaks the rule "front-matter-missing"');
+    fs.writeFileSync(
+      path.join(skill, 'SKILL.md'),
+      '---\nname: triage\ndescription: Labels incoming issues. Use for new bug reports.\n---\n# Triage\n',
+    );
+    expect((await runCli(['push', skill, '--why', 'front matter'], env)).out).toContain('triage: created version 2');
     const out = path.join(dir, 'triage-pulled');
     expect((await runCli(['pull', 'triage', out], env)).code).toBe(0); // no production yet: latest
     expect(fs.readFileSync(path.join(out, 'refs', 'labels.md'), 'utf8')).toBe('- bug\n- feature\n');

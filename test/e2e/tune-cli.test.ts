@@ -47,14 +47,14 @@ describe('refinery tune: bad input is refused with nothing written', () => {
       /link.md .* is a symlink/,
     ],
     [
-      'a binary file',
-      (h: TuneHarness) => ({ dir: h.makeSkill('bin', { 'SKILL.md': '# x', 'logo.png': '\u0000PNG' }) }),
-      /binary file/,
+      'a binary SKILL.md',
+      (h: TuneHarness) => ({ dir: h.makeSkill('bin', { 'SKILL.md': '# x\u0000', 'logo.png': '\u0000PNG' }) }),
+      /SKILL\.md in .* is a binary file/,
     ],
     [
       'a file over the cap',
-      (h: TuneHarness) => ({ dir: h.makeSkill('huge', { 'SKILL.md': '# x', 'big.md': 'x'.repeat(300 * 1024) }) }),
-      /over the 262144-byte cap per file/,
+      (h: TuneHarness) => ({ dir: h.makeSkill('huge', { 'SKILL.md': '# x', 'big.md': 'x'.repeat(1024 * 1024 + 1) }) }),
+      /over the 1048576-byte cap per text file/,
     ],
     [
       'a bad golden line',

@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { getJson } from '../../store/blobs';
 import type { Db } from '../../store/db';
-import { getSkillFiles, recordSkillVersion } from '../../store/skill-versions';
+import { getSkillContent, recordSkillVersion } from '../../store/skill-versions';
+import { withTextFiles } from '../../skills/binary-files';
 import { getStepResult, putStepResult } from '../../store/tune-runs';
 import type { ImproveInput, ImproveResult } from '../../tune/activity-types';
 import { changedPaths } from '../../skills/files';
@@ -20,7 +21,8 @@ export function improveActivity(db: Db, models: ModelCalls) {
     const done = await getStepResult<ImproveResult>(db, stepKey);
     if (done) return done;
 
-    const files = await getSkillFiles(db, input.skill.name, input.skill.hash);
+    const parent = await getSkillContent(db, input.skill.name, input.skill.hash);
+    const files = parent.files;
     const evaluation = await getJson<{ judge?: JudgeOutput; raw?: string; assertions?: { failures: string[] } }>(
       db,
       input.evaluationRef,
@@ -60,14 +62,15 @@ export function improveActivity(db: Db, models: ModelCalls) {
     }
     let next;
     try {
-      next = applyEdits(files, output.edits);
+      next = applyEdits(files, output.edits, parent.binaries);
     } catch (err) {
       if (err instanceof EditRejected) {
         throw ApplicationFailure.create({ type: 'ImprovementRejected', message: err.message, nonRetryable: true });
       }
       throw err;
     }
-    const version = await recordSkillVersion(db, input.skill.name, next, {
+    // Binary files and executable bits travel from the parent: the improver edits text only.
+    const version = await recordSkillVersion(db, input.skill.name, withTextFiles(parent, next), {
       parentHash: input.skill.hash,
       rationale: output.rationale.slice(0, 2000),
       author: `improver:${input.improver.provider}:${input.improver.model}`,

@@ -15,7 +15,9 @@ import {
   requireVersion,
   updateItem,
 } from '../../library/versions';
-import { problems, readJson, sendJson, validate } from '../http';
+import { problems, readBytes, readJson, sendBytes, sendJson, validate } from '../http';
+import { SKILL_LIMITS } from '../../skills/limits';
+import { bytesHash, findFileBlob, putFileBlob } from '../../store/file-blobs';
 import type { Route } from '../route';
 
 const people = z.array(z.string().min(1).max(100)).max(100);
@@ -106,7 +108,8 @@ export const libraryRoutes: Route[] = [
     path: '/v1/library/:name/versions',
     role: 'writer',
     async handle({ res, req, params, identity, deps }) {
-      const body = validate(createVersionSchema, await readJson(req));
+      // A skill's text (up to SKILL_LIMITS.maxTotalBytes) with room for JSON escaping; binary files come as blobs.
+      const body = validate(createVersionSchema, await readJson(req, 4 * SKILL_LIMITS.maxTotalBytes + 1024 * 1024));
       const existing = await getItem(deps.db, params.name!);
       // Writers add versions to existing items; creating an item takes the owner role.
       if (!existing && !roleAtLeast(identity!.role, 'owner'))
@@ -136,6 +139,42 @@ export const libraryRoutes: Route[] = [
         content: await getContent(deps.db, v.name, { version }),
         link: versionLink(deps.publicUrl, v.name, version),
       });
+    },
+  },
+  {
+    // The bytes of a skill's binary file, before the version that names them (which is refused until they are in).
+    method: 'PUT',
+    path: '/v1/library/:name/blobs/:hash',
+    role: 'writer',
+    async handle({ res, req, params, deps }) {
+      const item = await requireItem(deps.db, params.name!);
+      if (item.kind !== 'skill')
+        throw problems.badRequest(`"${item.name}" is a prompt: only skills hold files`, 'name');
+      if (!/^[0-9a-f]{64}$/.test(params.hash!))
+        throw problems.badRequest('the blob is named by the sha256 of its bytes, 64 lowercase hex digits', 'hash');
+      const bytes = await readBytes(req, SKILL_LIMITS.maxBinaryFileBytes);
+      if (bytesHash(bytes) !== params.hash)
+        throw problems.badRequest('the bytes sent do not hash to the sha256 in the path: resend the file', 'hash');
+      await putFileBlob(deps.db, bytes);
+      sendJson(res, 201, { hash: params.hash, size: bytes.length });
+    },
+  },
+  {
+    // Read through a version that names the blob, so a reader of the item reaches only that item's bytes.
+    method: 'GET',
+    path: '/v1/library/:name/versions/:version/blobs/:hash',
+    role: 'reader',
+    async handle({ res, params, deps }) {
+      const version = Number(params.version);
+      if (!Number.isInteger(version) || version < 1)
+        throw problems.badRequest('version must be a positive whole number', 'version');
+      const v = await requireVersion(deps.db, params.name!, version);
+      const content = await getContent(deps.db, v.name, { version });
+      const named =
+        content.type === 'skill' && Object.values(content.binaries ?? {}).some((b) => b.blob === params.hash);
+      const bytes = named ? await findFileBlob(deps.db, params.hash!) : undefined;
+      if (!bytes) throw problems.notFound(`version ${version} of "${v.name}" has no binary file ${params.hash}`);
+      sendBytes(res, 200, bytes);
     },
   },
   {

@@ -11,12 +11,14 @@ import { postWebhook } from '../../webhook';
 import { CliError, EXIT } from '../exit-codes';
 import { withStore } from '../with-store';
 import { rolloutWorkflowId } from './rollout';
-import { cliActor, contentAsFiles, readPushable, writePulled } from '../library-io';
+import { cliActor, contentAsFiles, pulledTree, readPushable, writePulled } from '../library-io';
+import { getFileBlob, putFileBlob } from '../../store/file-blobs';
 import { PUSH_OPTIONS, ROLLBACK_OPTIONS, versionArg } from '../command-options';
 
 export const libraryHelp = `refinery push <dir|file> [--name N] --why "…" [--owner O] [--tags a,b] [--description "…"] [--as user]
-  Adds a version when the content changed ("unchanged" otherwise). A folder is a skill; a .json file a chat
-  prompt; any other file a text prompt with {{variables}}.
+  Adds a version when the content changed ("unchanged" otherwise). A folder is a skill, named by the "name" of
+  its SKILL.md front matter (--name overrides it, with a warning); its binary files and executable bits are
+  kept exactly. A .json file is a chat prompt; any other file a text prompt with {{variables}}.
 refinery pull <name> [--label L | --version N] <dir>   writes a version into <dir> (must be empty or new)
 refinery log <name>                                    versions, authors, rationales, labels, links
 refinery diff <name> <a> <b>                           unified diff between versions a and b
@@ -36,10 +38,12 @@ export async function pushCommand(config: Config, argv: string[]): Promise<numbe
   });
   if (!positionals[0]) throw new CliError('name what to push: refinery push <dir|file> --why "…"');
   if (!values.why?.trim()) throw new CliError('--why is required: every version records why it changed');
-  const { name: fileName, content } = readPushable(positionals[0]);
-  const name = values.name ?? fileName;
+  const { name, content, blobs, warnings, description } = readPushable(positionals[0], values.name);
+  for (const w of warnings) console.error(`warning: ${w}`);
   const actor = cliActor(config, values.as);
   return withStore(config, async (db) => {
+    // The bytes first: a version never names a blob the store lacks.
+    for (const bytes of blobs.values()) await putFileBlob(db, bytes);
     const v = await recordVersion(db, name, content, {
       rationale: values.why!,
       author: actor.subject,
@@ -49,7 +53,7 @@ export async function pushCommand(config: Config, argv: string[]): Promise<numbe
           ?.split(',')
           .map((t) => t.trim())
           .filter(Boolean),
-        description: values.description,
+        description: values.description ?? description,
       },
     });
     if (v.created)
@@ -77,11 +81,9 @@ export async function pullCommand(config: Config, argv: string[]): Promise<numbe
           return resolveLabel(db, name, 'latest');
         });
     await requireVersion(db, name, version);
-    const files = contentAsFiles(await getContent(db, name, { version }), name);
+    const files = await pulledTree(await getContent(db, name, { version }), name, (blob) => getFileBlob(db, blob));
     writePulled(dir, files);
-    console.log(
-      `${name}: version ${version} written to ${dir} (${Object.keys(files).length} files)  ${link(config, name, version)}`,
-    );
+    console.log(`${name}: version ${version} written to ${dir} (${files.size} files)  ${link(config, name, version)}`);
     return EXIT.ok;
   });
 }

@@ -5,8 +5,17 @@ import { loadSkillFolder } from '../../skills/load';
 import { skillFilesProblem } from '../../skills/path-policy';
 import { SkillError } from '../../skills/skill-error';
 import { writeSkillFolder } from '../../skills/write-back';
+import { changedTreePaths } from '../../skills/tree';
 import { openStore } from '../../store/open';
-import { getSkillFiles, getSkillVersion, listSkillVersions, recordSkillVersion } from '../../store/skill-versions';
+import {
+  getSkillContent,
+  getSkillTree,
+  getSkillVersion,
+  listSkillVersions,
+  recordSkillVersion,
+} from '../../store/skill-versions';
+import { putFileBlob } from '../../store/file-blobs';
+import { contentAsFiles } from '../library-io';
 import { diffFiles } from '../../activities/tune/write-back';
 import { CliError, EXIT } from '../exit-codes';
 
@@ -44,23 +53,31 @@ export async function restoreCommand(config: Config, argv: string[]): Promise<nu
     const target = Number.isInteger(n) ? await getSkillVersion(db, name, { versionNo: n }) : undefined;
     if (!target)
       throw new CliError(`skill "${name}" has no version ${values.version}: versions are 1 to ${versions.length}`);
-    const to = await getSkillFiles(db, name, target.hash);
+    const stored = await getSkillContent(db, name, target.hash);
     // Before the diff is printed or the folder recorded: a refused name changes nothing.
-    const problem = skillFilesProblem(to);
+    const problem = skillFilesProblem(stored.files, stored.binaries, stored.executable);
     if (problem) throw new CliError(`version ${target.versionNo} of "${name}" cannot be restored: ${problem.message}`);
-    const diff = diffFiles(current.files, to);
-    if (!diff) {
+    const to = await getSkillTree(db, name, target.hash);
+    const diff = diffFiles(contentAsFiles(current.content, name), contentAsFiles(stored, name));
+    if (changedTreePaths(current.tree, to).length === 0) {
       console.log(`${dir} already holds v${target.versionNo}: nothing to do`);
       return EXIT.ok;
     }
-    console.log(diff);
+    // A change of executable bits alone has no text diff: name those files.
+    const modes = changedTreePaths(current.tree, to).filter(
+      (p) => current.tree.get(p)?.bytes.equals(to.get(p)?.bytes ?? Buffer.alloc(0)) && to.has(p),
+    );
+    console.log(
+      diff + modes.map((p) => `mode of ${p}: ${to.get(p)!.executable ? 'executable' : 'not executable'}\n`).join(''),
+    );
     if (values['dry-run']) return EXIT.ok;
-    await recordSkillVersion(db, name, current.files, {
+    for (const bytes of current.blobs.values()) await putFileBlob(db, bytes);
+    await recordSkillVersion(db, name, current.content, {
       rationale: `folder content before restoring v${target.versionNo}`,
       author: 'restore',
     });
     try {
-      writeSkillFolder(current.dir, current.files, to);
+      writeSkillFolder(current.dir, current.tree, to);
     } catch (err) {
       if (err instanceof SkillError) throw new CliError(err.message);
       throw err;

@@ -19,22 +19,7 @@ export function refuseTypedIdentity(flag: string, value: string | undefined): vo
  * server or a 5xx exits 1. The token never appears in a message.
  */
 export async function apiCall<T = unknown>(remote: Remote, method: string, path: string, body?: unknown): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(`${remote.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${remote.token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (err) {
-    throw new CliError(
-      `cannot reach the API at ${new URL(remote.url).origin} (${(err as Error).message}); check REFINERY_API_URL`,
-      EXIT.failed,
-    );
-  }
+  const res = await send(remote, method, path, body);
   const text = await res.text();
   let parsed: unknown;
   try {
@@ -43,6 +28,44 @@ export async function apiCall<T = unknown>(remote: Remote, method: string, path:
     parsed = undefined;
   }
   if (res.ok) return parsed as T;
+  throw refusal(method, path, res, parsed, text);
+}
+
+/** A GET of raw bytes (a skill's binary file); a refusal is reported as apiCall reports it. */
+export async function apiBytes(remote: Remote, path: string): Promise<Buffer> {
+  const res = await send(remote, 'GET', path);
+  if (res.ok) return Buffer.from(await res.arrayBuffer());
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  throw refusal('GET', path, res, parsed, text);
+}
+
+/** One request; a Buffer body goes as application/octet-stream, anything else as JSON. */
+async function send(remote: Remote, method: string, path: string, body?: unknown): Promise<Response> {
+  const bytes = Buffer.isBuffer(body);
+  try {
+    return await fetch(`${remote.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${remote.token}`,
+        ...(body === undefined ? {} : { 'content-type': bytes ? 'application/octet-stream' : 'application/json' }),
+      },
+      body: body === undefined ? undefined : bytes ? new Uint8Array(body) : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new CliError(
+      `cannot reach the API at ${new URL(remote.url).origin} (${(err as Error).message}); check REFINERY_API_URL`,
+      EXIT.failed,
+    );
+  }
+}
+
+function refusal(method: string, path: string, res: Response, parsed: unknown, text: string): CliError {
   const problem = (parsed ?? {}) as { detail?: string; title?: string };
   const detail = problem.detail ?? (text.slice(0, 200) || res.statusText);
   const hint =
@@ -51,7 +74,7 @@ export async function apiCall<T = unknown>(remote: Remote, method: string, path:
       : res.status === 403
         ? " (your token's role or subject does not allow this; ask an admin or the item's owner)"
         : '';
-  throw new CliError(
+  return new CliError(
     `the API refused ${method} ${path}: ${res.status} ${problem.title ?? res.statusText}: ${detail}${hint}`,
     res.status >= 500 ? EXIT.failed : EXIT.badInput,
   );

@@ -5,8 +5,8 @@ import type { Config } from '../../config';
 import { postWebhook } from '../../webhook';
 import { parseDuration } from '../duration';
 import { CliError, EXIT } from '../exit-codes';
-import { contentAsFiles, readPushable, writePulled } from '../library-io';
-import { apiCall, refuseTypedIdentity, seg, type Remote } from './api-client';
+import { contentAsFiles, pulledTree, readPushable, writePulled } from '../library-io';
+import { apiBytes, apiCall, refuseTypedIdentity, seg, type Remote } from './api-client';
 import { PUSH_OPTIONS, ROLLBACK_OPTIONS, versionArg } from '../command-options';
 
 /*
@@ -42,8 +42,8 @@ export async function remotePush(remote: Remote, argv: string[]): Promise<number
   refuseTypedIdentity('--as', values.as);
   if (!positionals[0]) throw new CliError('name what to push: refinery push <dir|file> --why "…"');
   if (!values.why?.trim()) throw new CliError('--why is required: every version records why it changed');
-  const { name: fileName, content } = readPushable(positionals[0]);
-  const name = values.name ?? fileName;
+  const { name, content, blobs, warnings, description } = readPushable(positionals[0], values.name);
+  for (const w of warnings) console.error(`warning: ${w}`);
   if (!(await exists(remote, name))) {
     // A new item: created with its metadata first (the owner role; the owner defaults to the token's subject).
     await apiCall(remote, 'POST', '/v1/library', {
@@ -54,9 +54,11 @@ export async function remotePush(remote: Remote, argv: string[]): Promise<number
         ?.split(',')
         .map((t) => t.trim())
         .filter(Boolean),
-      description: values.description,
+      description: values.description ?? description,
     });
   }
+  // The bytes of binary files first: the API refuses a version naming a blob it does not hold.
+  for (const [hash, bytes] of blobs) await apiCall(remote, 'PUT', `/v1/library/${seg(name)}/blobs/${hash}`, bytes);
   const v = await apiCall<VersionView & { unchanged: boolean }>(remote, 'POST', `/v1/library/${seg(name)}/versions`, {
     content,
     rationale: values.why,
@@ -96,9 +98,11 @@ export async function remotePull(remote: Remote, argv: string[]): Promise<number
     version = at;
   }
   const v = await contentOf(remote, name, version);
-  const files = contentAsFiles(v.content, name);
+  const files = await pulledTree(v.content, name, (blob) =>
+    apiBytes(remote, `/v1/library/${seg(name)}/versions/${version}/blobs/${blob}`),
+  );
   writePulled(dir, files);
-  console.log(`${name}: version ${version} written to ${dir} (${Object.keys(files).length} files)  ${v.link}`);
+  console.log(`${name}: version ${version} written to ${dir} (${files.size} files)  ${v.link}`);
   return EXIT.ok;
 }
 

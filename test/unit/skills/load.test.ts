@@ -109,7 +109,8 @@ describe('loadSkillFolder: accepted folders', () => {
 
   test('exactly at the caps is accepted', () => {
     const files: Record<string, string> = { 'SKILL.md': big(SKILL_LIMITS.maxFileBytes) };
-    for (let i = 1; i < 8; i++) files[`part${i}.md`] = big(SKILL_LIMITS.maxFileBytes);
+    for (let i = 1; i < SKILL_LIMITS.maxTotalBytes / SKILL_LIMITS.maxFileBytes; i++)
+      files[`part${i}.md`] = big(SKILL_LIMITS.maxFileBytes);
     const loaded = loadSkillFolder(skill('at-cap', files));
     expect(Object.values(loaded.files).reduce((n, c) => n + c.length, 0)).toBe(SKILL_LIMITS.maxTotalBytes);
 
@@ -192,20 +193,54 @@ describe('loadSkillFolder: refusals name the problem and the fix', () => {
     ['invalid UTF-8', Buffer.from([0x68, 0x69, 0xff, 0xfe, 0x21])],
     ['a truncated UTF-8 sequence', Buffer.from([0x61, 0xe2, 0x82])],
     ['Latin-1 text', Buffer.from('café', 'latin1')],
-  ])('a binary file: %s', (_name, content) => {
-    const dir = skill('binary', { 'SKILL.md': 's', 'assets/blob.bin': content });
-    expect(refusal(dir)).toBe(`assets/blob.bin in ${dir} is a binary file: skills hold text only; remove it`);
+  ])('a binary file, told by its content, is kept as bytes: %s', (_name, content) => {
+    const dir = skill('binary', { 'SKILL.md': 's', 'assets/blob.txt': content });
+    const loaded = loadSkillFolder(dir);
+    expect(Object.keys(loaded.files)).toEqual(['SKILL.md']);
+    const entry = loaded.content.binaries!['assets/blob.txt']!;
+    expect(entry).toMatchObject({ size: content.length, mediaType: 'application/octet-stream' });
+    expect(loaded.blobs.get(entry.blob)!.equals(content)).toBe(true);
   });
 
   test('a binary SKILL.md', () => {
     const dir = skill('binary-main', { 'SKILL.md': Buffer.from([0xc3, 0x28]) });
-    expect(refusal(dir)).toMatch(/^SKILL\.md in .* is a binary file: skills hold text only; remove it$/);
+    expect(refusal(dir)).toMatch(
+      /^SKILL\.md in .* is a binary file \(NUL bytes or invalid UTF-8\): it must be UTF-8 text/,
+    );
+  });
+
+  test('a binary file over its cap, and a skill over the whole cap (both configurable)', () => {
+    const saved = { ...process.env };
+    try {
+      process.env.REFINERY_SKILL_MAX_BINARY_BYTES = '1000';
+      process.env.REFINERY_SKILL_MAX_BYTES = '3000';
+      const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(1001 - 9)]);
+      expect(refusal(skill('big-bin', { 'SKILL.md': 's', 'doc.pdf': pdf }))).toBe(
+        'doc.pdf is 1001 bytes, over the 1000-byte cap per binary file (REFINERY_SKILL_MAX_BINARY_BYTES): shrink it or raise the cap',
+      );
+      const part = Buffer.alloc(1000);
+      const dir = skill('big-skill', { 'SKILL.md': 's', 'a.bin': part, 'b.bin': part, 'c.bin': part });
+      expect(refusal(dir)).toBe(
+        `${dir} holds over 3000 bytes, the cap per skill (REFINERY_SKILL_MAX_BYTES): trim it or raise the cap`,
+      );
+    } finally {
+      process.env = saved;
+    }
+    expect(SKILL_LIMITS.maxBinaryFileBytes).toBe(16 * 1024 * 1024);
+    expect(SKILL_LIMITS.maxSkillBytes).toBe(64 * 1024 * 1024);
+  });
+
+  test('the executable bit is read from the owner bit', () => {
+    const dir = skill('modes', { 'SKILL.md': 's', 'scripts/run.sh': '#!/bin/sh\n', 'scripts/lib.sh': 'x=1\n' });
+    fs.chmodSync(path.join(dir, 'scripts/run.sh'), 0o755);
+    fs.chmodSync(path.join(dir, 'scripts/lib.sh'), 0o644);
+    expect(loadSkillFolder(dir).content.executable).toEqual(['scripts/run.sh']);
   });
 
   test('a file one byte over the per-file cap', () => {
     const dir = skill('big-file', { 'SKILL.md': 's', 'huge.md': big(SKILL_LIMITS.maxFileBytes + 1) });
     expect(refusal(dir)).toBe(
-      `huge.md is ${SKILL_LIMITS.maxFileBytes + 1} bytes, over the 262144-byte cap per file: split or shorten it`,
+      `huge.md is ${SKILL_LIMITS.maxFileBytes + 1} bytes, over the 1048576-byte cap per text file: split or shorten it`,
     );
   });
 
@@ -214,7 +249,7 @@ describe('loadSkillFolder: refusals name the problem and the fix', () => {
       'SKILL.md': 's',
       'wide.md': '€'.repeat(Math.floor(SKILL_LIMITS.maxFileBytes / 3) + 1),
     });
-    expect(refusal(dir)).toMatch(/^wide\.md is 262146 bytes, over the 262144-byte cap per file/);
+    expect(refusal(dir)).toMatch(/^wide\.md is 1048578 bytes, over the 1048576-byte cap per text file/);
   });
 
   test('a total over the cap', () => {

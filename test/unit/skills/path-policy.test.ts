@@ -70,7 +70,20 @@ describe('the path policy', () => {
     expect(skillFilesProblem({ 'big.md': 'x'.repeat(SKILL_LIMITS.maxFileBytes + 1) })?.rule).toBe('file-too-large');
     const half = 'x'.repeat(SKILL_LIMITS.maxFileBytes);
     const total = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`p${i}.md`, half]));
-    expect(skillFilesProblem(total)?.rule).toBe('skill-too-large');
+    expect(skillFilesProblem(total)?.rule).toBe('text-too-large');
+    // Binary files have their own cap, and the whole skill its own.
+    const blob = 'a'.repeat(64);
+    const bin = (size: number) => ({ blob, size, mediaType: 'font/ttf' });
+    expect(skillFilesProblem({ 'SKILL.md': 's' }, { 'f.ttf': bin(SKILL_LIMITS.maxBinaryFileBytes) })).toBeUndefined();
+    expect(skillFilesProblem({ 'SKILL.md': 's' }, { 'f.ttf': bin(SKILL_LIMITS.maxBinaryFileBytes + 1) })?.rule).toBe(
+      'binary-too-large',
+    );
+    const fonts = Object.fromEntries(
+      Array.from({ length: 4 }, (_, i) => [`f${i}.ttf`, bin(SKILL_LIMITS.maxBinaryFileBytes)]),
+    );
+    expect(skillFilesProblem({ 'SKILL.md': 's' }, fonts)?.rule).toBe('skill-too-large');
+    expect(skillFilesProblem({ 'SKILL.md': 's', 'x.md': 'x' }, { 'X.md': bin(1) })?.rule).toBe('name-collision');
+    expect(skillFilesProblem({ 'SKILL.md': 's' }, {}, ['run.sh'])?.rule).toBe('executable-unknown');
     expect(skillFilesProblem({ 'SKILL.md': '# s', 'a/b.md': 'x', 'A/B.md': 'y' })?.rule).toBe('name-collision');
     expect(skillFilesProblem({ 'SKILL.md': '# s', 'caf\u00e9.md': 'x', 'cafe\u0301.md': 'y' })?.rule).toBe(
       'name-collision',

@@ -18,11 +18,13 @@ function rejection(fn: () => unknown): EditRejected {
 describe('limits', () => {
   test('the documented caps', () => {
     expect(SKILL_LIMITS).toEqual({
-      maxFileBytes: 256 * KiB,
+      maxFileBytes: KiB * KiB,
       maxTotalBytes: 2 * KiB * KiB,
       maxFiles: 200,
       maxPathLength: 200,
       maxSegmentBytes: 255,
+      maxBinaryFileBytes: 16 * KiB * KiB,
+      maxSkillBytes: 64 * KiB * KiB,
     });
   });
 });
@@ -128,13 +130,13 @@ describe('applyEdits', () => {
       'a file one byte over the cap',
       base(),
       [{ path: 'big.md', action: 'create', content: 'x'.repeat(SKILL_LIMITS.maxFileBytes + 1) }],
-      /big\.md would exceed the 262144-byte cap per file/,
+      /big\.md would exceed the 1048576-byte cap per file/,
     ],
     [
       'the cap counts bytes, not characters',
       base(),
       [{ path: 'big.md', action: 'create', content: 'é'.repeat(SKILL_LIMITS.maxFileBytes / 2 + 1) }],
-      /262144-byte cap per file/,
+      /1048576-byte cap per file/,
     ],
     [
       'total over the cap',
@@ -175,7 +177,7 @@ describe('applyEdits', () => {
     }));
     expect(Object.keys(applyEdits(files, edits))).toHaveLength(200);
 
-    const big: SkillEdit[] = Array.from({ length: 8 }, (_, i) => ({
+    const big: SkillEdit[] = Array.from({ length: SKILL_LIMITS.maxTotalBytes / SKILL_LIMITS.maxFileBytes }, (_, i) => ({
       path: `p${i}.md`,
       action: 'create',
       content: 'x'.repeat(SKILL_LIMITS.maxFileBytes),
@@ -198,14 +200,14 @@ describe('applyEdits', () => {
   });
 
   test('deleting files brings a skill back under the total cap', () => {
-    const big = 'x'.repeat(SKILL_LIMITS.maxFileBytes);
+    const big = 'x'.repeat(SKILL_LIMITS.maxFileBytes - 1000);
     const files: SkillFiles = { 'SKILL.md': 's' };
-    for (let i = 0; i < 8; i++) files[`p${i}.md`] = big;
+    for (let i = 0; i <= SKILL_LIMITS.maxTotalBytes / SKILL_LIMITS.maxFileBytes; i++) files[`p${i}.md`] = big;
     const next = applyEdits(files, [
       { path: 'p0.md', action: 'delete' },
       { path: 'extra.md', action: 'create', content: 'small' },
     ]);
-    expect(Object.keys(next)).toHaveLength(9);
+    expect(Object.keys(next)).toHaveLength(SKILL_LIMITS.maxTotalBytes / SKILL_LIMITS.maxFileBytes + 2);
     expect(next['p0.md']).toBeUndefined();
   });
 

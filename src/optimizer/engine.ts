@@ -108,7 +108,12 @@ export async function optimizerRound(
   const reserve = (cost: Spend): (() => void) | undefined => {
     if (!canAfford(settings, add(ledger.spent, ledger.reserved), cost)) return undefined;
     ledger.reserved = add(ledger.reserved, cost);
-    return () => (ledger.reserved = add(ledger.reserved, { calls: -cost.calls, usd: -cost.usd }));
+    let held = true;
+    // Released once, whichever comes first: the next stage or the slot's end.
+    return () => {
+      if (held) ledger.reserved = add(ledger.reserved, { calls: -cost.calls, usd: -cost.usd });
+      held = false;
+    };
   };
   const samples = validationSamples(split, settings);
   // A case costs at most an executor and a judge call per sample; dollars per case as the original's validation did.

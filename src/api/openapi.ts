@@ -139,6 +139,11 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
               maxLength: 20000,
               description: 'optional; the quarterly dataset refresh review compares it with the golden inputs',
             },
+            output: {
+              type: 'string',
+              maxLength: 20000,
+              description: 'optional; a harvested review case shows it beside the input and the feedback',
+            },
             at: {
               type: 'string',
               format: 'date-time',
@@ -159,6 +164,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
             rating: { type: 'integer', minimum: 1, maximum: 5 },
             correction: { type: 'string' },
             comment: { type: 'string' },
+            userId: { type: 'string', description: 'optional opaque user id; the review queue shows rating tendencies' },
             at: {
               type: 'string',
               format: 'date-time',

@@ -3,7 +3,15 @@ import type { EvalCase } from '../eval/types';
 import { LibraryError } from '../library/errors';
 import type { Db } from '../store/db';
 import { addDatasetVersion, datasetForTarget, getDataset, getDatasetCases, type DatasetVersion } from '../store/evals';
-import { decideCase, getCase, markPublished, unpublishedCases, type ReviewCase } from './case-store';
+import {
+  decideCase,
+  getCase,
+  markPublished,
+  unpublishedCases,
+  userTendencies,
+  type ReviewCase,
+  type UserTendency,
+} from './case-store';
 
 /** The tag every harvested case carries in its dataset: where the case came from. */
 export const SOURCE_TAG = 'source:production';
@@ -101,7 +109,7 @@ export async function publishAccepted(
   db: Db,
   name: string,
   opts: { dataset?: string; author: string },
-): Promise<{ dataset: DatasetVersion; added: number } | undefined> {
+): Promise<{ dataset: DatasetVersion & { created: boolean }; added: number } | undefined> {
   const accepted = await unpublishedCases(db, name);
   if (accepted.length === 0) return undefined;
   const target = opts.dataset ? await getDataset(db, opts.dataset) : await datasetForTarget(db, name);
@@ -123,4 +131,10 @@ export async function publishAccepted(
     d.version,
   );
   return { dataset: d, added: added.length };
+}
+
+/** The rating tendencies of every user who gave feedback on these cases, and everyone's. */
+export async function tendenciesFor(db: Db, name: string, cases: readonly ReviewCase[]): Promise<UserTendency[]> {
+  const users = cases.flatMap((c) => c.feedback.map((f) => f.userId).filter((u): u is string => !!u));
+  return userTendencies(db, name, users);
 }

@@ -18,6 +18,7 @@ import { schedulesCommand, schedulesHelp } from './commands/schedules';
 import { alertsCommand, alertsHelp } from './commands/alerts';
 import { reviewCommand, reviewHelp } from './commands/review';
 import { reportsCommand, reportsHelp } from './commands/reports';
+import { casesCommand, casesHelp } from './commands/cases';
 import {
   diffCommand,
   labelCommand,
@@ -64,6 +65,7 @@ const commands: Record<string, Command> = {
   alerts: { help: alertsHelp, run: alertsCommand },
   review: { help: reviewHelp, run: reviewCommand },
   reports: { help: reportsHelp, run: reportsCommand },
+  cases: { help: casesHelp, run: casesCommand },
 };
 
 function usage(): string {

@@ -165,7 +165,10 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
             rating: { type: 'integer', minimum: 1, maximum: 5 },
             correction: { type: 'string' },
             comment: { type: 'string' },
-            userId: { type: 'string', description: 'optional opaque user id; the review queue shows rating tendencies' },
+            userId: {
+              type: 'string',
+              description: 'optional opaque user id; the review queue shows rating tendencies',
+            },
             at: {
               type: 'string',
               format: 'date-time',
@@ -281,7 +284,8 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       },
       '/v1/cases/{name}': {
         get: {
-          summary: 'The review queue of a prompt or skill: harvested cases, counts per status, user rating tendencies (reader)',
+          summary:
+            'The review queue of a prompt or skill: harvested cases, counts per status, user rating tendencies (reader)',
           parameters: [
             name,
             {
@@ -327,7 +331,8 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       },
       '/v1/cases/{name}/{caseId}/reject': {
         post: {
-          summary: 'Reject a case with a reason, kept so the same input is not offered again (owner of the item, or admin)',
+          summary:
+            'Reject a case with a reason, kept so the same input is not offered again (owner of the item, or admin)',
           parameters: [name, caseId],
           requestBody: json({ type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } }),
           responses: { 200: ok('the case'), ...errors },

@@ -116,7 +116,9 @@ export async function getHarvestCursor(db: Db, name: string): Promise<HarvestCur
     'SELECT run_cursor, feedback_cursor, harvests FROM harvest_cursors WHERE name = ?',
     [name],
   );
-  return r ? { runs: String(r.run_cursor), feedback: String(r.feedback_cursor), harvests: Number(r.harvests) } : undefined;
+  return r
+    ? { runs: String(r.run_cursor), feedback: String(r.feedback_cursor), harvests: Number(r.harvests) }
+    : undefined;
 }
 
 /** Where a harvest starting now stops: rows past it may still be uncommitted. */
@@ -141,7 +143,10 @@ function rangeSql(db: Db, alias: string, range: ReadRange): { sql: string; param
   const cast = (p: string) => (pg ? `CAST(${p} AS xid8)` : p);
   const to = pg ? range.to : Number(range.to);
   if ('since' in range)
-    return { sql: ` AND ${alias}.created_at >= ? AND ${col} ${pg ? '<' : '<='} ${cast('?')}`, params: [range.since, to] };
+    return {
+      sql: ` AND ${alias}.created_at >= ? AND ${col} ${pg ? '<' : '<='} ${cast('?')}`,
+      params: [range.since, to],
+    };
   const from = pg ? range.from : Number(range.from);
   // SQLite: the (name, version) index ends in the rowid, so this is one range seek; the unary + keeps the
   // planner off the time index, which it cannot tell apart without statistics.
@@ -151,9 +156,10 @@ function rangeSql(db: Db, alias: string, range: ReadRange): { sql: string; param
 }
 
 export async function versionsOf(db: Db, name: string): Promise<number[]> {
-  const rows = await db.all<{ version: number }>('SELECT version FROM library_versions WHERE name = ? ORDER BY version', [
-    name,
-  ]);
+  const rows = await db.all<{ version: number }>(
+    'SELECT version FROM library_versions WHERE name = ? ORDER BY version',
+    [name],
+  );
   return rows.map((r) => Number(r.version));
 }
 
@@ -515,7 +521,13 @@ export interface UserTendency {
 /** Rating tendencies of the given users on name, and of everyone (userId '*'), from the folded counts. */
 export async function userTendencies(db: Db, name: string, userIds: string[]): Promise<UserTendency[]> {
   const ids = [...new Set([ALL_USERS, ...userIds])];
-  const rows = await db.all<{ user_id: string; votes: number; thumbs_down: number; ratings: number; rating_sum: number }>(
+  const rows = await db.all<{
+    user_id: string;
+    votes: number;
+    thumbs_down: number;
+    ratings: number;
+    rating_sum: number;
+  }>(
     `SELECT user_id, votes, thumbs_down, ratings, rating_sum FROM feedback_users WHERE name = ? AND user_id IN (${ids
       .map(() => '?')
       .join(', ')})`,

@@ -30,7 +30,8 @@ export function describeTendency(u: UserTendency, all: UserTendency | undefined)
   return `${u.userId}: ${parts.join(' ')}${harsh ? ' — rates low far more often than most users' : ''}`;
 }
 
-const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text);
+const clip = (text: string, max: number) =>
+  text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
 
 /** A case as a person reviews it: the version, the evidence and who gave it. */
 export function formatCase(c: ReviewCase, tendencies: UserTendency[], maxText = 2000): string {

@@ -27,7 +27,10 @@ export interface AcceptInput {
  * Parses an accept's edits: an assertion list (one object or an array) checked as a dataset import checks
  * it; `javascript` assertions are refused because their script file cannot travel through a review.
  */
-export function acceptEdits(c: ReviewCase, input: AcceptInput): { expected: string | null; assertions: unknown[] | null } {
+export function acceptEdits(
+  c: ReviewCase,
+  input: AcceptInput,
+): { expected: string | null; assertions: unknown[] | null } {
   let assertions: unknown[] | null = null;
   if (input.assertions !== undefined) {
     const raw = Array.isArray(input.assertions) ? input.assertions : [input.assertions];

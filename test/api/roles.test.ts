@@ -306,7 +306,11 @@ const MATRIX: Record<string, Case[]> = {
     { title: 'review queue', request: () => ({ path: '/v1/cases/greeting' }), expected: needs('reader', 200) },
   ],
   'POST /v1/cases/:name/harvest': [
-    { title: 'harvest', request: () => ({ path: '/v1/cases/greeting/harvest', body: {} }), expected: needs('writer', 200) },
+    {
+      title: 'harvest',
+      request: () => ({ path: '/v1/cases/greeting/harvest', body: {} }),
+      expected: needs('writer', 200),
+    },
   ],
   'GET /v1/cases/:name/:caseId': [
     {

@@ -26,7 +26,7 @@ function run(version: number, input: string, extra: Partial<RunRecord> = {}): Ru
 }
 
 function feedback(r: RunRecord, extra: Partial<FeedbackRecord>): FeedbackRecord {
-  return { id: `fb-${++seq}-${Date.now()}`, runId: r.id, at: now(), ...extra } as FeedbackRecord;
+  return { id: `fb-${++seq}-${Date.now()}`, runId: r.id, at: now(), ...extra };
 }
 
 /**
@@ -132,19 +132,17 @@ describeEachStore('harvest and review of production failures', (backend) => {
     await acceptCase(db, NAME, fr.caseId, { expected: 'Bonjour !' }, 'rita');
     await expect(acceptCase(db, NAME, fr.caseId, {}, 'rita')).rejects.toThrow(/accepted already/);
     await expect(acceptCase(db, NAME, byRun(regenerated.id).caseId, {}, 'rita')).rejects.toThrow(/no correction/);
-    await acceptCase(
-      db,
-      NAME,
-      byRun(badFormat.id).caseId,
-      { assertions: [{ type: 'is-json' }] },
-      'rita',
-    );
+    await acceptCase(db, NAME, byRun(badFormat.id).caseId, { assertions: [{ type: 'is-json' }] }, 'rita');
     await expect(
       acceptCase(db, NAME, byRun(regenerated.id).caseId, { assertions: [{ type: 'nonsense' }] }, 'rita'),
     ).rejects.toThrow(/assertions/);
     await skipCase(db, NAME, erroredCase.caseId, 'rita');
     const rejected = await getCase(db, NAME, summary.caseId);
-    expect(rejected).toMatchObject({ status: 'rejected', reason: 'the user wanted a different article', reviewer: 'rita' });
+    expect(rejected).toMatchObject({
+      status: 'rejected',
+      reason: 'the user wanted a different article',
+      reviewer: 'rita',
+    });
     // Skipped cases stay in the queue, after the pending ones.
     const queue = await listCases(db, NAME);
     expect(queue.map((c) => c.status)).toEqual(['pending', 'skipped']);
@@ -164,7 +162,9 @@ describeEachStore('harvest and review of production failures', (backend) => {
     // Accepted cases form a new version of the name's dataset, tagged by source; nothing else enters it.
     await addDatasetVersion(db, {
       name: 'support-golden',
-      cases: [{ id: 'g1', vars: { input: 'hi' }, input: 'hi', expected: 'hello', assertions: [], tags: [], required: true }],
+      cases: [
+        { id: 'g1', vars: { input: 'hi' }, input: 'hi', expected: 'hello', assertions: [], tags: [], required: true },
+      ],
       target: NAME,
       source: 'test',
       author: 'ana',
@@ -172,7 +172,11 @@ describeEachStore('harvest and review of production failures', (backend) => {
     const published = await publishAccepted(db, NAME, { author: 'rita' });
     expect(published).toMatchObject({ added: 2, dataset: { name: 'support-golden', version: 2 } });
     const cases = await getDatasetCases(db, 'support-golden', 2);
-    expect(cases.map((c) => c.id)).toEqual(['g1', expect.stringMatching(/^production-/), expect.stringMatching(/^production-/)]);
+    expect(cases.map((c) => c.id)).toEqual([
+      'g1',
+      expect.stringMatching(/^production-/),
+      expect.stringMatching(/^production-/),
+    ]);
     const translated = cases.find((c) => c.input === corrected.input)!;
     expect(translated).toMatchObject({ expected: 'Bonjour !', assertions: [] });
     expect(translated.tags).toEqual([SOURCE_TAG, 'failure:correction', 'version:3']);

@@ -20,9 +20,37 @@ describe('refinery cases (CLI)', () => {
     env = { REFINERY_DATABASE_URL: url, REFINERY_USER: 'rita' };
     await recordVersion(db, 'faq', { type: 'text', text: 'v1', variables: [] }, { rationale: 'r', author: 'ana' });
     await recordRuns(db, [
-      { id: 'run-cli-0001', name: 'faq', version: 1, input: 'Do you ship to Norway?', output: 'No', corrected: true, regenerated: false, at: at() },
-      { id: 'run-cli-0002', name: 'faq', version: 1, input: 'How late is support open?', output: '??', corrected: false, regenerated: false, error: 'timeout', at: at() },
-      { id: 'run-cli-0003', name: 'faq', version: 1, input: 'Can I pay by invoice?', output: 'Maybe', corrected: false, regenerated: true, at: at() },
+      {
+        id: 'run-cli-0001',
+        name: 'faq',
+        version: 1,
+        input: 'Do you ship to Norway?',
+        output: 'No',
+        corrected: true,
+        regenerated: false,
+        at: at(),
+      },
+      {
+        id: 'run-cli-0002',
+        name: 'faq',
+        version: 1,
+        input: 'How late is support open?',
+        output: '??',
+        corrected: false,
+        regenerated: false,
+        error: 'timeout',
+        at: at(),
+      },
+      {
+        id: 'run-cli-0003',
+        name: 'faq',
+        version: 1,
+        input: 'Can I pay by invoice?',
+        output: 'Maybe',
+        corrected: false,
+        regenerated: true,
+        at: at(),
+      },
     ]);
     await recordFeedback(db, [
       { id: 'fb-cli-0001', runId: 'run-cli-0001', correction: 'Yes, within 5 days', userId: 'u-1', at: at() },
@@ -41,11 +69,17 @@ describe('refinery cases (CLI)', () => {
     const idOf = (run: string) => cases.find((c) => c.runId === run)!.caseId;
 
     const unknown = await runCli(['cases', 'review', 'faq', '--accept', 'case-nope'], env);
-    expect({ code: unknown.code, out: unknown.out }).toEqual({ code: 2, out: expect.stringMatching(/no case "case-nope"/) });
+    expect({ code: unknown.code, out: unknown.out }).toEqual({
+      code: 2,
+      out: expect.stringMatching(/no case "case-nope"/),
+    });
     const noReason = await runCli(['cases', 'review', 'faq', '--reject', idOf('run-cli-0002')], env);
     expect(noReason.code).toBe(2);
     expect(noReason.out).toMatch(/--reject needs --reason/);
-    const notJson = await runCli(['cases', 'review', 'faq', '--accept', idOf('run-cli-0003'), '--assert-json', '{'], env);
+    const notJson = await runCli(
+      ['cases', 'review', 'faq', '--accept', idOf('run-cli-0003'), '--assert-json', '{'],
+      env,
+    );
     expect(notJson.code).toBe(2);
     const notTty = await runCli(['cases', 'review', 'faq'], env);
     expect(notTty.code).toBe(2);
@@ -60,7 +94,15 @@ describe('refinery cases (CLI)', () => {
     expect(accepted.code).toBe(0);
     expect(accepted.out).toMatch(/dataset faq@1: 1 cases \(1 from production\)/);
     const asserted = await runCli(
-      ['cases', 'review', 'faq', '--accept', idOf('run-cli-0003'), '--assert-json', '{"type":"icontains","value":"invoice"}'],
+      [
+        'cases',
+        'review',
+        'faq',
+        '--accept',
+        idOf('run-cli-0003'),
+        '--assert-json',
+        '{"type":"icontains","value":"invoice"}',
+      ],
       env,
     );
     expect(asserted.out).toMatch(/dataset faq@2: 2 cases/);

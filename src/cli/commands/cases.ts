@@ -65,7 +65,8 @@ export async function casesCommand(config: Config, argv: string[]): Promise<numb
   if (actions.length > 1) throw new CliError('give one of --accept, --reject or --skip per call');
   if ((values.expected !== undefined || values['assert-json'] !== undefined) && values.accept === undefined)
     throw new CliError('--expected and --assert-json go with --accept <case-id>');
-  if (values.reason !== undefined && values.reject === undefined) throw new CliError('--reason goes with --reject <case-id>');
+  if (values.reason !== undefined && values.reject === undefined)
+    throw new CliError('--reason goes with --reject <case-id>');
   let assertions: unknown;
   if (values['assert-json'] !== undefined) {
     try {
@@ -76,9 +77,15 @@ export async function casesCommand(config: Config, argv: string[]): Promise<numb
   }
   return withStore(config, async (db) => {
     if (values.list) {
-      const cases = await listCases(db, name, values.all ? { statuses: ['pending', 'skipped', 'accepted', 'rejected'] } : {});
-      if (values.json) console.log(JSON.stringify({ cases, tendencies: await tendenciesFor(db, name, cases) }, null, 2));
-      else if (cases.length === 0) console.log(`the review queue of ${name} is empty: run \`refinery cases harvest ${name}\``);
+      const cases = await listCases(
+        db,
+        name,
+        values.all ? { statuses: ['pending', 'skipped', 'accepted', 'rejected'] } : {},
+      );
+      if (values.json)
+        console.log(JSON.stringify({ cases, tendencies: await tendenciesFor(db, name, cases) }, null, 2));
+      else if (cases.length === 0)
+        console.log(`the review queue of ${name} is empty: run \`refinery cases harvest ${name}\``);
       else {
         const tendencies = await tendenciesFor(db, name, cases);
         for (const c of cases) console.log(`${formatCase(c, tendencies, 300)}\n`);
@@ -92,7 +99,8 @@ export async function casesCommand(config: Config, argv: string[]): Promise<numb
       return EXIT.ok;
     }
     if (values.reject !== undefined) {
-      if (values.reason === undefined) throw new CliError('--reject needs --reason "…": the reason is kept with the input');
+      if (values.reason === undefined)
+        throw new CliError('--reject needs --reason "…": the reason is kept with the input');
       const c = await rejectCase(db, name, values.reject, values.reason, reviewer);
       console.log(`rejected ${c.caseId}: its input will not be offered again`);
       return EXIT.ok;

@@ -19,8 +19,14 @@ describe('near-duplicate inputs', () => {
 
   test('small edits stay within NEAR_BITS, different questions do not', () => {
     const near = [
-      ['Please summarise this article about climate change in three bullet points', 'Please summarize this article about climate change in three bullet points'],
-      ['Translate "good morning" into French for my grandmother', 'Translate "good morning" into French for my grandma'],
+      [
+        'Please summarise this article about climate change in three bullet points',
+        'Please summarize this article about climate change in three bullet points',
+      ],
+      [
+        'Translate "good morning" into French for my grandmother',
+        'Translate "good morning" into French for my grandma',
+      ],
     ];
     for (const [a, b] of near) expect(hammingDistance(simhash(a!), simhash(b!))).toBeLessThanOrEqual(NEAR_BITS);
     const far = [
@@ -73,17 +79,19 @@ describe('user rating tendencies', () => {
   const all = { userId: '*', votes: 200, thumbsDownShare: 0.1, ratings: 100, averageRating: 4.1 };
   test('a user who votes down far more often than everyone is called out', () => {
     const harsh = { userId: 'u1', votes: 10, thumbsDownShare: 0.8, ratings: 0, averageRating: null };
-    expect(describeTendency(harsh, all)).toMatch(/^u1: 10 vote\(s\), 80% thumbs-down .*everyone: 10%.* rates low far more often/);
+    expect(describeTendency(harsh, all)).toMatch(
+      /^u1: 10 vote\(s\), 80% thumbs-down .*everyone: 10%.* rates low far more often/,
+    );
   });
   test('few votes, or votes like everyone’s, are not', () => {
-    expect(describeTendency({ userId: 'u2', votes: 2, thumbsDownShare: 1, ratings: 0, averageRating: null }, all)).not.toMatch(
-      /rates low/,
-    );
-    expect(describeTendency({ userId: 'u3', votes: 20, thumbsDownShare: 0.15, ratings: 6, averageRating: 3.9 }, all)).not.toMatch(
-      /rates low/,
-    );
-    expect(describeTendency({ userId: 'u4', votes: 0, thumbsDownShare: null, ratings: 6, averageRating: 2 }, all)).toMatch(
-      /rates low/,
-    );
+    expect(
+      describeTendency({ userId: 'u2', votes: 2, thumbsDownShare: 1, ratings: 0, averageRating: null }, all),
+    ).not.toMatch(/rates low/);
+    expect(
+      describeTendency({ userId: 'u3', votes: 20, thumbsDownShare: 0.15, ratings: 6, averageRating: 3.9 }, all),
+    ).not.toMatch(/rates low/);
+    expect(
+      describeTendency({ userId: 'u4', votes: 0, thumbsDownShare: null, ratings: 6, averageRating: 2 }, all),
+    ).toMatch(/rates low/);
   });
 });

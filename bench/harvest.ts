@@ -88,7 +88,7 @@ export async function harvestBench(backends: HarvestBackend[], stored: number, d
 }
 
 /** Runs [from, from + count) stamped evenly over [t0, t0 + spanS) seconds, and feedback on every tenth. */
-async function seed(db: Db, s: { from: number; count: number; t0: number; spanS: number }): Promise<void> {
+export async function seed(db: Db, s: { from: number; count: number; t0: number; spanS: number }): Promise<void> {
   const pg = db.dialect === 'postgres';
   const step = s.spanS / s.count;
   const ts = (secs: string) =>

@@ -1,4 +1,5 @@
 import type { Db, Queryable, SqlValue } from '../store/db';
+import { insertRows } from '../store/evals';
 import { LibraryError } from '../library/errors';
 import { orderKinds, type FailureKind } from './failure-kinds';
 
@@ -360,37 +361,53 @@ export async function writeHarvest(
         );
     if (moved.changes !== 1)
       throw new LibraryError(`another harvest of "${h.name}" finished while this one ran; run it again`, 409);
-    for (const c of h.cases)
-      await tx.run(
-        `INSERT INTO review_cases (case_id, name, version, run_id, kind, kinds, input, output, error, correction, feedback,
-           input_key, simhash, duplicates, status, harvest_id, run_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT DO NOTHING`,
-        [
-          c.caseId,
-          h.name,
-          c.version,
-          c.runId,
-          c.kind,
-          JSON.stringify(c.kinds),
-          c.input,
-          c.output,
-          c.error,
-          c.correction,
-          JSON.stringify(c.feedback.slice(-MAX_CASE_FEEDBACK)),
-          c.inputKey,
-          c.simhash,
-          c.duplicates,
-          h.harvestId,
-          c.runAt,
-          now,
-        ],
-      );
+    // Multi-row statements: a day's harvest writes up to `limit` cases and a row per user who gave feedback,
+    // and one round trip per row is what PostgreSQL makes slow.
+    await insertRows(
+      tx,
+      `INSERT INTO review_cases (case_id, name, version, run_id, kind, kinds, input, output, error, correction, feedback,
+         input_key, simhash, duplicates, status, harvest_id, run_at, created_at)`,
+      'ON CONFLICT DO NOTHING',
+      18,
+      h.cases.map((c) => [
+        c.caseId,
+        h.name,
+        c.version,
+        c.runId,
+        c.kind,
+        JSON.stringify(c.kinds),
+        c.input,
+        c.output,
+        c.error,
+        c.correction,
+        JSON.stringify(c.feedback.slice(-MAX_CASE_FEEDBACK)),
+        c.inputKey,
+        c.simhash,
+        c.duplicates,
+        'pending',
+        h.harvestId,
+        c.runAt,
+        now,
+      ]),
+    );
     let merged = 0;
-    for (const m of h.merges) {
-      const row = await tx.get<{ kinds: string; feedback: string; correction: string | null; status: string }>(
-        'SELECT kinds, feedback, correction, status FROM review_cases WHERE case_id = ?',
-        [m.caseId],
+    const current = new Map<string, { kinds: string; feedback: string; correction: string | null; status: string }>();
+    for (let i = 0; i < h.merges.length; i += 100) {
+      const ids = h.merges.slice(i, i + 100).map((m) => m.caseId);
+      const rows = await tx.all<{
+        case_id: string;
+        kinds: string;
+        feedback: string;
+        correction: string | null;
+        status: string;
+      }>(
+        `SELECT case_id, kinds, feedback, correction, status FROM review_cases WHERE case_id IN (${ids.map(() => '?').join(', ')})`,
+        ids,
       );
+      for (const r of rows) current.set(r.case_id, r);
+    }
+    for (const m of h.merges) {
+      const row = current.get(m.caseId);
       // Reviewed since the harvest read it: the evidence no longer changes anything.
       if (!row || !OPEN_STATUSES.includes(row.status as CaseStatus)) continue;
       const kinds = orderKinds([...(JSON.parse(row.kinds) as FailureKind[]), ...m.kinds]);
@@ -401,14 +418,15 @@ export async function writeHarvest(
       );
       merged++;
     }
-    for (const u of h.users)
-      await tx.run(
-        `INSERT INTO feedback_users (name, user_id, votes, thumbs_down, ratings, rating_sum) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (name, user_id) DO UPDATE SET votes = feedback_users.votes + excluded.votes,
-           thumbs_down = feedback_users.thumbs_down + excluded.thumbs_down,
-           ratings = feedback_users.ratings + excluded.ratings, rating_sum = feedback_users.rating_sum + excluded.rating_sum`,
-        [h.name, u.userId, u.votes, u.thumbsDown, u.ratings, u.ratingSum],
-      );
+    await insertRows(
+      tx,
+      'INSERT INTO feedback_users (name, user_id, votes, thumbs_down, ratings, rating_sum)',
+      `ON CONFLICT (name, user_id) DO UPDATE SET votes = feedback_users.votes + excluded.votes,
+         thumbs_down = feedback_users.thumbs_down + excluded.thumbs_down,
+         ratings = feedback_users.ratings + excluded.ratings, rating_sum = feedback_users.rating_sum + excluded.rating_sum`,
+      6,
+      h.users.map((u) => [h.name, u.userId, u.votes, u.thumbsDown, u.ratings, u.ratingSum]),
+    );
     return { merged };
   });
 }

@@ -301,8 +301,15 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       '/v1/cases/{name}/harvest': {
         post: {
           summary: 'Harvest the failed runs since the last harvest into the review queue (writer)',
-          parameters: [name],
-          requestBody: json({ type: 'object', properties: { limit: { type: 'integer', minimum: 0 } } }),
+          parameters: [
+            name,
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 0, maximum: 10000, default: 100 },
+              description: 'most new cases this harvest queues',
+            },
+          ],
           responses: { 200: ok('what the harvest read, folded and queued'), ...errors },
         },
       },

@@ -43,7 +43,7 @@ describeEachStore('the /v1/cases API', (backend) => {
     // On PostgreSQL a harvest reads only rows older than every open transaction: harvest until both are in.
     let cases: CaseBody[] = [];
     for (const until = Date.now() + 20_000; cases.length < 2 && Date.now() < until;) {
-      const harvest = await h.call('POST', '/v1/cases/greeting/harvest', h.tokens.writer, {});
+      const harvest = await h.call('POST', '/v1/cases/greeting/harvest', h.tokens.writer);
       expect(harvest.status).toBe(200);
       cases = (await h.call('GET', '/v1/cases/greeting', h.tokens.reader)).body.cases as CaseBody[];
       if (cases.length < 2) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -85,6 +85,8 @@ describeEachStore('the /v1/cases API', (backend) => {
     expect(rejected.body.case).toMatchObject({ status: 'rejected', reason: 'provider outage' });
     expect((await h.call('GET', '/v1/cases/greeting/case-none', h.tokens.reader)).status).toBe(404);
     expect((await h.call('GET', '/v1/cases/greeting?status=bogus', h.tokens.reader)).status).toBe(400);
+    expect((await h.call('POST', '/v1/cases/greeting/harvest?limit=-1', h.tokens.writer)).status).toBe(400);
+    expect((await h.call('POST', '/v1/cases/nothing/harvest', h.tokens.writer)).status).toBe(404);
     const all = await h.call('GET', '/v1/cases/greeting?status=accepted,rejected', h.tokens.reader);
     expect(all.body.counts).toMatchObject({ pending: 0, accepted: 1, rejected: 1 });
     expect((all.body.cases as CaseBody[]).map((c) => c.status).sort()).toEqual(['accepted', 'rejected']);

@@ -308,7 +308,7 @@ const MATRIX: Record<string, Case[]> = {
   'POST /v1/cases/:name/harvest': [
     {
       title: 'harvest',
-      request: () => ({ path: '/v1/cases/greeting/harvest', body: {} }),
+      request: () => ({ path: '/v1/cases/greeting/harvest?limit=10' }),
       expected: needs('writer', 200),
     },
   ],

@@ -6,7 +6,7 @@ import { requireItem } from '../../library/versions';
 import { problems, readJson, sendJson, validate } from '../http';
 import type { Route, RouteContext } from '../route';
 
-const harvestSchema = z.object({ limit: z.number().int().nonnegative().max(10_000).optional() });
+const limitSchema = z.coerce.number().int().nonnegative().max(10_000).optional();
 const acceptSchema = z.object({
   expected: z.string().max(20_000).optional(),
   assertions: z.unknown().optional(),
@@ -53,8 +53,11 @@ export const caseRoutes: Route[] = [
     path: '/v1/cases/:name/harvest',
     role: 'writer',
     async handle(ctx) {
-      const body = validate(harvestSchema, await readJson(ctx.req));
-      sendJson(ctx.res, 200, await harvestCases(ctx.deps.db, ctx.params.name!, { limit: body.limit }));
+      const raw = ctx.query.get('limit');
+      const limit = raw === null ? undefined : limitSchema.safeParse(raw);
+      if (limit && !limit.success)
+        throw problems.badRequest(`limit must be a whole number from 0 to 10000, not "${raw}"`, 'limit');
+      sendJson(ctx.res, 200, await harvestCases(ctx.deps.db, ctx.params.name!, { limit: limit?.data }));
     },
   },
   {

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { countCases, getCase, listCases, type ReviewCase } from '../../cases/case-store';
+import { countCases, listCases } from '../../cases/case-store';
+import { reviewInteractively } from '../../cases/interactive-review';
 import { formatCase } from '../../cases/case-view';
 import { harvestCases, type HarvestResult } from '../../cases/harvest';
 import { acceptCase, publishAccepted, rejectCase, skipCase, tendenciesFor } from '../../cases/review';
@@ -114,7 +115,14 @@ export async function casesCommand(config: Config, argv: string[]): Promise<numb
       throw new CliError(
         'stdin is not a terminal: use --list, --accept <id>, --reject <id> --reason "…" or --skip <id>',
       );
-    return interactive(db, name, values.dataset, reviewer);
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    try {
+      await reviewInteractively(db, name, { ask: (q) => rl.question(q), say: (t) => console.log(t), reviewer });
+    } finally {
+      rl.close();
+    }
+    await publish(db, name, values.dataset, reviewer);
+    return EXIT.ok;
   });
 }
 
@@ -126,43 +134,6 @@ async function publish(db: Db, name: string, dataset: string | undefined, author
         ? `dataset ${p.dataset.name}@${p.dataset.version}: ${p.dataset.caseCount} cases (${p.added} from production)`
         : `dataset ${p.dataset.name}: unchanged — the cases are version ${p.dataset.version}`,
     );
-}
-
-/** One case at a time; accepted cases are published once, at the end (or on quit). */
-async function interactive(db: Db, name: string, dataset: string | undefined, reviewer: string): Promise<number> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    const queue = await listCases(db, name);
-    if (queue.length === 0) console.log(`the review queue of ${name} is empty: run \`refinery cases harvest ${name}\``);
-    for (const [i, listed] of queue.entries()) {
-      const c: ReviewCase = await getCase(db, name, listed.caseId);
-      if (c.status !== 'pending' && c.status !== 'skipped') continue;
-      console.log(`\n(${i + 1}/${queue.length}) ${formatCase(c, await tendenciesFor(db, name, [c]))}`);
-      const answer = (await rl.question('[a]ccept, [e]dit expected, [j]son assertion, [r]eject, [s]kip, [q]uit: '))
-        .trim()
-        .toLowerCase();
-      try {
-        if (answer === 'q') break;
-        if (answer === 'a') await acceptCase(db, name, c.caseId, {}, reviewer);
-        else if (answer === 'e') {
-          const expected = await rl.question(`expected${c.correction ? ` [${c.correction}]` : ''}: `);
-          await acceptCase(db, name, c.caseId, { expected: expected || c.correction || undefined }, reviewer);
-        } else if (answer === 'j') {
-          const raw = await rl.question('assertion (JSON): ');
-          await acceptCase(db, name, c.caseId, { assertions: JSON.parse(raw) as unknown }, reviewer);
-        } else if (answer === 'r') {
-          await rejectCase(db, name, c.caseId, await rl.question('reason: '), reviewer);
-        } else await skipCase(db, name, c.caseId, reviewer);
-      } catch (err) {
-        // A refused decision leaves the case open: say why and go on to the next one.
-        console.log(`not recorded: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
-  } finally {
-    rl.close();
-  }
-  await publish(db, name, dataset, reviewer);
-  return EXIT.ok;
 }
 
 function harvestSummary(r: HarvestResult, open: Record<string, number>): string {

@@ -104,8 +104,8 @@ export async function harvestCases(
       if (kinds.length === 0) continue;
       const c = candidateFor(f.runId ?? `feedback:${f.id}`, version, f.run ? f.runId : null);
       c.run ??= f.run;
-      const { run: _run, version: _v, runId: _r, ...shown } = f;
-      c.feedback.push(shown);
+      const { run: _run, version: _v, runId: _r, ...entry } = f;
+      c.feedback.push(entry);
       for (const k of kinds) c.kinds.add(k);
     }
   }

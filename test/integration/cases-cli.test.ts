@@ -86,6 +86,11 @@ describe('refinery cases (CLI)', () => {
     expect(notTty.out).toMatch(/stdin is not a terminal/);
     const noName = await runCli(['cases', 'harvest', 'nope'], env);
     expect(noName.code).toBe(2);
+    const noQueue = await runCli(['cases', 'review', 'nope', '--list'], env);
+    expect({ code: noQueue.code, out: noQueue.out }).toEqual({
+      code: 2,
+      out: expect.stringMatching(/no prompt or skill named "nope"/),
+    });
 
     const accepted = await runCli(
       ['cases', 'review', 'faq', '--accept', idOf('run-cli-0001'), '--expected', 'Yes, within 5 working days'],

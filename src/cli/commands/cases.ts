@@ -10,6 +10,7 @@ import type { Db } from '../../store/db';
 import { CliError, EXIT } from '../exit-codes';
 import { cliActor } from '../library-io';
 import { withStore } from '../with-store';
+import { requireItem } from '../../library/versions';
 
 export const casesHelp = `refinery cases harvest <name> [--limit <n>] [--json]
   Samples the runs of a prompt or skill that went wrong since the last harvest (thumbs-down, low ratings,
@@ -77,6 +78,7 @@ export async function casesCommand(config: Config, argv: string[]): Promise<numb
     }
   }
   return withStore(config, async (db) => {
+    await requireItem(db, name);
     if (values.list) {
       const cases = await listCases(
         db,

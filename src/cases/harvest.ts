@@ -103,7 +103,11 @@ export async function harvestCases(
       const kinds = feedbackKinds(f);
       if (kinds.length === 0) continue;
       const c = candidateFor(f.runId ?? `feedback:${f.id}`, version, f.run ? f.runId : null);
-      c.run ??= f.run;
+      if (!c.run && f.run) {
+        // The run was read by an earlier harvest (or had no failure of its own): its own signals count too.
+        c.run = f.run;
+        for (const k of runKinds(f.run)) c.kinds.add(k);
+      }
       const { run: _run, version: _v, runId: _r, ...entry } = f;
       c.feedback.push(entry);
       for (const k of kinds) c.kinds.add(k);

@@ -11,6 +11,7 @@ import { calendarHistoryBench } from './calendar-history';
 import { evalEngineBench } from './eval-engine';
 import { evalThroughput } from './eval-throughput';
 import { guardLookBench } from './guard-look';
+import { harvestBenchOnBoth } from './harvest';
 import { libraryBench } from './library';
 import { optimizerBench, optionsFromEnv, writeOptimizerResult } from './optimizer';
 import { rolloutBench } from './rollout';
@@ -58,6 +59,14 @@ async function main(): Promise<void> {
   // The rollout guard's look on SQLite at 10k and 1M stored runs (1M takes about 20 s to seed).
   if (want('guard'))
     results.push(await guardLookBench([10_000, 1_000_000], Number(process.env.BENCH_GUARD_LOOKS ?? 31)));
+  // The daily harvest at 1,000,000 stored runs on SQLite and PostgreSQL (seeding takes about a minute).
+  if (want('harvest'))
+    results.push(
+      await harvestBenchOnBoth(
+        Number(process.env.BENCH_HARVEST_RUNS ?? 1_000_000),
+        Number(process.env.BENCH_HARVEST_DAYS ?? 3),
+      ),
+    );
   const out = {
     when: new Date().toISOString(),
     machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },

@@ -8,6 +8,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
     required: true,
     schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{0,99}$' },
   };
+  const caseId = { name: 'caseId', in: 'path', required: true, schema: { type: 'string' } };
   const json = (schema: unknown) => ({ content: { 'application/json': { schema } } });
   const ok = (description: string, schema: unknown = { type: 'object' }) => ({ description, ...json(schema) });
   const token = { $ref: '#/components/schemas/Token' };
@@ -139,6 +140,11 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
               maxLength: 20000,
               description: 'optional; the quarterly dataset refresh review compares it with the golden inputs',
             },
+            output: {
+              type: 'string',
+              maxLength: 20000,
+              description: 'optional; a harvested review case shows it beside the input and the feedback',
+            },
             at: {
               type: 'string',
               format: 'date-time',
@@ -159,6 +165,10 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
             rating: { type: 'integer', minimum: 1, maximum: 5 },
             correction: { type: 'string' },
             comment: { type: 'string' },
+            userId: {
+              type: 'string',
+              description: 'optional opaque user id; the review queue shows rating tendencies',
+            },
             at: {
               type: 'string',
               format: 'date-time',
@@ -299,6 +309,76 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
             properties: { version: { type: 'integer' }, reason: { type: 'string' } },
           }),
           responses: { 200: ok('moved'), ...errors },
+        },
+      },
+      '/v1/cases/{name}': {
+        get: {
+          summary:
+            'The review queue of a prompt or skill: harvested cases, counts per status, user rating tendencies (reader)',
+          parameters: [
+            name,
+            {
+              name: 'status',
+              in: 'query',
+              schema: { type: 'string', default: 'pending,skipped' },
+              description: 'comma-separated: pending, skipped, accepted, rejected',
+            },
+          ],
+          responses: { 200: ok('the queue'), ...errors },
+        },
+      },
+      '/v1/cases/{name}/harvest': {
+        post: {
+          summary: 'Harvest the failed runs since the last harvest into the review queue (writer)',
+          parameters: [
+            name,
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 0, maximum: 10000, default: 100 },
+              description: 'most new cases this harvest queues',
+            },
+          ],
+          responses: { 200: ok('what the harvest read, folded and queued'), ...errors },
+        },
+      },
+      '/v1/cases/{name}/{caseId}': {
+        get: {
+          summary: 'One case: input, output, feedback, correction, version, and the users’ rating tendencies (reader)',
+          parameters: [name, caseId],
+          responses: { 200: ok('the case'), ...errors },
+        },
+      },
+      '/v1/cases/{name}/{caseId}/accept': {
+        post: {
+          summary:
+            'Accept a case: the correction (or the expected output or assertions given) becomes a case of a new dataset version tagged source:production (owner of the item, or admin)',
+          parameters: [name, caseId],
+          requestBody: json({
+            type: 'object',
+            properties: {
+              expected: { type: 'string' },
+              assertions: { description: 'an assertion object or a list, in the dataset format' },
+              dataset: { type: 'string', description: 'default: the newest dataset targeting the item' },
+            },
+          }),
+          responses: { 200: ok('the case and the new dataset version'), ...errors },
+        },
+      },
+      '/v1/cases/{name}/{caseId}/reject': {
+        post: {
+          summary:
+            'Reject a case with a reason, kept so the same input is not offered again (owner of the item, or admin)',
+          parameters: [name, caseId],
+          requestBody: json({ type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } }),
+          responses: { 200: ok('the case'), ...errors },
+        },
+      },
+      '/v1/cases/{name}/{caseId}/skip': {
+        post: {
+          summary: 'Skip a case: it stays in the queue, after the pending ones (owner of the item, or admin)',
+          parameters: [name, caseId],
+          responses: { 200: ok('the case'), ...errors },
         },
       },
       '/v1/library/{name}/rollback': {

@@ -11,6 +11,7 @@ import { HttpProblem, sendProblem } from './http';
 import { DEFAULT_RECORD_RATE, TokenBuckets, type RateLimit } from './rate-limit';
 import { compile, type ApiDeps, type ApiTemporal } from './route';
 import { calendarRoutes } from './routes/calendar';
+import { caseRoutes } from './routes/cases';
 import { dashboardRoutes } from './routes/dashboard';
 import { labelRoutes } from './routes/labels';
 import { libraryRoutes } from './routes/library';
@@ -33,6 +34,7 @@ export const ROUTE_LIST = [
   ...metricsRoutes,
   ...tokenRoutes,
   ...workflowRoutes,
+  ...caseRoutes,
 ];
 const ROUTES = ROUTE_LIST.map(compile);
 

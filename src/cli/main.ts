@@ -20,6 +20,7 @@ import { reviewCommand, reviewHelp } from './commands/review';
 import { reportsCommand, reportsHelp } from './commands/reports';
 import { importCommand, importHelp } from './commands/import';
 import { mcpCommand, mcpHelp } from './commands/mcp';
+import { casesCommand, casesHelp } from './commands/cases';
 import {
   diffCommand,
   labelCommand,
@@ -68,6 +69,7 @@ const commands: Record<string, Command> = {
   reports: { help: reportsHelp, run: reportsCommand },
   import: { help: importHelp, run: importCommand },
   mcp: { help: mcpHelp, run: mcpCommand },
+  cases: { help: casesHelp, run: casesCommand },
 };
 
 function usage(): string {

@@ -18,6 +18,9 @@ export const runSchema = z.object({
   /** The input the application sent (optional): the quarterly dataset refresh review compares these with
    * the golden dataset's inputs. Keep personal data out, or leave it unset. */
   input: z.string().max(20_000).optional(),
+  /** The output the run returned (optional): a harvested case shows it beside the input and the feedback.
+   * Same caveat as input; secrets of this service are redacted when a case is harvested. */
+  output: z.string().max(20_000).optional(),
   at: z.iso.datetime().optional(),
 });
 export type RunRecord = z.infer<typeof runSchema>;
@@ -32,6 +35,8 @@ export const feedbackSchema = z
     rating: z.number().int().min(1).max(5).optional(),
     correction: z.string().max(20_000).optional(),
     comment: z.string().max(5000).optional(),
+    /** Who gave it (an opaque id, optional): the review queue shows each user's rating tendency. */
+    userId: z.string().min(1).max(200).optional(),
     at: z.iso.datetime().optional(),
   })
   .refine((f) => f.runId || (f.name && f.version), { message: 'give runId, or name and version', path: ['runId'] })
@@ -49,8 +54,8 @@ export async function recordRuns(db: Db, runs: RunRecord[]): Promise<{ stored: n
   await db.transaction(async (tx) => {
     for (const r of runs) {
       const res = await tx.run(
-        `INSERT INTO prompt_runs (id, name, version, unit_id, latency_ms, input_tokens, output_tokens, error, format_ok, corrected, regenerated, input, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        `INSERT INTO prompt_runs (id, name, version, unit_id, latency_ms, input_tokens, output_tokens, error, format_ok, corrected, regenerated, input, output, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
         [
           r.id,
           r.name,
@@ -64,6 +69,7 @@ export async function recordRuns(db: Db, runs: RunRecord[]): Promise<{ stored: n
           r.corrected ? 1 : 0,
           r.regenerated ? 1 : 0,
           r.input ?? null,
+          r.output ?? null,
           r.at ?? new Date().toISOString(),
         ],
       );
@@ -94,8 +100,8 @@ export async function recordFeedback(db: Db, items: FeedbackRecord[]): Promise<{
         version ??= run ? Number(run.version) : undefined;
       }
       const res = await tx.run(
-        `INSERT INTO feedback (id, run_id, name, version, thumbs, rating, correction, comment, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        `INSERT INTO feedback (id, run_id, name, version, thumbs, rating, correction, comment, user_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
         [
           f.id,
           f.runId ?? null,
@@ -105,6 +111,7 @@ export async function recordFeedback(db: Db, items: FeedbackRecord[]): Promise<{
           f.rating ?? null,
           f.correction ?? null,
           f.comment ?? null,
+          f.userId ?? null,
           f.at ?? new Date().toISOString(),
         ],
       );

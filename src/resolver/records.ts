@@ -15,6 +15,8 @@ export function runBody(run: RunInput, id: string): Record<string, unknown> {
   if (run.formatOk !== undefined) body.formatOk = Boolean(run.formatOk);
   if (run.corrected !== undefined) body.corrected = Boolean(run.corrected);
   if (run.regenerated !== undefined) body.regenerated = Boolean(run.regenerated);
+  if (run.input !== undefined) body.input = cut(String(run.input), MAX_TEXT);
+  if (run.output !== undefined) body.output = cut(String(run.output), MAX_TEXT);
   body.at = timestamp(run.at);
   return body;
 }
@@ -28,9 +30,14 @@ export function feedbackBody(f: FeedbackInput, id: string): Record<string, unkno
   if (f.rating !== undefined) body.rating = Number(f.rating);
   if (f.correction !== undefined) body.correction = String(f.correction);
   if (f.comment !== undefined) body.comment = String(f.comment);
+  if (f.userId !== undefined) body.userId = cut(String(f.userId), 200);
   body.at = timestamp(f.at);
   return body;
 }
+
+// The API's limits: a longer input or output is cut rather than have the whole run refused.
+const MAX_TEXT = 20_000;
+const cut = (text: string, max: number) => (text.length > max ? text.slice(0, max) : text);
 
 const whole = (n: number) => Math.max(0, Math.round(Number(n)));
 

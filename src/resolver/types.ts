@@ -81,6 +81,10 @@ export interface RunInput {
   formatOk?: boolean;
   corrected?: boolean;
   regenerated?: boolean;
+  /** What the application sent and what came back (optional; keep personal data out): the review queue
+   * shows them with the run's feedback. Each cut to 20,000 characters. */
+  input?: string;
+  output?: string;
   /** When the run happened; default the time of the recordRun call. */
   at?: Date | string;
 }
@@ -96,6 +100,8 @@ export interface FeedbackInput {
   rating?: number;
   correction?: string;
   comment?: string;
+  /** Who gave it (an opaque id): the review queue shows each user's rating tendency. */
+  userId?: string;
   at?: Date | string;
 }
 

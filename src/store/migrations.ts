@@ -489,6 +489,64 @@ export const migrations: { id: number; name: string; sql: MigrationSql }[] = [
       CREATE INDEX optimize_evidence_by_version ON optimize_evidence (name, version, created_at)`,
   },
   {
+    id: 17,
+    name: 'run outputs and feedback user ids: what a harvested case shows, and per-user rating tendencies',
+    sql: `
+      ALTER TABLE prompt_runs ADD COLUMN output TEXT;
+      ALTER TABLE feedback ADD COLUMN user_id TEXT`,
+  },
+  {
+    id: 18,
+    name: 'review queue: harvested cases per prompt or skill, the harvest cursors, per-user feedback tendencies',
+    // review_cases keeps reviewed cases for good: their input keys stop the same input being offered again.
+    sql: `
+      CREATE TABLE harvest_cursors (
+        name TEXT PRIMARY KEY,
+        run_cursor TEXT NOT NULL,
+        feedback_cursor TEXT NOT NULL,
+        harvests INTEGER NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE review_cases (
+        case_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        run_id TEXT,
+        kind TEXT NOT NULL,
+        kinds TEXT NOT NULL,
+        input TEXT,
+        output TEXT,
+        error TEXT,
+        correction TEXT,
+        feedback TEXT NOT NULL,
+        input_key TEXT,
+        simhash TEXT,
+        duplicates INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        expected TEXT,
+        assertions TEXT,
+        reason TEXT,
+        reviewer TEXT,
+        reviewed_at TEXT,
+        dataset TEXT,
+        dataset_version INTEGER,
+        harvest_id TEXT NOT NULL,
+        run_at TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX review_cases_by_status ON review_cases (name, status, created_at);
+      CREATE INDEX review_cases_by_run ON review_cases (name, run_id);
+      CREATE TABLE feedback_users (
+        name TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        votes INTEGER NOT NULL,
+        thumbs_down INTEGER NOT NULL,
+        ratings INTEGER NOT NULL,
+        rating_sum INTEGER NOT NULL,
+        PRIMARY KEY (name, user_id)
+      )`,
+  },
+  {
     id: 19,
     name: 'file blobs: the bytes of skill files that are not text (fonts, PDFs, archives), by sha256',
     // Beside blobs, not in it: blobs holds text keyed by the hash of that text, and a binary file's bytes may

@@ -17,7 +17,7 @@ const webhook = proxyActivities<Activities>({
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumAttempts: 5 },
 });
 
-/** Daily monitoring review: today's signals against 30-day baselines → deduped, escalated alerts. */
+/** Daily monitoring review: today's signals against 30-day baselines → deduped, escalated alerts; failures harvested. */
 export async function dailyReviewWorkflow(input: CalendarInput = {}): Promise<CalendarRunResult> {
   const { asOf, source } = calendarAsOf(input);
   const startedAt = new Date().toISOString();
@@ -38,11 +38,13 @@ export async function dailyReviewWorkflow(input: CalendarInput = {}): Promise<Ca
     }
   }
   const reportRef = await store.writeDailyReviewReport({ asOf, review, outcome, notified });
+  // The day's failed runs go to each production item's review queue (`refinery cases review`).
+  const harvest = await store.harvestProductionCases({ asOf });
   const result: CalendarRunResult = {
     runId: workflowInfo().workflowId,
     period: 'daily',
     asOf,
-    counts: dailyCounts(review, outcome, notified),
+    counts: { ...dailyCounts(review, outcome, notified), casesQueued: harvest.queued, casesMerged: harvest.merged },
     reportRef,
   };
   await store.recordReviewRun({ ...result, startedAt, finishedAt: new Date().toISOString(), asOfSource: source });

@@ -1,6 +1,7 @@
 import { applyAlertActions } from '../../src/calendar/alert-store';
 import { planAlerts } from '../../src/calendar/alerts';
 import { ROUTE_LIST } from '../../src/api/server';
+import { getHarvestCursor, writeHarvest } from '../../src/cases/case-store';
 import { issueToken } from '../../src/library/tokens';
 import { upsertRollout } from '../../src/rollout/store';
 import { describeEachStore } from '../support/store-backends';
@@ -55,6 +56,39 @@ async function freshAlert(h: ApiHarness): Promise<string> {
     detail: `format-compliance of greeting v2 (${u})`,
   };
   return (await applyAlertActions(h.db, planAlerts([finding], [], now), now)).opened[0]!.alertId;
+}
+
+/** A pending review case of "greeting", written as a harvest writes it (a harvest on PostgreSQL may lag commits). */
+async function freshCase(h: ApiHarness): Promise<string> {
+  const u = unique();
+  const previous = await getHarvestCursor(h.db, 'greeting');
+  await writeHarvest(h.db, {
+    name: 'greeting',
+    harvestId: `harvest-${u}`,
+    previous,
+    cursor: previous ?? { runs: '0', feedback: '0' },
+    cases: [
+      {
+        caseId: `case-${u}`,
+        version: 1,
+        runId: null,
+        kind: 'correction',
+        kinds: ['correction'],
+        input: `hello ${u}`,
+        output: 'hi',
+        error: null,
+        correction: 'Hello, welcome!',
+        feedback: [],
+        inputKey: null,
+        simhash: null,
+        duplicates: 0,
+        runAt: new Date().toISOString(),
+      },
+    ],
+    merges: [],
+    users: [],
+  });
+  return `case-${u}`;
 }
 
 /** Puts a label of "greeting" on a version as the bootstrap admin; already there is fine (a no-op move is a 409). */
@@ -281,6 +315,44 @@ const MATRIX: Record<string, Case[]> = {
       title: 'decide tune',
       request: () => ({ path: '/v1/tunes/tune-x/decide', body: { action: 'accept' } }),
       expected: needs('writer', 503),
+    },
+  ],
+  'GET /v1/cases/:name': [
+    { title: 'review queue', request: () => ({ path: '/v1/cases/greeting' }), expected: needs('reader', 200) },
+  ],
+  'POST /v1/cases/:name/harvest': [
+    {
+      title: 'harvest',
+      request: () => ({ path: '/v1/cases/greeting/harvest?limit=10' }),
+      expected: needs('writer', 200),
+    },
+  ],
+  'GET /v1/cases/:name/:caseId': [
+    {
+      title: 'show case',
+      request: async (h) => ({ path: `/v1/cases/greeting/${await freshCase(h)}` }),
+      expected: needs('reader', 200),
+    },
+  ],
+  'POST /v1/cases/:name/:caseId/accept': [
+    {
+      title: 'accept case',
+      request: async (h) => ({ path: `/v1/cases/greeting/${await freshCase(h)}/accept`, body: {} }),
+      expected: itemOwner(200),
+    },
+  ],
+  'POST /v1/cases/:name/:caseId/reject': [
+    {
+      title: 'reject case',
+      request: async (h) => ({ path: `/v1/cases/greeting/${await freshCase(h)}/reject`, body: { reason: 'noise' } }),
+      expected: itemOwner(200),
+    },
+  ],
+  'POST /v1/cases/:name/:caseId/skip': [
+    {
+      title: 'skip case',
+      request: async (h) => ({ path: `/v1/cases/greeting/${await freshCase(h)}/skip` }),
+      expected: itemOwner(200),
     },
   ],
   'POST /v1/tokens/:id/revoke': [

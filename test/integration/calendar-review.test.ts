@@ -8,6 +8,7 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { listAlerts, listIncidents, type AlertRow } from '../../src/calendar/alert-store';
 import { listCalendarRuns } from '../../src/calendar/calendar-runs';
+import { listCases } from '../../src/cases/case-store';
 import type { CalendarRunResult } from '../../src/calendar/periods';
 import { recordPostRunEval } from '../../src/calendar/post-run-evals';
 import { getBlob } from '../../src/store/blobs';
@@ -144,6 +145,15 @@ describe('daily review and weekly trends over simulated days (time-skipping serv
     const runs = await listCalendarRuns(db, { period: 'daily', limit: 100 });
     expect(runs).toHaveLength(30);
     expect(runs.every((r) => r.reportRef && r.summary.asOfSource === 'workflow-clock')).toBe(true);
+  });
+
+  test('the daily review harvests failed runs into each production prompt’s review queue, from its cursor', async () => {
+    // The seeded month is all stored before day 1: the first harvest queues it, later ones find nothing new.
+    expect(days[0]!.result.counts.casesQueued).toBeGreaterThan(0);
+    expect(days.slice(1).every((d) => d.result.counts.casesQueued === 0)).toBe(true);
+    const queue = await listCases(db, 'regress-b');
+    expect(queue.length).toBe(days[0]!.result.counts.casesQueued! - (await listCases(db, 'stable-a')).length);
+    expect(queue.some((c) => c.kinds.includes('thumbs-down'))).toBe(true);
   });
 
   test('a stable prompt raises no alert over 30 simulated days', async () => {

@@ -3,6 +3,7 @@ import type { DrillApi } from '../../library/staging-drill';
 import type { Db } from '../../store/db';
 import { reviewActivities } from './review';
 import { goldenAuditActivities } from './golden-audit';
+import { harvestActivities } from './harvest';
 
 export interface CalendarActivityDeps {
   db: Db;
@@ -17,5 +18,5 @@ export interface CalendarActivityDeps {
 
 /** Activities of the four calendar workflows: daily/weekly reviews, monthly golden re-run, quarterly audit. */
 export function calendarActivities(deps: CalendarActivityDeps) {
-  return { ...reviewActivities(deps), ...goldenAuditActivities(deps) };
+  return { ...reviewActivities(deps), ...goldenAuditActivities(deps), ...harvestActivities(deps) };
 }

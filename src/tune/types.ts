@@ -53,6 +53,8 @@ export interface TuneSettings {
   /** Consecutive failed iterations that spend the error budget. */
   maxConsecutiveErrors: number;
   chain: boolean;
+  /** How skills run: `agent` (progressive disclosure, the default when absent) or `inline` (every file pasted). */
+  execution?: 'inline' | 'agent';
   dryRun: boolean;
   executor: ModelChoice;
   judge: ModelChoice;

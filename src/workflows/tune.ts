@@ -171,6 +171,7 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
         goldenRef: input.goldenRef,
         chain: settings.chain,
         executor: runModels.executor,
+        ...(settings.execution ? { execution: settings.execution } : {}),
       });
       rec.tokens += exec.tokens;
       rec.costUsd += exec.costUsd;
@@ -190,6 +191,7 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
         goldenRef: input.goldenRef,
         goldenOutputsRef: exec.goldenOutputsRef,
         judge: runModels.judge,
+        ...(exec.filesRead ? { filesRead: exec.filesRead } : {}),
       };
       try {
         evaluation = await models.evaluateIteration(evaluateInput);

@@ -34,8 +34,17 @@ interface ReplyTiming {
   delayMs?: number;
 }
 
+/** A tool call the fake model asks for (Anthropic tool_use block, Gemini functionCall part). */
+export interface FakeToolCall {
+  id?: string;
+  name: string;
+  input: Record<string, unknown>;
+}
+
 export interface FakeTextReply extends ReplyTiming {
   text: string;
+  /** Tool calls made alongside (or instead of) the text: the answer's stop reason becomes the tool-use one. */
+  toolCalls?: FakeToolCall[];
   inputTokens?: number;
   outputTokens?: number;
   headers?: Record<string, string>;
@@ -98,7 +107,14 @@ export interface WireDialect {
   /** Returns the model when the request hits the dialect's completion endpoint, or undefined for any other path. */
   route(method: string, path: string, body: unknown): { model: string | undefined } | undefined;
   requestText(body: unknown): string;
-  successBody(reply: { model: string; text: string; inputTokens: number; outputTokens: number; id: string }): unknown;
+  successBody(reply: {
+    model: string;
+    text: string;
+    inputTokens: number;
+    outputTokens: number;
+    id: string;
+    toolCalls?: FakeToolCall[];
+  }): unknown;
   errorBody(error: { status: number; type: string; message: string; id: string }): unknown;
   defaultErrorType(status: number): string;
   /** The provider's batch API, where the fake has one. */
@@ -212,8 +228,9 @@ export async function startFakeServer(dialect: WireDialect, options: FakeServerO
       const inputTokens = ('text' in reply ? reply.inputTokens : undefined) ?? estimateTokens(recorded.text);
       const outputTokens = ('text' in reply ? reply.outputTokens : undefined) ?? estimateTokens(text);
       const headers = 'text' in reply ? reply.headers : undefined;
+      const toolCalls = 'text' in reply ? reply.toolCalls : undefined;
       const model = recorded.model ?? 'unknown-model';
-      sendJson(res, 200, dialect.successBody({ model, text, inputTokens, outputTokens, id }), headers);
+      sendJson(res, 200, dialect.successBody({ model, text, inputTokens, outputTokens, id, toolCalls }), headers);
       recorded.delivered = true;
     }
   };

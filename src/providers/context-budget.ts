@@ -41,6 +41,8 @@ export function checkContextBudget(c: ContextCheck): void {
   if (needed <= window) return;
   const over = needed - window;
   const bySize = Object.entries(c.files ?? {})
+    // Only files whose text is in this prompt can push it over (a caller may pass a whole folder).
+    .filter(([, content]) => content.length > 0 && c.text.includes(content))
     .map(([path, content]) => ({ path, tokens: roughTokens(content) }))
     .sort((a, b) => b.tokens - a.tokens || a.path.localeCompare(b.path));
   const culprits: typeof bySize = [];

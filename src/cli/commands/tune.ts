@@ -20,6 +20,8 @@ export const tuneHelp = `refinery tune <skill-dir>… --scenario <text|@file> [o
   --preset quick|standard|thorough   3 iterations/70, 5/80 (default), 8/90
   --threshold N  --max-iterations N  override the preset
   --chain                      run the skills in order, each fed the artifacts before it
+  --execution agent|inline     agent (default): the executor gets SKILL.md and reads other files with tools, and
+                               the judge sees only those; inline: every file pasted into one prompt
   --executor|--judge|--improver provider:model   e.g. anthropic:claude-sonnet-4-6, gemini:gemini-2.5-pro, offline
   --decision-timeout 7d        how long a stalled run waits for \`refinery decide\`
   --output <dir>               reports go to <dir>/docs/feedbacks/cycle-YYYY-MM-DD/ (default: .)
@@ -52,6 +54,7 @@ export const tuneOptions = {
   threshold: { type: 'string' },
   'max-iterations': { type: 'string' },
   chain: { type: 'boolean' },
+  execution: { type: 'string' },
   executor: { type: 'string' },
   judge: { type: 'string' },
   improver: { type: 'string' },

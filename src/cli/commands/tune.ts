@@ -34,7 +34,7 @@ refinery tune <name>[@version] --dataset <name@version> [options]
   The cases are split (seeded, by tags) into train, validation and test; the improver reads failing training
   cases; a child is kept only if it beats its parent on validation by a paired test. The chosen candidate
   becomes one version labelled \`candidate\`. Prints the projected calls and dollars before it starts.
-  Takes --preset, --threshold, --max-iterations (rounds), --executor/--judge/--improver, --decision-timeout,
+  Takes --preset, --threshold, --max-iterations (rounds), --executor/--judge/--improver, --execution, --decision-timeout,
   --output, --dry-run (no version), --wait, --json, --by, and:
   --seed N                     the split and every draw (default: drawn, and printed)
   --repeat N                   samples per judge-graded validation case (default ${OPTIMIZE_DEFAULTS.repeat})

@@ -13,6 +13,7 @@ import { evalThroughput } from './eval-throughput';
 import { guardLookBench } from './guard-look';
 import { libraryBench } from './library';
 import { rolloutBench } from './rollout';
+import { skillTokensBench } from './skill-tokens';
 import { tuneOverhead } from './tune-overhead';
 
 /** `npm run bench`: starts its own Temporal dev server on loopback and writes JSON under bench/results/. */
@@ -78,6 +79,8 @@ async function main(): Promise<void> {
   // The rollout guard's look on SQLite at 10k and 1M stored runs (1M takes about 20 s to seed).
   if (want('guard'))
     results.push(await guardLookBench([10_000, 1_000_000], Number(process.env.BENCH_GUARD_LOOKS ?? 31)));
+  // Executor and judge input tokens per iteration for a 1 MiB skill, inline versus agent execution.
+  if (want('skill-tokens')) results.push(await skillTokensBench());
   const out = {
     when: new Date().toISOString(),
     machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },

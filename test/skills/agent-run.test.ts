@@ -5,6 +5,8 @@ import { startFakeAnthropic } from '../fakes/fake-anthropic';
 import { startFakeGemini } from '../fakes/fake-gemini';
 import type { FakeServer } from '../fakes/fake-server-core';
 import { MARKER_KEY } from '../providers/provider-cases';
+import { searchLibrary } from '../../src/library/search';
+import { recordVersion } from '../../src/library/versions';
 import { describeEachStore } from '../support/store-backends';
 
 /** A skill with five reference files; each reference holds a marker so the test can see which were sent. */
@@ -194,5 +196,15 @@ describeEachStore('recorded tool calls and per-file usage', (backend) => {
         { path: 'd.md', runs: 1, reads: 1 },
       ],
     });
+  });
+
+  it('shows per-file usage in the library search output of a skill', async () => {
+    const db = await backend.open();
+    await recordVersion(db, 'forms', { type: 'skill', files: FILES }, { rationale: 'first', author: 'test' });
+    await recordAgentToolCalls(db, { runKey: 'r1', skill: 'forms', skillHash: 'h' }, [
+      { tool: 'read_file', path: 'references/b.md', outcome: 'read', bytes: 5 },
+    ]);
+    const [hit] = await searchLibrary(db, { name: 'forms' });
+    expect(hit?.fileUsage).toEqual({ agentRuns: 1, files: [{ path: 'references/b.md', runs: 1, reads: 1 }] });
   });
 });

@@ -175,6 +175,7 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
       });
       rec.tokens += exec.tokens;
       rec.costUsd += exec.costUsd;
+      if (exec.filesRead) rec.filesRead = exec.filesRead;
     } catch (err) {
       rec.errors.push(`execute failed: ${failureMessage(err)}`);
     }

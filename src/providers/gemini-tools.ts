@@ -19,7 +19,10 @@ export function geminiToolParams(
         role: 'model',
         parts: [
           ...(m.text ? [{ text: m.text }] : []),
-          ...m.toolCalls.map((c) => ({ functionCall: { id: c.id, name: c.name, args: c.input } })),
+          ...m.toolCalls.map((c) => ({
+            functionCall: { id: c.id, name: c.name, args: c.input },
+            ...(c.signature ? { thoughtSignature: c.signature } : {}),
+          })),
         ],
       };
     return {
@@ -75,7 +78,14 @@ export function toGeminiToolTurnResult(model: string, response: unknown, latency
     const args = call['args'] ?? {};
     if (!isRecord(args)) throw malformedResponse('gemini', model, 'a functionCall part has non-object args');
     // Gemini ids are optional: a stable one per part keeps results matched to calls.
-    toolCalls.push({ id: typeof call['id'] === 'string' ? call['id'] : `call-${i}`, name: call['name'], input: args });
+    const signature =
+      isRecord(part) && typeof part['thoughtSignature'] === 'string' ? part['thoughtSignature'] : undefined;
+    toolCalls.push({
+      id: typeof call['id'] === 'string' ? call['id'] : `call-${i}`,
+      name: call['name'],
+      input: args,
+      ...(signature ? { signature } : {}),
+    });
   }
   return {
     text: parsed.text,

@@ -17,6 +17,11 @@ export interface ToolCall {
   id: string;
   name: string;
   input: Record<string, unknown>;
+  /**
+   * An opaque token the provider attached to the call and wants back with it on the next turn (Gemini's
+   * `thoughtSignature`, required for function calling with thinking models). Never shown to anyone.
+   */
+  signature?: string;
 }
 
 export interface ToolResult {

@@ -123,6 +123,7 @@ export const geminiDialect: WireDialect = {
   successBody({ model, text, inputTokens, outputTokens, id, toolCalls }) {
     const calls = (toolCalls ?? []).map((c) => ({
       functionCall: { ...(c.id ? { id: c.id } : {}), name: c.name, args: c.input },
+      ...(c.signature ? { thoughtSignature: c.signature } : {}),
     }));
     const parts = [...(text || calls.length === 0 ? [{ text }] : []), ...calls];
     return {

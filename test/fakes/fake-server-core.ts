@@ -39,6 +39,8 @@ export interface FakeToolCall {
   id?: string;
   name: string;
   input: Record<string, unknown>;
+  /** Gemini: the part's `thoughtSignature`, which the client must send back with the call. */
+  signature?: string;
 }
 
 export interface FakeTextReply extends ReplyTiming {

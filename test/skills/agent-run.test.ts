@@ -160,6 +160,30 @@ describe.each(DIALECTS)('agent execution over $name (real SDK, fake server)', (d
   });
 });
 
+describe('gemini function calling with a thinking model', () => {
+  it("sends each call's thoughtSignature back with it on the next turn", async () => {
+    const fake = await startFakeGemini();
+    try {
+      const provider = new GeminiProvider({ apiKey: MARKER_KEY, baseUrl: fake.baseUrl });
+      fake.enqueue([
+        { text: '', toolCalls: [{ name: 'list_files', input: {}, signature: 'sig-opaque-1' }] },
+        { text: 'done' },
+      ]);
+      await runSkillAgent(agentInput(provider, 'gemini-3-pro-preview'));
+      const body = fake.requests[1]!.body as { contents: { role: string; parts: Record<string, unknown>[] }[] };
+      const modelTurn = body.contents.find((c) => c.role === 'model')!;
+      expect(modelTurn.parts[0]).toMatchObject({
+        functionCall: { name: 'list_files' },
+        thoughtSignature: 'sig-opaque-1',
+      });
+      const answer = body.contents[2]!.parts[0]!;
+      expect(answer).toMatchObject({ functionResponse: { name: 'list_files' } });
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
 describeEachStore('recorded tool calls and per-file usage', (backend) => {
   it('keeps every call of a run, replaces a retried run, and counts reads per file', async () => {
     const db = await backend.open();

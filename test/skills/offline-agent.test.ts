@@ -26,4 +26,19 @@ describe('the offline provider as an agent (what `npm start` shows without keys)
     expect(run.text).toContain('References used: references/style.md');
     expect(run.inputTokens).toBeGreaterThan(0);
   });
+
+  it('an eval case (an input, no scenario): echoes what the run saw, as the inline simulation does', async () => {
+    const provider = new OfflineProvider();
+    const run = await runSkillAgent({
+      skill: { name: 'notes', files: { 'SKILL.md': '# Notes\n\nSee references/a.md.', 'references/a.md': 'ALPHA' } },
+      system: 'You carry out a skill.',
+      task: '<input>\nquestion 7\n</input>',
+      maxOutputTokens: 256,
+      caps: { maxTurns: 5, maxTokens: 100_000 },
+      turn: (req) => provider.turn('offline', req),
+    });
+    expect(run.text).toMatch(/^Offline answer: /);
+    expect(run.text).toContain('question 7');
+    expect(run.text).toContain('ALPHA');
+  });
 });

@@ -15,6 +15,7 @@ import { harvestBenchOnBoth } from './harvest';
 import { libraryBench } from './library';
 import { optimizerBench, optionsFromEnv, writeOptimizerResult } from './optimizer';
 import { rolloutBench } from './rollout';
+import { skillTokensBench } from './skill-tokens';
 import { tuneOverhead } from './tune-overhead';
 
 /** `npm run bench`: starts its own Temporal dev server on loopback and writes JSON under bench/results/. */
@@ -67,6 +68,8 @@ async function main(): Promise<void> {
         Number(process.env.BENCH_HARVEST_DAYS ?? 3),
       ),
     );
+  // Executor and judge input tokens per iteration for a 1 MiB skill, inline versus agent execution.
+  if (want('skill-tokens')) results.push(await skillTokensBench());
   const out = {
     when: new Date().toISOString(),
     machine: { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },

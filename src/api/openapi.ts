@@ -204,7 +204,8 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       },
       '/v1/library': {
         get: {
-          summary: 'Search by name, tag, owner, kind and free text, with usage and outcomes per version (reader)',
+          summary:
+            'Search by name, tag, owner, kind and free text, with usage and outcomes per version and, for skills, how often agent runs read each file (reader)',
           parameters: ['q', 'tag', 'owner', 'name', 'kind'].map((n) => ({
             name: n,
             in: 'query',

@@ -10,6 +10,7 @@ import { parseModelChoice } from '../tune/model-choice';
 import { resolvePreset } from '../tune/presets';
 import { parseDuration } from './duration';
 import { CliError } from './exit-codes';
+import { executionFlag } from './tune-input';
 import { DEFAULT_SPLIT } from '../optimizer/split';
 
 /**
@@ -40,6 +41,7 @@ export interface OptimizeFlags {
   executor?: string;
   judge?: string;
   improver?: string;
+  execution?: string;
   'decision-timeout'?: string;
   output?: string;
   'dry-run'?: boolean;
@@ -273,6 +275,7 @@ export function parseOptimizeFlags(
       executor: model(flags.executor, '--executor'),
       judge: model(flags.judge, '--judge'),
       improver: model(flags.improver, '--improver'),
+      ...(flags.execution === undefined ? {} : { execution: executionFlag(flags.execution) }),
       changeBudget: {
         lines:
           num(flags['change-lines'], '--change-lines', {

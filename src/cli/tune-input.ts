@@ -18,6 +18,7 @@ export interface TuneFlags {
   threshold?: string;
   'max-iterations'?: string;
   chain?: boolean;
+  execution?: string;
   executor?: string;
   judge?: string;
   improver?: string;
@@ -39,6 +40,14 @@ function intFlag(value: string | undefined, flag: string, min: number, max: numb
   if (!Number.isInteger(n) || n < min || n > max)
     throw new CliError(`${flag} ${value}: expected a whole number from ${min} to ${max}`);
   return n;
+}
+
+/** `--execution agent|inline`: how the executor runs a skill. */
+export function executionFlag(value: string): 'agent' | 'inline' {
+  if (value === 'agent' || value === 'inline') return value;
+  throw new CliError(
+    `--execution ${value}: expected agent (the executor reads files with tools) or inline (every file in the prompt)`,
+  );
 }
 
 /** Validates everything a tune needs before anything is written or started. */
@@ -111,6 +120,7 @@ export function validateTuneInput(dirs: string[], flags: TuneFlags, cwd = proces
       ...preset,
       maxConsecutiveErrors: 3,
       chain: Boolean(flags.chain),
+      ...(flags.execution === undefined ? {} : { execution: executionFlag(flags.execution) }),
       dryRun: Boolean(flags['dry-run']),
       executor: model(flags.executor, '--executor'),
       judge: model(flags.judge, '--judge'),

@@ -28,6 +28,12 @@ export interface EvalSettings {
    * ignores it. Judge calls and failed batch items still go one call at a time.
    */
   batch?: boolean;
+  /**
+   * How a skill runs: `agent` (absent: the default) gives the model SKILL.md and tools to read the other files, and
+   * the rubric judge sees only what it read; `inline` pastes every file into one prompt. Prompts, the no-skill
+   * baseline and batch mode always run inline.
+   */
+  execution?: 'inline' | 'agent';
 }
 
 export interface EvalRunInput {

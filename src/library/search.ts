@@ -1,3 +1,4 @@
+import { skillFileUsage, type FileUsage } from '../skills/tool-call-store';
 import type { Db } from '../store/db';
 import { getLabels } from './label-store';
 import { versionUsage, type VersionUsage } from './records';
@@ -14,6 +15,11 @@ export interface SearchQuery {
 export interface SearchHit extends LibraryItem {
   labels: Record<string, number>;
   versions: (LibraryVersion & { usage: VersionUsage | undefined })[];
+  /**
+   * Skills: how often agent runs read each file (over all versions). A file that no run reads is a candidate for
+   * removal or merging; files never read are absent here (compare with the version's file list).
+   */
+  fileUsage?: { agentRuns: number; files: FileUsage[] };
 }
 
 /** Library search by name, tag, owner and free text (name, description, tags, owner), with usage per version. */
@@ -65,6 +71,7 @@ export async function searchLibrary(db: Db, query: SearchQuery, limit = 50): Pro
         ...v,
         usage: usage.find((u) => u.version === v.version),
       })),
+      ...(item.kind === 'skill' ? { fileUsage: await skillFileUsage(db, name) } : {}),
     });
   }
   return hits;

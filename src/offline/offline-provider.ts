@@ -1,9 +1,11 @@
 import type { CompletionRequest, CompletionResult, Provider } from '../providers/types';
+import { toolRequestText, type ToolProvider, type ToolTurnRequest, type ToolTurnResult } from '../providers/tools';
 import { RUBRIC_TAG } from '../eval/rubric';
 import { isReflectionRequest } from '../optimizer/reflection';
 import { parseRenderedFiles, roleOf } from '../tune/prompts';
 import { DIMENSIONS, type Dimension } from '../tune/types';
 import { CHECKS } from './checklist';
+import { offlineAgentTurn } from './offline-agent';
 import { offlineReflect } from './reflect';
 
 const estimateTokens = (text: string) => Math.ceil(text.length / 4);
@@ -16,7 +18,7 @@ const estimateTokens = (text: string) => Math.ceil(text.length / 4);
  * optimizer's reflective improver adds a failing case's expected text to the prompt (src/offline/reflect.ts).
  * The same input always gives the same output.
  */
-export class OfflineProvider implements Provider {
+export class OfflineProvider implements Provider, ToolProvider {
   readonly name = 'offline' as const;
 
   complete(model: string, req: CompletionRequest): Promise<CompletionResult> {
@@ -35,6 +37,21 @@ export class OfflineProvider implements Provider {
       model,
       inputTokens: estimateTokens((req.system ?? '') + req.prompt),
       outputTokens: estimateTokens(text),
+      costUsd: 0,
+      latencyMs: 0,
+    });
+  }
+
+  /** A tool-use turn: the executor as an agent reading only the files SKILL.md points to (src/offline/offline-agent.ts). */
+  turn(model: string, req: ToolTurnRequest): Promise<ToolTurnResult> {
+    const { text, toolCalls } = offlineAgentTurn(req);
+    return Promise.resolve({
+      text,
+      toolCalls,
+      provider: 'offline',
+      model,
+      inputTokens: estimateTokens(toolRequestText(req)),
+      outputTokens: estimateTokens(text + toolCalls.map((c) => JSON.stringify(c.input)).join('')),
       costUsd: 0,
       latencyMs: 0,
     });

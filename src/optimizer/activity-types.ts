@@ -21,11 +21,15 @@ export interface EvalModels {
   executor: ResolvedModel;
   judge: ResolvedModel;
   maxOutputTokens: number;
+  /** How a skill candidate runs (absent: agent execution, the default for skills). */
+  execution?: 'inline' | 'agent';
 }
 
 /** evaluateCandidate: the engine's evaluate, through the eval engine's case runner; stored results are reused. */
 export interface EvaluateCandidateInput extends EvaluateRequest {
   runId: string;
+  /** The library item being tuned: a skill's agent runs record their file reads under it. */
+  itemName?: string;
   dataset: { name: string; version: number };
   models: EvalModels;
 }

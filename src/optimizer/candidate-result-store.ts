@@ -68,7 +68,10 @@ export function modelIdentity(models: EvalModels): Pick<CandidateResultIdentity,
   return {
     executor: `${models.executor.provider}:${models.executor.model}`,
     judge: `${models.judge.provider}:${models.judge.model}`,
-    params: JSON.stringify({ maxOutputTokens: models.maxOutputTokens }),
+    params: JSON.stringify({
+      maxOutputTokens: models.maxOutputTokens,
+      ...(models.execution ? { execution: models.execution } : {}),
+    }),
   };
 }
 

@@ -204,6 +204,8 @@ export interface OptimizeInput {
     executor: ModelChoice;
     judge: ModelChoice;
     improver: ModelChoice;
+    /** How a skill runs while it is evaluated: agent (absent: the default) or inline. */
+    execution?: 'inline' | 'agent';
     /** Per proposal: lines changed (added + removed) at most, and bytes changed at most. */
     changeBudget: { lines: number; bytes: number };
     /** Tokens the reflection prompt may hold (failures and lineage are cut to fit). */

@@ -6,11 +6,13 @@ import { DEFAULT_TIMEOUT_MS, JSON_ANSWER_INSTRUCTION } from './constants';
 import { startDeadline } from './deadline';
 import { estimateCostUsd } from './pricing';
 import { registerSecret } from './redact';
+import { anthropicToolParams, toToolTurnResult } from './anthropic-tools';
+import type { ToolProvider, ToolTurnRequest, ToolTurnResult } from './tools';
 import type { CompleteOptions, CompletionRequest, CompletionResult, Provider, RemoteProviderOptions } from './types';
 
 const PUBLIC_BASE_URL = 'https://api.anthropic.com';
 
-export class AnthropicProvider implements Provider {
+export class AnthropicProvider implements Provider, ToolProvider {
   readonly name = 'anthropic' as const;
   private client: Anthropic | undefined;
 
@@ -32,6 +34,26 @@ export class AnthropicProvider implements Provider {
       });
       const latencyMs = Math.round(performance.now() - started);
       return toResult(model, message, latencyMs);
+    } catch (err) {
+      throw classifyAnthropicError(err, { model, deadline, timeoutMs, apiKey: this.options.apiKey });
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /** One tool-use turn: the same client, timeout, retries (none) and error classification as `complete`. */
+  async turn(model: string, req: ToolTurnRequest, options: CompleteOptions = {}): Promise<ToolTurnResult> {
+    const client = this.getClient();
+    const timeoutMs = Math.ceil(options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const deadline = startDeadline(timeoutMs, options.signal);
+    const started = performance.now();
+    try {
+      const message: unknown = await client.messages.create(anthropicToolParams(model, req), {
+        signal: deadline.signal,
+        timeout: timeoutMs,
+        maxRetries: 0,
+      });
+      return toToolTurnResult(model, message, Math.round(performance.now() - started));
     } catch (err) {
       throw classifyAnthropicError(err, { model, deadline, timeoutMs, apiKey: this.options.apiKey });
     } finally {

@@ -1,10 +1,12 @@
 import { priceForModel } from './pricing';
+import type { ProviderName } from './types';
 
 /**
- * Context windows in tokens (prompt and answer together), from the vendors' model pages (late 2025), keyed by the
- * same families as MODEL_PRICES so dated snapshots resolve the same way. Claude's 1M-token beta is not assumed.
+ * Input + output tokens a model accepts in one call, by the same model families as MODEL_PRICES (so a dated
+ * snapshot resolves as its price does). Claude Sonnet's 1M window needs a beta header Refinery does not send,
+ * so its standard 200k applies. From the vendors' model pages (late 2025).
  */
-export const CONTEXT_WINDOWS: Readonly<Record<string, number>> = {
+export const MODEL_CONTEXT_WINDOWS: Readonly<Record<string, number>> = {
   'claude-opus-4-5': 200_000,
   'claude-opus-4-1': 200_000,
   'claude-opus-4': 200_000,
@@ -35,12 +37,23 @@ export const CONTEXT_WINDOWS: Readonly<Record<string, number>> = {
   'o3-mini': 200_000,
   'o4-mini': 200_000,
 };
+/** The same table under the name the OpenAI provider's tests use. */
+export const CONTEXT_WINDOWS = MODEL_CONTEXT_WINDOWS;
+
+/** Assumed for a model missing from the table: the smallest window listed, so an unknown model is refused early, never overrun. */
+export const UNKNOWN_CONTEXT_WINDOW = 128_000;
 
 /**
  * The model's context window, or undefined for a model the table does not know (a local model behind
- * OPENAI_BASE_URL, a new release): callers must then not assume a size.
+ * OPENAI_BASE_URL, a new release).
  */
 export function contextWindowForModel(model: string): number | undefined {
   const { matched } = priceForModel(model);
-  return matched === undefined ? undefined : CONTEXT_WINDOWS[matched];
+  return matched === undefined ? undefined : MODEL_CONTEXT_WINDOWS[matched];
+}
+
+/** The window a prompt is checked against: Infinity for the offline simulation, which reads anything. */
+export function contextWindowFor(provider: ProviderName, model: string): number {
+  if (provider === 'offline') return Infinity;
+  return contextWindowForModel(model) ?? UNKNOWN_CONTEXT_WINDOW;
 }

@@ -7,11 +7,13 @@ import { classifyGeminiError } from './gemini-errors';
 import { readGeminiResponse } from './gemini-response';
 import { estimateCostUsd } from './pricing';
 import { registerSecret } from './redact';
+import { geminiToolParams, toGeminiToolTurnResult } from './gemini-tools';
+import type { ToolProvider, ToolTurnRequest, ToolTurnResult } from './tools';
 import type { CompleteOptions, CompletionRequest, CompletionResult, Provider, RemoteProviderOptions } from './types';
 
 const PUBLIC_BASE_URL = 'https://generativelanguage.googleapis.com/';
 
-export class GeminiProvider implements Provider {
+export class GeminiProvider implements Provider, ToolProvider {
   readonly name = 'gemini' as const;
   private client: GoogleGenAI | undefined;
 
@@ -29,6 +31,31 @@ export class GeminiProvider implements Provider {
       const response: unknown = await client.models.generateContent(toParams(model, req, deadline.signal, http.fetch));
       const latencyMs = Math.round(performance.now() - started);
       return toResult(model, response, latencyMs);
+    } catch (err) {
+      throw classifyGeminiError(err, {
+        model,
+        deadline,
+        timeoutMs,
+        apiKey: this.options.apiKey,
+        headers: http.lastHeaders(),
+      });
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /** One function-calling turn: the same client, timeout, retries (none) and error classification as `complete`. */
+  async turn(model: string, req: ToolTurnRequest, options: CompleteOptions = {}): Promise<ToolTurnResult> {
+    const client = this.getClient();
+    const timeoutMs = Math.ceil(options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const deadline = startDeadline(timeoutMs, options.signal);
+    const http = headerKeepingFetch();
+    const started = performance.now();
+    try {
+      const response: unknown = await client.models.generateContent(
+        geminiToolParams(model, req, deadline.signal, http.fetch),
+      );
+      return toGeminiToolTurnResult(model, response, Math.round(performance.now() - started));
     } catch (err) {
       throw classifyGeminiError(err, {
         model,

@@ -54,3 +54,16 @@ export function createProvider(name: ProviderName, options: RemoteProviderOption
       throw new Error('createProvider does not build the offline provider: use OfflineProvider from src/offline');
   }
 }
+export {
+  supportsTools,
+  toolRequestText,
+  type ToolCall,
+  type ToolMessage,
+  type ToolProvider,
+  type ToolResult,
+  type ToolSpec,
+  type ToolTurnRequest,
+  type ToolTurnResult,
+} from './tools';
+export { MODEL_CONTEXT_WINDOWS, UNKNOWN_CONTEXT_WINDOW, contextWindowFor } from './context-windows';
+export { ContextBudgetError, checkContextBudget, type ContextCheck } from './context-budget';

@@ -558,6 +558,25 @@ export const migrations: { id: number; name: string; sql: MigrationSql }[] = [
         'CREATE TABLE file_blobs (hash TEXT PRIMARY KEY, size BIGINT NOT NULL, data BYTEA NOT NULL, created_at TEXT NOT NULL)',
     },
   },
+  {
+    id: 20,
+    name: 'agent execution: every tool call of a skill run, for per-file usage',
+    // One row per tool call; a retried run replaces its own rows (keyed by run_key), so usage counts each run once.
+    sql: `
+      CREATE TABLE skill_tool_calls (
+        run_key TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        skill TEXT NOT NULL,
+        skill_hash TEXT NOT NULL,
+        tool TEXT NOT NULL,
+        path TEXT,
+        outcome TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (run_key, seq)
+      );
+      CREATE INDEX skill_tool_calls_by_skill ON skill_tool_calls (skill, path)`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<void> {

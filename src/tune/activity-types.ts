@@ -15,6 +15,8 @@ export interface ExecuteInput {
   goldenRef?: string;
   chain: boolean;
   executor: ModelChoice;
+  /** How each skill runs; absent means agent execution (the default for skills). */
+  execution?: 'inline' | 'agent';
 }
 export interface ExecuteResult {
   /** Artifact blob hash per skill. */
@@ -23,6 +25,8 @@ export interface ExecuteResult {
   goldenOutputsRef?: string;
   tokens: number;
   costUsd: number;
+  /** Agent execution: the files each skill's executor read on the scenario (SKILL.md aside). */
+  filesRead?: Record<string, string[]>;
 }
 
 export interface EvaluateInput {
@@ -34,6 +38,8 @@ export interface EvaluateInput {
   goldenRef?: string;
   goldenOutputsRef?: string;
   judge: ModelChoice;
+  /** Set with agent execution: the judge sees SKILL.md and these files per skill, not the whole folder. */
+  filesRead?: Record<string, string[]>;
 }
 export interface EvaluateResult {
   score: number;

@@ -27,23 +27,30 @@ export function parseRenderedFiles(text: string): SkillFiles {
   return files;
 }
 
+export const EXECUTOR_SYSTEM = `${ROLE_TAG('executor')} You carry out a skill exactly as its files instruct, on the given scenario, and return only the deliverable.`;
+
+/** What the executor is asked after the skill: upstream artifacts, the scenario, the instruction (inline and agent alike). */
+export function executorTask(p: { scenario: string; upstream?: { skill: string; artifact: string }[] }): string {
+  const upstream = (p.upstream ?? []).map((u) => `<artifact from="${u.skill}">\n${u.artifact}\n</artifact>`).join('\n');
+  return [
+    upstream && `Artifacts from the previous skills of the chain, your input:\n${upstream}`,
+    `<scenario>\n${p.scenario}\n</scenario>`,
+    'Produce the deliverable the skill describes for this scenario.',
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+}
+
+/** Inline execution: every file of the skill pasted into one prompt. */
 export function executorPrompt(p: {
   skill: string;
   files: SkillFiles;
   scenario: string;
   upstream?: { skill: string; artifact: string }[];
 }) {
-  const upstream = (p.upstream ?? []).map((u) => `<artifact from="${u.skill}">\n${u.artifact}\n</artifact>`).join('\n');
   return {
-    system: `${ROLE_TAG('executor')} You carry out a skill exactly as its files instruct, on the given scenario, and return only the deliverable.`,
-    prompt: [
-      `<skill name="${p.skill}">`,
-      renderFiles(p.files),
-      '</skill>',
-      upstream && `Artifacts from the previous skills of the chain, your input:\n${upstream}`,
-      `<scenario>\n${p.scenario}\n</scenario>`,
-      'Produce the deliverable the skill describes for this scenario.',
-    ]
+    system: EXECUTOR_SYSTEM,
+    prompt: [`<skill name="${p.skill}">`, renderFiles(p.files), '</skill>', executorTask(p)]
       .filter(Boolean)
       .join('\n\n'),
   };
@@ -55,6 +62,7 @@ export function executorPrompt(p: {
  * earlier scores, a judge anchors on them instead of grading what is in front of it.
  */
 export function judgePrompt(p: {
+  /** With agent execution, `files` holds SKILL.md and the files the executor read, not the whole folder. */
   skills: { name: string; files: SkillFiles; artifact: string }[];
   scenario: string;
   goldenResults?: string;

@@ -103,6 +103,18 @@ export function renderTuneReport(d: ReportData): string {
   }
   out.push('', barChart(d.iterations, d.threshold), '');
 
+  const reads = d.iterations.filter((it) => it.filesRead);
+  if (reads.length > 0) {
+    // Progressive disclosure at work: a file no iteration reads is a candidate for removal or merging.
+    out.push('## Files the executor read', '');
+    for (const it of reads)
+      for (const [skill, files] of Object.entries(it.filesRead!))
+        out.push(
+          `- Iteration ${it.iteration}, ${skill}: ${files.length ? files.map((f) => `\`${f}\``).join(', ') : 'SKILL.md only'}`,
+        );
+    out.push('');
+  }
+
   out.push('## Changes per iteration', '');
   for (const it of d.iterations) {
     const imp = it.improvement;

@@ -53,6 +53,8 @@ export interface TuneSettings {
   /** Consecutive failed iterations that spend the error budget. */
   maxConsecutiveErrors: number;
   chain: boolean;
+  /** How skills run: `agent` (progressive disclosure, the default when absent) or `inline` (every file pasted). */
+  execution?: 'inline' | 'agent';
   dryRun: boolean;
   executor: ModelChoice;
   judge: ModelChoice;
@@ -117,6 +119,8 @@ export interface IterationRecord {
   /** Anything that failed this iteration (execute, evaluate, improve), for the error budget. */
   errors: string[];
   improvement?: { status: 'applied' | 'rolled-back' | 'skipped'; skill?: string; newHash?: string; reason?: string };
+  /** Agent execution: the files each skill's executor read on the scenario, besides SKILL.md. */
+  filesRead?: Record<string, string[]>;
   tokens: number;
   costUsd: number;
 }

@@ -127,6 +127,7 @@ export async function optimizeWorkflow(input: OptimizeInput, carried?: OptimizeR
     executor: run.models.executor,
     judge: run.models.judge,
     maxOutputTokens: DEFAULT_EVAL_SETTINGS.maxOutputTokens,
+    ...(settings.execution ? { execution: settings.execution } : {}),
   };
   const ops = optimizerOps(input, { ...evalModels, improver: run.models.improver });
 
@@ -290,10 +291,21 @@ const add = (a: typeof zero, b: typeof zero) => ({ calls: a.calls + b.calls, usd
 
 /** The engine's world: every evaluation and proposal is an activity keyed by this run. */
 function optimizerOps(input: OptimizeInput, m: EvalModels & { improver: EvalModels['executor'] }): OptimizerOps {
-  const evalModels: EvalModels = { executor: m.executor, judge: m.judge, maxOutputTokens: m.maxOutputTokens };
+  const evalModels: EvalModels = {
+    executor: m.executor,
+    judge: m.judge,
+    maxOutputTokens: m.maxOutputTokens,
+    ...(m.execution ? { execution: m.execution } : {}),
+  };
   return {
     evaluate: (req) =>
-      models.evaluateCandidate({ ...req, runId: input.runId, dataset: input.dataset, models: evalModels }),
+      models.evaluateCandidate({
+        ...req,
+        runId: input.runId,
+        itemName: input.target.name,
+        dataset: input.dataset,
+        models: evalModels,
+      }),
     propose: (req) =>
       models.proposeCandidate({
         ...req,

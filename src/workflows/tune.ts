@@ -171,9 +171,11 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
         goldenRef: input.goldenRef,
         chain: settings.chain,
         executor: runModels.executor,
+        ...(settings.execution ? { execution: settings.execution } : {}),
       });
       rec.tokens += exec.tokens;
       rec.costUsd += exec.costUsd;
+      if (exec.filesRead) rec.filesRead = exec.filesRead;
     } catch (err) {
       rec.errors.push(`execute failed: ${failureMessage(err)}`);
     }
@@ -190,6 +192,7 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
         goldenRef: input.goldenRef,
         goldenOutputsRef: exec.goldenOutputsRef,
         judge: runModels.judge,
+        ...(exec.filesRead ? { filesRead: exec.filesRead } : {}),
       };
       try {
         evaluation = await models.evaluateIteration(evaluateInput);

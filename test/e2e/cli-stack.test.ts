@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { temporalCliPath } from '../../src/temporal/binaries';
 import { freePort } from '../../src/temporal/probe';
@@ -24,6 +25,11 @@ describe('the embedded stack through the CLI', () => {
     expect(start.output()).toMatch(/Temporal Web UI: http:\/\/127\.0\.0\.1:\d+/);
     expect(start.output()).toContain('threshold-met: best score 90 at iteration 4');
     expect(start.output()).toMatch(/Report: .*docs\/feedbacks\/cycle-\d{4}-\d{2}-\d{2}\/release-notes\.md/);
+    // Agent execution, offline: the executor read the reference SKILL.md points to, and not the other one.
+    const report = fs.readFileSync(/Report: (\S+release-notes\.md)/.exec(start.output())![1]!, 'utf8');
+    expect(report).toContain('## Files the executor read');
+    expect(report).toContain('- Iteration 1, release-notes: `references/style.md`');
+    expect(report).not.toContain('changelog-format.md');
     const workflowId =
       /Tuning the example skill with offline simulation \(no API keys set\): (tune-release-notes-[0-9a-f]+)/.exec(
         start.output(),

@@ -111,14 +111,20 @@ export const anthropicDialect: WireDialect = {
     }
     return parts.join('\n');
   },
-  successBody({ model, text, inputTokens, outputTokens, id }) {
+  successBody({ model, text, inputTokens, outputTokens, id, toolCalls }) {
+    const calls = (toolCalls ?? []).map((c, i) => ({
+      type: 'tool_use',
+      id: c.id ?? `toolu_${id}_${i + 1}`,
+      name: c.name,
+      input: c.input,
+    }));
     return {
       id: `msg_${id}`,
       type: 'message',
       role: 'assistant',
       model,
-      content: [{ type: 'text', text }],
-      stop_reason: 'end_turn',
+      content: [...(text || calls.length === 0 ? [{ type: 'text', text }] : []), ...calls],
+      stop_reason: calls.length > 0 ? 'tool_use' : 'end_turn',
       stop_sequence: null,
       usage: { input_tokens: inputTokens, output_tokens: outputTokens },
     };
@@ -153,6 +159,8 @@ function contentText(content: unknown): string[] {
   if (typeof content === 'string') return [content];
   if (!Array.isArray(content)) return [];
   return content.flatMap((block: unknown) => {
+    // A tool_result carries what a tool returned: prompt text the model reads, like a text block.
+    if (isRecord(block) && block['type'] === 'tool_result') return contentText(block['content']);
     const text = stringField(block, 'text');
     return text === undefined ? [] : [text];
   });

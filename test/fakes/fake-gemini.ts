@@ -120,9 +120,14 @@ export const geminiDialect: WireDialect = {
     for (const content of arrayField(body, 'contents')) texts.push(...partsText(content));
     return texts.join('\n');
   },
-  successBody({ model, text, inputTokens, outputTokens, id }) {
+  successBody({ model, text, inputTokens, outputTokens, id, toolCalls }) {
+    const calls = (toolCalls ?? []).map((c) => ({
+      functionCall: { ...(c.id ? { id: c.id } : {}), name: c.name, args: c.input },
+      ...(c.signature ? { thoughtSignature: c.signature } : {}),
+    }));
+    const parts = [...(text || calls.length === 0 ? [{ text }] : []), ...calls];
     return {
-      candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP', index: 0 }],
+      candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP', index: 0 }],
       usageMetadata: {
         promptTokenCount: inputTokens,
         candidatesTokenCount: outputTokens,
@@ -164,6 +169,10 @@ export function startFakeGemini(options: FakeServerOptions = {}): Promise<FakeSe
 function partsText(content: unknown): string[] {
   if (typeof content === 'string') return [content];
   return arrayField(content, 'parts').flatMap((part) => {
+    // A functionResponse carries what a tool returned: prompt text the model reads.
+    const response =
+      isRecord(part) && isRecord(part['functionResponse']) ? part['functionResponse']['response'] : undefined;
+    if (isRecord(response)) return [stringField(response, 'output') ?? stringField(response, 'error') ?? ''];
     const text = stringField(part, 'text');
     return text === undefined ? [] : [text];
   });

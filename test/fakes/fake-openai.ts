@@ -188,7 +188,12 @@ function chatCompletion({ model, text, inputTokens, outputTokens, id, toolCalls 
     type: 'function',
     function: {
       name: call.name,
-      arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
+      arguments:
+        call.arguments === undefined
+          ? JSON.stringify(call.input)
+          : typeof call.arguments === 'string'
+            ? call.arguments
+            : JSON.stringify(call.arguments),
     },
   }));
   return {

@@ -34,8 +34,21 @@ interface ReplyTiming {
   delayMs?: number;
 }
 
+/** A tool call the fake model asks for (Anthropic tool_use block, Gemini functionCall part). */
+export interface FakeToolCall {
+  id?: string;
+  name: string;
+  input: Record<string, unknown>;
+  /** OpenAI's raw `arguments` when a test gives them (a string is sent as it is, malformed or not). */
+  arguments?: unknown;
+  /** Gemini: the part's `thoughtSignature`, which the client must send back with the call. */
+  signature?: string;
+}
+
 export interface FakeTextReply extends ReplyTiming {
   text: string;
+  /** Tool calls made alongside (or instead of) the text: the answer's stop reason becomes the tool-use one. */
+  toolCalls?: FakeToolCall[];
   inputTokens?: number;
   outputTokens?: number;
   headers?: Record<string, string>;
@@ -69,6 +82,25 @@ export interface FakeMalformedReply extends ReplyTiming {
 /** Waits `hangMs` (meant to outlast the client's timeout) and then answers with the default text reply. */
 export interface FakeHangReply extends ReplyTiming {
   hangMs: number;
+}
+
+/** Either way a test scripts tool calls (`input` for Anthropic and Gemini, `arguments` for OpenAI), in one shape. */
+function toolCallsOf(reply: FakeReply): FakeToolCall[] | undefined {
+  if (!('toolCalls' in reply) || !reply.toolCalls) return undefined;
+  return reply.toolCalls.map((c) => {
+    if ('input' in c) return c;
+    const parsed: unknown = typeof c.arguments === 'string' ? safeJson(c.arguments) : c.arguments;
+    const input = parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+    return { id: c.id, name: c.name, input, arguments: c.arguments };
+  });
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export type FakeReply = FakeTextReply | FakeErrorReply | FakeMalformedReply | FakeHangReply | FakeToolCallReply;
@@ -115,8 +147,8 @@ export interface WireDialect {
     inputTokens: number;
     outputTokens: number;
     id: string;
-    /** Set by a FakeToolCallReply; dialects that speak tool calls put them in the answer. */
-    toolCalls?: FakeToolCallReply['toolCalls'];
+    /** Tool calls of the answer (a text reply's `toolCalls` or a FakeToolCallReply's), in one shape. */
+    toolCalls?: FakeToolCall[];
   }): unknown;
   errorBody(error: { status: number; type: string; message: string; id: string }): unknown;
   defaultErrorType(status: number): string;
@@ -235,7 +267,7 @@ export async function startFakeServer(dialect: WireDialect, options: FakeServerO
         headers,
       );
     } else {
-      const toolCalls = 'toolCalls' in reply ? reply.toolCalls : undefined;
+      const toolCalls = toolCallsOf(reply);
       const text =
         'text' in reply && reply.text !== undefined ? reply.text : toolCalls ? '' : defaultReply(recorded).text;
       const inputTokens = ('inputTokens' in reply ? reply.inputTokens : undefined) ?? estimateTokens(recorded.text);

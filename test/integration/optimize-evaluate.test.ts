@@ -271,8 +271,9 @@ describeEachStore('evaluateCandidate (real worker, real SDKs against the fakes)'
       expect(without.scores).toEqual({ q0: 1, q1: 1 });
       expect(without.tokens).toBeLessThan(withSkill.tokens);
       const asked = f.anthropic.requests.filter((r) => r.text.includes('<input>'));
-      expect(asked.filter((r) => r.text.includes('<skill>'))).toHaveLength(2);
-      expect(asked.filter((r) => !r.text.includes('<skill>'))).toHaveLength(2);
+      // With the skill: its agent run's opening (`<skill name=…>`, SKILL.md, the input); without: no skill block.
+      expect(asked.filter((r) => r.text.includes('<skill'))).toHaveLength(2);
+      expect(asked.filter((r) => !r.text.includes('<skill'))).toHaveLength(2);
     } finally {
       f.answer.fn = echo;
     }

@@ -5,6 +5,7 @@ import { decideSignal, decideUpdate, tuneStatusQuery } from '../../src/shared';
 import { validateTuneInput } from '../../src/cli/tune-input';
 import { progressLine, startTune } from '../../src/clients/tune';
 import { getSkillFiles } from '../../src/store/skill-versions';
+import { skillFileUsage } from '../../src/skills/tool-call-store';
 import { eventually, testClient, uniqueId, withWorker } from '../support/temporal';
 import { appendImprovement, judgeJson, tuneHarness, type Roles, type TuneHarness } from '../support/tune-harness';
 
@@ -394,5 +395,60 @@ describe('tuneWorkflow against fake Anthropic and Gemini servers', () => {
       r.snapshots.find((s) => s.iteration === 2 && s.skill === 'second')!.version_hash,
     );
     expect(second['SKILL.md']).toContain('- improvement 1');
+  });
+
+  test('agent execution (the default): the executor reads two of five references; the judge sees only those', async () => {
+    const refs = Object.fromEntries(
+      ['a', 'b', 'c', 'd', 'e'].map((n) => [`references/${n}.md`, `marker-${n} guidance`]),
+    );
+    const r = await runTune(
+      {
+        executor: (req) =>
+          req.text.includes('marker-b')
+            ? { text: 'DELIVERABLE' }
+            : {
+                text: '',
+                toolCalls: [
+                  { name: 'read_file', input: { path: 'references/b.md' } },
+                  { name: 'read_file', input: { path: 'references/d.md' } },
+                ],
+              },
+        judge: scores(90),
+      },
+      { threshold: '80', 'max-iterations': '1' },
+      undefined,
+      { demo: { 'SKILL.md': '# demo\n\nUse references/b.md and references/d.md.\n', ...refs } },
+    );
+    expect(r.status.termination).toBe('threshold-met');
+    const exec = r.h.requestsFor('executor');
+    expect(exec).toHaveLength(2);
+    expect(exec[0]!.text).not.toMatch(/marker-/);
+    const judged = r.h.requestsFor('judge')[0]!.text;
+    expect(judged).toContain('marker-b');
+    expect(judged).toContain('marker-d');
+    expect(judged).not.toMatch(/marker-[ace]/);
+    expect(judged).toContain('DELIVERABLE');
+    expect(await skillFileUsage(r.h.db, 'demo')).toEqual({
+      agentRuns: 1,
+      files: [
+        { path: 'references/b.md', runs: 1, reads: 1 },
+        { path: 'references/d.md', runs: 1, reads: 1 },
+      ],
+    });
+  });
+
+  test('--execution inline: every file in one executor prompt, and in the judge prompt', async () => {
+    const refs = Object.fromEntries(['a', 'b'].map((n) => [`references/${n}.md`, `marker-${n} guidance`]));
+    const r = await runTune(
+      { executor: () => ({ text: 'DELIVERABLE' }), judge: scores(90) },
+      { threshold: '80', 'max-iterations': '1', execution: 'inline' },
+      undefined,
+      { demo: { 'SKILL.md': '# demo\n\nAll in one.\n', ...refs } },
+    );
+    const exec = r.h.requestsFor('executor');
+    expect(exec).toHaveLength(1);
+    expect(exec[0]!.text).toContain('marker-a');
+    expect(r.h.requestsFor('judge')[0]!.text).toContain('marker-b');
+    expect((await skillFileUsage(r.h.db, 'demo')).agentRuns).toBe(0);
   });
 });

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../../config';
 import type { ChunkResult, EvalRunInput } from '../../eval/types';
 import {
+  checkContextBudget,
   createBatchProvider,
   isBatchProviderName,
   toActivityFailure,
@@ -155,6 +156,19 @@ export function evalBatchActivities(
           if (done.has(sampleKey(c.id, sample))) continue;
           const call = outputCall(deps, c, sample);
           if (!s.noCache && (await getCachedResponse(db, call.cacheKey))) continue;
+          // Checked before the batch is sent, as every single call is: refused whole, naming the files, never cut.
+          try {
+            checkContextBudget({
+              provider: providerName,
+              model: deps.model.name,
+              what: `the prompt of case ${c.id}`,
+              text: `${call.request.system ?? ''}\n${call.request.prompt}`,
+              maxOutputTokens: call.request.maxTokens,
+              files: deps.content.type === 'skill' ? deps.content.files : undefined,
+            });
+          } catch (err) {
+            throw toActivityFailure(err);
+          }
           // Ids by position under the chunk's marker: case ids are the dataset author's and need not fit the
           // provider's id pattern, and the marker lets a retry recognise this chunk's batch in the provider's list.
           pending.push({ customId: `${marker}-${pending.length}`, caseId: c.id, sample, request: call.request });

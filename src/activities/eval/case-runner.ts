@@ -5,7 +5,16 @@ import { renderRequest } from '../../eval/render';
 import { parseRubricVerdict, rubricRequest } from '../../eval/rubric';
 import type { EvalCase, EvalSettings } from '../../eval/types';
 import type { LibraryContent } from '../../library/content';
-import { isProviderError, type CompletionRequest, type CompletionResult, type Provider } from '../../providers';
+import {
+  checkContextBudget,
+  isProviderError,
+  type CompletionRequest,
+  type CompletionResult,
+  type Provider,
+  type ProviderName,
+} from '../../providers';
+import { filesRead } from '../../skills/agent-run';
+import { agentJudgeRequest, executionOf, readsOfCachedAnswer, runEvalAgent } from './agent-output';
 import type { Db } from '../../store/db';
 import { getCachedResponse, type CachedResponse, type StoredResult } from '../../store/evals';
 import { storedScripts } from './stored-scripts';
@@ -18,6 +27,8 @@ export interface CaseRunDeps {
   settings: EvalSettings;
   content: LibraryContent;
   contentHash: string;
+  /** The library item's name (a skill's agent runs are recorded under it); absent: usage is recorded as "unnamed". */
+  itemName?: string;
   /** Where answers go into the response cache (the chunk's writer stores them with its results). */
   cacheResponse(key: string, r: CachedResponse): void;
 }
@@ -34,10 +45,15 @@ async function callWithLimiter(
   model: string,
   req: { system?: string; prompt: string; maxTokens: number; json?: boolean },
 ): Promise<CompletionResult> {
+  return withLimiter(limiter, () => provider.complete(model, req, { timeoutMs: 120_000 }));
+}
+
+/** Any provider call (a completion, or one agent turn) under the limiter, with the retries described above. */
+async function withLimiter<R>(limiter: AdaptiveLimiter, send: () => Promise<R>): Promise<R> {
   for (let attempt = 1; ; attempt++) {
     await limiter.acquire();
     try {
-      const result = await provider.complete(model, req, { timeoutMs: 120_000 });
+      const result = await send();
       limiter.release('ok');
       return result;
     } catch (err) {
@@ -66,7 +82,17 @@ async function cachedCall(
   who: CaseRunDeps['model'],
   key: string,
   req: { system?: string; prompt: string; maxTokens: number; json?: boolean },
+  /** Skill files inside the prompt, named if it does not fit the model's context window. */
+  files?: Readonly<Record<string, string>>,
 ): Promise<ModelOutput> {
+  checkContextBudget({
+    provider: who.providerName as ProviderName,
+    model: who.name,
+    what: who === deps.judge ? 'the rubric judge prompt' : 'the prompt under evaluation',
+    text: `${req.system ?? ''}\n${req.prompt}`,
+    maxOutputTokens: req.maxTokens,
+    files,
+  });
   if (!deps.settings.noCache) {
     const hit = await getCachedResponse(deps.db, key);
     if (hit) return { ...hit, costUsd: 0, latencyMs: null, cached: true };
@@ -99,7 +125,11 @@ export function outputCall(
       model: deps.model.name,
       contentHash: deps.contentHash,
       vars: c.vars,
-      params: { maxTokens: deps.settings.maxOutputTokens },
+      // Agent answers are cached apart from inline ones: the same version, run another way, answers anew.
+      params: {
+        maxTokens: deps.settings.maxOutputTokens,
+        ...(executionOf(deps.settings, deps.content) === 'agent' ? { execution: 'agent' } : {}),
+      },
       sample,
     }),
     request: { ...renderRequest(deps.content, c.vars), maxTokens: deps.settings.maxOutputTokens },
@@ -121,11 +151,18 @@ export async function runCase(
   const request = call.request;
   const params = { maxTokens: deps.settings.maxOutputTokens };
   let out: ModelOutput;
+  // What the rubric judge is shown as the request: inline, the whole prompt; agent, SKILL.md and the files read.
+  let judgedRequest = request.prompt;
+  const skillFiles = deps.content.type === 'skill' ? deps.content.files : undefined;
   try {
     if (given) {
       deps.cacheResponse(call.cacheKey, given);
       out = given;
-    } else out = await cachedCall(deps, deps.model, call.cacheKey, call.request);
+    } else if (skillFiles && executionOf(deps.settings, deps.content) === 'agent') {
+      const answered = await agentAnswer(deps, c, call.cacheKey, skillFiles);
+      out = answered.out;
+      judgedRequest = agentJudgeRequest(skillFiles, c, answered.read, deps.itemName ?? 'skill');
+    } else out = await cachedCall(deps, deps.model, call.cacheKey, call.request, skillFiles);
   } catch (err) {
     return errorResult(c.id, sample, `the model call failed: ${(err as Error).message}`);
   }
@@ -165,10 +202,11 @@ export async function runCase(
           sample,
         }),
         {
-          ...rubricRequest({ rubric: a.rubric, prompt: request.prompt, expected: c.expected, output: out.text }),
+          ...rubricRequest({ rubric: a.rubric, prompt: judgedRequest, expected: c.expected, output: out.text }),
           maxTokens: 512,
           json: true,
         },
+        skillFiles,
       );
       costUsd += verdictReply.costUsd;
       inputTokens += verdictReply.inputTokens;
@@ -197,6 +235,46 @@ export async function runCase(
     cached,
     assertions: results,
     error: null,
+  };
+}
+
+/** One sample's answer by an agent run, or from the cache with the reads its run recorded. */
+async function agentAnswer(
+  deps: CaseRunDeps,
+  c: EvalCase,
+  cacheKey: string,
+  files: Record<string, string>,
+): Promise<{ out: ModelOutput; read: string[] }> {
+  if (!deps.settings.noCache) {
+    const hit = await getCachedResponse(deps.db, cacheKey);
+    if (hit)
+      return {
+        out: { ...hit, costUsd: 0, latencyMs: null, cached: true },
+        read: await readsOfCachedAnswer(deps.db, cacheKey),
+      };
+  }
+  const run = await runEvalAgent({
+    db: deps.db,
+    provider: deps.model.provider,
+    providerName: deps.model.providerName as ProviderName,
+    model: deps.model.name,
+    skill: { name: deps.itemName ?? 'unnamed', hash: deps.contentHash, files },
+    c,
+    cacheKey,
+    maxOutputTokens: deps.settings.maxOutputTokens,
+    send: (turn) => withLimiter(deps.limiter, turn),
+  });
+  deps.cacheResponse(cacheKey, { text: run.text, inputTokens: run.inputTokens, outputTokens: run.outputTokens });
+  return {
+    out: {
+      text: run.text,
+      inputTokens: run.inputTokens,
+      outputTokens: run.outputTokens,
+      costUsd: run.costUsd,
+      latencyMs: Math.round(run.latencyMs),
+      cached: false,
+    },
+    read: filesRead(run.calls),
   };
 }
 

@@ -54,6 +54,7 @@ export async function chunkContext(
       settings: s,
       content,
       contentHash: version.hash,
+      itemName: input.target.name,
       model: { provider: models.provider(model.provider), name: model.model, providerName: model.provider },
       judge: { provider: models.provider(judge.provider), name: judge.model, providerName: judge.provider },
     },

@@ -15,7 +15,8 @@ import {
 } from '../../optimizer/candidate-result-store';
 import type { EvaluateCandidateInput, EvalModels } from '../../optimizer/activity-types';
 import type { CandidateRef, EvaluateResponse, Spend } from '../../optimizer/types';
-import type { Provider } from '../../providers';
+import { supportsTools, type Provider, type ToolProvider, type ToolTurnRequest } from '../../providers';
+import type { CompleteOptions } from '../../providers/types';
 import { getBlob, putBlob } from '../../store/blobs';
 import type { Db, Queryable } from '../../store/db';
 import { getCachedResponse } from '../../store/evals';
@@ -105,10 +106,32 @@ async function requestedCases(db: Db, input: EvaluateCandidateInput): Promise<Ev
  * here) and ends calls in flight when the activity is cancelled. A cancelled call fails with a plain error, which
  * the case runner does not retry.
  */
-function paying(provider: Provider, paid: Spend, signal: AbortSignal): Provider {
+function paying(provider: Provider, paid: Spend, signal: AbortSignal): Provider & Partial<ToolProvider> {
   const cancelled = () => new Error('the evaluation was cancelled');
+  const counted = async <R extends { costUsd: number }>(
+    send: (signal: AbortSignal) => Promise<R>,
+    given?: AbortSignal,
+  ) => {
+    if (signal.aborted) throw cancelled();
+    try {
+      const r = await send(given ? AbortSignal.any([given, signal]) : signal);
+      paid.calls++;
+      paid.usd += r.costUsd;
+      return r;
+    } catch (err) {
+      if (signal.aborted) throw cancelled();
+      throw err;
+    }
+  };
   return {
     name: provider.name,
+    // Agent execution's turns are paid calls too: each one counts against the run's budget.
+    ...(supportsTools(provider)
+      ? {
+          turn: (model: string, req: ToolTurnRequest, options?: CompleteOptions) =>
+            counted((s) => provider.turn(model, req, { ...options, signal: s }), options?.signal),
+        }
+      : {}),
     async complete(model, req, options) {
       if (signal.aborted) throw cancelled();
       try {
@@ -137,6 +160,7 @@ const evalSettings = (m: EvalModels): EvalSettings => ({
   concurrency: CONCURRENCY,
   noCache: false,
   maxOutputTokens: m.maxOutputTokens,
+  ...(m.execution ? { execution: m.execution } : {}),
 });
 
 interface Item {
@@ -231,6 +255,7 @@ export function evaluateCandidateActivity(db: Db, models: ModelCalls) {
           settings: evalSettings(input.models),
           content,
           contentHash: input.candidate.hash,
+          ...(input.itemName ? { itemName: input.itemName } : {}),
           cacheResponse: (key, r) => {
             bought.set(key, r.inputTokens + r.outputTokens);
             writer.cacheResponse(key, r);

@@ -87,6 +87,8 @@ export function proposeCandidateActivity(db: Db, models: ModelCalls, loadEvidenc
         input.models.improver,
         { system: req.system, prompt: req.prompt, maxTokens: IMPROVER_MAX_TOKENS, json: true },
         { runId: input.runId, step: `optimize:${input.round}:${input.slot}:propose` },
+        // A skill's files, named if the prompt does not fit the improver's context window.
+        parent.type === 'skill' ? parent.files : undefined,
       );
       await putCachedResponse(db, key, {
         text: reply.text,

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { getBlob, getJson, putJson } from '../../store/blobs';
 import type { Db } from '../../store/db';
+import type { SkillFiles } from '../../skills/limits';
 import { getSkillFiles } from '../../store/skill-versions';
 import { getStepResult, putStepResult } from '../../store/tune-runs';
 import type { EvaluateInput, EvaluateResult } from '../../tune/activity-types';
@@ -45,9 +46,11 @@ export function evaluateActivity(db: Db, models: ModelCalls) {
 
     const skills = [];
     for (const s of input.skills) {
+      const files = await getSkillFiles(db, s.name, s.hash);
+      const read = input.filesRead?.[s.name];
       skills.push({
         name: s.name,
-        files: await getSkillFiles(db, s.name, s.hash),
+        files: read ? filesTheExecutorSaw(files, read) : files,
         artifact: await getBlob(db, input.artifacts[s.name]!),
       });
     }
@@ -66,6 +69,7 @@ export function evaluateActivity(db: Db, models: ModelCalls) {
         runId: input.runId,
         step: `${input.iteration}:evaluate`,
       },
+      Object.assign({}, ...skills.map((s) => s.files)) as Record<string, string>,
     );
     const parsed = parseJudgeOutput(reply.text);
     const names = input.skills.map((s) => s.name);
@@ -121,6 +125,13 @@ export function evaluateActivity(db: Db, models: ModelCalls) {
     await putStepResult(db, stepKey, result);
     return result;
   };
+}
+
+/** SKILL.md and the files an agent run read: what the executor saw, and so what the judge grades. */
+function filesTheExecutorSaw(files: SkillFiles, read: readonly string[]): SkillFiles {
+  const seen: SkillFiles = {};
+  for (const p of ['SKILL.md', ...read]) if (files[p] !== undefined) seen[p] = files[p];
+  return seen;
 }
 
 /**

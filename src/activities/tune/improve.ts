@@ -48,6 +48,7 @@ export function improveActivity(db: Db, models: ModelCalls) {
         runId: input.runId,
         step: `${input.iteration}:improve`,
       },
+      files,
     );
 
     let output;

@@ -3,11 +3,17 @@ import { Context } from '@temporalio/activity';
 import type { Config } from '../../config';
 import { OfflineProvider } from '../../offline/offline-provider';
 import {
+  checkContextBudget,
   createProvider,
+  supportsTools,
   toActivityFailure,
+  toolRequestText,
   type CompletionRequest,
   type CompletionResult,
   type Provider,
+  type ProviderName,
+  type ToolTurnRequest,
+  type ToolTurnResult,
 } from '../../providers';
 import type { Db } from '../../store/db';
 import { recordProviderCall } from '../../store/tune-runs';
@@ -78,14 +84,52 @@ export class ModelCalls {
     choice: ModelChoice,
     req: CompletionRequest,
     key: { runId: string; step: string },
+    /** The skill files inside the prompt, named if it does not fit the model's context window. */
+    files?: Readonly<Record<string, string>>,
   ): Promise<CompletionResult> {
     const resolved = this.resolve(role, choice);
     const provider = this.provider(resolved.provider);
+    return this.paid(role, key, () => {
+      checkBudget(role, resolved, `${req.system ?? ''}\n${req.prompt}`, req.maxTokens, files);
+      return provider.complete(resolved.model, req, {
+        signal: Context.current().cancellationSignal,
+        timeoutMs: 120_000,
+      });
+    });
+  }
+
+  /** One tool-use turn (agent execution), with the same heartbeats, budget check, recording and failures as call. */
+  async turn(
+    role: ModelRole,
+    choice: ModelChoice,
+    req: ToolTurnRequest,
+    key: { runId: string; step: string },
+    files?: Readonly<Record<string, string>>,
+  ): Promise<ToolTurnResult> {
+    const resolved = this.resolve(role, choice);
+    const provider = this.provider(resolved.provider);
+    if (!supportsTools(provider))
+      throw ApplicationFailure.create({
+        type: 'ToolUseUnsupported',
+        message: `${resolved.provider} has no tool-use API here: run the skill with --execution inline`,
+        nonRetryable: true,
+      });
+    return this.paid(role, key, () => {
+      checkBudget(role, resolved, toolRequestText(req), req.maxTokens, files);
+      return provider.turn(resolved.model, req, { signal: Context.current().cancellationSignal, timeoutMs: 120_000 });
+    });
+  }
+
+  private async paid<R extends CompletionResult>(
+    role: ModelRole,
+    key: { runId: string; step: string },
+    send: () => Promise<R>,
+  ): Promise<R> {
     const ctx = Context.current();
     const beat = setInterval(() => ctx.heartbeat({ waiting: role }), 1000);
-    let result: CompletionResult;
+    let result: R;
     try {
-      result = await provider.complete(resolved.model, req, { signal: ctx.cancellationSignal, timeoutMs: 120_000 });
+      result = await send();
     } catch (err) {
       // A cancelled activity must report as cancelled, not as a retryable provider failure.
       if (ctx.cancellationSignal.aborted) throw new CancelledFailure('the activity was cancelled during a model call');
@@ -105,5 +149,20 @@ export class ModelCalls {
       latencyMs: result.latencyMs,
     });
     return result;
+  }
+}
+
+/** Every prompt is checked against the model's context window before it is sent (never truncated). */
+function checkBudget(
+  role: ModelRole,
+  resolved: { provider: ProviderName; model: string },
+  text: string,
+  maxOutputTokens: number,
+  files?: Readonly<Record<string, string>>,
+): void {
+  try {
+    checkContextBudget({ ...resolved, what: `the ${role} prompt`, text, maxOutputTokens, files });
+  } catch (err) {
+    throw toActivityFailure(err);
   }
 }

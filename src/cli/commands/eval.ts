@@ -13,15 +13,18 @@ import { datasetForTarget, getDataset, getDatasetCases, getResults } from '../..
 import { openStore } from '../../store/open';
 import { parseModelChoice, resolveModel } from '../../tune/model-choice';
 import { CliError, EXIT } from '../exit-codes';
+import { executionFlag } from '../tune-input';
 import { runBinding } from '../../temporal/store-binding';
 
 export const evalHelp = `refinery eval <name> [--version N] [--dataset name@v] [--gate] [--threshold 0.8] [--concurrency N] [--repeat k]
               [--model provider:model] [--judge provider:model] [--max-cost USD] [--no-cache] [--resume <run-id>]
-              [--output md|json|junit] [--batch]
+              [--output md|json|junit] [--batch] [--execution agent|inline]
   Evaluates a version (default: production, else latest) on a golden dataset (default: the newest one for
   it). Prints the estimated tokens and cost first. Exit codes: 0 passed, 100 gate failed, 2 bad input.
   --batch sends the model calls through the provider's batch API (Anthropic, Gemini, OpenAI): half the price, answers
-  within hours; the run waits on the worker, so stopping this command does not stop the run.`;
+  within hours; the run waits on the worker, so stopping this command does not stop the run.
+  --execution agent (default for skills) gives the model SKILL.md and tools to read the other files, and the
+  rubric judge sees only the files read; inline pastes every file into one prompt (always so with --batch).`;
 
 export async function evalCommand(config: Config, argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -41,6 +44,7 @@ export async function evalCommand(config: Config, argv: string[]): Promise<numbe
       resume: { type: 'string' },
       output: { type: 'string' },
       batch: { type: 'boolean' },
+      execution: { type: 'string' },
     },
   });
   const name = positionals[0];
@@ -139,6 +143,7 @@ export async function evalCommand(config: Config, argv: string[]): Promise<numbe
             maxCostUsd,
             passRateThreshold: threshold,
             ...(values.batch ? { batch: true } : {}),
+            ...(values.execution === undefined ? {} : { execution: executionFlag(values.execution) }),
           },
         },
         binding.store,

@@ -20,6 +20,8 @@ export const tuneHelp = `refinery tune <skill-dir>… --scenario <text|@file> [o
   --preset quick|standard|thorough   3 iterations/70, 5/80 (default), 8/90
   --threshold N  --max-iterations N  override the preset
   --chain                      run the skills in order, each fed the artifacts before it
+  --execution agent|inline     agent (default): the executor gets SKILL.md and reads other files with tools, and
+                               the judge sees only those; inline: every file pasted into one prompt
   --executor|--judge|--improver provider:model   e.g. anthropic:claude-sonnet-4-6, gemini:gemini-2.5-pro, openai:gpt-4.1, offline
   --decision-timeout 7d        how long a stalled run waits for \`refinery decide\`
   --output <dir>               reports go to <dir>/docs/feedbacks/cycle-YYYY-MM-DD/ (default: .)
@@ -32,7 +34,7 @@ refinery tune <name>[@version] --dataset <name@version> [options]
   The cases are split (seeded, by tags) into train, validation and test; the improver reads failing training
   cases; a child is kept only if it beats its parent on validation by a paired test. The chosen candidate
   becomes one version labelled \`candidate\`. Prints the projected calls and dollars before it starts.
-  Takes --preset, --threshold, --max-iterations (rounds), --executor/--judge/--improver, --decision-timeout,
+  Takes --preset, --threshold, --max-iterations (rounds), --executor/--judge/--improver, --execution, --decision-timeout,
   --output, --dry-run (no version), --wait, --json, --by, and:
   --seed N                     the split and every draw (default: drawn, and printed)
   --repeat N                   samples per judge-graded validation case (default ${OPTIMIZE_DEFAULTS.repeat})
@@ -52,6 +54,7 @@ export const tuneOptions = {
   threshold: { type: 'string' },
   'max-iterations': { type: 'string' },
   chain: { type: 'boolean' },
+  execution: { type: 'string' },
   executor: { type: 'string' },
   judge: { type: 'string' },
   improver: { type: 'string' },

@@ -1,0 +1,70 @@
+import type { Db } from '../store/db';
+import type { AgentCallRecord } from './agent-tools';
+
+/** One agent run of a skill: a key unique per run and step (a retry of the same step reuses it). */
+export interface AgentRunKey {
+  runKey: string;
+  skill: string;
+  skillHash: string;
+}
+
+/** Records every tool call of one agent run, replacing what an earlier attempt of the same run wrote. */
+export async function recordAgentToolCalls(db: Db, key: AgentRunKey, calls: readonly AgentCallRecord[]): Promise<void> {
+  const now = new Date().toISOString();
+  await db.transaction(async (tx) => {
+    await tx.run('DELETE FROM skill_tool_calls WHERE run_key = ?', [key.runKey]);
+    for (const [i, c] of calls.entries())
+      await tx.run(
+        'INSERT INTO skill_tool_calls (run_key, seq, skill, skill_hash, tool, path, outcome, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [key.runKey, i + 1, key.skill, key.skillHash, c.tool, c.path, c.outcome, c.bytes, now],
+      );
+  });
+}
+
+/** The tool calls of one run, in order. */
+export async function agentToolCalls(db: Db, runKey: string): Promise<AgentCallRecord[]> {
+  const rows = await db.all<{ tool: string; path: string | null; outcome: string; bytes: number }>(
+    'SELECT tool, path, outcome, bytes FROM skill_tool_calls WHERE run_key = ? ORDER BY seq',
+    [runKey],
+  );
+  return rows.map((r) => ({
+    tool: r.tool,
+    path: r.path,
+    outcome: r.outcome as AgentCallRecord['outcome'],
+    bytes: Number(r.bytes),
+  }));
+}
+
+export interface FileUsage {
+  path: string;
+  /** Agent runs that read the file at least once. */
+  runs: number;
+  /** read_file calls that returned it. */
+  reads: number;
+}
+
+/**
+ * How often each file of a skill is loaded by agent runs (optionally of one version): a file no run reads is a
+ * candidate for removal or merging. agentRuns counts the runs that called at least one tool.
+ */
+export async function skillFileUsage(
+  db: Db,
+  skill: string,
+  skillHash?: string,
+): Promise<{ agentRuns: number; files: FileUsage[] }> {
+  const where = skillHash === undefined ? 'skill = ?' : 'skill = ? AND skill_hash = ?';
+  const params = skillHash === undefined ? [skill] : [skill, skillHash];
+  const total = await db.get<{ n: number | string }>(
+    `SELECT COUNT(DISTINCT run_key) AS n FROM skill_tool_calls WHERE ${where}`,
+    params,
+  );
+  const rows = await db.all<{ path: string; runs: number | string; reads: number | string }>(
+    `SELECT path, COUNT(DISTINCT run_key) AS runs, COUNT(*) AS reads FROM skill_tool_calls
+     WHERE ${where} AND outcome = 'read' AND path IS NOT NULL GROUP BY path ORDER BY path`,
+    params,
+  );
+  return {
+    agentRuns: Number(total?.n ?? 0),
+    files: rows.map((r) => ({ path: r.path, runs: Number(r.runs), reads: Number(r.reads) })),
+  };
+}

@@ -5,8 +5,10 @@ import { DEFAULT_TIMEOUT_MS, JSON_ANSWER_INSTRUCTION } from './constants';
 import { startDeadline } from './deadline';
 import { classifyOpenAIError } from './openai-errors';
 import { readChatCompletion } from './openai-response';
+import { openaiToolParams, toOpenAIToolTurnResult } from './openai-tools';
 import { estimateCostUsd } from './pricing';
 import { registerSecret } from './redact';
+import type { ToolTurnRequest, ToolTurnResult } from './tools';
 import type { CompleteOptions, CompletionRequest, CompletionResult, Provider, RemoteProviderOptions } from './types';
 
 const PUBLIC_BASE_URL = 'https://api.openai.com/v1';
@@ -42,6 +44,25 @@ export class OpenAIProvider implements Provider {
       );
       const latencyMs = Math.round(performance.now() - started);
       return toResult(model, completion, latencyMs);
+    } catch (err) {
+      throw classifyOpenAIError(err, { model, deadline, timeoutMs, apiKey: this.options.apiKey });
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /** One tool-use turn (function calling): the same client, timeout, retries (none) and error classification. */
+  async turn(model: string, req: ToolTurnRequest, options: CompleteOptions = {}): Promise<ToolTurnResult> {
+    const client = this.getClient();
+    const timeoutMs = Math.ceil(options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const deadline = startDeadline(timeoutMs, options.signal);
+    const started = performance.now();
+    try {
+      const completion: unknown = await client.chat.completions.create(
+        openaiToolParams(model, req, outputLimits(model, req, this.options.baseUrl)),
+        { signal: deadline.signal, timeout: timeoutMs, maxRetries: 0 },
+      );
+      return toOpenAIToolTurnResult(model, completion, Math.round(performance.now() - started));
     } catch (err) {
       throw classifyOpenAIError(err, { model, deadline, timeoutMs, apiKey: this.options.apiKey });
     } finally {
@@ -88,13 +109,24 @@ export function openaiChatParams(
     ...(system ? [{ role: 'system' as const, content: system }] : []),
     { role: 'user', content: req.prompt },
   ];
-  const publicEndpoint = !baseUrl || baseUrl.replace(/\/+$/, '') === PUBLIC_BASE_URL;
   return {
     model,
     messages,
+    ...outputLimits(model, req, baseUrl),
+    ...(req.json ? { response_format: responseFormat(req) } : {}),
+  };
+}
+
+/** The output cap in the field the endpoint reads, and a temperature only where the model takes one. */
+function outputLimits(
+  model: string,
+  req: { maxTokens: number; temperature?: number },
+  baseUrl: string | undefined,
+): Pick<ChatCompletionCreateParamsNonStreaming, 'max_tokens' | 'max_completion_tokens' | 'temperature'> {
+  const publicEndpoint = !baseUrl || baseUrl.replace(/\/+$/, '') === PUBLIC_BASE_URL;
+  return {
     ...(publicEndpoint ? { max_completion_tokens: req.maxTokens } : { max_tokens: req.maxTokens }),
     ...(req.temperature === undefined || FIXED_TEMPERATURE.test(model) ? {} : { temperature: req.temperature }),
-    ...(req.json ? { response_format: responseFormat(req) } : {}),
   };
 }
 

@@ -1,8 +1,15 @@
-import { AnthropicProvider, GeminiProvider, type Provider, type ToolProvider } from '../../src/providers';
+import {
+  AnthropicProvider,
+  GeminiProvider,
+  OpenAIProvider,
+  type Provider,
+  type ToolProvider,
+} from '../../src/providers';
 import { AgentCapError, filesRead, runSkillAgent, type AgentRunInput } from '../../src/skills/agent-run';
 import { agentToolCalls, recordAgentToolCalls, skillFileUsage } from '../../src/skills/tool-call-store';
 import { startFakeAnthropic } from '../fakes/fake-anthropic';
 import { startFakeGemini } from '../fakes/fake-gemini';
+import { startFakeOpenAI } from '../fakes/fake-openai';
 import type { FakeServer } from '../fakes/fake-server-core';
 import { MARKER_KEY } from '../providers/provider-cases';
 import { searchLibrary } from '../../src/library/search';
@@ -27,6 +34,12 @@ const DIALECTS = [
     model: 'gemini-2.5-flash',
     start: startFakeGemini,
     provider: (baseUrl: string) => new GeminiProvider({ apiKey: MARKER_KEY, baseUrl }),
+  },
+  {
+    name: 'openai function calling',
+    model: 'gpt-4.1-mini',
+    start: startFakeOpenAI,
+    provider: (baseUrl: string) => new OpenAIProvider({ apiKey: MARKER_KEY, baseUrl }),
   },
 ] as const;
 

@@ -4,7 +4,6 @@ import {
   condition,
   continueAsNew,
   isCancellation,
-  log,
   ParentClosePolicy,
   proxyActivities,
   proxyLocalActivities,
@@ -15,8 +14,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import { handleDecisions } from './decision-handlers';
 import { DEFAULT_EVAL_SETTINGS } from '../eval/defaults';
-import { viaSignal } from '../identity';
 import type { EvalModels } from '../optimizer/activity-types';
 import { bestOnValidation, optimizerRound, startOptimizer, stopReason } from '../optimizer/engine';
 import { scoreInterval as intervalOf } from '../optimizer/intervals';
@@ -39,7 +38,7 @@ import type {
   OptimizerOps,
   OptimizeStatus,
 } from '../optimizer/types';
-import { decideSignal, decideUpdate, optimizeStatusQuery, SEARCH_ATTRIBUTES } from '../shared';
+import { optimizeStatusQuery, SEARCH_ATTRIBUTES } from '../shared';
 import type { DecisionInput } from '../tune/types';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -61,14 +60,15 @@ const models = proxyActivities<Activities>({
     backoffCoefficient: 2,
     maximumInterval: '1 minute',
     maximumAttempts: 5,
-    nonRetryableErrorTypes: ['ProviderRejected', 'ProviderNotConfigured', 'OptimizeInputMissing'],
+    nonRetryableErrorTypes: ['ProviderRejected', 'ProviderNotConfigured'],
   },
 });
 
-// Preparing (reads the dataset) and finishing (version, label, evidence, report): idempotent store work.
+// Preparing (reads the dataset) and finishing (version, label, evidence, report): idempotent store work. A missing
+// target or dataset is marked non-retryable by the activity itself.
 const files = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
-  retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['OptimizeInputMissing'] },
+  retry: { maximumAttempts: 5 },
 });
 
 /** Rounds per workflow run before it continues as new: a few hundred events at most. */
@@ -87,25 +87,10 @@ export async function optimizeWorkflow(input: OptimizeInput, carried?: OptimizeR
   let pending: { decision: DecisionInput } | undefined;
 
   setHandler(optimizeStatusQuery, () => toOptimizeStatus(input, run));
-  // An update for the CLI (it learns at once whether the decision was taken), a signal for the Web UI.
-  setHandler(
-    decideUpdate,
-    (decision) => {
-      pending = { decision };
-      return `accepted: ${decision.action}`;
-    },
-    {
-      validator: (decision: DecisionInput) => {
-        const problem = optimizeDecisionProblem(run, decision);
-        if (problem) throw new Error(problem);
-      },
-    },
+  handleDecisions(
+    (d) => optimizeDecisionProblem(run, d),
+    (decision) => (pending = { decision }),
   );
-  setHandler(decideSignal, (decision) => {
-    const problem = optimizeDecisionProblem(run, decision);
-    if (problem) log.warn('decision signal ignored', { problem, by: decision.by });
-    else pending = { decision: viaSignal(decision) };
-  });
 
   const setPhase = (phase: string) => {
     run.phase = phase;

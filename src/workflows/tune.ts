@@ -4,7 +4,6 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  log,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -12,13 +11,13 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { decideSignal, decideUpdate, SEARCH_ATTRIBUTES, tuneStatusQuery } from '../shared';
+import { handleDecisions } from './decision-handlers';
+import { SEARCH_ATTRIBUTES, tuneStatusQuery } from '../shared';
 import { assertivenessScore } from '../tune/assertiveness';
 import type { EvaluateResult, ExecuteResult } from '../tune/activity-types';
 import { uniformDimensions } from '../tune/scoring';
 import { recurringInRun, stallForTermination, type StallFinding } from '../tune/stall';
 import { applyDecision, bestIteration, decisionProblem, initialTuneState, judgedScores, toStatus } from '../tune/state';
-import { viaSignal } from '../identity';
 import { shouldTerminate } from '../tune/termination';
 import type {
   DecisionInput,
@@ -74,25 +73,10 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
   let pending: { decision: DecisionInput } | undefined;
 
   setHandler(tuneStatusQuery, () => toStatus(input, state));
-  setHandler(
-    decideUpdate,
-    (decision) => {
-      pending = { decision };
-      return `accepted: ${decision.action}`;
-    },
-    {
-      validator: (decision: DecisionInput) => {
-        const problem = decisionProblem(state, decision);
-        if (problem) throw new Error(problem);
-      },
-    },
+  handleDecisions(
+    (d) => decisionProblem(state, d),
+    (decision) => (pending = { decision }),
   );
-  setHandler(decideSignal, (decision) => {
-    const problem = decisionProblem(state, decision);
-    // A signal cannot be refused back to its sender: an invalid one is logged and dropped.
-    if (problem) log.warn('decision signal ignored', { problem, by: decision.by });
-    else pending = { decision: viaSignal(decision) };
-  });
 
   const setPhase = (phase: Phase) => {
     state.phase = phase;

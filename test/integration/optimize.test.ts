@@ -317,6 +317,12 @@ describe('optimizeWorkflow: tune any library item on a dataset', () => {
       parallel: '1',
     });
     await eventually(() => answered > killAt, 60_000);
+    // Kill once every answer the worker received is stored (a loaded machine can lag the commit behind the answer):
+    // what is then in flight was never answered, and what was answered must never be asked again.
+    await eventually(async () => {
+      const row = await h.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM candidate_results');
+      return Number(row?.n ?? 0) >= paid(h).length;
+    }, 30_000);
     first.child.kill('SIGKILL');
     await first.exited;
     holding = false;

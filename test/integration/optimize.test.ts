@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
-import { resolveLabel } from '../../src/library/label-store';
+import { moveLabel, resolveLabel } from '../../src/library/label-store';
 import { getContent } from '../../src/library/versions';
+import { rolloutStatusQuery } from '../../src/shared';
 import { DEFAULT_SPLIT, splitDataset } from '../../src/optimizer/split';
 import { optimizeEvidence } from '../../src/store/optimize-runs';
 import { getBlob } from '../../src/store/blobs';
@@ -372,6 +373,9 @@ describe('optimizeWorkflow: tune any library item on a dataset', () => {
 
   test('--then-rollout hands the chosen version to the guarded rollout', async () => {
     const h = await world();
+    // The rollout compares the pick with production: without a production version it ends at once, refused.
+    const admin = { subject: 'ana', admin: true, ownerRole: true };
+    await moveLabel(h.db, { name: 'greet', label: 'production', version: 1, actor: admin, reason: 'launch' });
     const taskQueue = uniqueId('tq-opt');
     await withWorker(taskQueue, { db: h.db, providers: h.providers }, async () => {
       const run = await h.start(client, taskQueue, ['greet'], {
@@ -389,6 +393,16 @@ describe('optimizeWorkflow: tune any library item on a dataset', () => {
       const described = await rollout.describe();
       expect(described.type).toBe('rolloutWorkflow');
       expect(described.status.name).toBe('RUNNING');
+      // It runs the pick against production once planned (the first activity), not before.
+      const planned = await eventually(
+        async () => {
+          const rolloutStatus = await rollout.query(rolloutStatusQuery);
+          return rolloutStatus.controlVersion !== undefined && rolloutStatus;
+        },
+        30_000,
+        'the rollout to plan against production',
+      );
+      expect(planned).toMatchObject({ candidateVersion: 2, controlVersion: 1 });
       await rollout.terminate('test over');
     });
   });

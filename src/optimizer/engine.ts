@@ -31,17 +31,26 @@ const LINEAGE_SHOWN = 8;
 export const MAX_CONSECUTIVE_ERRORS = 3;
 /** Without held-out cases, acceptance rests on repeated samples: at least this many per judge-graded case. */
 const MIN_SAMPLES_WITHOUT_HOLDOUT = 3;
+/** First-sample scores this far apart (0..1) are verdicts that disagree: those cases get more samples. */
+const DISAGREE = 0.5;
 
 const ZERO: Spend = { calls: 0, usd: 0 };
 const add = (a: Spend, b: Spend): Spend => ({ calls: a.calls + b.calls, usd: a.usd + b.usd });
+const times = (a: Spend, k: number): Spend => ({ calls: a.calls * k, usd: a.usd * k });
 const sum = (scores: Record<string, number>, ids: readonly string[]) => ids.reduce((a, id) => a + (scores[id] ?? 0), 0);
 
-/** Samples per judge-graded validation case: --repeat, and never fewer than 3 when nothing is held out. */
+/**
+ * Samples per judge-graded validation case where a child and its parent disagree: --repeat, and never fewer than 3
+ * when nothing is held out (then every case gets them).
+ */
 export function validationSamples(split: DatasetSplit, settings: OptimizerSettings): number {
   return split.heldOut ? settings.repeat : Math.max(settings.repeat, MIN_SAMPLES_WITHOUT_HOLDOUT);
 }
 
-/** Evaluates the original on validation and returns the starting state. */
+/**
+ * Evaluates the original on validation, one sample per case, and returns the starting state. More samples of the
+ * original are bought later, only on the cases where a child's verdict differs from it (see optimizerRound).
+ */
 export async function startOptimizer(
   ops: OptimizerOps,
   original: CandidateRef,
@@ -51,7 +60,7 @@ export async function startOptimizer(
   const ev = await ops.evaluate({
     candidate: original,
     caseIds: split.validation,
-    samples: validationSamples(split, settings),
+    samples: 1,
     purpose: 'baseline',
   });
   return {
@@ -73,7 +82,8 @@ export async function startOptimizer(
     evaluationFailures: ev.failures,
     roundsWithoutAcceptance: 0,
     consecutiveErrors: 0,
-    validationCost: ev.spent,
+    // A full validation at every sample, priced from the first: what the end of the run holds back per test case.
+    validationCost: times(ev.spent, validationSamples(split, settings)),
     maxRounds: settings.maxRounds,
   };
 }
@@ -117,8 +127,10 @@ export async function optimizerRound(
   };
   const samples = validationSamples(split, settings);
   // A case costs at most an executor and a judge call per sample; dollars per case as the original's validation did.
-  const perCaseUsd = split.validation.length ? state.validationCost.usd / split.validation.length : 0;
+  const perCaseUsd = split.validation.length ? state.validationCost.usd / split.validation.length / samples : 0;
   const screenCost = (m: number): Spend => ({ calls: 4 * m + 1, usd: 3 * m * perCaseUsd });
+  /** What `n` (case, sample) evaluations may cost: an executor and a judge call each. */
+  const perSample = (n: number): Spend => ({ calls: 2 * n, usd: n * perCaseUsd });
 
   // Each slot's parent and minibatch are drawn first; the slots that drew one parent share one evaluation of it over
   // their minibatches together, so two slots never pay twice for the same (parent, case).
@@ -192,35 +204,66 @@ export async function optimizerRound(
           },
         };
       releaseScreen();
-      releaseValidation = reserve(state.validationCost);
-      if (!releaseValidation) return { kind: 'budget' };
-      const parentScores = split.validation.map((id) => parent.validation[id] ?? 0);
-      // Staged: one sample per case first (its results are the full evaluation's first samples, stored, never paid
-      // again); a child no better than its parent there stops before the other samples are bought.
-      if (samples > 1) {
-        const first = await ops.evaluate({
-          candidate: child,
-          caseIds: split.validation,
-          samples: 1,
-          purpose: 'validation',
-        });
-        charge(first.spent, first.failures);
-        const firstDiff = split.validation.reduce((a, id, i) => a + (first.scores[id] ?? 0) - parentScores[i]!, 0);
-        if (firstDiff <= 0)
-          return {
-            kind: 'rejected',
-            entry: {
-              ...entry,
-              status: 'rejected',
-              minibatch: mini,
-              reason: `won the minibatch but not validation: no better than its parent on the first sample of every validation case (${signed(firstDiff / split.validation.length)})`,
-            },
-          };
+      // Stage 1: the child's first sample of every validation case against the parent's first, which its own
+      // validation stored (read back, not paid; reserved all the same in case the store lost it).
+      const stage = async (candidate: CandidateRef, caseIds: string[], n: number) => {
+        const release = reserve(perSample(caseIds.length * n));
+        if (!release) return undefined;
+        releaseValidation = release;
+        try {
+          const r = await ops.evaluate({ candidate, caseIds, samples: n, purpose: 'validation' });
+          charge(r.spent, r.failures);
+          return r;
+        } finally {
+          release();
+        }
+      };
+      const parentFirst = await stage(parent.ref, split.validation, 1);
+      const first = parentFirst && (await stage(child, split.validation, 1));
+      if (!parentFirst || !first) return { kind: 'budget' };
+      const firstDiff = split.validation.reduce(
+        (a, id) => a + (first.scores[id] ?? 0) - (parentFirst.scores[id] ?? 0),
+        0,
+      );
+      if (firstDiff <= 0)
+        return {
+          kind: 'rejected',
+          entry: {
+            ...entry,
+            status: 'rejected',
+            minibatch: mini,
+            reason: `won the minibatch but not validation: no better than its parent on the first sample of every validation case (${signed(firstDiff / split.validation.length)})`,
+          },
+        };
+      const childBy: Record<string, number> = { ...first.scores };
+      const parentBy: Record<string, number> = { ...parentFirst.scores };
+      // Stage 2: more samples, for the child and the parent alike, only where their first verdicts disagree (every
+      // case without held-out evidence). The choice looks only at |child − parent| per case, never at which is
+      // ahead, so under "no difference" each case's difference stays symmetric and the sign-flip test stays valid.
+      const disputed = split.heldOut
+        ? split.validation.filter((id) => Math.abs((first.scores[id] ?? 0) - (parentFirst.scores[id] ?? 0)) >= DISAGREE)
+        : split.validation;
+      if (samples > 1 && disputed.length > 0) {
+        // Both at once: the samples they lack (the first of each is stored) are reserved together.
+        const release = reserve(perSample(2 * disputed.length * (samples - 1)));
+        if (!release) return { kind: 'budget' };
+        releaseValidation = release;
+        const [c, p] = await Promise.all([
+          ops.evaluate({ candidate: child, caseIds: disputed, samples, purpose: 'validation' }),
+          ops.evaluate({ candidate: parent.ref, caseIds: disputed, samples, purpose: 'validation' }),
+        ]);
+        charge(c.spent, c.failures);
+        charge(p.spent, p.failures);
+        release();
+        Object.assign(childBy, c.scores);
+        Object.assign(parentBy, p.scores);
       }
-      const val = await ops.evaluate({ candidate: child, caseIds: split.validation, samples, purpose: 'validation' });
-      charge(val.spent, val.failures);
-      const childScores = split.validation.map((id) => val.scores[id] ?? 0);
-      const test = pairedTest(childScores, parentScores, deriveSeed(settings.seed, round, slot, 7));
+      const childScores = split.validation.map((id) => childBy[id] ?? 0);
+      const test = pairedTest(
+        childScores,
+        split.validation.map((id) => parentBy[id] ?? 0),
+        deriveSeed(settings.seed, round, slot, 7),
+      );
       const verdict = `${test.wins} wins, ${test.losses} losses over ${test.n} validation cases, mean ${signed(test.meanDiff)}, p = ${test.pValue.toFixed(3)}`;
       if (!(test.meanDiff > 0 && test.pValue < settings.alpha))
         return {
@@ -238,7 +281,7 @@ export async function optimizerRound(
         parent: parent.ref.hash,
         round,
         summary: proposal.summary,
-        validation: val.scores,
+        validation: childBy,
         interval: scoreInterval(childScores),
         test,
       };

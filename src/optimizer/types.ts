@@ -187,7 +187,9 @@ export interface OptimizerState {
   consecutiveErrors: number;
   lastRejection?: { hash: string; round: number; reason: string };
   stop?: StopReason;
-  /** What the original's validation cost: the price of one more, checked against the budget before paying it. */
+  /** What one validation with every sample would cost, priced from the original's first sample of each case (an
+   * upper estimate: the engine buys extra samples only where verdicts disagree); the end of the run holds back
+   * the test split's share of it. */
   validationCost: Spend;
   /** Rounds the run may go to (maxRounds, raised by a `continue` decision). */
   maxRounds: number;

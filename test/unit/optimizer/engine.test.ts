@@ -1,4 +1,5 @@
 import { bestOnValidation, optimizerRound, startOptimizer, stopReason } from '../../../src/optimizer/engine';
+import { deriveSeed, seededRandom } from '../../../src/optimizer/random';
 import type {
   CandidateRef,
   DatasetSplit,
@@ -23,18 +24,35 @@ const settings: OptimizerSettings = {
   budget: {},
 };
 
-/** A world where each candidate's score per case is a table; propose hands out the next child in a script. */
-function world(scores: Record<string, (caseId: string) => number>, children: string[]) {
+/**
+ * A world where each candidate's score per case (and sample) is a table; propose hands out the next child in a
+ * script. Like the real store, a (candidate, case, sample) already scored costs nothing the second time.
+ */
+function world(scores: Record<string, (caseId: string, sample: number) => number>, children: string[]) {
   const calls: EvaluateRequest[] = [];
   const proposals: ProposeRequest[] = [];
+  const stored = new Set<string>();
   const ops: OptimizerOps = {
     evaluate(req) {
       calls.push(req);
-      const s = Object.fromEntries(req.caseIds.map((id) => [id, scores[req.candidate.hash]!(id)]));
+      let paid = 0;
+      const mean = (id: string) => {
+        let total = 0;
+        for (let k = 0; k < req.samples; k++) {
+          const key = `${req.candidate.hash}|${id}|${k}`;
+          if (!stored.has(key)) {
+            stored.add(key);
+            paid++;
+          }
+          total += scores[req.candidate.hash]!(id, k);
+        }
+        return total / req.samples;
+      };
+      const s = Object.fromEntries(req.caseIds.map((id) => [id, mean(id)]));
       return Promise.resolve({
         scores: s,
         passed: Object.fromEntries(req.caseIds.map((id) => [id, s[id]! >= 1])),
-        spent: { calls: req.caseIds.length, usd: req.caseIds.length / 100 },
+        spent: { calls: paid, usd: paid / 100 },
         tokens: 0,
         failures: 0,
       });
@@ -69,7 +87,14 @@ describe('the optimizer engine', () => {
     expect(state.accepted.map((a) => a.ref.hash)).toEqual(['orig']);
     expect(state.lineage[0]).toMatchObject({ hash: 'overfit', status: 'rejected', minibatch: { child: 4, parent: 0 } });
     expect(state.lastRejection?.reason).toMatch(/won the minibatch but not validation/);
-    expect(w.calls.map((c) => c.purpose)).toEqual(['baseline', 'minibatch', 'minibatch', 'validation']);
+    // The parent's validation is read back (stored by the baseline), then the child's is bought.
+    expect(w.calls.map((c) => [c.purpose, c.candidate.hash])).toEqual([
+      ['baseline', 'orig'],
+      ['minibatch', 'orig'],
+      ['minibatch', 'overfit'],
+      ['validation', 'orig'],
+      ['validation', 'overfit'],
+    ]);
   });
 
   it('accepts a child that beats its parent beyond noise on validation, and picks it', async () => {
@@ -137,7 +162,10 @@ describe('the optimizer engine', () => {
     let state = await startOptimizer(w.ops, original, split, repeated);
     state = await optimizerRound(w.ops, state, split, repeated);
     const validations = w.calls.filter((c) => c.purpose === 'validation');
-    expect(validations.map((c) => c.samples)).toEqual([1]);
+    expect(validations.map((c) => [c.candidate.hash, c.samples])).toEqual([
+      ['orig', 1],
+      ['lucky', 1],
+    ]);
     expect(state.lastRejection?.reason).toMatch(/first sample of every validation case/);
   });
 
@@ -150,5 +178,71 @@ describe('the optimizer engine', () => {
     expect(w.proposals).toHaveLength(1);
     expect(state.spent.calls).toBeLessThanOrEqual(37);
     expect(state.stop).toBe('budget-spent');
+  });
+
+  it('scores the original once per case, then buys more samples only where a child and its parent disagree', async () => {
+    // The child passes every validation case on every sample; the original v0–v3 only: they disagree on v4–v9.
+    const w = world(
+      {
+        orig: (id) => (id.startsWith('t') ? 0 : Number(id.slice(1)) < 4 ? 1 : 0),
+        better: () => 1,
+      },
+      ['better'],
+    );
+    const repeated = { ...settings, repeat: 3 };
+    let state = await startOptimizer(w.ops, original, split, repeated);
+    expect(w.calls[0]).toMatchObject({ purpose: 'baseline', samples: 1 });
+    expect(state.spent.calls).toBe(10);
+    // What a full validation at 3 samples would cost, priced from the first: the end of the run holds it back.
+    expect(state.validationCost.calls).toBe(30);
+    state = await optimizerRound(w.ops, state, split, repeated);
+    const extra = w.calls.filter((c) => c.purpose === 'validation' && c.samples === 3);
+    expect(extra.map((c) => [c.candidate.hash, c.caseIds])).toEqual([
+      ['better', ['v4', 'v5', 'v6', 'v7', 'v8', 'v9']],
+      ['orig', ['v4', 'v5', 'v6', 'v7', 'v8', 'v9']],
+    ]);
+    // Baseline 10, parent and child on the minibatch 4 + 4, improver 1, the child's first samples 10, then 2 more
+    // samples of 6 cases for each of the two.
+    expect(state.spent.calls).toBe(10 + 4 + 1 + 4 + 10 + 2 * 2 * 6);
+    expect(state.acceptances).toBe(1);
+    expect(state.lineage[0]!.test).toMatchObject({ wins: 6, losses: 0 });
+  });
+
+  it('without held-out cases, repeats every case for the child and the parent alike', async () => {
+    const all = [...train, ...validation];
+    const noHoldout: DatasetSplit = { train: all, validation: all, test: [], heldOut: false, seed: 1 };
+    const w = world({ orig: () => 0, better: (id) => (id === 'v9' ? 0 : 1) }, ['better']);
+    const one = { ...settings, minibatchSize: 4 };
+    let state = await startOptimizer(w.ops, original, noHoldout, one);
+    state = await optimizerRound(w.ops, state, noHoldout, one);
+    const extra = w.calls.filter((c) => c.purpose === 'validation' && c.samples > 1);
+    expect(extra.map((c) => [c.candidate.hash, c.caseIds.length, c.samples])).toEqual([
+      ['better', all.length, 3],
+      ['orig', all.length, 3],
+    ]);
+    expect(state.acceptances).toBe(1);
+  });
+
+  it('accepts a child no better than its parent at most at the α rate, extra samples and all', async () => {
+    // Child and parent pass each validation case with the same probability (0.2 to 0.8 by case), every sample an
+    // independent seeded draw; the child always wins the minibatch, so every trial reaches the paired test.
+    const trials = 300;
+    let accepted = 0;
+    let tested = 0;
+    for (let trial = 0; trial < trials; trial++) {
+      const verdict = (hash: number) => (id: string, sample: number) => {
+        if (id.startsWith('t')) return hash;
+        const p = 0.2 + 0.6 * (Number(id.slice(1)) / 9);
+        return seededRandom(deriveSeed(trial, hash, Number(id.slice(1)), sample))() < p ? 1 : 0;
+      };
+      const w = world({ orig: verdict(0), same: verdict(1) }, ['same']);
+      const repeated = { ...settings, seed: trial, repeat: 3 };
+      let state = await startOptimizer(w.ops, original, split, repeated);
+      state = await optimizerRound(w.ops, state, split, repeated);
+      accepted += state.acceptances;
+      if (state.lineage[0]?.test) tested++;
+    }
+    expect(tested).toBeGreaterThan(trials / 4);
+    expect(accepted / trials).toBeLessThanOrEqual(settings.alpha);
   });
 });

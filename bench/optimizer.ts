@@ -5,6 +5,7 @@ import { OPTIMIZE_DEFAULTS } from '../src/cli/optimize-input';
 import { DEFAULT_SPLIT, splitDataset } from '../src/optimizer/split';
 import type { OptimizerSettings, SplitSettings } from '../src/optimizer/types';
 import { bestReachable } from './optimizer/best-reachable';
+import { oracleCeiling } from './optimizer/oracle-ceiling';
 import { previousLoop } from './optimizer/previous-loop';
 import { runOptimizer, type OptimizerRun } from './optimizer/run-optimizer';
 import type { Latency } from './optimizer/sim-ops';
@@ -90,6 +91,7 @@ export async function optimizerBench(options: OptimizerBenchOptions = OPTIMIZER_
         previous: stat(col('previous')),
         optimizer: stat(col('optimizer')),
         bestReachable: stat(col('bestReachable')),
+        oracleCeiling: stat(col('oracleCeiling')),
       },
       optimizerMinusPrevious: {
         ...stat(diff),
@@ -163,6 +165,7 @@ async function seedRow(options: OptimizerBenchOptions, budget: number, seed: num
     ? await runOptimizer(world, split, settings, options.accuracy, options.maxEdits, options.latency, variant)
     : run;
   const samePath = pathOf(run) === pathOf(timed);
+  const ceiling = await oracleCeiling(world, split, settings, options.accuracy, options.maxEdits);
   return {
     budget,
     seed,
@@ -172,6 +175,7 @@ async function seedRow(options: OptimizerBenchOptions, budget: number, seed: num
       previous: points(trueRate(world, previous.picked, split.test)),
       optimizer: points(trueRate(world, run.picked, split.test)),
       bestReachable: points(best.rate),
+      oracleCeiling: points(trueRate(world, ceiling, split.test)),
     },
     previous: {
       iterations: previous.iterations,
@@ -204,6 +208,7 @@ const MODELLING = [
   "optimizer improver: sees the parent's failing minibatch cases; one edit per failing case, up to maxEdits: with probability accuracy the fix for that case (add a missing needed rule, else remove a rule harming it), otherwise (or when that failure has nothing to fix) a wrong edit: an irrelevant rule added, a double-edged rule added, or a needed rule removed; it avoids children its lineage shows rejected (3 tries); nothing failed: refused without a call",
   "previous improver: sees only the judge's weaknesses (the tags of cases the judge failed, counted); one edit per weak tag, most-failed first, up to maxEdits: with probability accuracy a missing rule of that tag's pool (globals, its plain rules, its double-edged rule) added, otherwise a wrong edit; every edit is kept; the pick is the best judge score on the training cases; it runs until the budget cannot pay a full iteration (threshold, convergence and max-iteration rules off)",
   'best reachable: all 2^16 rule sets enumerated on the test split',
+  "oracle ceiling (bench/optimizer/oracle-ceiling.ts): the real engine with the same improver, screens and budget, its baseline and validations replaced by a free, exact oracle (each candidate's true pass rate over every case), so it accepts exactly the truly better children and picks the truly best: what the proposals could reach if acceptance cost nothing and knew the truth",
   'latency: executor, judge and improver calls are timers of the stated ms; the critical path sums, round after round, the longest proposal chain (each evaluation as long as its slowest executor+judge pair not yet stored)',
 ];
 

@@ -186,18 +186,19 @@ export async function optimizeWorkflow(input: OptimizeInput, carried?: OptimizeR
     const original = run.original!;
     const keepOriginal = engine.stop === 'rolled-back' || engine.stop === 'cancelled';
     const chosen = keepOriginal ? original : bestOnValidation(engine).ref;
+    const same = chosen.hash === original.hash;
     const samples = settings.repeat;
 
     // The test split is scored once, here, for the chosen and the original: it never chose anything.
     let test: OptimizeOutcome['test'];
     if (split.test.length > 0) {
       setPhase('test');
-      const [c, o] = await Promise.all([
-        evaluate(ops, chosen, split.test, samples, 'test'),
-        evaluate(ops, original, split.test, samples, 'test'),
-      ]);
+      // The original chosen: one evaluation for both (two at once would each pay for the same samples).
+      const chosenTest = evaluate(ops, chosen, split.test, samples, 'test');
+      const originalTest = same ? chosenTest : evaluate(ops, original, split.test, samples, 'test');
+      const [c, o] = await Promise.all([chosenTest, originalTest]);
       test = { chosen: c.interval, original: o.interval };
-      engine.spent = add(engine.spent, add(c.spent, chosen.hash === original.hash ? zero : o.spent));
+      engine.spent = add(engine.spent, add(c.spent, same ? zero : o.spent));
     }
 
     // Skills: the cases without the skill, with the original and with the chosen (skill-creator's delta).
@@ -206,17 +207,18 @@ export async function optimizeWorkflow(input: OptimizeInput, carried?: OptimizeR
       setPhase('baseline delta');
       const cases = split.test.length > 0 ? split.test : split.validation;
       const noSkill = await records.noSkillCandidate({ skill: original });
+      const chosenRun = evaluate(ops, chosen, cases, samples, 'test');
       const [withSkill, withoutSkill, orig] = await Promise.all([
-        evaluate(ops, chosen, cases, samples, 'test'),
+        chosenRun,
         evaluate(ops, noSkill, cases, samples, 'no-skill'),
-        evaluate(ops, original, cases, samples, 'test'),
+        same ? chosenRun : evaluate(ops, original, cases, samples, 'test'),
       ]);
       baselineDelta = {
         withSkill: withSkill.summary,
         withoutSkill: withoutSkill.summary,
         original: orig.summary,
       };
-      engine.spent = add(engine.spent, add(withSkill.spent, add(withoutSkill.spent, orig.spent)));
+      engine.spent = add(engine.spent, add(withSkill.spent, add(withoutSkill.spent, same ? zero : orig.spent)));
     }
 
     setPhase('reporting');

@@ -208,7 +208,7 @@ describe('optimizeWorkflow: tune any library item on a dataset', () => {
       const run = await h.start(client, taskQueue, ['greet'], {
         dataset: 'judged@1',
         seed: '3',
-        'max-iterations': '6',
+        'max-iterations': '8',
         patience: '10',
         threshold: '101',
         parallel: '2',

@@ -137,14 +137,20 @@ export async function optimizerRound(
   const draws = Array.from({ length: Math.max(1, settings.parallel) }, (_, slot) => {
     const random = seededRandom(deriveSeed(settings.seed, round, slot));
     const parent = drawParent(frontier, random);
-    return { slot, parent, minibatch: shuffle(split.train, random).slice(0, Math.max(1, settings.minibatchSize)) };
+    const minibatch = shuffle(split.train, random).slice(0, Math.max(1, settings.minibatchSize));
+    // The screen (parent and child on the minibatch, the improver) is reserved whole before anything starts, and
+    // only the slots it was reserved for run: the parent's shared evaluation covers their minibatches alone.
+    const releaseScreen = reserve(screenCost(minibatch.length));
+    return { slot, parent, minibatch, releaseScreen };
   });
   const parentEvaluations = new Map<string, Promise<EvaluateResponse>>();
   const evaluateParent = (parent: AcceptedCandidate) => {
     let pending = parentEvaluations.get(parent.ref.hash);
     if (!pending) {
       const caseIds = [
-        ...new Set(draws.filter((d) => d.parent.ref.hash === parent.ref.hash).flatMap((d) => d.minibatch)),
+        ...new Set(
+          draws.filter((d) => d.releaseScreen && d.parent.ref.hash === parent.ref.hash).flatMap((d) => d.minibatch),
+        ),
       ];
       pending = ops
         .evaluate({ candidate: parent.ref, caseIds, samples: 1, purpose: 'minibatch' })
@@ -154,10 +160,8 @@ export async function optimizerRound(
     return pending;
   };
 
-  const runSlot = async ({ slot, parent, minibatch }: (typeof draws)[number]): Promise<SlotOutcome> => {
+  const runSlot = async ({ slot, parent, minibatch, releaseScreen }: (typeof draws)[number]): Promise<SlotOutcome> => {
     const base = { parent: parent.ref.hash, round };
-    // The screen (parent and child on the minibatch, the improver) is reserved whole before it starts.
-    const releaseScreen = reserve(screenCost(minibatch.length));
     if (!releaseScreen) return { kind: 'budget' };
     let releaseValidation: (() => void) | undefined;
     try {

@@ -48,7 +48,8 @@ const settle = (x: Spend): Spend => ({ calls: Math.ceil(x.calls - 1e-9), usd: Ma
  * `parallel` proposals each with the parent and the child on a training minibatch (one sample), one improver call,
  * and a validation of the children that win their minibatch; at the end the chosen and the original on the test
  * split, and for a skill one run without it (on test, else validation). Stored results cost nothing when the run
- * happens, so this is an upper estimate in that respect. `warning` is set when the budget cannot pay for the
+ * happens, and the engine buys a validation's extra samples only on the cases where child and parent disagree (the
+ * baseline takes one per case), so this is an upper estimate in those respects. `warning` is set when the budget cannot pay for the
  * baseline plus one full validation of a candidate: such a run could never accept anything.
  */
 export function projectRun(p: ProjectionInput): Projection {

@@ -169,7 +169,7 @@ export function renderOptimizeReport(d: OptimizeReportData): string {
   const st = d.settings;
   out.push(
     `- **Rounds:** at most ${st.maxRounds}, ${st.parallel} proposal(s) in parallel; patience ${st.patience}; threshold ${st.threshold}`,
-    `- **Screening:** minibatch of ${st.minibatchSize} training cases; validation with ${st.repeat} sample(s) per judge-graded case`,
+    `- **Screening:** minibatch of ${st.minibatchSize} training cases; validation with one sample per case, ${st.repeat} per judge-graded case where child and parent disagree`,
     `- **Acceptance:** one-sided paired test at alpha ${st.alpha}`,
     `- **Change budget:** ${st.changeBudget.lines} lines, ${st.changeBudget.bytes} bytes per proposal; reflection prompt ${st.reflectionTokens} tokens`,
     `- **Seed:** ${st.seed}${st.dryRun ? ' · **dry run**' : ''}`,

@@ -37,7 +37,7 @@ refinery tune <name>[@version] --dataset <name@version> [options]
   Takes --preset, --threshold, --max-iterations (rounds), --executor/--judge/--improver, --execution, --decision-timeout,
   --output, --dry-run (no version), --wait, --json, --by, and:
   --seed N                     the split and every draw (default: drawn, and printed)
-  --repeat N                   samples per judge-graded validation case (default ${OPTIMIZE_DEFAULTS.repeat})
+  --repeat N                   samples per judge-graded validation case where child and parent disagree (default ${OPTIMIZE_DEFAULTS.repeat})
   --alpha X                    significance of the paired test (default ${OPTIMIZE_DEFAULTS.alpha})
   --parallel N  --minibatch N  proposals per round (default ${OPTIMIZE_DEFAULTS.parallel}), training cases each (default ${OPTIMIZE_DEFAULTS.minibatch})
   --patience N                 rounds without an acceptance before the run ends converged (default ${OPTIMIZE_DEFAULTS.patience})

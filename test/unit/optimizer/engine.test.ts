@@ -180,6 +180,19 @@ describe('the optimizer engine', () => {
     expect(state.stop).toBe('budget-spent');
   });
 
+  it('a slot the budget cannot fund adds nothing to the parent evaluation the funded slots share', async () => {
+    const wide: DatasetSplit = { ...split, train: Array.from({ length: 8 }, (_, i) => `t${i}`) };
+    const parentMinibatch = async (budget: OptimizerSettings['budget']) => {
+      const w = world({ orig: () => 0, a: () => 1, b: () => 1 }, ['a', 'b']);
+      const s = { ...settings, parallel: 2, budget };
+      await optimizerRound(w.ops, await startOptimizer(w.ops, original, wide, s), wide, s);
+      return w.calls.find((c) => c.purpose === 'minibatch' && c.candidate.hash === 'orig')!.caseIds;
+    };
+    // Funded, both slots' minibatches are evaluated together; with room for one screen only, just its own.
+    expect((await parentMinibatch({})).length).toBeGreaterThan(4);
+    expect(await parentMinibatch({ calls: 10 + 17 + 10 })).toHaveLength(4);
+  });
+
   it('scores the original once per case, then buys more samples only where a child and its parent disagree', async () => {
     // The child passes every validation case on every sample; the original v0–v3 only: they disagree on v4–v9.
     const w = world(

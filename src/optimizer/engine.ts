@@ -209,7 +209,9 @@ export async function optimizerRound(
         };
       releaseScreen();
       // Stage 1: the child's first sample of every validation case against the parent's first, which its own
-      // validation stored (read back, not paid; reserved all the same in case the store lost it).
+      // validation stored (read back, not paid; reserved all the same in case the store lost it). For an accepted
+      // parent those samples are the ones that won its acceptance, biased upwards: that only makes its children's
+      // test stricter, never looser.
       const stage = async (candidate: CandidateRef, caseIds: string[], n: number) => {
         const release = reserve(perSample(caseIds.length * n));
         if (!release) return undefined;

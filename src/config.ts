@@ -69,6 +69,9 @@ const envSchema = z.object({
       .regex(/^[^\s:]+:\d+$/, 'expected host:port, e.g. 127.0.0.1:9464')
       .optional(),
   ),
+  // OpenTelemetry's standard variables: tracing of workflows and activities is exported there when set.
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.pipe(url.optional()),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalString.pipe(url.optional()),
   // Skill size caps (src/skills/limits.ts reads them where a skill is checked; validated here at the edges).
   REFINERY_SKILL_MAX_BINARY_BYTES: z.coerce.number().int().min(1).optional(),
   REFINERY_SKILL_MAX_BYTES: z.coerce.number().int().min(1).optional(),
@@ -121,6 +124,8 @@ export interface Config {
   timezone: string;
   /** Where the worker serves its Temporal runtime metrics in Prometheus format, when set. */
   workerMetricsAddress?: string;
+  /** The OTLP/HTTP traces URL workflow and activity spans go to; unset: no tracing. */
+  tracesEndpoint?: string;
   logLevel: RawEnv['REFINERY_LOG_LEVEL'];
   binaries: { temporalCli?: string; testServer?: string };
 }
@@ -182,6 +187,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     timezone: e.REFINERY_TIMEZONE,
     workerMetricsAddress: e.REFINERY_WORKER_METRICS_ADDRESS,
+    // As the OTLP exporters read them: the traces variable is the full URL, the general one a base.
+    tracesEndpoint:
+      e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+      (e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces` : undefined),
     logLevel: e.REFINERY_LOG_LEVEL,
     binaries: { temporalCli: e.TEMPORAL_CLI_PATH, testServer: e.TEMPORAL_TEST_SERVER_PATH },
   };

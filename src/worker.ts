@@ -10,6 +10,7 @@ import type { Db } from './store/db';
 import { storeIdentity, type StoreIdentity } from './store/store-identity';
 import { reconcileEvery } from './temporal/reconcile-runs';
 import { storeCheckInterceptor, storeTaskQueue } from './temporal/store-binding';
+import { startTracing, TRACING_WORKFLOW_INTERCEPTORS } from './temporal/tracing';
 import { workerTelemetry } from './worker-metrics';
 
 export interface WorkerHandle {
@@ -75,6 +76,8 @@ export async function startWorker(
   const store = await storeIdentity(db);
   const taskQueue = storeTaskQueue(config, store);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
+  // OTLP tracing of workflows and activities, only when an endpoint is configured.
+  const tracing = startTracing(config.tracesEndpoint, 'refinery-worker');
   try {
     const worker = await Worker.create({
       connection,
@@ -83,10 +86,13 @@ export async function startWorker(
       // Runs of another store that reach this queue fail at once instead of writing to the wrong database;
       // the workflow interceptors carry each run's store onto its activities (also in prebuilt bundles).
       interceptors: {
-        activity: [storeCheckInterceptor(store, taskQueue)],
+        activity: [storeCheckInterceptor(store, taskQueue), ...(tracing?.activityInterceptors ?? [])],
         // A prebuilt bundle has them built in (bundleWorkflowCode's workflowInterceptorModules).
-        ...(options.workflowBundlePath ? {} : { workflowModules: [WORKFLOW_INTERCEPTORS] }),
+        ...(options.workflowBundlePath
+          ? {}
+          : { workflowModules: [WORKFLOW_INTERCEPTORS, ...(tracing ? [TRACING_WORKFLOW_INTERCEPTORS] : [])] }),
       },
+      ...(tracing ? { sinks: tracing.sinks } : {}),
       activities: createActivities({
         db,
         providers: config,
@@ -110,6 +116,7 @@ export async function startWorker(
     );
     const done = worker.run().finally(async () => {
       await reconciler.stop();
+      await tracing?.shutdown().catch(() => undefined);
       await connection.close();
       await db.close();
     });
@@ -125,6 +132,7 @@ export async function startWorker(
       },
     };
   } catch (err) {
+    await tracing?.shutdown().catch(() => undefined);
     await connection.close();
     await db.close();
     throw err;

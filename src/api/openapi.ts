@@ -128,6 +128,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
             name: { type: 'string' },
             version: { type: 'integer' },
             unitId: { type: 'string' },
+            model: { type: 'string', maxLength: 200, description: 'the model that answered' },
             latencyMs: { type: 'integer' },
             inputTokens: { type: 'integer' },
             outputTokens: { type: 'integer' },
@@ -416,6 +417,20 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
             properties: { runs: { type: 'array', items: { $ref: '#/components/schemas/Run' } } },
           }),
           responses: { 202: ok('stored'), 429: problem, ...errors },
+        },
+      },
+      '/v1/traces': {
+        post: {
+          summary:
+            'OTLP/HTTP trace export (writer), JSON or protobuf: GenAI spans naming a prompt version (refinery.prompt.name, refinery.prompt.version) become runs; other spans are skipped and counted in partialSuccess',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': { schema: { type: 'object', description: 'ExportTraceServiceRequest (OTLP/JSON)' } },
+              'application/x-protobuf': { schema: { type: 'string', format: 'binary' } },
+            },
+          },
+          responses: { 200: ok('accepted; partialSuccess counts skipped spans'), 429: problem, ...errors },
         },
       },
       '/v1/admin/import/runs': {

@@ -20,6 +20,7 @@ import { metricsRoutes } from './routes/metrics';
 import { recordRoutes } from './routes/records';
 import { resolveRoutes } from './routes/resolve';
 import { tokenRoutes } from './routes/tokens';
+import { traceRoutes } from './routes/traces';
 import { workflowRoutes } from './routes/workflows';
 
 /** Every route the server answers (the OpenAPI test checks each is documented). */
@@ -35,6 +36,7 @@ export const ROUTE_LIST = [
   ...tokenRoutes,
   ...workflowRoutes,
   ...caseRoutes,
+  ...traceRoutes,
 ];
 const ROUTES = ROUTE_LIST.map(compile);
 

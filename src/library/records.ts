@@ -8,6 +8,8 @@ export const runSchema = z.object({
   name: z.string().min(1).max(100),
   version: z.number().int().positive(),
   unitId: z.string().max(200).optional(),
+  /** The model that answered (OTLP ingestion fills it from gen_ai.response.model or gen_ai.request.model). */
+  model: z.string().max(200).optional(),
   latencyMs: z.number().int().nonnegative().max(3_600_000).optional(),
   inputTokens: z.number().int().nonnegative().optional(),
   outputTokens: z.number().int().nonnegative().optional(),
@@ -54,8 +56,8 @@ export async function recordRuns(db: Db, runs: RunRecord[]): Promise<{ stored: n
   await db.transaction(async (tx) => {
     for (const r of runs) {
       const res = await tx.run(
-        `INSERT INTO prompt_runs (id, name, version, unit_id, latency_ms, input_tokens, output_tokens, error, format_ok, corrected, regenerated, input, output, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        `INSERT INTO prompt_runs (id, name, version, unit_id, latency_ms, input_tokens, output_tokens, error, format_ok, corrected, regenerated, input, output, created_at, model)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
         [
           r.id,
           r.name,
@@ -71,6 +73,7 @@ export async function recordRuns(db: Db, runs: RunRecord[]): Promise<{ stored: n
           r.input ?? null,
           r.output ?? null,
           r.at ?? new Date().toISOString(),
+          r.model ?? null,
         ],
       );
       stored += res.changes;

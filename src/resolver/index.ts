@@ -5,6 +5,7 @@
  */
 export { createResolver } from './resolver';
 export { ResolverError, type ResolverErrorCode } from './errors';
+export { promptSpanAttributes } from './span';
 export type {
   FeedbackInput,
   GetOptions,

@@ -9,6 +9,7 @@ import { feedbackBody, runBody } from './records';
 import { fetchResolved, type ResolveTarget } from './remote';
 import { resolveFailure } from './messages';
 import { settingsFrom, type Settings } from './settings';
+import { annotateActiveSpan } from './span';
 import type { FeedbackInput, GetOptions, Resolved, Resolver, ResolverOptions, ResolverStats, RunInput } from './types';
 
 interface Load {
@@ -138,7 +139,10 @@ class LiveResolver implements Resolver {
   private answer(entry: Entry, fetched: boolean): Resolved {
     const source =
       entry.origin === 'fallback' ? 'fallback' : entry.stale || this.closing ? 'stale' : fetched ? 'api' : 'cache';
-    return { ...entry.value, source };
+    const resolved: Resolved = { ...entry.value, source };
+    // Instrumented model calls made under this span then report as runs of this version (POST /v1/traces).
+    annotateActiveSpan(resolved);
+    return resolved;
   }
 
   private startBackground(): void {

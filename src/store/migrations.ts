@@ -577,6 +577,11 @@ export const migrations: { id: number; name: string; sql: MigrationSql }[] = [
       );
       CREATE INDEX skill_tool_calls_by_skill ON skill_tool_calls (skill, path)`,
   },
+  {
+    id: 23,
+    name: 'runs: the model that answered (OTLP GenAI spans carry it)',
+    sql: 'ALTER TABLE prompt_runs ADD COLUMN model TEXT',
+  },
 ];
 
 export async function migrate(db: Db): Promise<void> {

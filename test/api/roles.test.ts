@@ -209,6 +209,13 @@ const MATRIX: Record<string, Case[]> = {
       expected: needs('writer', 202),
     },
   ],
+  'POST /v1/traces': [
+    {
+      title: 'export OTLP spans',
+      request: () => ({ path: '/v1/traces', body: { resourceSpans: [] } }),
+      expected: needs('writer', 200),
+    },
+  ],
   'POST /v1/feedback': [
     {
       title: 'record feedback',

@@ -13,7 +13,7 @@ type Window = Parameters<typeof recordWindowProblem>[3];
 const IMPORT_WINDOW: Window = { futureMs: RECORD_WINDOW.futureMs, pastMs: undefined };
 
 /** The per-token rate limit, checked before the body is read: a refused request costs the server little. */
-function limit({ identity, deps }: RouteContext, kind: 'runs' | 'feedback'): void {
+export function limit({ identity, deps }: RouteContext, kind: 'runs' | 'feedback' | 'traces'): void {
   // Keyed by the token's public id, so two tokens of one subject each get their own bucket; the bootstrap
   // token has no id and is keyed by its subject.
   const waitMs = deps.recordLimiter.take(identity!.tokenId ?? `subject:${identity!.subject}`);

@@ -4,6 +4,7 @@ import type { Config } from '../../config';
 import { redactUrl } from '../../providers/redact';
 import { openStore } from '../../store/open';
 import { runBinding } from '../../temporal/store-binding';
+import { startTracing } from '../../temporal/tracing';
 import { CliError, EXIT } from '../exit-codes';
 import { untilInterrupted } from '../stack';
 import { tokensHelp } from './tokens';
@@ -19,9 +20,16 @@ export async function apiCommand(config: Config): Promise<number> {
   const db = await openStore(config.databaseUrl);
   // Lazy: the API serves the library with Temporal down; only rollout and tune routes need it (503 meanwhile).
   const connection = Connection.lazy({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  // Workflows the API starts (rollouts) carry the start's span to the worker's workflow span when tracing is on.
+  const tracing = startTracing(config.tracesEndpoint, 'refinery-api');
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    interceptors: { workflow: tracing?.clientInterceptors ?? [] },
+  });
   const api = await startApiServer(db, apiOptionsFrom(config, { client, binding: await runBinding(config, db) })).catch(
     async (err: NodeJS.ErrnoException) => {
+      await tracing?.shutdown().catch(() => undefined);
       await connection.close();
       await db.close();
       if (err.code === 'EADDRINUSE')
@@ -34,6 +42,7 @@ export async function apiCommand(config: Config): Promise<number> {
   );
   await interrupted;
   await api.close();
+  await tracing?.shutdown().catch(() => undefined);
   await connection.close();
   await db.close();
   return EXIT.ok;

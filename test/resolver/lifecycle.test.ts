@@ -43,8 +43,9 @@ describe('resolver lifecycle', () => {
     expect(err).toBe('');
     expect(code).toBe(0);
     const closedAt = Number(/closed (\d+)/.exec(out)?.[1]);
-    // Default long poll is 25 s and the refresh interval 1 s: either would hold the process far longer.
-    expect(exitedAt - closedAt).toBeLessThan(500);
+    // A pending long poll (25 s by default) would hold the process that long, and a live refresh timer forever;
+    // the bound is loose so a busy machine's slow exit is not mistaken for either.
+    expect(exitedAt - closedAt).toBeLessThan(10_000);
     expect(await count(h.db, 'prompt_runs', "name = 'summary'")).toBe(1);
     expect(await count(h.db, 'feedback', "name = 'summary'")).toBe(1);
   }, 30_000);

@@ -68,3 +68,20 @@ export async function skillFileUsage(
     files: rows.map((r) => ({ path: r.path, runs: Number(r.runs), reads: Number(r.reads) })),
   };
 }
+
+/** How often agent runs of one version (by its content hash, whatever item it was run as) read each file. */
+export async function versionFileUsage(db: Db, skillHash: string): Promise<{ agentRuns: number; files: FileUsage[] }> {
+  const total = await db.get<{ n: number | string }>(
+    'SELECT COUNT(DISTINCT run_key) AS n FROM skill_tool_calls WHERE skill_hash = ?',
+    [skillHash],
+  );
+  const rows = await db.all<{ path: string; runs: number | string; reads: number | string }>(
+    `SELECT path, COUNT(DISTINCT run_key) AS runs, COUNT(*) AS reads FROM skill_tool_calls
+     WHERE skill_hash = ? AND outcome = 'read' AND path IS NOT NULL GROUP BY path ORDER BY path`,
+    [skillHash],
+  );
+  return {
+    agentRuns: Number(total?.n ?? 0),
+    files: rows.map((r) => ({ path: r.path, runs: Number(r.runs), reads: Number(r.reads) })),
+  };
+}

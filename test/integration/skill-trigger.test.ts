@@ -100,3 +100,90 @@ describe('trigger cases', () => {
     });
   });
 });
+
+describe('a description tune on trigger cases', () => {
+  // 28 queries: two in three should load the skill (they ask about a "pdf"), the others should not. With no test
+  // share (--test-share 0): 60 % train, 40 % validation, as skill-creator splits.
+  const cases = Array.from({ length: 28 }, (_, i) =>
+    i % 3 === 0
+      ? trigger(`t${String(i).padStart(2, '0')}`, `plan a trip number ${i}`, false)
+      : trigger(`t${String(i).padStart(2, '0')}`, `fill the pdf number ${i}`, true),
+  );
+  const shouldLoad = (query: string) => query.includes('pdf');
+  const ORIGINAL = 'Fills in forms.';
+  const editDescription = (to: string) => ({
+    summary: `description: ${to}`,
+    edits: [{ path: 'SKILL.md', action: 'replace' as const, find: ORIGINAL, text: to }],
+  });
+
+  async function tune(executor: (req: RecordedRequest) => ReturnType<typeof loadReply>, improver: object[]) {
+    const h = await world({ executor, improver: improver as never }, ORIGINAL);
+    await h.dataset('trig', cases);
+    const taskQueue = uniqueId('tq-trig');
+    return withWorker(taskQueue, { db: h.db, providers: h.providers }, async () => {
+      const run = await h.start(client, taskQueue, ['pdf-forms'], {
+        dataset: 'trig@1',
+        seed: '5',
+        'max-iterations': '2',
+        parallel: '1',
+        minibatch: '6',
+        threshold: '99',
+        'test-share': '0',
+      });
+      return { h, status: await run.result() };
+    });
+  }
+
+  test('a description that wins on training but not on validation is rejected; the original stays', async () => {
+    const split = splitDataset(
+      cases.map((c) => ({ id: c.id!, tags: [] })),
+      { seed: 5, ...DEFAULT_SPLIT, testShare: 0 },
+    );
+    expect(split).toMatchObject({ heldOut: true });
+    expect([split.train.length, split.validation.length, split.test.length]).toEqual([17, 11, 0]);
+    const train = new Set(split.train.map((id) => `number ${Number(id.slice(1))}`));
+    // With "Overfit." in its description the skill is loaded rightly for training queries and wrongly for the
+    // held-out ones; the original description is never loaded.
+    const executor = (req: RecordedRequest) => {
+      const { skills, query } = triggerShown(req);
+      const d = skills.find((s) => s.name === 'pdf-forms')!.description;
+      if (!d.includes('Overfit.')) return loadReply([]);
+      const inTrain = [...train].some((t) => query.endsWith(t));
+      return loadReply(shouldLoad(query) === inTrain ? ['pdf-forms'] : []);
+    };
+    const { h, status } = await tune(executor, [editDescription('Fills in forms. Overfit.')]);
+    expect(status.split).toEqual({ train: 17, validation: 11, test: 0, heldOut: true });
+    expect(status.acceptances).toBe(0);
+    expect(status.lastRejection?.reason).toMatch(/won the minibatch but not validation/);
+    expect(status.outcome!.version).toBeUndefined();
+    await expect(resolveLabel(h.db, 'pdf-forms', 'candidate')).rejects.toThrow();
+    // The improver was told it may change the description alone.
+    expect(h.improverRequests()[0]!.text).toContain('<edit-scope>');
+  });
+
+  test('a change outside the description is refused; a description that wins on validation is accepted', async () => {
+    // The model loads the skill when its description names "pdf" and the query does.
+    const executor = (req: RecordedRequest) => {
+      const { skills, query } = triggerShown(req);
+      const d = skills.find((s) => s.name === 'pdf-forms')!.description;
+      return loadReply(/pdf/i.test(d) && shouldLoad(query) ? ['pdf-forms'] : []);
+    };
+    const { h, status } = await tune(executor, [
+      {
+        summary: 'a body edit',
+        edits: [{ path: 'SKILL.md', action: 'append', text: 'Use it for any PDF.\n' }],
+      },
+      editDescription('Fills in PDF forms. Use it whenever the request mentions a pdf.'),
+    ]);
+    const report = await getBlob(h.db, status.outcome!.reportRef);
+    expect(report).toMatch(/may change only the description in SKILL\.md's front matter, and this proposal changes the body/);
+    expect(status.acceptances).toBe(1);
+    expect(status.outcome!.version).toBe(2);
+    expect(status.outcome!.validation.chosen.mean).toBe(1);
+    expect(await resolveLabel(h.db, 'pdf-forms', 'candidate')).toBe(2);
+    const chosen = await getContent(h.db, 'pdf-forms', { version: 2 });
+    expect(chosen.type === 'skill' && chosen.files['SKILL.md']).toBe(
+      skillMd('Fills in PDF forms. Use it whenever the request mentions a pdf.'),
+    );
+  });
+});

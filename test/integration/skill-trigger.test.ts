@@ -34,7 +34,11 @@ async function world(roles: Parameters<typeof optimizeHarness>[0], description: 
     h.db,
     'spreadsheets',
     { type: 'skill', files: { 'SKILL.md': skillMd('x').replace('pdf-forms', 'spreadsheets') } },
-    { rationale: 'test', author: 'ana', item: { owner: 'ana', description: 'Builds spreadsheets and charts from data.' } },
+    {
+      rationale: 'test',
+      author: 'ana',
+      item: { owner: 'ana', description: 'Builds spreadsheets and charts from data.' },
+    },
   );
   return h;
 }
@@ -176,7 +180,9 @@ describe('a description tune on trigger cases', () => {
       editDescription('Fills in PDF forms. Use it whenever the request mentions a pdf.'),
     ]);
     const report = await getBlob(h.db, status.outcome!.reportRef);
-    expect(report).toMatch(/may change only the description in SKILL\.md's front matter, and this proposal changes the body/);
+    expect(report).toMatch(
+      /may change only the description in SKILL\.md's front matter, and this proposal changes the body/,
+    );
     expect(status.acceptances).toBe(1);
     expect(status.outcome!.version).toBe(2);
     expect(status.outcome!.validation.chosen.mean).toBe(1);

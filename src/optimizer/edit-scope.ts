@@ -36,17 +36,23 @@ function withoutDescription(md: string): { rest: string; body: string } | undefi
  * Why a child breaks the `description` scope, or undefined when it changed nothing but a valid description: every
  * other file, the body of SKILL.md and every other front-matter field stay as the parent has them.
  */
-export function descriptionOnlyProblem(parent: LibraryContent, child: LibraryContent, name: string): string | undefined {
+export function descriptionOnlyProblem(
+  parent: LibraryContent,
+  child: LibraryContent,
+  name: string,
+): string | undefined {
   if (parent.type !== 'skill' || child.type !== 'skill') return 'a description tune edits a skill';
   const paths = new Set([...Object.keys(parent.files), ...Object.keys(child.files)]);
   const others = [...paths].filter((p) => p !== 'SKILL.md' && parent.files[p] !== child.files[p]);
-  const scope = 'a description tune (trigger cases only) may change only the description in SKILL.md\'s front matter';
+  const scope = "a description tune (trigger cases only) may change only the description in SKILL.md's front matter";
   if (others.length) return `${scope}, and this proposal changes ${others.slice(0, 5).join(', ')}`;
   const before = withoutDescription(parent.files['SKILL.md'] ?? '');
   const after = withoutDescription(child.files['SKILL.md'] ?? '');
   if (!before || !after) return `${scope}, and this proposal leaves SKILL.md without a readable front matter`;
   if (before.body !== after.body) return `${scope}, and this proposal changes the body of SKILL.md`;
   if (before.rest !== after.rest) return `${scope}, and this proposal changes another front-matter field`;
-  const problem = readFrontMatter(child.files['SKILL.md']!, name).problems.find((p) => p.rule.startsWith('description'));
+  const problem = readFrontMatter(child.files['SKILL.md']!, name).problems.find((p) =>
+    p.rule.startsWith('description'),
+  );
   return problem?.message;
 }

@@ -151,7 +151,7 @@ export function renderDocuments(kind: ReflectionInput['kind'], documents: Docume
 }
 
 const DESCRIPTION_SCOPE =
-  '<edit-scope>\nThese are trigger cases: an agent was shown this skill\'s name and description among other skills and ' +
+  "<edit-scope>\nThese are trigger cases: an agent was shown this skill's name and description among other skills and " +
   'a user\'s request, and said which skills it would load. Change only the "description" in the front matter of ' +
   'SKILL.md (what the skill does and when to use it, at most 1024 characters); a proposal that changes anything ' +
   'else is refused. Make it load for the requests it should serve and not for the others.\n</edit-scope>';

@@ -30,7 +30,11 @@ export const TRIGGER_ANSWER_SCHEMA = {
 export const TRIGGER_MAX_TOKENS = 256;
 
 const attr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-const unattr = (s: string) => s.replace(/&lt;/g, '<').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+const unattr = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 
 /**
  * The cards in the order shown: the candidate among the distractors at a position drawn from `seed` (the case and
@@ -45,7 +49,7 @@ export function shownCards(candidate: SkillCard, distractors: readonly SkillCard
 export function triggerRequest(cards: readonly SkillCard[], query: string) {
   const system = [
     `${TRIGGER_TAG} You are an agent with these skills available. Each is a folder of instructions you load only`,
-    'when a task needs it, and you see only its name and description until you load it. Given the user\'s request,',
+    "when a task needs it, and you see only its name and description until you load it. Given the user's request,",
     'decide which skills you would load before answering: none, one, or (rarely) more. Answer with JSON only:',
     '{"load": ["<skill name>", …]}',
   ].join(' ');
@@ -74,7 +78,7 @@ export function parseTriggerAnswer(text: string): string[] | undefined {
   try {
     const parsed = JSON.parse(body.trim()) as { load?: unknown };
     if (!Array.isArray(parsed.load) || !parsed.load.every((n) => typeof n === 'string')) return undefined;
-    return [...new Set(parsed.load as string[])];
+    return [...new Set(parsed.load)];
   } catch {
     return undefined;
   }
@@ -96,7 +100,9 @@ export function triggerOutput(candidate: string, loaded: string[], shown: readon
 export function readTriggerOutput(output: string): TriggerOutcome | undefined {
   try {
     const o = JSON.parse(output) as Partial<TriggerOutcome>;
-    return typeof o.candidateLoaded === 'boolean' && typeof o.candidate === 'string' ? (o as TriggerOutcome) : undefined;
+    return typeof o.candidateLoaded === 'boolean' && typeof o.candidate === 'string'
+      ? (o as TriggerOutcome)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -149,7 +155,6 @@ export function triggerAssertionOf(
   assertions: readonly unknown[],
 ): { should: boolean; distractors?: SkillCard[] } | undefined {
   const a = assertions.find((x) => (x as { type?: unknown } | null)?.type === 'trigger') as
-    | { should: boolean; distractors?: SkillCard[] }
-    | undefined;
+    { should: boolean; distractors?: SkillCard[] } | undefined;
   return a;
 }

@@ -97,7 +97,9 @@ describe('reflectionPrompt', () => {
     ];
     const fileUsage = { agentRuns: 4, files: [{ path: 'references/used.md', runs: 3 }] };
     const r = reflectionPrompt(base({ kind: 'skill', documents, variables: [], fileUsage }));
-    expect(r.prompt).toContain('- references/used.md: read in 3 of 4 runs\n- references/unused.md: read in 0 of 4 runs');
+    expect(r.prompt).toContain(
+      '- references/used.md: read in 3 of 4 runs\n- references/unused.md: read in 0 of 4 runs',
+    );
     expect(r.prompt).toContain('A file no run reads is a candidate for merging into SKILL.md or removal');
     expect(r.prompt).toContain('At most 12 lines changed');
     // No agent run yet (inline execution, or a prompt): no usage is claimed.

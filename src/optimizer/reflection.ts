@@ -233,7 +233,9 @@ export interface ParsedReflection {
    * Failing cases as shown, worst first; `expected` only when it was shown whole. `wanted`: texts the case asks the
    * output to hold, its expected text and the values of its failing `contains` assertions, each only when whole.
    */
-  failing: { caseId: string; output: string; expected?: string; wanted: string[] }[];
+  failing: { caseId: string; output: string; expected?: string; wanted: string[]; input?: string }[];
+  /** The prompt limits the proposal to the skill's description (trigger cases). */
+  descriptionScope: boolean;
 }
 
 export function parseReflectionPrompt(prompt: string): ParsedReflection {
@@ -253,12 +255,22 @@ export function parseReflectionPrompt(prompt: string): ParsedReflection {
       .map((c) => JSON.parse(c[1]!) as string)
       // The assertion's own preview ends with … when it shortened the value.
       .filter((v) => !v.endsWith('…'));
+    const vars = /<input>\n([\s\S]*?)\n<\/input>/.exec(body)?.[1];
+    let input: string | undefined;
+    try {
+      const parsed = vars === undefined || vars.includes(CUT_MARK) ? undefined : (JSON.parse(vars) as unknown);
+      const given = (parsed as { input?: unknown } | undefined)?.input;
+      input = typeof given === 'string' ? given : undefined;
+    } catch {
+      input = undefined;
+    }
     return {
       caseId: unattr(m[1]!),
       output: /<output>\n([\s\S]*?)\n<\/output>/.exec(body)?.[1] ?? '',
       expected,
       wanted: [...(expected !== undefined ? [expected] : []), ...contains],
+      ...(input !== undefined ? { input } : {}),
     };
   });
-  return { kind, documents, failing };
+  return { kind, documents, failing, descriptionScope: prompt.includes('<edit-scope>') };
 }

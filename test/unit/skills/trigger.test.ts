@@ -1,7 +1,11 @@
 import { validateAssertions } from '../../../src/eval/assertions';
 import { parseDataset } from '../../../src/eval/datasets';
 import { OfflineProvider } from '../../../src/offline/offline-provider';
+import type { CaseEvidence } from '../../../src/optimizer/activity-types';
+import { toDocuments } from '../../../src/optimizer/documents';
 import { descriptionOnlyProblem, editScopeOf } from '../../../src/optimizer/edit-scope';
+import { proposalFromAnswer } from '../../../src/optimizer/proposal';
+import { reflectionPrompt } from '../../../src/optimizer/reflection';
 import {
   parseTriggerAnswer,
   parseTriggerPrompt,
@@ -174,5 +178,45 @@ describe('the description edit scope', () => {
     expect(descriptionOnlyProblem(parent, skill(md('x'.repeat(1100))), 'pdf-forms')).toMatch(
       /rule "description-length"/,
     );
+  });
+});
+
+describe('a description tune offline', () => {
+  test('the offline improver adds a missed query to the description, and the offline model then loads the skill', async () => {
+    const md = '---\nname: pdf-forms\ndescription: Fills in forms.\n---\n# Body\n';
+    const parent = { type: 'skill' as const, files: { 'SKILL.md': md } };
+    const query = 'merge these invoices into one ledger';
+    const evidence: CaseEvidence[] = [
+      {
+        caseId: 't1',
+        vars: { input: query },
+        output: triggerOutput('pdf-forms', [], ['pdf-forms']),
+        score: 0,
+        passed: false,
+        assertions: [{ type: 'trigger', pass: false, score: 0, reason: 'should load pdf-forms but loaded no skill' }],
+      },
+    ];
+    const budget = { lines: 20, bytes: 2000 };
+    const req = reflectionPrompt({
+      kind: 'skill',
+      documents: toDocuments(parent),
+      evidence,
+      lineage: [],
+      changeBudget: budget,
+      variables: [],
+      reflectionTokens: 20_000,
+      editScope: 'description',
+    });
+    const offline = new OfflineProvider();
+    const reply = await offline.complete('offline', { ...req, maxTokens: 1000 });
+    const out = proposalFromAnswer(parent, reply.text, budget);
+    if (!('child' in out)) throw new Error(`refused: ${out.refused}`);
+    expect(descriptionOnlyProblem(parent, out.child, 'pdf-forms')).toBeUndefined();
+    const description = out.child.type === 'skill' ? out.child.files['SKILL.md'] : '';
+    expect(description).toContain(`description: "Fills in forms. Use it for requests like: ${query}"`);
+    const child = out.child.type === 'skill' ? out.child.files['SKILL.md']! : '';
+    const card = { name: 'pdf-forms', description: /^description: (.*)$/m.exec(child)![1]! };
+    const answer = await offline.complete('offline', triggerRequest([...others, card], query));
+    expect(parseTriggerAnswer(answer.text)).toEqual(['pdf-forms']);
   });
 });

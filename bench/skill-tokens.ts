@@ -61,6 +61,10 @@ export async function skillTokensBench() {
         'iteration (executor + judge); real Gemini SDK against the fake, which counts 4 characters a token',
       shapes,
       goal: 'agent <= 10% of inline',
+      reading:
+        'the agent reads SKILL.md and the one needed reference whole, and the judge sees the same, so the agent ' +
+        "share cannot fall below the needed file's share of the skill: met when that file is a twentieth of the " +
+        'skill (20 references), not when it is a fifth (5 references of ~205 KiB, near the per-file cap)',
     };
     const dir = path.join(__dirname, 'results');
     fs.mkdirSync(dir, { recursive: true });
@@ -132,9 +136,20 @@ async function measure(provider: GeminiProvider, count: number) {
     }
   })();
   const share = Math.round((total(agent) / total(inline)) * 1000) / 1000;
+  const neededBytes = Buffer.byteLength(files[NEEDED]!);
+  const skillMdBytes = Buffer.byteLength(files['SKILL.md']!);
+  const neededShare = Math.round((neededBytes / bytes) * 1000) / 1000;
   return {
+    // The skill's shape in words: what the agent must read whole bounds its share of the inline tokens from below.
+    shape:
+      `SKILL.md (${skillMdBytes} bytes) + ${count} references of ~${Math.round(neededBytes / KIB)} KiB each ` +
+      `(${(bytes / KIB / KIB).toFixed(2)} MiB in all); the task needs ${NEEDED} whole, ` +
+      `${(neededShare * 100).toFixed(1)} % of the skill`,
     references: count,
     skillBytes: bytes,
+    neededFileBytes: neededBytes,
+    /** The floor of agentShareOfInline when the agent reads the needed file whole (as the executor and the judge do). */
+    neededFileShareOfSkill: neededShare,
     inline: { ...inline, total: total(inline) },
     agent: { ...agent, total: total(agent) },
     agentShareOfInline: share,

@@ -1,5 +1,7 @@
 import { listAlerts, type AlertRow } from '../calendar/alert-store';
+import { getContent, latestVersion } from '../library/versions';
 import { WORKFLOW_RUNS_SQL, isError } from '../metrics/workflow-runs';
+import { skillFileUsage, withUnread } from '../skills/tool-call-store';
 import type { Queryable } from '../store/db';
 import { windowDays } from './days';
 
@@ -13,6 +15,11 @@ export interface DashboardData {
   prompts: { name: string; runs: number; errors: number }[];
   /** Per skill: recorded runs, tune runs and eval runs in the window, most used first. */
   skills: { name: string; recorded: number; tuneRuns: number; evalRuns: number }[];
+  /**
+   * Per skill that agent runs used (most runs first): how many runs read each file, and the newest version's files
+   * that no run read (candidates for merging or removal).
+   */
+  skillFiles: { name: string; agentRuns: number; files: { path: string; runs: number }[]; unread: string[] }[];
   /** Unresolved alerts, Critical first. */
   alerts: AlertRow[];
   /** The newest tune runs of the window with their score per iteration. */
@@ -46,10 +53,11 @@ export async function loadDashboardData(
   const now = opts.now ?? new Date();
   const days = windowDays(now, opts.days ?? DEFAULT_DAYS);
   const since = `${days[0]}T00:00:00.000Z`;
-  const [workflows, prompts, skills, alerts, tuneRuns, stalled, provider] = await Promise.all([
+  const [workflows, prompts, skills, skillFiles, alerts, tuneRuns, stalled, provider] = await Promise.all([
     workflowsPerDay(db, since, days),
     promptUsage(db, since),
     skillUsage(db, since),
+    skillFileReads(db),
     openAlerts(db),
     tuneRunSummaries(db, 'started_at >= ?', [since], CHARTED_TUNE_RUNS),
     tuneRunSummaries(db, "status = 'awaiting-decision'", [], 100),
@@ -61,6 +69,7 @@ export async function loadDashboardData(
     workflows,
     prompts,
     skills,
+    skillFiles,
     alerts,
     tuneRuns,
     stalled,
@@ -130,6 +139,26 @@ async function skillUsage(db: Queryable, since: string): Promise<DashboardData['
   for (const e of evals) if (known.has(e.target)) of(e.target).evalRuns += Number(e.n);
   const total = (u: { recorded: number; tuneRuns: number; evalRuns: number }) => u.recorded + u.tuneRuns + u.evalRuns;
   return [...usage.values()].sort((a, b) => total(b) - total(a) || a.name.localeCompare(b.name)).slice(0, TOP_NAMES);
+}
+
+/** Per-file reads of the skills agent runs used (over every run recorded: a file's usage is slow evidence). */
+async function skillFileReads(db: Queryable): Promise<DashboardData['skillFiles']> {
+  const out: DashboardData['skillFiles'] = [];
+  for (const name of [...(await skillNames(db))].sort()) {
+    const newest = await latestVersion(db, name);
+    if (newest === undefined) continue;
+    const u = await skillFileUsage(db, name);
+    if (!u.agentRuns) continue;
+    const content = await getContent(db, name, { version: newest });
+    const withFiles = withUnread(u, content.type === 'skill' ? Object.keys(content.files) : []);
+    out.push({
+      name,
+      agentRuns: withFiles.agentRuns,
+      files: withFiles.files.map((f) => ({ path: f.path, runs: f.runs })),
+      unread: withFiles.unread,
+    });
+  }
+  return out.sort((a, b) => b.agentRuns - a.agentRuns || a.name.localeCompare(b.name)).slice(0, TOP_NAMES);
 }
 
 async function openAlerts(db: Queryable): Promise<AlertRow[]> {

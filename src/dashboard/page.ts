@@ -54,6 +54,11 @@ export function renderDashboardPage(data: DashboardData): string {
   ${card('prompt-usage', 'Prompt usage', 'Runs applications recorded per prompt (POST /v1/runs).', promptChart(data))}
   ${card('skill-usage', 'Skill usage', 'Recorded runs, tune runs and eval runs per skill.', skillChart(data))}
   ${card('tune-scores', 'Tune score progression', `Score per iteration of the ${data.tuneRuns.length} newest tune runs.`, tuneChart(data))}
+  <section class="card wide" id="skill-files">
+    <h2>Skill files read by agents</h2>
+    <p class="muted">Agent runs load SKILL.md and open a skill's other files only when a task needs them. A file no run reads is a candidate for merging or removal.</p>
+    ${skillFileTable(data.skillFiles)}
+  </section>
   <section class="card" id="stalled">
     <h2>Awaiting a decision</h2>
     <p class="muted">Tune runs that stalled and wait for a human. Pick one action and run the command.</p>
@@ -150,6 +155,21 @@ function nowrapWords(command: string): string {
     .split(' ')
     .map((word) => `<span>${h(word)}</span>`)
     .join(' ');
+}
+
+function skillFileTable(skills: DashboardData['skillFiles']): string {
+  if (skills.length === 0) return '<p class="none" data-list="skill-files">No agent run of a skill recorded yet.</p>';
+  const rows = skills.flatMap((s) => [
+    ...s.files.map(
+      (f) =>
+        `<tr><td><strong>${h(s.name)}</strong></td><td><code>${h(f.path)}</code></td><td>${f.runs} of ${s.agentRuns} runs</td></tr>`,
+    ),
+    ...s.unread.map(
+      (p) =>
+        `<tr class="unread"><td><strong>${h(s.name)}</strong></td><td><code>${h(p)}</code></td><td><span class="badge warn">never read</span> in ${s.agentRuns} runs</td></tr>`,
+    ),
+  ]);
+  return `<table data-list="skill-files"><thead><tr><th>Skill</th><th>File</th><th>Read in</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function alertTable(alerts: AlertRow[]): string {

@@ -25,6 +25,13 @@ export function renderEvalReport(p: {
   out.push(`- **Latency:** p50 ${s.latencyMs.p50} ms, p95 ${s.latencyMs.p95} ms, p99 ${s.latencyMs.p99} ms`);
   if (s.judge)
     out.push(`- **Judge:** mean ${s.judge.mean}, spread (sd) ${s.judge.spread} over ${s.judge.samples} samples`);
+  if (s.trigger) {
+    const t = s.trigger;
+    const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+    out.push(
+      `- **Trigger:** precision ${pct(t.precision)}, recall ${pct(t.recall)}, accuracy ${pct(t.accuracy)} over ${t.runs} runs of ${t.queries} queries (${t.truePositives} loaded rightly, ${t.falsePositives} loaded wrongly, ${t.falseNegatives} missed, ${t.trueNegatives} rightly left)`,
+    );
+  }
   if (s.gate) {
     out.push('', `## Gate: ${s.gate.passed ? 'PASSED' : 'FAILED'}`, '');
     out.push(

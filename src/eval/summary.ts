@@ -2,6 +2,21 @@ import type { StoredResult } from '../store/evals';
 import { casePasses, type CaseOutcome } from './gate';
 import { mean, percentile, stddev } from './stats';
 import type { EvalCase, EvalSummary } from './types';
+import { readTriggerOutput, triggerAssertionOf, triggerMetrics, type TriggerRun } from '../skills/trigger';
+
+/** Every answered run of a trigger case: whether it should have loaded the skill, and whether it did. */
+export function triggerRuns(cases: readonly EvalCase[], results: readonly StoredResult[]): TriggerRun[] {
+  const should = new Map<string, boolean>();
+  for (const c of cases) {
+    const t = triggerAssertionOf(c.assertions);
+    if (t) should.set(c.id, t.should);
+  }
+  return results.flatMap((r) => {
+    const o = r.status === 'error' ? undefined : readTriggerOutput(r.output);
+    const s = should.get(r.caseId);
+    return o && s !== undefined ? [{ caseId: r.caseId, should: s, loaded: o.candidateLoaded }] : [];
+  });
+}
 
 /** The run's figures: pass rate by case, per-assertion counts, judge mean and spread, tokens, cost, latency. */
 export function summarise(p: {
@@ -33,6 +48,7 @@ export function summarise(p: {
   const judgeScores = p.results.map((r) => r.judgeScore).filter((x): x is number => x !== null);
   const latencies = p.results.map((r) => r.latencyMs).filter((x): x is number => x !== null);
   const round = (n: number) => Math.round(n * 100) / 100;
+  const triggered = triggerRuns(p.cases, p.results);
   return {
     runId: p.runId,
     status: p.status,
@@ -46,6 +62,7 @@ export function summarise(p: {
     judge: judgeScores.length
       ? { mean: round(mean(judgeScores)), spread: round(stddev(judgeScores)), samples: judgeScores.length }
       : undefined,
+    ...(triggered.length ? { trigger: triggerMetrics(triggered) } : {}),
     tokens: {
       input: p.results.reduce((n, r) => n + r.inputTokens, 0),
       output: p.results.reduce((n, r) => n + r.outputTokens, 0),

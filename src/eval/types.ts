@@ -1,5 +1,6 @@
 import type { DatasetCase } from './datasets/case';
 import type { GateVerdict } from './gate';
+import type { TriggerMetrics } from '../skills/trigger';
 
 /** A golden case as stored: exactly what the dataset importers produce. */
 export type EvalCase = DatasetCase;
@@ -65,6 +66,8 @@ export interface EvalSummary {
   passRate: number;
   perAssertion: { type: string; passed: number; failed: number }[];
   judge?: { mean: number; spread: number; samples: number };
+  /** Trigger cases: precision and recall of loading the skill, over every run (sample) of every query. */
+  trigger?: TriggerMetrics;
   tokens: { input: number; output: number };
   costUsd: number;
   estimate: { calls: number; costUsd: number };

@@ -1,8 +1,8 @@
-import { skillFileUsage, type FileUsage } from '../skills/tool-call-store';
+import { skillFileUsage, withUnread, type FileUsage } from '../skills/tool-call-store';
 import type { Db } from '../store/db';
 import { getLabels } from './label-store';
 import { versionUsage, type VersionUsage } from './records';
-import { listVersions, type LibraryItem, type LibraryVersion } from './versions';
+import { getContent, listVersions, type LibraryItem, type LibraryVersion } from './versions';
 
 export interface SearchQuery {
   q?: string;
@@ -17,9 +17,10 @@ export interface SearchHit extends LibraryItem {
   versions: (LibraryVersion & { usage: VersionUsage | undefined })[];
   /**
    * Skills: how often agent runs read each file (over all versions). A file that no run reads is a candidate for
-   * removal or merging; files never read are absent here (compare with the version's file list).
+   * removal or merging: `unread` lists the newest version's text files that no run read (SKILL.md aside, which
+   * every run loads; empty until some agent run was recorded).
    */
-  fileUsage?: { agentRuns: number; files: FileUsage[] };
+  fileUsage?: { agentRuns: number; files: FileUsage[]; unread: string[] };
 }
 
 /** Library search by name, tag, owner and free text (name, description, tags, owner), with usage per version. */
@@ -56,6 +57,7 @@ export async function searchLibrary(db: Db, query: SearchQuery, limit = 50): Pro
   for (const { name } of rows) {
     const item = (await db.get<Record<string, string>>('SELECT * FROM library_items WHERE name = ?', [name]))!;
     const usage = await versionUsage(db, name);
+    const versions = await listVersions(db, name);
     hits.push({
       name,
       kind: item.kind as 'prompt' | 'skill',
@@ -67,12 +69,19 @@ export async function searchLibrary(db: Db, query: SearchQuery, limit = 50): Pro
       createdAt: item.created_at!,
       updatedAt: item.updated_at!,
       labels: await getLabels(db, name),
-      versions: (await listVersions(db, name)).map((v) => ({
+      versions: versions.map((v) => ({
         ...v,
         usage: usage.find((u) => u.version === v.version),
       })),
-      ...(item.kind === 'skill' ? { fileUsage: await skillFileUsage(db, name) } : {}),
+      ...(item.kind === 'skill' ? { fileUsage: await fileUsageOf(db, name, versions) } : {}),
     });
   }
   return hits;
+}
+
+/** A skill's per-file usage over all its versions, with the newest version's files that no run read. */
+async function fileUsageOf(db: Db, name: string, versions: LibraryVersion[]) {
+  const newest = versions[versions.length - 1];
+  const content = newest ? await getContent(db, name, { version: newest.version }) : undefined;
+  return withUnread(await skillFileUsage(db, name), content?.type === 'skill' ? Object.keys(content.files) : []);
 }

@@ -7,6 +7,8 @@ import { DIMENSIONS, type Dimension } from '../tune/types';
 import { CHECKS } from './checklist';
 import { offlineAgentTurn } from './offline-agent';
 import { offlineReflect } from './reflect';
+import { offlineTrigger } from './trigger';
+import { isTriggerRequest } from '../skills/trigger';
 
 const estimateTokens = (text: string) => Math.ceil(text.length / 4);
 
@@ -15,7 +17,8 @@ const estimateTokens = (text: string) => Math.ceil(text.length / 4);
  * runs on a fresh machine. It is not a language model. The executor echoes the skill's sections onto
  * the scenario, the judge scores SKILL.md against a structural checklist, the improver adds the first
  * missing section, a plain prompt is echoed back and the rubric judge checks for the expected text; the
- * optimizer's reflective improver adds a failing case's expected text to the prompt (src/offline/reflect.ts).
+ * optimizer's reflective improver adds a failing case's expected text to the prompt (src/offline/reflect.ts), and a
+ * trigger request loads the skill whose description shares the most words with the query (src/offline/trigger.ts).
  * The same input always gives the same output.
  */
 export class OfflineProvider implements Provider, ToolProvider {
@@ -26,6 +29,7 @@ export class OfflineProvider implements Provider, ToolProvider {
     let text: string;
     // The optimizer's reflective improver carries the improver tag too: its marker is checked first.
     if (isReflectionRequest(req.system)) text = JSON.stringify(offlineReflect(req.prompt));
+    else if (isTriggerRequest(req.system)) text = JSON.stringify(offlineTrigger(req.prompt));
     else if (role === 'executor') text = this.execute(req.prompt);
     else if (role === 'judge') text = this.judge(req.prompt);
     else if (role === 'improver') text = this.improve(req.prompt);

@@ -1,5 +1,6 @@
 import type { DocumentEdit, ImproverAnswer } from '../optimizer/document-edits';
-import { parseReflectionPrompt } from '../optimizer/reflection';
+import { parseReflectionPrompt, type ParsedReflection } from '../optimizer/reflection';
+import { readTriggerOutput } from '../skills/trigger';
 
 /**
  * The offline reflective improver: adds, as a line of the prompt, the first text a failing case asks for (its
@@ -7,7 +8,9 @@ import { parseReflectionPrompt } from '../optimizer/reflection';
  * expected text, so the change fixes that case: the mechanism (failure → edit → better score) shows without a model.
  */
 export function offlineReflect(prompt: string): ImproverAnswer {
-  const { kind, documents, failing } = parseReflectionPrompt(prompt);
+  const parsed = parseReflectionPrompt(prompt);
+  if (parsed.descriptionScope) return offlineDescription(parsed);
+  const { kind, documents, failing } = parsed;
   const target =
     kind === 'skill'
       ? (documents.find((d) => d.path === 'SKILL.md') ?? documents[0])
@@ -24,4 +27,25 @@ export function offlineReflect(prompt: string): ImproverAnswer {
     text: target.text.endsWith('\n') ? `${line}\n` : `\n${line}`,
   };
   return { summary: `Adds what case ${lesson.caseId} expected: "${line.slice(0, 80)}"`, edits: [edit] };
+}
+
+/**
+ * A description tune offline: the first query the skill should have been loaded for and was not is added to the
+ * description ("Use it for requests like: …"), so the offline trigger rule (shared words) then loads it. Only a
+ * one-line description is edited; anything else gets no edit.
+ */
+function offlineDescription(parsed: ParsedReflection): ImproverAnswer {
+  const md = parsed.documents.find((d) => d.path === 'SKILL.md')?.text ?? '';
+  const line = /^description:[ \t]*(.*)$/m.exec(md);
+  const missed = parsed.failing.find((f) => {
+    const o = readTriggerOutput(f.output);
+    return f.input !== undefined && o !== undefined && !o.candidateLoaded;
+  });
+  if (!line || !missed?.input) return { summary: 'nothing to add to the description', edits: [] };
+  const current = line[1]!.trim().replace(/^(["'])(.*)\1$/, '$2');
+  const next = `${current} Use it for requests like: ${missed.input.replace(/\s+/g, ' ').slice(0, 200)}`;
+  return {
+    summary: `The description names what case ${missed.caseId} asked for`,
+    edits: [{ path: 'SKILL.md', action: 'replace', find: line[0], text: `description: ${JSON.stringify(next)}` }],
+  };
 }

@@ -3,6 +3,7 @@ import { ROLE_TAG } from '../tune/prompts';
 import type { CaseEvidence } from './activity-types';
 import type { ChangeBudget } from './change-budget';
 import type { Document } from './documents';
+import type { EditScope } from './edit-scope';
 import type { LineageEntry } from './types';
 
 /**
@@ -38,6 +39,10 @@ export interface ReflectionInput {
   variables: string[];
   /** Tokens the whole prompt (system and user text) may hold, estimated at four characters a token. */
   reflectionTokens: number;
+  /** What the proposal may change (absent: any text document). */
+  editScope?: EditScope;
+  /** A skill's files as agent runs of this version read them (absent or no runs: not shown). */
+  fileUsage?: { agentRuns: number; files: { path: string; runs: number }[] };
 }
 
 /** What was left out or shortened to fit the budget (in the order it is cut). */
@@ -145,6 +150,28 @@ export function renderDocuments(kind: ReflectionInput['kind'], documents: Docume
   ].join('\n');
 }
 
+const DESCRIPTION_SCOPE =
+  "<edit-scope>\nThese are trigger cases: an agent was shown this skill's name and description among other skills and " +
+  'a user\'s request, and said which skills it would load. Change only the "description" in the front matter of ' +
+  'SKILL.md (what the skill does and when to use it, at most 1024 characters); a proposal that changes anything ' +
+  'else is refused. Make it load for the requests it should serve and not for the others.\n</edit-scope>';
+
+/** How often agent runs of this version read each file: what to merge, split or remove. */
+function renderUsage(input: ReflectionInput): string {
+  const u = input.fileUsage;
+  if (!u || u.agentRuns === 0 || input.kind !== 'skill' || input.editScope === 'description') return '';
+  const runs = new Map(u.files.map((f) => [f.path, f.runs]));
+  const lines = input.documents
+    .filter((d) => d.path !== 'SKILL.md')
+    .map((d) => `- ${d.path}: read in ${runs.get(d.path) ?? 0} of ${u.agentRuns} runs`);
+  if (!lines.length) return '';
+  return [
+    `<file-usage>\nAgents load SKILL.md in every run and open the other files only when a task needs them. Over the ${u.agentRuns} evaluated agent runs of this version:`,
+    ...lines,
+    'A file no run reads is a candidate for merging into SKILL.md or removal; an overlong SKILL.md can be split into files it references, read only when needed. Any such change counts against the change budget.\n</file-usage>',
+  ].join('\n');
+}
+
 function render(input: ReflectionInput, failing: CaseEvidence[], passing: CaseEvidence[], c: ReflectionCuts): string {
   const lineage = input.lineage.slice(c.lineageLeftOut);
   const failingShown = failing.slice(0, failing.length - c.failingLeftOut);
@@ -152,6 +179,8 @@ function render(input: ReflectionInput, failing: CaseEvidence[], passing: CaseEv
   const b = input.changeBudget;
   return [
     renderDocuments(input.kind, input.documents),
+    input.editScope === 'description' ? DESCRIPTION_SCOPE : '',
+    renderUsage(input),
     input.variables.length
       ? `<variables>\nKeep every one of these placeholders exactly as written: ${input.variables.map((v) => `{{${v}}}`).join(', ')}. A proposal that drops one is refused.\n</variables>`
       : '',
@@ -204,7 +233,9 @@ export interface ParsedReflection {
    * Failing cases as shown, worst first; `expected` only when it was shown whole. `wanted`: texts the case asks the
    * output to hold, its expected text and the values of its failing `contains` assertions, each only when whole.
    */
-  failing: { caseId: string; output: string; expected?: string; wanted: string[] }[];
+  failing: { caseId: string; output: string; expected?: string; wanted: string[]; input?: string }[];
+  /** The prompt limits the proposal to the skill's description (trigger cases). */
+  descriptionScope: boolean;
 }
 
 export function parseReflectionPrompt(prompt: string): ParsedReflection {
@@ -224,12 +255,22 @@ export function parseReflectionPrompt(prompt: string): ParsedReflection {
       .map((c) => JSON.parse(c[1]!) as string)
       // The assertion's own preview ends with … when it shortened the value.
       .filter((v) => !v.endsWith('…'));
+    const vars = /<input>\n([\s\S]*?)\n<\/input>/.exec(body)?.[1];
+    let input: string | undefined;
+    try {
+      const parsed = vars === undefined || vars.includes(CUT_MARK) ? undefined : (JSON.parse(vars) as unknown);
+      const given = (parsed as { input?: unknown } | undefined)?.input;
+      input = typeof given === 'string' ? given : undefined;
+    } catch {
+      input = undefined;
+    }
     return {
       caseId: unattr(m[1]!),
       output: /<output>\n([\s\S]*?)\n<\/output>/.exec(body)?.[1] ?? '',
       expected,
       wanted: [...(expected !== undefined ? [expected] : []), ...contains],
+      ...(input !== undefined ? { input } : {}),
     };
   });
-  return { kind, documents, failing };
+  return { kind, documents, failing, descriptionScope: prompt.includes('<edit-scope>') };
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../store/db';
+import type { Db, Queryable } from '../store/db';
 import type { AgentCallRecord } from './agent-tools';
 
 /** One agent run of a skill: a key unique per run and step (a retry of the same step reuses it). */
@@ -43,17 +43,12 @@ export interface FileUsage {
   reads: number;
 }
 
-/**
- * How often each file of a skill is loaded by agent runs (optionally of one version): a file no run reads is a
- * candidate for removal or merging. agentRuns counts the runs that called at least one tool.
- */
-export async function skillFileUsage(
-  db: Db,
-  skill: string,
-  skillHash?: string,
+/** Usage of files whose tool calls match `where`: runs that called a tool, and per file the runs and reads. */
+async function usage(
+  db: Queryable,
+  where: string,
+  params: string[],
 ): Promise<{ agentRuns: number; files: FileUsage[] }> {
-  const where = skillHash === undefined ? 'skill = ?' : 'skill = ? AND skill_hash = ?';
-  const params = skillHash === undefined ? [skill] : [skill, skillHash];
   const total = await db.get<{ n: number | string }>(
     `SELECT COUNT(DISTINCT run_key) AS n FROM skill_tool_calls WHERE ${where}`,
     params,
@@ -67,4 +62,36 @@ export async function skillFileUsage(
     agentRuns: Number(total?.n ?? 0),
     files: rows.map((r) => ({ path: r.path, runs: Number(r.runs), reads: Number(r.reads) })),
   };
+}
+
+/**
+ * How often each file of a skill is loaded by agent runs (optionally of one version): a file no run reads is a
+ * candidate for removal or merging. agentRuns counts the runs that called at least one tool.
+ */
+export function skillFileUsage(
+  db: Queryable,
+  skill: string,
+  skillHash?: string,
+): Promise<{ agentRuns: number; files: FileUsage[] }> {
+  return skillHash === undefined
+    ? usage(db, 'skill = ?', [skill])
+    : usage(db, 'skill = ? AND skill_hash = ?', [skill, skillHash]);
+}
+
+/** How often agent runs of one version (by its content hash, whatever item it was run as) read each file. */
+export function versionFileUsage(db: Queryable, skillHash: string): Promise<{ agentRuns: number; files: FileUsage[] }> {
+  return usage(db, 'skill_hash = ?', [skillHash]);
+}
+
+/**
+ * A skill's usage with the text files of a version that no agent run read (SKILL.md aside: every run loads it).
+ * Without any agent run nothing is called unread: there is no evidence yet.
+ */
+export function withUnread(
+  u: { agentRuns: number; files: FileUsage[] },
+  textFiles: readonly string[],
+): { agentRuns: number; files: FileUsage[]; unread: string[] } {
+  const read = new Set(u.files.map((f) => f.path));
+  const unread = u.agentRuns ? textFiles.filter((p) => p !== 'SKILL.md' && !read.has(p)).sort() : [];
+  return { ...u, unread };
 }

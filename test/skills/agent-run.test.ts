@@ -6,7 +6,12 @@ import {
   type ToolProvider,
 } from '../../src/providers';
 import { AgentCapError, filesRead, runSkillAgent, type AgentRunInput } from '../../src/skills/agent-run';
-import { agentToolCalls, recordAgentToolCalls, skillFileUsage } from '../../src/skills/tool-call-store';
+import {
+  agentToolCalls,
+  recordAgentToolCalls,
+  skillFileUsage,
+  versionFileUsage,
+} from '../../src/skills/tool-call-store';
 import { startFakeAnthropic } from '../fakes/fake-anthropic';
 import { startFakeGemini } from '../fakes/fake-gemini';
 import { startFakeOpenAI } from '../fakes/fake-openai';
@@ -226,6 +231,8 @@ describeEachStore('recorded tool calls and per-file usage', (backend) => {
         { path: 'd.md', runs: 1, reads: 1 },
       ],
     });
+    // By version alone (the improver's view of a candidate, whatever item it ran as).
+    expect(await versionFileUsage(db, 'h2')).toEqual({ agentRuns: 1, files: [{ path: 'b.md', runs: 1, reads: 2 }] });
     expect(await skillFileUsage(db, 's', 'h1')).toEqual({
       agentRuns: 1,
       files: [
@@ -242,6 +249,15 @@ describeEachStore('recorded tool calls and per-file usage', (backend) => {
       { tool: 'read_file', path: 'references/b.md', outcome: 'read', bytes: 5 },
     ]);
     const [hit] = await searchLibrary(db, { name: 'forms' });
-    expect(hit?.fileUsage).toEqual({ agentRuns: 1, files: [{ path: 'references/b.md', runs: 1, reads: 1 }] });
+    // The files no run read are named: candidates for merging or removal (SKILL.md is loaded by every run).
+    expect(hit?.fileUsage).toEqual({
+      agentRuns: 1,
+      files: [{ path: 'references/b.md', runs: 1, reads: 1 }],
+      unread: ['references/a.md', 'references/c.md', 'references/d.md', 'references/e.md'],
+    });
+    // Before any agent run there is no evidence: nothing is called unread.
+    await recordVersion(db, 'fresh', { type: 'skill', files: FILES }, { rationale: 'first', author: 'test' });
+    const [fresh] = await searchLibrary(db, { name: 'fresh' });
+    expect(fresh?.fileUsage).toEqual({ agentRuns: 0, files: [], unread: [] });
   });
 });

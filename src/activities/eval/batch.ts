@@ -24,6 +24,7 @@ import { doneSamples, getCachedResponse, spentUsd } from '../../store/evals';
 import { sha256 } from '../../store/hash';
 import type { ModelCalls } from '../tune/model-calls';
 import { outputCall, type ModelOutput } from './case-runner';
+import { triggerAssertionOf } from '../../skills/trigger';
 import { chunkContext, runChunk, sampleKey } from './chunk';
 
 /** A submitted batch as the workflow tracks it (no keys, no prompts: this lands in workflow history). */
@@ -154,6 +155,8 @@ export function evalBatchActivities(
         const pending = [];
         for (const { c, sample } of work) {
           if (done.has(sampleKey(c.id, sample))) continue;
+          // A trigger case asks which skill to load, not the skill's output: it goes as a single call.
+          if (triggerAssertionOf(c.assertions)) continue;
           const call = outputCall(deps, c, sample);
           if (!s.noCache && (await getCachedResponse(db, call.cacheKey))) continue;
           // Checked before the batch is sent, as every single call is: refused whole, naming the files, never cut.

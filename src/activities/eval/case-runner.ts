@@ -13,7 +13,17 @@ import {
   type Provider,
   type ProviderName,
 } from '../../providers';
-import { filesRead } from '../../skills/agent-run';
+import { filesRead, skillHeader } from '../../skills/agent-run';
+import { librarySkillCards } from '../../skills/catalog-store';
+import { readFrontMatter } from '../../skills/identity';
+import {
+  parseTriggerAnswer,
+  shownCards,
+  triggerAssertionOf,
+  triggerOutput,
+  triggerRequest,
+  type SkillCard,
+} from '../../skills/trigger';
 import { agentJudgeRequest, executionOf, readsOfCachedAnswer, runEvalAgent } from './agent-output';
 import type { Db } from '../../store/db';
 import { getCachedResponse, type CachedResponse, type StoredResult } from '../../store/evals';
@@ -147,6 +157,8 @@ export async function runCase(
   given?: ModelOutput,
 ): Promise<StoredResult> {
   const assertions = c.assertions as Assertion[];
+  const trigger = triggerAssertionOf(assertions);
+  if (trigger) return runTriggerCase(deps, c, sample, trigger.distractors);
   const call = outputCall(deps, c, sample);
   const request = call.request;
   const params = { maxTokens: deps.settings.maxOutputTokens };
@@ -234,6 +246,80 @@ export async function runCase(
     costUsd,
     cached,
     assertions: results,
+    error: null,
+  };
+}
+
+/**
+ * One run of a trigger case: the model under test sees the skill's name and description among distractors (the
+ * case's, or the library's other skills) and the query, and says which skills it would load. The answer is the
+ * sample's output, which the case's `trigger` assertion grades; the skill itself is not run.
+ */
+async function runTriggerCase(
+  deps: CaseRunDeps,
+  c: EvalCase,
+  sample: number,
+  given: SkillCard[] | undefined,
+): Promise<StoredResult> {
+  if (deps.content.type !== 'skill')
+    return errorResult(c.id, sample, 'a trigger case evaluates a skill, and this is a prompt: tune a skill with it');
+  const query = c.input ?? (typeof c.vars.input === 'string' ? c.vars.input : undefined);
+  if (query === undefined) return errorResult(c.id, sample, 'a trigger case needs its query as "input"');
+  const md = deps.content.files['SKILL.md'] ?? '';
+  const name = deps.itemName ?? skillHeader('skill', md).name;
+  const candidate = { name, description: readFrontMatter(md, name).description ?? skillHeader(name, md).description };
+  const distractors = given ?? (await librarySkillCards(deps.db, name));
+  const cards = shownCards(candidate, distractors, `${c.id}#${sample}`);
+  const request = triggerRequest(cards, query);
+  let out: ModelOutput;
+  try {
+    out = await cachedCall(
+      deps,
+      deps.model,
+      responseCacheKey({
+        role: 'output',
+        provider: deps.model.providerName,
+        model: deps.model.name,
+        contentHash: deps.contentHash,
+        // What the model is shown decides its answer: the cards in order (the candidate's among them) and the query.
+        vars: { __trigger: JSON.stringify(cards), query },
+        params: { maxTokens: request.maxTokens, trigger: true },
+        sample,
+      }),
+      request,
+    );
+  } catch (err) {
+    return errorResult(c.id, sample, `the model call failed: ${(err as Error).message}`);
+  }
+  const loaded = parseTriggerAnswer(out.text);
+  if (!loaded)
+    return {
+      ...errorResult(c.id, sample, 'the trigger answer is not {"load": [skill names]}'),
+      output: out.text.slice(0, 2000),
+    };
+  const output = triggerOutput(
+    name,
+    loaded,
+    cards.map((k) => k.name),
+  );
+  const result = await runAssertion(c.assertions[0] as Assertion, {
+    output,
+    vars: c.vars,
+    scripts: storedScripts(deps.db),
+  });
+  return {
+    caseId: c.id,
+    sample,
+    status: result.pass ? 'pass' : 'fail',
+    score: result.score,
+    judgeScore: null,
+    output,
+    latencyMs: out.latencyMs,
+    inputTokens: out.inputTokens,
+    outputTokens: out.outputTokens,
+    costUsd: out.costUsd,
+    cached: out.cached,
+    assertions: [result],
     error: null,
   };
 }

@@ -10,8 +10,9 @@ import { datasetCases } from './dataset-cases';
 import { ResultWriter } from './result-writer';
 import { enterRun, leaveRun } from './run-registry';
 
+/** Cases whose answer varies from run to run and so take `repeat` samples: rubric-graded ones and trigger cases. */
 export const judgeGraded = (assertions: unknown[]) =>
-  assertions.some((a) => (a as { type?: string }).type === 'rubric');
+  assertions.some((a) => ['rubric', 'trigger'].includes((a as { type?: string }).type ?? ''));
 
 /** One sample of one case: the unit that is evaluated, stored and skipped on a retry. */
 export interface WorkItem {

@@ -9,7 +9,8 @@ import { ModelCalls } from '../tune/model-calls';
 import { evaluateCandidateActivity, noSkillContent, storeCandidate } from './evaluate';
 import { finishOptimizeRunActivity } from './finish';
 import { prepareOptimizeRunActivity } from './prepare';
-import { proposeCandidateActivity, type CaseEvidenceLoader } from './propose';
+import { proposeCandidateActivity, type CaseEvidenceLoader, type EditScopeLoader } from './propose';
+import { editScopeOf } from '../../optimizer/edit-scope';
 import { buildCandidateRolloutActivity } from './rollout';
 
 /** The improver's evidence: the parent's stored results on the minibatch, read back from the evaluate activity's store. */
@@ -18,6 +19,10 @@ const evidenceFromStore: CaseEvidenceLoader = async (db, req) => {
   const cases = (await datasetCases(db, req.dataset.name, req.dataset.version)).filter((c) => wanted.has(c.id));
   return loadCaseEvidence(db, { candidateHash: req.candidate.hash, cases, models: req.models });
 };
+
+/** A dataset of trigger cases only tunes a skill's description alone. */
+const scopeFromDataset: EditScopeLoader = async (db, dataset) =>
+  editScopeOf(await datasetCases(db, dataset.name, dataset.version));
 
 /** The optimizer's activities (`refinery tune <name> --dataset`): thin adapters over the store and the providers. */
 export function optimizeActivities(
@@ -28,7 +33,7 @@ export function optimizeActivities(
   const models = new ModelCalls(config, db);
   return {
     ...evaluateCandidateActivity(db, models),
-    proposeCandidate: proposeCandidateActivity(db, models, evidenceFromStore),
+    proposeCandidate: proposeCandidateActivity(db, models, evidenceFromStore, scopeFromDataset),
     prepareOptimizeRun: prepareOptimizeRunActivity(db),
     finishOptimizeRun: finishOptimizeRunActivity(db, opts.publicUrl),
     buildCandidateRollout: buildCandidateRolloutActivity(db, opts.admins),

@@ -11,6 +11,11 @@ import type { Db } from '../../store/db';
 import { getCachedResponse, putCachedResponse } from '../../store/evals';
 import { sha256 } from '../../store/hash';
 import type { ModelCalls } from '../tune/model-calls';
+import { descriptionOnlyProblem, type EditScope } from '../../optimizer/edit-scope';
+import { versionFileUsage } from '../../skills/tool-call-store';
+
+/** What a dataset lets proposals change (trigger cases only: a skill's description alone). */
+export type EditScopeLoader = (db: Db, dataset: { name: string; version: number }) => Promise<EditScope>;
 
 /** Reads a candidate's stored results on some cases back as the improver sees them (the evaluate activity's store). */
 export type CaseEvidenceLoader = (
@@ -42,9 +47,15 @@ const NOTHING: Spend = { calls: 0, usd: 0 };
  * applies the edits strictly and stores the child as a blob. A refusal is a normal result; a provider error that
  * is permanent fails non-retryably (ProviderRejected), as ModelCalls reports it.
  */
-export function proposeCandidateActivity(db: Db, models: ModelCalls, loadEvidence: CaseEvidenceLoader) {
+export function proposeCandidateActivity(
+  db: Db,
+  models: ModelCalls,
+  loadEvidence: CaseEvidenceLoader,
+  scopeOf: EditScopeLoader = () => Promise.resolve('files'),
+) {
   return async function proposeCandidate(input: ProposeCandidateInput): Promise<ProposeResponse> {
     const parent = promptContentSchema.parse(await getJson<unknown>(db, input.parent.ref));
+    const editScope = parent.type === 'skill' ? await scopeOf(db, input.dataset) : 'files';
     const evidence = await loadEvidence(db, {
       runId: input.runId,
       dataset: input.dataset,
@@ -72,6 +83,9 @@ export function proposeCandidateActivity(db: Db, models: ModelCalls, loadEvidenc
         changeBudget: input.changeBudget,
         variables: requiredVariables(parent),
         reflectionTokens: input.reflectionTokens,
+        editScope,
+        // Which files the agent runs of the parent read: the improver merges, splits or removes by it.
+        ...(parent.type === 'skill' ? { fileUsage: await versionFileUsage(db, input.parent.hash) } : {}),
       });
       // Sizes and cuts only: the prompt itself never goes into a log line.
       log.info('reflection prompt built', {
@@ -104,6 +118,10 @@ export function proposeCandidateActivity(db: Db, models: ModelCalls, loadEvidenc
       return outcome.summary
         ? { refused: outcome.refused, spent, summary: outcome.summary }
         : { refused: outcome.refused, spent };
+    }
+    if (editScope === 'description') {
+      const outside = descriptionOnlyProblem(parent, outcome.child, 'skill');
+      if (outside) return { refused: outside, spent, summary: outcome.summary };
     }
     const ref = await putBlob(db, JSON.stringify(outcome.child));
     return { child: { hash: contentHash(outcome.child), ref }, summary: outcome.summary, spent };

@@ -106,7 +106,10 @@ export async function evalCommand(config: Config, argv: string[]): Promise<numbe
     };
     const est = estimateRunCost({
       prompts: cases.map((c) => renderRequest(content, c.vars).prompt),
-      judgeGraded: cases.map((c) => c.assertions.some((a) => (a as { type?: string }).type === 'rubric')),
+      // Rubric and trigger cases take --repeat samples each.
+      judgeGraded: cases.map((c) =>
+        c.assertions.some((a) => ['rubric', 'trigger'].includes((a as { type?: string }).type ?? '')),
+      ),
       samples: repeat,
       model: resolveModel('executor', model, keys).model,
       judgeModel: resolveModel('judge', judge, keys).model,

@@ -6,6 +6,7 @@ import { regexAssertion } from './regex';
 import { failed } from './result';
 import type { Assertion } from './schema';
 import { textAssertion, textSetAssertion } from './text';
+import { triggerAssertion } from './trigger';
 import type { AssertionContext, AssertionResult } from './types';
 
 /**
@@ -47,5 +48,7 @@ function check(
       return metricAssertion(a, ctx);
     case 'javascript':
       return javascriptAssertion(a, ctx);
+    case 'trigger':
+      return triggerAssertion(a, ctx.output);
   }
 }

@@ -73,6 +73,23 @@ const javascript = z.strictObject({
   weight,
 });
 
+// A trigger case: the case's `input` is a user's query, and the model under test is shown the skill's name and
+// description among others and says which it would load. `should` is whether it should load this one.
+const trigger = z.strictObject({
+  type: z.literal('trigger'),
+  should: z.boolean({
+    error: 'must be true (the skill should be loaded for this query) or false (it should not be)',
+  }),
+  /** The other skills shown beside the candidate; absent: the library's other skills. */
+  distractors: z
+    .array(z.strictObject({ name: needle, description: needle }), {
+      error: 'must be a list of {"name": …, "description": …} skills shown beside the candidate',
+    })
+    .max(50, 'at most 50 distractors: an agent is rarely shown more skills at once')
+    .optional(),
+  weight,
+});
+
 const variants = [
   equals,
   textMatch,
@@ -84,6 +101,7 @@ const variants = [
   maxLatency,
   rubric,
   javascript,
+  trigger,
 ] as const;
 
 // Read off the variants so the list in error messages cannot drift from the schema.

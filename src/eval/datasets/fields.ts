@@ -142,6 +142,17 @@ export function finishCase(fields: CaseFields, assertions: unknown[], at: string
   if (input === undefined && Object.keys(vars).length === 0) {
     throw new RowError(`${at}: the case has no input and no vars; give "input" or at least one variable`);
   }
+  if (assertions.some((a) => (a as { type?: unknown } | null)?.type === 'trigger')) {
+    if (input === undefined)
+      throw new RowError(`${at}: a trigger case needs its query as "input" (what a user asks the agent)`);
+    // A trigger case asks another question (which skill to load), so nothing else can be checked on its answer.
+    if (assertions.length > 1)
+      throw new RowError(
+        `${at}: a trigger case holds one "trigger" assertion and nothing else; put other assertions in their own case`,
+      );
+    if (fields.expected !== undefined)
+      throw new RowError(`${at}: a trigger case has no "expected" text; its "trigger" assertion's "should" says it`);
+  }
   const c: DatasetCase = {
     id: fields.id ?? `case-${position}`,
     vars,

@@ -12,7 +12,8 @@ type SpecAssertion =
   | { type: 'max-tokens'; value: number; weight?: number }
   | { type: 'max-latency'; value: number; weight?: number }
   | { type: 'rubric'; rubric?: string; threshold?: number; weight?: number }
-  | { type: 'javascript'; file: string; timeoutMs?: number; weight?: number };
+  | { type: 'javascript'; file: string; timeoutMs?: number; weight?: number }
+  | { type: 'trigger'; should: boolean; distractors?: { name: string; description: string }[]; weight?: number };
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const sameAsSpec: Same<Assertion, SpecAssertion> = true;
 
@@ -44,6 +45,8 @@ const every: Assertion[] = [
   { type: 'rubric', rubric: 'Polite and brief.', threshold: 85, weight: 2 },
   { type: 'javascript', file: 'checks/score.js', timeoutMs: 500 },
   { type: 'javascript', file: './check.cjs' },
+  { type: 'trigger', should: true },
+  { type: 'trigger', should: false, distractors: [{ name: 'pdf', description: 'Fills PDF forms.' }] },
 ];
 
 describe('validateAssertions', () => {

@@ -36,6 +36,7 @@ function data(over: Partial<DashboardData> = {}): DashboardData {
     workflows: [{ type: 'rollout', runs: [1, 2, 0], errors: [0, 1, 0] }],
     prompts: [{ name: 'support-reply', runs: 10, errors: 2 }],
     skills: [{ name: 'release-notes', recorded: 1, tuneRuns: 2, evalRuns: 0 }],
+    skillFiles: [],
     alerts: [],
     tuneRuns: [],
     stalled: [],

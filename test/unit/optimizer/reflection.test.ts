@@ -89,6 +89,30 @@ describe('reflectionPrompt', () => {
       expect(skill.system).toContain(`"action": "${action}"`);
   });
 
+  test("a skill's per-file usage and the change budget guide the improver to split, merge or remove files", () => {
+    const documents = [
+      { path: 'SKILL.md', text: '# S' },
+      { path: 'references/used.md', text: 'u' },
+      { path: 'references/unused.md', text: 'n' },
+    ];
+    const fileUsage = { agentRuns: 4, files: [{ path: 'references/used.md', runs: 3 }] };
+    const r = reflectionPrompt(base({ kind: 'skill', documents, variables: [], fileUsage }));
+    expect(r.prompt).toContain(
+      '- references/used.md: read in 3 of 4 runs\n- references/unused.md: read in 0 of 4 runs',
+    );
+    expect(r.prompt).toContain('A file no run reads is a candidate for merging into SKILL.md or removal');
+    expect(r.prompt).toContain('At most 12 lines changed');
+    // No agent run yet (inline execution, or a prompt): no usage is claimed.
+    expect(
+      reflectionPrompt(base({ kind: 'skill', documents, variables: [], fileUsage: { agentRuns: 0, files: [] } }))
+        .prompt,
+    ).not.toContain('<file-usage>');
+    // A description tune says what alone may change, and shows no file usage (files are not its to edit).
+    const d = reflectionPrompt(base({ kind: 'skill', documents, variables: [], fileUsage, editScope: 'description' }));
+    expect(d.prompt).toContain('Change only the "description" in the front matter of SKILL.md');
+    expect(d.prompt).not.toContain('<file-usage>');
+  });
+
   /** The smallest budget each cut needs, found from the uncut size downwards. */
   const sizeWith = (over: Partial<ReflectionInput>) => reflectionPrompt(base(over)).tokens;
 

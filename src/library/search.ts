@@ -1,5 +1,7 @@
 import { skillFileUsage, type FileUsage } from '../skills/tool-call-store';
 import type { Db } from '../store/db';
+import { contributionsByPerson, type Contribution } from './contribution';
+import { contributionsByItem } from './contribution-store';
 import { getLabels } from './label-store';
 import { versionUsage, type VersionUsage } from './records';
 import { listVersions, type LibraryItem, type LibraryVersion } from './versions';
@@ -20,6 +22,8 @@ export interface SearchHit extends LibraryItem {
    * removal or merging; files never read are absent here (compare with the version's file list).
    */
   fileUsage?: { agentRuns: number; files: FileUsage[] };
+  /** Who contributed to this item, most first: versions to production, improvements, cases, feedback resolved. */
+  contribution: Contribution[];
 }
 
 /** Library search by name, tag, owner and free text (name, description, tags, owner), with usage per version. */
@@ -52,6 +56,7 @@ export async function searchLibrary(db: Db, query: SearchQuery, limit = 50): Pro
     `SELECT name FROM library_items${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY name LIMIT ?`,
     [...params, limit],
   );
+  const contribution = await contributionsByItem(db, { names: rows.map((r) => r.name) });
   const hits: SearchHit[] = [];
   for (const { name } of rows) {
     const item = (await db.get<Record<string, string>>('SELECT * FROM library_items WHERE name = ?', [name]))!;
@@ -72,6 +77,7 @@ export async function searchLibrary(db: Db, query: SearchQuery, limit = 50): Pro
         usage: usage.find((u) => u.version === v.version),
       })),
       ...(item.kind === 'skill' ? { fileUsage: await skillFileUsage(db, name) } : {}),
+      contribution: contributionsByPerson(contribution.filter((c) => c.name === name)),
     });
   }
   return hits;

@@ -1,11 +1,11 @@
 import type { Queryable, SqlValue } from '../store/db';
-import { type ItemContribution } from './contribution';
+import type { ItemContribution } from './contribution';
 
 /**
  * Contribution per person and library item, from what the store already records (no table of its own):
  * - versions to production: library versions the person authored that a production label move ever pointed at;
  * - improvements shipped: optimizer runs the person started whose chosen version (optimize_evidence)
- *   reached production; versions the improver model wrote are credited here, to the person who ran it;
+ *   reached production, credited to the starter whoever the version's author is;
  * - cases contributed: review cases the person accepted (the reviewer turned production evidence into a case);
  * - feedback resolved: feedback on cases the person accepted, once a newer version of that item reached
  *   production after the review — the feedback whose case was accepted and shipped.

@@ -78,7 +78,7 @@ describeEachStore('contribution per person', (backend) => {
     db = await backend.open();
     await recordVersion(db, 'support', text('v1'), { rationale: 'first', author: 'alice', item: { owner: 'alice' } });
     await recordVersion(db, 'support', text('v2'), { rationale: 'cite docs', author: 'alice' });
-    // What the optimizer writes is authored by the model; the run's starter is credited with the improvement.
+    // v3 is the chosen version of carol's optimizer run: the improvement is carol's, the version its author's.
     await recordVersion(db, 'support', text('v3'), { rationale: 'optimized', author: 'improver:fake:model' });
     await recordVersion(db, 'notes', text('n1'), { rationale: 'first', author: 'bob', item: { owner: 'bob' } });
     await moveLabel(db, { name: 'support', label: 'production', version: 1, actor: admin, reason: 'ship' });

@@ -2,7 +2,8 @@
 # One image for every Refinery process: docker-compose.yml runs it as the worker (default command) and as
 # the API (`node bin/refinery.js api`).
 
-ARG NODE_IMAGE=node:20-slim
+# Node 24 LTS: Node 20 reached end of life in April 2026; the suite passes on both (scripts/node24.sh).
+ARG NODE_IMAGE=node:24-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app

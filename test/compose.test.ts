@@ -332,8 +332,8 @@ describe('docker-compose.yml', () => {
 describe('Dockerfile and .dockerignore', () => {
   const dockerfile = read('Dockerfile');
 
-  test('builds on node:20-slim with npm ci and npm run build, and runs the worker by default', () => {
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-slim$/m);
+  test('builds on node:24-slim with npm ci and npm run build, and runs the worker by default', () => {
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24-slim$/m);
     expect(dockerfile).toMatch(/^FROM \$\{NODE_IMAGE\} AS build$/m);
     expect(dockerfile).toMatch(/^RUN .*\bnpm ci\b/m);
     expect(dockerfile).toMatch(/^RUN npm run build\b/m);

@@ -206,7 +206,7 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       '/v1/library': {
         get: {
           summary:
-            'Search by name, tag, owner, kind and free text, with usage and outcomes per version and, for skills, how often agent runs read each file (reader)',
+            'Search by name, tag, owner, kind and free text, with usage and outcomes per version and, for skills, how often agent runs read each file, and who contributed (versions to production, improvements shipped, cases accepted, feedback resolved) (reader)',
           parameters: ['q', 'tag', 'owner', 'name', 'kind'].map((n) => ({
             name: n,
             in: 'query',

@@ -1,4 +1,5 @@
 import { STALE_DAYS, type AuditRule } from './audit';
+import type { Contribution } from '../library/contribution';
 import type { QuarterlyOutcome } from './golden-audit-types';
 import type { PostRunCounts } from './monthly-report';
 
@@ -11,8 +12,15 @@ const RULE_TITLES: Record<AuditRule, string> = {
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
-/** The quarterly run's markdown: the library audit, the dataset refresh review and the rollback drills. */
-export function renderQuarterlyReport(o: QuarterlyOutcome, postRun: PostRunCounts): string {
+/**
+ * The quarterly run's markdown: the library audit, the dataset refresh review, the rollback drills, post-run
+ * evals and who contributed over the quarter.
+ */
+export function renderQuarterlyReport(
+  o: QuarterlyOutcome,
+  postRun: PostRunCounts,
+  contribution: Contribution[],
+): string {
   const lines: string[] = [
     `# Quarterly library audit — ${o.asOf.slice(0, 10)}`,
     '',
@@ -80,6 +88,22 @@ export function renderQuarterlyReport(o: QuarterlyOutcome, postRun: PostRunCount
     '',
     `Tune runs: ${postRun.tune.total} evaluated, ${postRun.tune.effective} effective. Rollouts: ${postRun.rollout.total} evaluated, ${postRun.rollout.effective} effective.`,
     '',
+    '## Contribution (last quarter)',
+    '',
+    'Per person, what completed in the quarter: versions they authored that reached production, improvement runs they started whose version reached production, review cases they accepted, and the feedback on those cases once a newer version shipped.',
+    '',
   );
+  if (contribution.length === 0) lines.push('No contributions this quarter.', '');
+  else {
+    lines.push(
+      '| person | versions to production | improvements shipped | cases contributed | feedback resolved |',
+      '|---|---|---|---|---|',
+    );
+    for (const c of contribution)
+      lines.push(
+        `| ${cell(c.person)} | ${c.versionsToProduction} | ${c.improvementsShipped} | ${c.casesContributed} | ${c.feedbackResolved} |`,
+      );
+    lines.push('');
+  }
   return lines.join('\n');
 }

@@ -31,6 +31,7 @@ import {
   pushCommand,
   rollbackCommand,
 } from './commands/library';
+import { libraryCommand, librarySearchHelp } from './commands/library-search';
 import { CliError, EXIT } from './exit-codes';
 import { remoteCommand } from './remote';
 
@@ -70,6 +71,7 @@ const commands: Record<string, Command> = {
   import: { help: importHelp, run: importCommand },
   mcp: { help: mcpHelp, run: mcpCommand },
   cases: { help: casesHelp, run: casesCommand },
+  library: { help: librarySearchHelp, run: libraryCommand },
 };
 
 function usage(): string {

@@ -1,4 +1,6 @@
 import { listAlerts, type AlertRow } from '../calendar/alert-store';
+import { contributionsByPerson, type Contribution } from '../library/contribution';
+import { contributionsByItem } from '../library/contribution-store';
 import { getContent, latestVersion } from '../library/versions';
 import { WORKFLOW_RUNS_SQL, isError } from '../metrics/workflow-runs';
 import { skillFileUsage, withUnread } from '../skills/tool-call-store';
@@ -27,6 +29,8 @@ export interface DashboardData {
   /** Every tune run stalled and waiting for a human decision, whenever it started. */
   stalled: TuneRunSummary[];
   provider: { calls: number; inputTokens: number; outputTokens: number; costUsd: number };
+  /** Per person, what they contributed that completed in the window, most first (src/library/contribution-store). */
+  contribution: Contribution[];
 }
 
 export interface TuneRunSummary {
@@ -53,16 +57,19 @@ export async function loadDashboardData(
   const now = opts.now ?? new Date();
   const days = windowDays(now, opts.days ?? DEFAULT_DAYS);
   const since = `${days[0]}T00:00:00.000Z`;
-  const [workflows, prompts, skills, skillFiles, alerts, tuneRuns, stalled, provider] = await Promise.all([
-    workflowsPerDay(db, since, days),
-    promptUsage(db, since),
-    skillUsage(db, since),
-    skillFileReads(db),
-    openAlerts(db),
-    tuneRunSummaries(db, 'started_at >= ?', [since], CHARTED_TUNE_RUNS),
-    tuneRunSummaries(db, "status = 'awaiting-decision'", [], 100),
-    providerTotals(db, since),
-  ]);
+  const [workflows, prompts, skills, skillFiles, alerts, tuneRuns, stalled, provider, contribution] = await Promise.all(
+    [
+      workflowsPerDay(db, since, days),
+      promptUsage(db, since),
+      skillUsage(db, since),
+      skillFileReads(db),
+      openAlerts(db),
+      tuneRunSummaries(db, 'started_at >= ?', [since], CHARTED_TUNE_RUNS),
+      tuneRunSummaries(db, "status = 'awaiting-decision'", [], 100),
+      providerTotals(db, since),
+      contributionsByItem(db, { since }).then(contributionsByPerson),
+    ],
+  );
   return {
     generatedAt: now.toISOString(),
     days,
@@ -74,6 +81,7 @@ export async function loadDashboardData(
     tuneRuns,
     stalled,
     provider,
+    contribution,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { AlertRow } from '../calendar/alert-store';
+import type { Contribution } from '../library/contribution';
 import { CHART_CSS, compactNumber, lineChart, stackedBarChart, stackedColumnChart } from './charts';
 import type { DashboardData, TuneRunSummary } from './data';
 import { decideCommand } from './decide-command';
@@ -68,6 +69,11 @@ export function renderDashboardPage(data: DashboardData): string {
     <h2>Open alerts</h2>
     <p class="muted">Unresolved quality alerts, Critical first. <code>refinery alerts ack &lt;id&gt;</code> takes one on.</p>
     ${alertTable(data.alerts)}
+  </section>
+  <section class="card wide" id="contribution">
+    <h2>Contribution</h2>
+    <p class="muted">Per person, what reached production in this window: versions they authored, improvement runs they started, review cases they accepted, and the feedback on those cases once a newer version shipped. <code>refinery library contributors</code> shows the same.</p>
+    ${contributionTable(data.contribution)}
   </section>
 </main>
 </body>
@@ -181,6 +187,16 @@ function alertTable(alerts: AlertRow[]): string {
       `<td>${h(time(a.openedAt))}</td><td>${h(a.status)}${a.owner ? ` (${h(a.owner)})` : ''}</td><td><code>${h(a.alertId)}</code></td></tr>`,
   );
   return `<table data-list="open-alerts"><thead><tr><th>Severity</th><th>Prompt</th><th>Signal</th><th>Detail</th><th>Opened</th><th>Status</th><th>Id</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function contributionTable(people: Contribution[]): string {
+  if (people.length === 0) return '<p class="none" data-list="contribution">No contributions in this window.</p>';
+  const rows = people.map(
+    (c) =>
+      `<tr><td><strong>${h(c.person)}</strong></td><td>${c.versionsToProduction}</td><td>${c.improvementsShipped}</td>` +
+      `<td>${c.casesContributed}</td><td>${c.feedbackResolved}</td></tr>`,
+  );
+  return `<table data-list="contribution"><thead><tr><th>Person</th><th>Versions to production</th><th>Improvements shipped</th><th>Cases contributed</th><th>Feedback resolved</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 const PAGE_CSS = `

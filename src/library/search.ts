@@ -1,5 +1,7 @@
 import { skillFileUsage, withUnread, type FileUsage } from '../skills/tool-call-store';
 import type { Db } from '../store/db';
+import { contributionsByPerson, type Contribution } from './contribution';
+import { contributionsByItem } from './contribution-store';
 import { getLabels } from './label-store';
 import { versionUsage, type VersionUsage } from './records';
 import { getContent, listVersions, type LibraryItem, type LibraryVersion } from './versions';
@@ -21,6 +23,8 @@ export interface SearchHit extends LibraryItem {
    * every run loads; empty until some agent run was recorded).
    */
   fileUsage?: { agentRuns: number; files: FileUsage[]; unread: string[] };
+  /** Who contributed to this item, most first: versions to production, improvements, cases, feedback resolved. */
+  contribution: Contribution[];
 }
 
 /** Library search by name, tag, owner and free text (name, description, tags, owner), with usage per version. */
@@ -53,6 +57,7 @@ export async function searchLibrary(db: Db, query: SearchQuery, limit = 50): Pro
     `SELECT name FROM library_items${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY name LIMIT ?`,
     [...params, limit],
   );
+  const contribution = await contributionsByItem(db, { names: rows.map((r) => r.name) });
   const hits: SearchHit[] = [];
   for (const { name } of rows) {
     const item = (await db.get<Record<string, string>>('SELECT * FROM library_items WHERE name = ?', [name]))!;
@@ -74,6 +79,7 @@ export async function searchLibrary(db: Db, query: SearchQuery, limit = 50): Pro
         usage: usage.find((u) => u.version === v.version),
       })),
       ...(item.kind === 'skill' ? { fileUsage: await fileUsageOf(db, name, versions) } : {}),
+      contribution: contributionsByPerson(contribution.filter((c) => c.name === name)),
     });
   }
   return hits;

@@ -49,6 +49,23 @@ describe('refinery push, pull, log, diff, labels, label, rollback', () => {
     expect(fs.readFileSync(path.join(out, 'welcome.md'), 'utf8')).toBe('Welcome, {{user}}! You joined {{team}}.\n');
   });
 
+  test('library search shows who contributed to each item; library contributors sums per person', async () => {
+    // After the first test: ana authored v1 and v2, both reached production (v2, then back to v1).
+    const search = await runCli(['library', 'search', 'welc'], env);
+    expect(search).toMatchObject({ code: 0 });
+    expect(search.out).toMatch(/^welcome \(prompt, owner ana, 2 versions, .*production=v1/m);
+    expect(search.out).toContain(
+      '    ana: 2 versions to production, 0 improvements shipped, 0 cases contributed, 0 feedback resolved',
+    );
+    const people = await runCli(['library', 'contributors', '--since', '1d', '--json'], env);
+    expect(JSON.parse(people.out)).toEqual([
+      { person: 'ana', versionsToProduction: 2, improvementsShipped: 0, casesContributed: 0, feedbackResolved: 0 },
+    ]);
+    const bad = await runCli(['library', 'contributors', '--since', 'last spring'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.out).toContain('--since last spring: use a duration like 90d or an ISO date like 2026-10-01');
+  });
+
   test('a skill folder is pushed and pulled whole', async () => {
     const skill = path.join(dir, 'triage');
     fs.mkdirSync(path.join(skill, 'refs'), { recursive: true });

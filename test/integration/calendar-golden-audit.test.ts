@@ -476,7 +476,15 @@ describeEachStore('quarterly audit on the time-skipping server', (backend) => {
         detail: 'no API to drill through: set REFINERY_API_URL and REFINERY_API_TOKEN on the worker (a writer token)',
       },
     ]);
-    expect(await getBlob(s.db, record.reportRef!)).toContain('| greet | v2 | — | skipped: no API to drill through');
+    const report = await getBlob(s.db, record.reportRef!);
+    expect(report).toContain('| greet | v2 | — | skipped: no API to drill through');
+    // ana authored v2, which reached production this quarter; v1 never did.
+    expect(report).toContain(
+      '## Contribution (last quarter)\n\nPer person, what completed in the quarter: versions they authored that reached production',
+    );
+    expect(report).toContain(
+      '| person | versions to production | improvements shipped | cases contributed | feedback resolved |\n|---|---|---|---|---|\n| ana | 1 | 0 | 0 | 0 |\n',
+    );
     // Nothing moved, nothing recorded as a drill.
     expect(await labelHistory(s.db, 'greet', 'staging')).toEqual([]);
     expect(await s.db.all("SELECT rollout_id FROM rollout_events WHERE kind = 'drill'")).toEqual([]);

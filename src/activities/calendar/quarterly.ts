@@ -6,6 +6,8 @@ import type { DatasetReview, DrillResult, QuarterlyOutcome } from '../../calenda
 import { countPostRunEvals } from '../../calendar/post-run-evals';
 import { renderQuarterlyReport } from '../../calendar/quarterly-report';
 import type { EvalCase } from '../../eval/types';
+import { contributionsByPerson } from '../../library/contribution';
+import { contributionsByItem } from '../../library/contribution-store';
 import { putBlob } from '../../store/blobs';
 import type { Db } from '../../store/db';
 import { datasetForTarget, getDatasetCases } from '../../store/evals';
@@ -128,7 +130,11 @@ export function quarterlyActivities(deps: { db: Db; drillApi?: Partial<DrillApi>
     /** The report (stored as a blob) and the calendar_runs record. */
     async finishQuarterlyRun(o: QuarterlyOutcome): Promise<{ reportRef: string; counts: Record<string, number> }> {
       const since = new Date(Date.parse(o.asOf) - STALE_DAYS * DAY_MS).toISOString();
-      const reportRef = await putBlob(db, renderQuarterlyReport(o, await countPostRunEvals(db, since, o.asOf)));
+      const contribution = contributionsByPerson(await contributionsByItem(db, { since, until: o.asOf }));
+      const reportRef = await putBlob(
+        db,
+        renderQuarterlyReport(o, await countPostRunEvals(db, since, o.asOf), contribution),
+      );
       const counts = quarterlyCounts(o);
       await recordCalendarRun(db, {
         runId: o.runId,

@@ -41,6 +41,7 @@ function data(over: Partial<DashboardData> = {}): DashboardData {
     tuneRuns: [],
     stalled: [],
     provider: { calls: 2, inputTokens: 1500, outputTokens: 500, costUsd: 0.0123 },
+    contribution: [],
     ...over,
   };
 }
@@ -77,6 +78,7 @@ describe('renderDashboardPage', () => {
       '<ul data-list="stalled-runs"></ul><p class="none">No tune run is waiting for a decision.</p>',
     );
     expect(html).toContain('No open alerts.');
+    expect(html).toContain('<p class="none" data-list="contribution">No contributions in this window.</p>');
     expect(html).toContain('Last 3 days (2026-05-02 to 2026-05-04, UTC)');
     expect(html).toContain('$0.01');
   });
@@ -117,5 +119,35 @@ describe('renderDashboardPage', () => {
     expect(html).not.toContain('<img');
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt; &amp; &quot;more&quot;');
     expect(html).toContain('acknowledged (olga)');
+  });
+});
+
+describe('contribution table', () => {
+  test('one row per person in the given order, every figure in its column, names escaped', () => {
+    const html = renderDashboardPage(
+      data({
+        contribution: [
+          {
+            person: 'alice',
+            versionsToProduction: 2,
+            improvementsShipped: 1,
+            casesContributed: 3,
+            feedbackResolved: 4,
+          },
+          {
+            person: '<b>bob</b>',
+            versionsToProduction: 0,
+            improvementsShipped: 0,
+            casesContributed: 1,
+            feedbackResolved: 0,
+          },
+        ],
+      }),
+    );
+    const table = /<table data-list="contribution">.*?<tbody>(.*?)<\/tbody>/.exec(html)![1]!;
+    expect(table).toBe(
+      '<tr><td><strong>alice</strong></td><td>2</td><td>1</td><td>3</td><td>4</td></tr>' +
+        '<tr><td><strong>&lt;b&gt;bob&lt;/b&gt;</strong></td><td>0</td><td>0</td><td>1</td><td>0</td></tr>',
+    );
   });
 });

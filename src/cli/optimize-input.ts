@@ -155,6 +155,18 @@ export function parseOptimizeFlags(
   if (!flags.dataset) throw new CliError('--dataset needs a value: the golden cases to tune on, as <name>@<version>');
   const dataset = nameAt(flags.dataset, '--dataset', '<name>@<version>');
 
+  return { target, dataset, ...parseOptimizeSettings(flags, { cwd, drawSeed: opts.drawSeed }) };
+}
+
+/**
+ * The optimizer's settings from the flags both forms take (`tune <name> --dataset` and the folder form): every
+ * bad value is a CliError naming the flag, the value and the fix.
+ */
+export function parseOptimizeSettings(
+  flags: OptimizeFlags,
+  opts: { cwd: string; drawSeed?: () => number },
+): Omit<ParsedOptimize, 'target' | 'dataset'> {
+  const { cwd } = opts;
   let preset;
   try {
     preset = resolvePreset(flags.preset, {
@@ -233,8 +245,6 @@ export function parseOptimizeFlags(
     );
 
   return {
-    target,
-    dataset,
     seedDrawn: given === undefined,
     split: { seed, validationShare, testShare, minCasesForSplit: OPTIMIZE_DEFAULTS.minCasesForSplit },
     settings: {

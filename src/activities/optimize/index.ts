@@ -11,6 +11,7 @@ import { finishOptimizeRunActivity } from './finish';
 import { prepareOptimizeRunActivity } from './prepare';
 import { proposeCandidateActivity, type CaseEvidenceLoader } from './propose';
 import { buildCandidateRolloutActivity } from './rollout';
+import { prepareChainStepActivity } from './chain';
 
 /** The improver's evidence: the parent's stored results on the minibatch, read back from the evaluate activity's store. */
 const evidenceFromStore: CaseEvidenceLoader = async (db, req) => {
@@ -32,6 +33,7 @@ export function optimizeActivities(
     prepareOptimizeRun: prepareOptimizeRunActivity(db),
     finishOptimizeRun: finishOptimizeRunActivity(db, opts.publicUrl),
     buildCandidateRollout: buildCandidateRolloutActivity(db, opts.admins),
+    prepareChainStep: prepareChainStepActivity(db, models),
 
     /** A skill's cases without the skill, as a candidate (skill-creator's baseline): same request, no <skill> block. */
     async noSkillCandidate(p: { skill: CandidateRef }): Promise<CandidateRef> {

@@ -70,7 +70,7 @@ export async function tuneFolderCommand(config: Config, positionals: string[], v
           ? [{ workflowId: s.workflowId, status: await follow(client, s.workflowId, s.folder.name, say) }]
           : await followChain(client, s, say);
       for (const step of steps) {
-        const done = await finishStep(db, step.status, parsed.settings.dryRun, say);
+        const done = await finishStep(db, step.workflowId, step.status, parsed.settings.dryRun, say);
         results.push({ workflowId: step.workflowId, status: step.status, ...done });
         code = Math.max(code, done.code);
       }
@@ -124,6 +124,7 @@ async function followChain(
 /** One finished optimizer run of the folder form: its outcome, the folder written here, its report here. */
 async function finishStep(
   db: Db,
+  workflowId: string,
   status: OptimizeStatus,
   dryRun: boolean,
   say: (l: string) => void,
@@ -144,6 +145,9 @@ async function finishStep(
     );
   for (const p of reports.written) say(`  report: ${p}`);
   if (reports.refused) say(`  warning: report not written: ${reports.refused}`);
+  say(
+    `  was it effective? refinery review tune ${workflowId} --effective yes|no --better "what would have made it better"`,
+  );
   // A refused write-back wrote nothing of that folder: bad input in the CLI's terms, the fix in the message.
   const code = folder?.refused ? EXIT.badInput : optimizeExitCode(status);
   return {

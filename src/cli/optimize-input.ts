@@ -65,24 +65,6 @@ export interface OptimizeFlags {
   chain?: boolean;
 }
 
-/** Flags only the dataset form takes: the folder form refuses them rather than ignore them. */
-export const OPTIMIZE_ONLY_FLAGS = [
-  'seed',
-  'repeat',
-  'alpha',
-  'parallel',
-  'minibatch',
-  'patience',
-  'budget-calls',
-  'budget-usd',
-  'change-lines',
-  'change-bytes',
-  'reflection-tokens',
-  'validation-share',
-  'test-share',
-  'then-rollout',
-] as const;
-
 /** The command line checked and turned into settings; the store is not read yet. */
 export interface ParsedOptimize {
   target: { name: string; version?: number };

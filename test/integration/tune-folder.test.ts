@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { outcomeCommand } from '../../src/cli/commands/outcome';
+import { statusCommand } from '../../src/cli/commands/tune-admin';
 import { tuneCommand } from '../../src/cli/commands/tune';
 import { EXIT } from '../../src/cli/exit-codes';
 import { loadConfig } from '../../src/config';
@@ -183,5 +184,16 @@ describe('refinery tune <skill-dir> --scenario: the folder form through the opti
       `${secondBefore}\nAlways mention apples.\nAlways mention boats.`,
     );
     expect(shown).toContain(`written back to ${second}: SKILL.md`);
+
+    // `refinery status` of the chain names each step's own run.
+    const at = logs.length;
+    expect(await statusCommand(cfg, [chainId])).toBe(EXIT.ok);
+    expect(logs.slice(at)).toEqual(
+      expect.arrayContaining([
+        `${chainId} (chain drafter → polisher): completed`,
+        `  1. drafter: ${chainId}-1-drafter · threshold-met`,
+        `  2. polisher: ${chainId}-2-polisher · threshold-met`,
+      ]),
+    );
   });
 });

@@ -27,14 +27,18 @@ export function folderCases(scenario: string, golden: readonly GoldenCase[] = []
   const draws = Math.max(1, MIN_FOLDER_CASES - golden.length);
   // `draw` is not shown to the model (a skill sees only `input`), but it keys the response cache and the stored
   // results, so each draw is its own answer rather than one answer counted several times.
-  const scenarioCases: EvalCase[] = Array.from({ length: draws }, (_, i) => ({
-    id: draws === 1 ? 'scenario' : `scenario-${i + 1}`,
-    vars: draws === 1 ? { input: scenario } : ({ input: scenario, draw: i + 1 } as Record<string, string | number>),
-    input: scenario,
-    assertions: [RUBRIC],
-    tags: ['scenario'],
-    required: false,
-  }));
+  const scenarioCases: EvalCase[] = Array.from({ length: draws }, (_, i): EvalCase => {
+    const vars: EvalCase['vars'] = { input: scenario };
+    if (draws > 1) vars.draw = i + 1;
+    return {
+      id: draws === 1 ? 'scenario' : `scenario-${i + 1}`,
+      vars,
+      input: scenario,
+      assertions: [RUBRIC],
+      tags: ['scenario'],
+      required: false,
+    };
+  });
   const goldenCases: EvalCase[] = golden.map((g, i) => ({
     id: `golden-${i + 1}`,
     vars: { input: g.input },

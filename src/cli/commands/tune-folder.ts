@@ -58,7 +58,12 @@ export async function tuneFolderCommand(config: Config, positionals: string[], v
     if (parsed.seedDrawn)
       say(`  seed ${parsed.settings.seed} (drawn: repeat the run with --seed ${parsed.settings.seed})`);
     if (!values.wait) {
-      for (const s of started) say(`  when it ends, write it into the folder with: refinery outcome <run id> --write`);
+      for (const s of started)
+        say(
+          s.kind === 'single'
+            ? `  when it ends, write it into the folder with: refinery outcome ${s.workflowId} --write`
+            : `  \`refinery status ${s.workflowId}\` names each step's run; write each with \`refinery outcome <step id> --write\``,
+        );
       return EXIT.ok;
     }
 
@@ -96,10 +101,10 @@ async function followChain(
 ): Promise<{ workflowId: string; status: OptimizeStatus }[]> {
   const done = s.handle.result();
   let ended: ChainTuneStatus | undefined;
-  let failed: unknown;
+  let failed: Error | undefined;
   void done.then(
     (r) => (ended = r),
-    (err: unknown) => (failed = err ?? new Error('the chain run failed')),
+    (err: unknown) => (failed = err instanceof Error ? err : new Error(`the chain run failed: ${String(err)}`)),
   );
   const out: { workflowId: string; status: OptimizeStatus }[] = [];
   for (const [i, f] of s.folders.entries()) {

@@ -25,8 +25,9 @@ type Flags = TuneFlags & OptimizeFlags & { wait?: boolean; json?: boolean; by?: 
  * follows the runs and, here, writes each chosen version into its folder and the reports under --output.
  */
 export async function tuneFolderCommand(config: Config, positionals: string[], values: Flags): Promise<number> {
-  const tune = validateFolderTune(positionals, values);
+  // The flags first (nothing read yet), then the folders, scenario and golden cases: a refusal leaves no trace.
   const parsed = parseOptimizeSettings(values, { cwd: process.cwd() });
+  const tune = validateFolderTune(positionals, values);
   const say = (line: string) => {
     if (!values.json) console.log(line);
   };

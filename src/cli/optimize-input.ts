@@ -65,24 +65,6 @@ export interface OptimizeFlags {
   chain?: boolean;
 }
 
-/** Flags only the dataset form takes: the folder form refuses them rather than ignore them. */
-export const OPTIMIZE_ONLY_FLAGS = [
-  'seed',
-  'repeat',
-  'alpha',
-  'parallel',
-  'minibatch',
-  'patience',
-  'budget-calls',
-  'budget-usd',
-  'change-lines',
-  'change-bytes',
-  'reflection-tokens',
-  'validation-share',
-  'test-share',
-  'then-rollout',
-] as const;
-
 /** The command line checked and turned into settings; the store is not read yet. */
 export interface ParsedOptimize {
   target: { name: string; version?: number };
@@ -155,6 +137,18 @@ export function parseOptimizeFlags(
   if (!flags.dataset) throw new CliError('--dataset needs a value: the golden cases to tune on, as <name>@<version>');
   const dataset = nameAt(flags.dataset, '--dataset', '<name>@<version>');
 
+  return { target, dataset, ...parseOptimizeSettings(flags, { cwd, drawSeed: opts.drawSeed }) };
+}
+
+/**
+ * The optimizer's settings from the flags both forms take (`tune <name> --dataset` and the folder form): every
+ * bad value is a CliError naming the flag, the value and the fix.
+ */
+export function parseOptimizeSettings(
+  flags: OptimizeFlags,
+  opts: { cwd: string; drawSeed?: () => number },
+): Omit<ParsedOptimize, 'target' | 'dataset'> {
+  const { cwd } = opts;
   let preset;
   try {
     preset = resolvePreset(flags.preset, {
@@ -233,8 +227,6 @@ export function parseOptimizeFlags(
     );
 
   return {
-    target,
-    dataset,
     seedDrawn: given === undefined,
     split: { seed, validationShare, testShare, minCasesForSplit: OPTIMIZE_DEFAULTS.minCasesForSplit },
     settings: {

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileAt } from '../skills/files';
+import { skillIdentity } from '../skills/identity';
 import { loadSkillFolder } from '../skills/load';
 import { SkillError } from '../skills/skill-error';
 import { parseGoldenJsonl, type GoldenCase } from '../tune/golden';
@@ -129,4 +131,24 @@ export function validateTuneInput(dirs: string[], flags: TuneFlags, cwd = proces
       outputDir: path.resolve(cwd, flags.output ?? '.'),
     },
   };
+}
+
+/**
+ * The folder form through the optimizer: as validateTuneInput, and each skill named by its SKILL.md front matter,
+ * as `refinery push` names it (the library item the folder is pushed to).
+ */
+export function validateFolderTune(dirs: string[], flags: TuneFlags, cwd = process.cwd()): ValidatedTune {
+  const tune = validateTuneInput(dirs, flags, cwd);
+  const skills = tune.skills.map((s, i) => {
+    try {
+      return { ...s, name: skillIdentity(fileAt(s.files, 'SKILL.md') ?? '', s.name, dirs[i]!).name };
+    } catch (err) {
+      if (err instanceof SkillError) throw new CliError(err.message);
+      throw err;
+    }
+  });
+  const names = skills.map((s) => s.name);
+  if (new Set(names).size !== names.length)
+    throw new CliError(`two skill folders share a name in their front matter (${names.join(', ')}): rename one`);
+  return { ...tune, skills };
 }

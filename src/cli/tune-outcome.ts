@@ -46,42 +46,48 @@ export async function applyTuneOutcome(db: Db, status: TuneStatus, opts: ApplyOp
   const outcome = status.outcome;
   if (!outcome) return { folders: [], reportPaths: [] };
   const folders: FolderResult[] = [];
-  for (const plan of outcome.writeBack) {
-    const dir = opts.dirs?.[plan.skill] ?? plan.dir;
-    const fromContent = await getSkillContent(db, plan.skill, plan.fromHash);
-    const toContent = await getSkillContent(db, plan.skill, plan.toHash);
-    // The path policy holds whether or not we write: a refused name is reported, never printed as a plan.
-    const problem =
-      skillFilesProblem(fromContent.files, fromContent.binaries, fromContent.executable) ??
-      skillFilesProblem(toContent.files, toContent.binaries, toContent.executable);
-    // Exact bytes and executable bits, binary files included: a script stays runnable after a write-back.
-    const from: SkillTree = problem ? new Map<string, TreeFile>() : await getSkillTree(db, plan.skill, plan.fromHash);
-    const to: SkillTree = problem ? new Map<string, TreeFile>() : await getSkillTree(db, plan.skill, plan.toHash);
-    const files = problem ? changedPaths(fromContent.files, toContent.files) : changedTreePaths(from, to);
-    const result: FolderResult = { skill: plan.skill, dir, files, written: false };
-    folders.push(result);
-    if (problem) {
-      result.refused = problem.message;
-      continue;
-    }
-    if (!dir) {
-      result.refused = `the run has no folder for ${plan.skill}: name one with --dir <skill-folder>`;
-      continue;
-    }
-    if (!opts.write) continue;
-    try {
-      writeSkillFolder(dir, from, to);
-      result.written = true;
-    } catch (err) {
-      if (!(err instanceof SkillError)) throw err;
-      result.refused = err.message;
-    }
-  }
+  for (const plan of outcome.writeBack)
+    folders.push(await applyFolderPlan(db, { ...plan, dir: opts.dirs?.[plan.skill] ?? plan.dir }, opts.write));
   if (opts.write && outcome.reportPaths.length) {
     const markdown = await getBlob(db, outcome.reportRef);
     for (const file of outcome.reportPaths) writeReport(file, markdown);
   }
   return { folders, reportPaths: outcome.reportPaths };
+}
+
+/**
+ * One folder of a finished run: the files that differ between the original and the chosen version, written with
+ * their exact bytes and executable bits when `write` (the folder rule: each touched file must hold the original or
+ * the chosen content, else nothing is written). The path policy holds whether or not it writes.
+ */
+export async function applyFolderPlan(
+  db: Db,
+  plan: { skill: string; dir?: string; fromHash: string; toHash: string },
+  write: boolean,
+): Promise<FolderResult> {
+  const { dir } = plan;
+  const fromContent = await getSkillContent(db, plan.skill, plan.fromHash);
+  const toContent = await getSkillContent(db, plan.skill, plan.toHash);
+  // The path policy holds whether or not we write: a refused name is reported, never printed as a plan.
+  const problem =
+    skillFilesProblem(fromContent.files, fromContent.binaries, fromContent.executable) ??
+    skillFilesProblem(toContent.files, toContent.binaries, toContent.executable);
+  // Exact bytes and executable bits, binary files included: a script stays runnable after a write-back.
+  const from: SkillTree = problem ? new Map<string, TreeFile>() : await getSkillTree(db, plan.skill, plan.fromHash);
+  const to: SkillTree = problem ? new Map<string, TreeFile>() : await getSkillTree(db, plan.skill, plan.toHash);
+  const files = problem ? changedPaths(fromContent.files, toContent.files) : changedTreePaths(from, to);
+  const result: FolderResult = { skill: plan.skill, dir, files, written: false };
+  if (problem) return { ...result, refused: problem.message };
+  if (!dir)
+    return { ...result, refused: `the run has no folder for ${plan.skill}: name one with --dir <skill-folder>` };
+  if (!write) return result;
+  try {
+    writeSkillFolder(dir, from, to);
+    return { ...result, written: true };
+  } catch (err) {
+    if (!(err instanceof SkillError)) throw err;
+    return { ...result, refused: err.message };
+  }
 }
 
 /** One line per folder and report, as `tune --wait` and `refinery outcome` print them. */

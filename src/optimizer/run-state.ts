@@ -115,6 +115,7 @@ export function toOptimizeStatus(input: OptimizeInput, run: OptimizeRunState): O
     runId: input.runId,
     target: input.target,
     dataset: input.dataset,
+    ...(input.settings.folder !== undefined ? { folder: input.settings.folder } : {}),
     phase: run.phase,
     round: engine?.round ?? 0,
     maxRounds: engine?.maxRounds ?? input.settings.maxRounds,

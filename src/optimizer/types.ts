@@ -253,6 +253,8 @@ export interface OptimizeStatus {
   runId: string;
   target: OptimizeInput['target'];
   dataset: OptimizeInput['dataset'];
+  /** The folder form: the skill folder the client that waits (or `refinery outcome --write`) writes the pick into. */
+  folder?: string;
   phase: string;
   round: number;
   maxRounds: number;

@@ -1,5 +1,4 @@
 import type { RecordedRequest } from '../fakes/fake-server-core';
-import { runCli } from '../support/cli';
 import { evalHarness } from '../support/eval-harness';
 import { mcpSession, type McpSession } from '../support/mcp';
 import { sharedTestEnv } from '../support/shared-env';
@@ -106,9 +105,11 @@ describe('refinery mcp over stdio: evals and tunes on a real Temporal server', (
     const dir = h.makeSkill('stalls');
     const token = (await issueToken(h.db, { subject: 'wes', role: 'writer' })).token;
     await withWorker(taskQueue, { db: h.db, providers: h.providers }, async () => {
-      const started = await runCli(['tune', dir, '--scenario', 'x', '--threshold', '90', '--json'], env);
-      expect(started.code).toBe(0);
-      const { workflowId } = (JSON.parse(started.out) as { workflowId: string }[])[0]!;
+      // The tune loop's own runs (the calendar's regression tunes start them; `refinery tune <dir>` now starts the
+      // optimizer, whose MCP path the next test covers): started as the calendar's client does.
+      const { client, close } = await testClient();
+      closers.push(close);
+      const { workflowId } = (await h.start([dir], { scenario: 'x', threshold: '90' }, client, taskQueue))[0]!;
 
       const readOnly = await session(env);
       const stalled = await eventually(

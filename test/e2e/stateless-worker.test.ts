@@ -2,24 +2,32 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { putJson } from '../../src/store/blobs';
-import type { TuneStatus } from '../../src/tune/types';
+import type { OptimizeStatus } from '../../src/optimizer/types';
 import { runCli } from '../support/cli';
 import { sharedTestEnv } from '../support/shared-env';
 import { spawnWorkerProcess, tempDir, testClient, uniqueId, type WorkerProcess } from '../support/temporal';
-import { judgeJson, tuneHarness, type TuneHarness } from '../support/tune-harness';
+import { optimizeHarness, type OptimizeHarness } from '../support/optimize/optimize-harness';
 
 // A worker on "another machine": its own process, started in an empty working directory, with its own
 // home. The skill folders and the report folder exist only on the CLI's side.
 let client: Client;
 let closeClient: () => Promise<void>;
-let h: TuneHarness;
+let h: OptimizeHarness;
+let golden: string;
 let worker: WorkerProcess;
 let workerCwd: string;
 let env: Record<string, string>;
 
 beforeAll(async () => {
   ({ client, close: closeClient } = await testClient());
-  h = await tuneHarness({ judge: (_req, it) => ({ text: judgeJson([60, 85][it - 1] ?? 85) }) });
+  // The optimizer's fakes: the executor mentions the topics its skill has rules for, the improver adds the rules
+  // its failing cases expected.
+  h = await optimizeHarness({});
+  golden = path.join(h.dir, 'golden.jsonl');
+  fs.writeFileSync(
+    golden,
+    [1, 2, 3, 4, 5, 6].map((n) => JSON.stringify({ input: `Question: q${n}`, expected: n % 2 ? 'apples' : 'boats' })).join('\n'),
+  );
   const taskQueue = uniqueId('tq');
   workerCwd = tempDir('elsewhere');
   worker = spawnWorkerProcess(
@@ -40,6 +48,17 @@ afterAll(async () => {
   await closeClient?.();
 });
 
+/** A skill folder named by its front matter, on the CLI's side. */
+function makeSkill(name: string): string {
+  const dir = path.join(h.dir, 'skills', name);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'SKILL.md'), `---\nname: ${name}\ndescription: answers\n---\n# ${name}\n`);
+  return dir;
+}
+const tuneFlags = ['--scenario', 'Question: q0', '--golden', '', '--minibatch', '8', '--threshold', '80'];
+const flagsNow = () => tuneFlags.map((f) => (f === '' ? golden : f));
+const LEARNT = '\nAlways mention apples.\nAlways mention boats.';
+
 /** Every file under dir, relative: what the worker left in its working directory. */
 function filesUnder(dir: string): string[] {
   return fs
@@ -49,12 +68,12 @@ function filesUnder(dir: string): string[] {
 
 describe('a worker in another working directory, without the skill folder', () => {
   test('completes the tune; `refinery outcome --write` lands the result in the folder on the CLI side', async () => {
-    const dir = h.makeSkill('remote');
+    const dir = makeSkill('remote');
     const away = `${dir}.away`;
     const reports = path.join(h.dir, 'reports-remote');
     const before = fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8');
     const started = await runCli(
-      ['tune', dir, '--scenario', 'x', '--threshold', '80', '--json', '--output', reports],
+      ['tune', dir, ...flagsNow(), '--json', '--output', reports],
       env,
     );
     expect(started.code).toBe(0);
@@ -62,10 +81,10 @@ describe('a worker in another working directory, without the skill folder', () =
     // Pushed: from here on the folder does not exist at its path while the worker runs the tune.
     fs.renameSync(dir, away);
 
-    const status = (await client.workflow.getHandle(workflowId).result()) as TuneStatus;
-    expect(status.termination).toBe('threshold-met');
-    expect(status.warnings).toEqual([]);
-    expect(status.outcome?.writeBack).toMatchObject([{ skill: 'remote', dir }]);
+    const status = (await client.workflow.getHandle(workflowId).result()) as OptimizeStatus;
+    expect(status.stop).toBe('threshold-met');
+    expect(status.folder).toBe(dir);
+    expect(status.outcome?.version).toBe(2);
     expect(fs.existsSync(dir)).toBe(false); // the worker neither needed the folder nor created it
     expect(fs.existsSync(reports)).toBe(false); // nor wrote the report
     expect(filesUnder(workerCwd).filter((f) => !f.startsWith(`home${path.sep}`))).toEqual([]);
@@ -81,7 +100,7 @@ describe('a worker in another working directory, without the skill folder', () =
     fs.writeFileSync(path.join(dir, 'SKILL.md'), before);
     // The chosen version's stored content tampered with after the run (old or hostile stored data): it now
     // names a file two folders up. The path policy refuses it, exit 2, and nothing is written anywhere.
-    const chosen = ['remote', status.outcome!.writeBack[0]!.toHash];
+    const chosen = ['remote', status.outcome!.chosen.hash];
     const kept = await h.db.get<{ content_ref: string }>(
       'SELECT content_ref FROM library_versions WHERE name = ? AND hash = ?',
       chosen,
@@ -106,28 +125,28 @@ describe('a worker in another working directory, without the skill folder', () =
     const written = await runCli(['outcome', workflowId, '--write'], env);
     expect(written.code).toBe(0);
     expect(written.out).toContain(`written back to ${dir}: SKILL.md`);
-    expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(`${before}\n- improvement 1`);
+    expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(`${before}${LEARNT}`);
     const report = /report: (\S+)/.exec(written.out)![1]!;
     expect(report.startsWith(path.join(reports, 'docs', 'feedbacks'))).toBe(true);
-    expect(fs.readFileSync(report, 'utf8')).toContain('**Termination:** threshold-met');
+    expect(fs.readFileSync(report, 'utf8')).toContain('threshold-met');
     // Written once more: the same bytes, nothing refused (the folder now holds the chosen version).
     expect((await runCli(['outcome', workflowId, '--write'], env)).code).toBe(0);
-    expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(`${before}\n- improvement 1`);
+    expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(`${before}${LEARNT}`);
   });
 
   test('`refinery tune --wait` writes the outcome and the report on the CLI side', async () => {
-    const dir = h.makeSkill('waited');
+    const dir = makeSkill('waited');
     const reports = path.join(h.dir, 'reports-waited');
     const before = fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8');
     const { code, out } = await runCli(
-      ['tune', dir, '--scenario', 'x', '--threshold', '80', '--wait', '--output', reports],
+      ['tune', dir, ...flagsNow(), '--wait', '--output', reports],
       env,
     );
     expect(code).toBe(0);
-    expect(out).toContain('written back to the skill folder:');
-    expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(`${before}\n- improvement 1`);
+    expect(out).toContain(`written back to ${dir}: SKILL.md`);
+    expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(`${before}${LEARNT}`);
     const report = /report: (\S+)/.exec(out)![1]!;
-    expect(fs.readFileSync(report, 'utf8')).toContain('# Tune report: waited');
+    expect(fs.readFileSync(report, 'utf8')).toContain('waited');
     expect(filesUnder(workerCwd).filter((f) => !f.startsWith(`home${path.sep}`))).toEqual([]);
   });
 });

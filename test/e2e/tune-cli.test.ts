@@ -3,6 +3,7 @@ import path from 'node:path';
 import { sharedTestEnv } from '../support/shared-env';
 import { runCli } from '../support/cli';
 import { eventually, uniqueId, withWorker } from '../support/temporal';
+import { optimizeHarness, type OptimizeHarness } from '../support/optimize/optimize-harness';
 import { judgeJson, tuneHarness, type TuneHarness } from '../support/tune-harness';
 
 const open: TuneHarness[] = [];
@@ -77,45 +78,115 @@ describe('refinery tune: bad input is refused with nothing written', () => {
   });
 });
 
-describe('refinery tune, status, list, decide, restore', () => {
+/** The folder form runs on the optimizer's fakes: the executor mentions the topics its skill has rules for. */
+async function optimizerSetup(improver?: Parameters<typeof optimizeHarness>[0]['improver']) {
+  const h = await optimizeHarness(improver ? { improver } : {});
+  openOptimize.push(h);
+  const taskQueue = uniqueId('tq');
+  const env = {
+    TEMPORAL_ADDRESS: sharedTestEnv().temporalAddress,
+    REFINERY_TASK_QUEUE: taskQueue,
+    REFINERY_DATABASE_URL: h.dbUrl,
+    REFINERY_HOME: h.dir,
+  };
+  const makeSkill = (name: string) => {
+    const dir = path.join(h.dir, 'skills', name);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'SKILL.md'), `---\nname: ${name}\ndescription: answers\n---\n# ${name}\n`);
+    return dir;
+  };
+  /** n golden cases, half expecting apples and half boats: each passes only with the rule for its topic. */
+  const golden = (n: number) => {
+    const file = path.join(h.dir, `golden-${n}.jsonl`);
+    const lines = Array.from({ length: n }, (_, i) =>
+      JSON.stringify({ input: `Question: q${i + 1}`, expected: i % 2 ? 'boats' : 'apples' }),
+    );
+    fs.writeFileSync(file, lines.join('\n'));
+    return file;
+  };
+  return { h, taskQueue, env, makeSkill, golden };
+}
+const openOptimize: OptimizeHarness[] = [];
+afterEach(async () => {
+  for (const h of openOptimize.splice(0)) await h.close();
+});
+
+describe('refinery tune <skill-dir>, status, list, decide, restore', () => {
   test('--wait --dry-run shows progress, the report path and leaves the folder untouched', async () => {
-    const { h, taskQueue, env } = await setup([60, 85]);
-    const dir = h.makeSkill('dry');
+    const { h, taskQueue, env, makeSkill, golden } = await optimizerSetup();
+    const dir = makeSkill('dry');
     const before = fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8');
     const scenario = path.join(h.dir, 'scenario.txt');
-    fs.writeFileSync(scenario, 'Write the release notes');
+    fs.writeFileSync(scenario, 'Question: q0');
     const { code, out } = await withWorker(taskQueue, { db: h.db, providers: h.providers }, () =>
       runCli(
-        ['tune', dir, '--scenario', `@${scenario}`, '--wait', '--dry-run', '--threshold', '80', '--output', h.dir],
+        [
+          'tune',
+          dir,
+          '--scenario',
+          `@${scenario}`,
+          '--golden',
+          golden(6),
+          '--minibatch',
+          '8',
+          '--wait',
+          '--dry-run',
+          '--threshold',
+          '80',
+          '--output',
+          h.dir,
+        ],
         env,
       ),
     );
     expect(code).toBe(0);
-    expect(out).toMatch(/started tune-dry-[0-9a-f]+\n {2}http:\/\/.*\/namespaces\/default\/workflows\/tune-dry-/);
-    expect(out).toMatch(/iteration 2\/5 · completed · scores 60 → 85/);
+    expect(out).toMatch(/started optimize-dry-[0-9a-f]+\n {2}http:\/\/.*\/namespaces\/default\/workflows\/optimize-dry-/);
+    expect(out).toMatch(/\[dry\] round \d+\/5 · completed · best \d+/);
     expect(out).toContain('not written (dry run); the diff would be:');
-    expect(out).toContain('+- improvement 1');
-    expect(out).toContain(`report: ${h.dir}/docs/feedbacks`);
+    expect(out).toContain('+Always mention apples.');
     expect(out).toMatch(/report: .*docs\/feedbacks\/cycle-\d{4}-\d{2}-\d{2}\/dry\.md/);
     // The run ends by asking for a post-run eval, with a command that works as printed.
-    const ask = /was it effective\? refinery review tune (tune-dry-[0-9a-f]+) --effective/.exec(out);
+    const ask = /was it effective\? refinery review tune (optimize-dry-[0-9a-f]+) --effective/.exec(out);
     expect(ask).not.toBeNull();
     const review = await runCli(['review', 'tune', ask![1]!, '--effective', 'yes', '--better', 'nothing'], env);
     expect(review).toMatchObject({ code: 0 });
     expect(review.out).toContain(`recorded post-run eval pre-`);
     expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(before);
+    // A dry run makes no version: the library holds the pushed folder only.
     const { code: c2, out: listOut } = await runCli(['restore', dir], env);
     expect(c2).toBe(0);
-    expect(listOut).toMatch(/v1 .* content at the start of a tune run\nv2 .* improvement 1/);
+    expect(listOut).toMatch(/v1 .* content at the start of a tune run/);
+    expect(listOut).not.toMatch(/\nv2 /);
   });
 
   test('a stalled run is listed, shown and decided from the CLI; restore undoes the outcome', async () => {
-    const { h, taskQueue, env } = await setup([60, 62, 61]);
-    const dir = h.makeSkill('stalls');
+    // The improver learns one topic and then has nothing better: the run converges below its threshold and waits.
+    const apples = (shown: { documents: { path: string }[] }) => ({
+      summary: 'mention apples',
+      edits: [{ path: shown.documents[0]!.path, action: 'append' as const, text: '\nAlways mention apples.' }],
+    });
+    const { h, taskQueue, env, makeSkill, golden } = await optimizerSetup(apples);
+    const dir = makeSkill('stalls');
     const before = fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8');
     const workflowId = await withWorker(taskQueue, { db: h.db, providers: h.providers }, async () => {
       const started = await runCli(
-        ['tune', dir, '--scenario', 'x', '--threshold', '90', '--json', '--output', h.dir],
+        [
+          'tune',
+          dir,
+          '--scenario',
+          'Question: q0',
+          '--golden',
+          golden(10),
+          '--minibatch',
+          '12',
+          '--patience',
+          '1',
+          '--threshold',
+          '90',
+          '--json',
+          '--output',
+          h.dir,
+        ],
         env,
       );
       expect(started.code).toBe(0);
@@ -141,9 +212,14 @@ describe('refinery tune, status, list, decide, restore', () => {
       const accepted = await runCli(['decide', workflowId, '--action', 'accept', '--by', 'ana', '--note', 'fine'], env);
       expect(accepted.code).toBe(0);
       await eventually(
-        async () => (await runCli(['status', workflowId], env)).out.includes('accepted: best 62'),
+        async () => (await runCli(['status', workflowId], env)).out.includes('decision: accept by ana (fine)'),
         60_000,
         'completion',
+      );
+      await eventually(
+        async () => (await runCli(['status', workflowId], env)).out.includes('labelled candidate'),
+        60_000,
+        'the outcome',
       );
       return workflowId;
     });
@@ -153,20 +229,20 @@ describe('refinery tune, status, list, decide, restore', () => {
     expect(preview.code).toBe(0);
     expect(preview.out).toContain(`would write SKILL.md into ${dir}`);
     expect(preview.out).toMatch(/would write the report to .*docs\/feedbacks\/cycle-\d{4}-\d{2}-\d{2}\/stalls\.md/);
-    expect(preview.out).toContain('+- improvement 1');
+    expect(preview.out).toContain('+Always mention apples.');
     expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(before);
     const written = await runCli(['outcome', workflowId, '--write'], env);
     expect(written.code).toBe(0);
     expect(written.out).toContain(`written back to ${dir}: SKILL.md`);
     const reportPath = /report: (\S+)/.exec(written.out)![1]!;
-    expect(fs.readFileSync(reportPath, 'utf8')).toContain('**Termination:** accepted');
-    expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(`${before}\n- improvement 1`);
+    expect(fs.readFileSync(reportPath, 'utf8')).toContain('stalls');
+    expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(`${before}\nAlways mention apples.`);
     const restored = await runCli(['restore', dir, '--version', '1'], env);
     expect(restored.code).toBe(0);
-    expect(restored.out).toContain('-- improvement 1');
+    expect(restored.out).toContain('-Always mention apples.');
     expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(before);
     const missing = await runCli(['restore', dir, '--version', '9'], env);
     expect(missing.code).toBe(2);
     expect(missing.out).toMatch(/has no version 9: versions are 1 to \d/);
-  });
+  }, 300_000); // a dozen CLI processes, each a cold start
 });

@@ -12,6 +12,7 @@ import { prepareOptimizeRunActivity } from './prepare';
 import { proposeCandidateActivity, type CaseEvidenceLoader, type EditScopeLoader } from './propose';
 import { editScopeOf } from '../../optimizer/edit-scope';
 import { buildCandidateRolloutActivity } from './rollout';
+import { prepareChainStepActivity } from './chain';
 
 /** The improver's evidence: the parent's stored results on the minibatch, read back from the evaluate activity's store. */
 const evidenceFromStore: CaseEvidenceLoader = async (db, req) => {
@@ -37,6 +38,7 @@ export function optimizeActivities(
     prepareOptimizeRun: prepareOptimizeRunActivity(db),
     finishOptimizeRun: finishOptimizeRunActivity(db, opts.publicUrl),
     buildCandidateRollout: buildCandidateRolloutActivity(db, opts.admins),
+    prepareChainStep: prepareChainStepActivity(db, models),
 
     /** A skill's cases without the skill, as a candidate (skill-creator's baseline): same request, no <skill> block. */
     async noSkillCandidate(p: { skill: CandidateRef }): Promise<CandidateRef> {

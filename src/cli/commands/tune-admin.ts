@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { connectClient } from '../../client';
+import { CHAIN_WORKFLOW_TYPE } from '../../clients/folder-tune';
 import { progressLine } from '../../clients/tune';
+import { chainTuneStatusQuery, type ChainTuneStatus } from '../../optimizer/chain-types';
 import type { Config } from '../../config';
 import type { Db } from '../../store/db';
 import { openStore } from '../../store/open';
@@ -113,6 +115,12 @@ export async function statusCommand(config: Config, argv: string[]): Promise<num
     try {
       // Runs that ended as workflows are closed in the store first, so the answer below is current.
       await reconcileRuns(client, db).catch(() => undefined);
+      const chain = await chainStatusOf(client, id);
+      if (chain) {
+        if (values.json) console.log(JSON.stringify(chain));
+        else for (const line of chainStatusLines(id, chain)) console.log(line);
+        return EXIT.ok;
+      }
       answer = await statusOf(client, db, id);
     } finally {
       await close();
@@ -232,4 +240,25 @@ export async function listCommand(config: Config, argv: string[]): Promise<numbe
     await close();
     await db.close();
   }
+}
+
+/** A chain run of the folder form (`tune <dir>… --chain`): its status, or undefined for any other run. */
+async function chainStatusOf(client: Client, id: string): Promise<ChainTuneStatus | undefined> {
+  const handle = client.workflow.getHandle(id);
+  const desc = await handle.describe().catch(() => undefined);
+  if (desc?.type !== CHAIN_WORKFLOW_TYPE) return undefined;
+  if (desc.status.name === 'COMPLETED') return (await handle.result()) as ChainTuneStatus;
+  return handle.query(chainTuneStatusQuery);
+}
+
+/** One line per step of the chain, each naming its own optimizer run (where its decisions and status live). */
+export function chainStatusLines(id: string, chain: ChainTuneStatus): string[] {
+  return [
+    `${id} (chain ${chain.steps.map((s) => s.skill).join(' → ')}): ${chain.phase}`,
+    ...chain.steps.map(
+      (s, i) =>
+        `  ${i + 1}. ${s.skill}: ${s.workflowId ? `${s.workflowId} · ${s.status ? (s.status.stop ?? s.status.phase) : 'running'}` : 'not started'}`,
+    ),
+    '  each step is an optimizer run: `refinery status <step id>`, `refinery decide <step id>`, `refinery outcome <step id> --write`',
+  ];
 }

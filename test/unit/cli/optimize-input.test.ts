@@ -193,21 +193,30 @@ describe('tune dispatch', () => {
     REFINERY_DATABASE_URL: 'sqlite:/nonexistent-dir-for-refinery-tests/never.db',
   });
 
-  test('the folder form refuses the optimizer-only flags before reading anything', async () => {
-    for (const [flag, value] of [
-      ['--seed', '1'],
-      ['--budget-usd', '2'],
-      ['--then-rollout', undefined],
-      ['--validation-share', '0.3'],
+  test('the folder form takes the optimizer flags and checks them before reading anything', async () => {
+    const refusal = async (argv: string[]) => (await tuneCommand(config, argv).catch((e: unknown) => e)) as CliError;
+    for (const [flag, value, message] of [
+      ['--repeat', '0', /^--repeat 0: expected a whole number from 1 to 20/],
+      ['--budget-usd', '0', /^--budget-usd 0: expected a number above 0/],
+      ['--validation-share', '0.95', /^--validation-share 0.95: expected a number above 0 and at most 0.9/],
     ] as const) {
-      const argv = ['some-skill-dir', '--scenario', 'x', flag, ...(value === undefined ? [] : [value])];
-      const err = (await tuneCommand(config, argv).catch((e: unknown) => e)) as CliError;
+      const err = await refusal(['some-skill-dir', '--scenario', 'x', flag, value]);
       expect(err).toBeInstanceOf(CliError);
       expect(err.exitCode).toBe(EXIT.badInput);
-      expect(err.message).toBe(
-        `${flag} applies to \`refinery tune <name> --dataset <name@version>\`, not to the folder form (--scenario): drop it, or tune a library item on a dataset`,
-      );
+      expect(err.message).toMatch(message);
     }
+    // Good values pass the flags; the missing folder is what is refused next.
+    const err = await refusal([
+      'some-skill-dir',
+      '--scenario',
+      'x',
+      '--seed',
+      '1',
+      '--budget-usd',
+      '2',
+      '--then-rollout',
+    ]);
+    expect(err.message).toMatch(/^skill folder .*some-skill-dir does not exist/);
   });
 
   test('--dataset takes the optimizer path, which checks its flags before opening the store', async () => {

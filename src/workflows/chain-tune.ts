@@ -1,0 +1,104 @@
+import { defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
+import { executeChild, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import {
+  chainTuneStatusQuery,
+  type ChainStepStatus,
+  type ChainTuneInput,
+  type ChainTuneStatus,
+} from '../optimizer/chain-types';
+import type { OptimizeInput, OptimizeStatus } from '../optimizer/types';
+import { SEARCH_ATTRIBUTES } from '../shared';
+import { optimizeWorkflow } from './optimize';
+
+type Activities = ReturnType<typeof createActivities>;
+
+const statusKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.status, SearchAttributeType.KEYWORD);
+const skillKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.skill, SearchAttributeType.KEYWORD);
+
+// Making a step's dataset runs the previous skill once per case: minutes at most, heartbeating per case; each
+// answer is stored as it comes, so a retry pays only for the ones still missing.
+const steps = proxyActivities<Activities>({
+  startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '2 minutes',
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['ProviderRejected', 'ProviderNotConfigured'] },
+});
+
+/**
+ * Chain mode of the folder form: tunes the skills one after another, each by its own optimizer run (a child that
+ * continues as new on its own and waits for its own decisions), on the folder's cases with the artifacts of the
+ * chosen versions before it in its input. The loop is bounded by the number of skills: no continue-as-new here.
+ */
+export async function chainTuneWorkflow(input: ChainTuneInput): Promise<ChainTuneStatus> {
+  const status: ChainTuneStatus = {
+    runId: input.runId,
+    phase: 'starting',
+    steps: input.skills.map((s): ChainStepStatus => ({ skill: s.name, dir: s.dir })),
+  };
+  setHandler(chainTuneStatusQuery, () => status);
+  const show = (phase: string) => {
+    status.phase = phase;
+    setCurrentDetails(
+      [
+        `**Chain tune** ${input.skills.map((s) => s.name).join(' → ')}: ${phase}`,
+        ...status.steps.map(
+          (s, i) =>
+            `${i + 1}. ${s.skill}: ${s.status ? (s.status.stop ?? s.status.phase) : s.workflowId ? `running (${s.workflowId})` : 'waiting'}`,
+        ),
+      ].join('\n\n'),
+    );
+  };
+
+  let previous: { skill: string; status: OptimizeStatus; dataset: { name: string; version: number } } | undefined;
+  let upstreamRef: string | undefined;
+  for (const [i, skill] of input.skills.entries()) {
+    const step = status.steps[i]!;
+    show(`step ${i + 1} of ${input.skills.length}: ${skill.name}, making its cases`);
+    const prepared = await steps.prepareChainStep({
+      runId: input.runId,
+      step: i,
+      skill: skill.name,
+      last: i === input.skills.length - 1,
+      base: input.base,
+      ...(previous?.status.outcome
+        ? {
+            previous: {
+              skill: previous.skill,
+              chosen: previous.status.outcome.chosen,
+              dataset: previous.dataset,
+              ...(upstreamRef ? { upstreamRef } : {}),
+            },
+          }
+        : {}),
+      executor: input.settings.executor,
+      startedBy: input.startedBy,
+    });
+    upstreamRef = prepared.upstreamRef;
+    step.dataset = prepared.dataset;
+
+    const child: OptimizeInput = {
+      runId: `${input.runId}-${i + 1}`,
+      target: { name: skill.name, version: skill.version, kind: 'skill' },
+      dataset: prepared.dataset,
+      split: input.split,
+      settings: { ...input.settings, folder: skill.dir },
+      startedBy: input.startedBy,
+    };
+    // Unique per chain run (the parent's workflow id holds its run id), and readable in the Web UI.
+    step.workflowId = `${workflowInfo().workflowId}-${i + 1}-${skill.name}`;
+    show(`step ${i + 1} of ${input.skills.length}: tuning ${skill.name}`);
+    step.status = await executeChild(optimizeWorkflow, {
+      workflowId: step.workflowId,
+      args: [child],
+      // As `refinery tune` starts a single skill's run: `refinery list` finds the steps by status and skill.
+      typedSearchAttributes: new TypedSearchAttributes([
+        { key: statusKey, value: 'running' },
+        { key: skillKey, value: skill.name },
+      ]),
+      staticSummary: `Step ${i + 1} of chain ${input.runId}: optimizes skill ${skill.name}@${skill.version} on ${prepared.dataset.name}@${prepared.dataset.version}`,
+    });
+    previous = { skill: skill.name, status: step.status, dataset: prepared.dataset };
+  }
+  show('completed');
+  return status;
+}

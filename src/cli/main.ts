@@ -21,6 +21,7 @@ import { reportsCommand, reportsHelp } from './commands/reports';
 import { importCommand, importHelp } from './commands/import';
 import { mcpCommand, mcpHelp } from './commands/mcp';
 import { casesCommand, casesHelp } from './commands/cases';
+import { improveCommand, improveHelp } from './commands/improve';
 import {
   diffCommand,
   labelCommand,
@@ -70,6 +71,7 @@ const commands: Record<string, Command> = {
   import: { help: importHelp, run: importCommand },
   mcp: { help: mcpHelp, run: mcpCommand },
   cases: { help: casesHelp, run: casesCommand },
+  improve: { help: improveHelp, run: improveCommand },
 };
 
 function usage(): string {

@@ -7,6 +7,7 @@ export { createResolver } from './resolver';
 export { ResolverError, type ResolverErrorCode } from './errors';
 export type {
   FeedbackInput,
+  FeedbackResolution,
   GetOptions,
   LibraryContent,
   Resolved,

@@ -7,3 +7,4 @@ export { abTestWorkflow } from './ab-test';
 export { dailyReviewWorkflow, weeklyTrendsWorkflow } from './calendar-review';
 export { monthlyGoldenWorkflow, quarterlyAuditWorkflow } from './calendar-golden-audit';
 export { optimizeWorkflow } from './optimize';
+export { improveWorkflow } from './improve';

@@ -36,7 +36,13 @@ export async function putImproveStep<T>(db: Db, runId: string, name: string, ste
  * (correction, regeneration, format failure, error) and feedback (thumbs down, low rating, correction). A
  * correction counts once per run whether the run says so or its feedback carries it (the larger count).
  */
-export async function failureCounts(db: Db, name: string, version: number, from: string, to: string): Promise<KindRates> {
+export async function failureCounts(
+  db: Db,
+  name: string,
+  version: number,
+  from: string,
+  to: string,
+): Promise<KindRates> {
   const runs = await db.get<{ n: number; corrected: number; regenerated: number; format: number; errors: number }>(
     `SELECT COUNT(*) AS n, COALESCE(SUM(corrected), 0) AS corrected, COALESCE(SUM(regenerated), 0) AS regenerated,
             COALESCE(SUM(CASE WHEN format_ok = 0 THEN 1 ELSE 0 END), 0) AS format,
@@ -136,7 +142,10 @@ export async function resolveShippedFeedback(
   });
 }
 
-export async function getFeedbackResolution(db: Queryable, feedbackId: string): Promise<FeedbackResolution | undefined> {
+export async function getFeedbackResolution(
+  db: Queryable,
+  feedbackId: string,
+): Promise<FeedbackResolution | undefined> {
   const r = await db.get<ResolutionRow>('SELECT * FROM feedback_resolutions WHERE feedback_id = ?', [feedbackId]);
   return r ? toResolution(r) : undefined;
 }
@@ -162,7 +171,10 @@ export async function markNotified(db: Db, feedbackIds: string[], now = new Date
 }
 
 /** Feedback resolved per user who gave it (contribution metrics): users with none are absent. */
-export async function resolvedFeedbackByUser(db: Queryable, opts: { name?: string } = {}): Promise<Record<string, number>> {
+export async function resolvedFeedbackByUser(
+  db: Queryable,
+  opts: { name?: string } = {},
+): Promise<Record<string, number>> {
   const rows = await db.all<{ user_id: string; n: number }>(
     `SELECT user_id, COUNT(*) AS n FROM feedback_resolutions WHERE user_id IS NOT NULL${opts.name ? ' AND name = ?' : ''}
      GROUP BY user_id ORDER BY user_id`,
@@ -196,7 +208,9 @@ export async function getFeedback(db: Queryable, id: string): Promise<StoredFeed
     correction: string | null;
     user_id: string | null;
     created_at: string;
-  }>('SELECT id, run_id, name, version, thumbs, rating, correction, user_id, created_at FROM feedback WHERE id = ?', [id]);
+  }>('SELECT id, run_id, name, version, thumbs, rating, correction, user_id, created_at FROM feedback WHERE id = ?', [
+    id,
+  ]);
   if (!r) return undefined;
   return {
     id: r.id,
@@ -228,7 +242,11 @@ export async function publishedSince(
     [name, since],
   );
   if (!top) return undefined;
-  return { dataset: top.dataset, version: Number(top.v), ...(await publishedCases(db, name, top.dataset, Number(top.v))) };
+  return {
+    dataset: top.dataset,
+    version: Number(top.v),
+    ...(await publishedCases(db, name, top.dataset, Number(top.v))),
+  };
 }
 
 /** The failure kinds and the number of the review cases of name published into dataset@version. */

@@ -23,7 +23,8 @@ export function improveInputProblem(input: ImproveInput): string | undefined {
   if (!input.name) return 'name is required';
   if (!(input.reviewTimeoutMs > 0)) return 'the review timeout must be above 0';
   if (!(input.approvalTimeoutMs > 0)) return 'the approval timeout must be above 0';
-  if (!(input.check.windowMs >= MIN_CHECK_WINDOW_MS)) return `the check window must be at least ${MIN_CHECK_WINDOW_MS} ms`;
+  if (!(input.check.windowMs >= MIN_CHECK_WINDOW_MS))
+    return `the check window must be at least ${MIN_CHECK_WINDOW_MS} ms`;
   if (!(input.check.minSamples >= 1)) return 'the check needs at least 1 sample';
   const p = input.gate.passRateThreshold;
   if (!(p >= 0 && p <= 1)) return 'the gate threshold is a pass rate from 0 to 1';
@@ -33,7 +34,9 @@ export function improveInputProblem(input: ImproveInput): string | undefined {
 
 export const initialSteps = (skip: readonly ImproveStep[] = []): StepStatus[] =>
   IMPROVE_STEPS.map((step) =>
-    skip.includes(step) ? { step, state: 'skipped', detail: 'skipped when the run started' } : { step, state: 'pending' },
+    skip.includes(step)
+      ? { step, state: 'skipped', detail: 'skipped when the run started' }
+      : { step, state: 'pending' },
   );
 
 const stepOf = (s: ImproveStatus, step: ImproveStep) => s.steps.find((x) => x.step === step)!;
@@ -72,13 +75,15 @@ export function improveControlProblem(
       return undefined;
     }
     case 'reviewed':
-      if (s.current !== 'review' || current.state !== 'waiting') return `the run is not waiting for the review (step: ${s.current})`;
+      if (s.current !== 'review' || current.state !== 'waiting')
+        return `the run is not waiting for the review (step: ${s.current})`;
       return undefined;
     case 'approve':
     case 'reject':
       if (s.current !== 'approval' || current.state !== 'waiting')
         return `the run is not awaiting approval (step: ${s.current})`;
-      if (!isApprover(c, approvers)) return `${c.by} may not approve: only ${approvers.join(', ')} (the owner or an admin)`;
+      if (!isApprover(c, approvers))
+        return `${c.by} may not approve: only ${approvers.join(', ')} (the owner or an admin)`;
       return undefined;
     default:
       return `unknown action "${(c as { action: string }).action}": stop, skip, reviewed, approve or reject`;
@@ -145,7 +150,9 @@ export function improveDetails(s: ImproveStatus, workflowId: string): string {
     failed: '✗',
     stopped: '■',
   };
-  const lines = s.steps.map((x) => `- ${mark[x.state] ?? '·'} **${x.step}** ${x.state}${x.detail ? `: ${x.detail}` : ''}`);
+  const lines = s.steps.map(
+    (x) => `- ${mark[x.state] ?? '·'} **${x.step}** ${x.state}${x.detail ? `: ${x.detail}` : ''}`,
+  );
   const head = `**refinery improve ${s.name}** (run ${s.runId}) — ${s.current === 'finished' ? `finished: ${s.outcome ?? ''}` : `step ${s.current}`}`;
   const send =
     s.current === 'finished'

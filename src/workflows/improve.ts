@@ -181,7 +181,9 @@ export async function improveWorkflow(input: ImproveInput, carried?: ImproveCarr
   };
 
   show();
-  run.start ??= await store.startImprove({ runId: input.runId, name: input.name });
+  // The run's start (the first run of the chain): the check's "before" window ends here, however late a worker came.
+  const startedAt = new Date(workflowInfo().startTime).toISOString();
+  run.start ??= await store.startImprove({ runId: input.runId, name: input.name, startedAt });
   status.productionVersion = run.start.productionVersion;
 
   // Seven steps at most: the loop is bounded by the step list, not by time.
@@ -192,7 +194,8 @@ export async function improveWorkflow(input: ImproveInput, carried?: ImproveCarr
       if (step === 'rollout') return finish('the rollout was skipped: nothing shipped');
       if (step === 'tune') {
         // The gate and the check still need the dataset the candidate answers.
-        if (!(await tuneDataset()) && run.candidate === undefined) return finish('nothing to tune: the review accepted no cases');
+        if (!(await tuneDataset()) && run.candidate === undefined)
+          return finish('nothing to tune: the review accepted no cases');
         if (run.candidate === undefined) return finish('the tune was skipped without a version: nothing to ship');
       }
       advance(step);
@@ -217,7 +220,11 @@ export async function improveWorkflow(input: ImproveInput, carried?: ImproveCarr
         const answered = await waitFor(() => !!(reviewed || stopped || skipped), input.reviewTimeoutMs);
         if (stopped) return stopNow(step);
         if (takeSkip(step)) break;
-        mark(step, 'done', answered ? `reviewed (said ${reviewed!.by})` : 'the review timed out: going on with the cases accepted');
+        mark(
+          step,
+          'done',
+          answered ? `reviewed (said ${reviewed!.by})` : 'the review timed out: going on with the cases accepted',
+        );
         break;
       }
       case 'tune': {
@@ -289,7 +296,11 @@ export async function improveWorkflow(input: ImproveInput, carried?: ImproveCarr
       }
       case 'check': {
         const promotedAt = Date.parse(status.rollout!.promotedAt!);
-        mark(step, 'waiting', `measuring the harvested failure kinds until ${new Date(promotedAt + input.check.windowMs).toISOString()}`);
+        mark(
+          step,
+          'waiting',
+          `measuring the harvested failure kinds until ${new Date(promotedAt + input.check.windowMs).toISOString()}`,
+        );
         run.waitUntil ??= promotedAt + input.check.windowMs;
         await waitFor(() => !!(stopped || skipped), input.check.windowMs);
         if (stopped) return stopNow(step);
@@ -365,7 +376,7 @@ export async function improveWorkflow(input: ImproveInput, carried?: ImproveCarr
     }
     if (failure !== undefined) {
       mark('tune', 'failed', failure instanceof Error ? failure.message.slice(0, 300) : 'the tune failed');
-      throw failure;
+      throw childFailed('TuneFailed', `the tune ${childId} failed`, failure);
     }
     status.tune.version = result!.outcome?.version;
     return result!.outcome?.version;
@@ -420,7 +431,11 @@ export async function improveWorkflow(input: ImproveInput, carried?: ImproveCarr
       return false;
     }
     status.rollout = { workflowId: built.workflowId, rolloutId: built.input.rolloutId };
-    mark('rollout', 'running', `rollout ${built.input.rolloutId} of v${candidate} (\`refinery rollout status ${input.name}\`)`);
+    mark(
+      'rollout',
+      'running',
+      `rollout ${built.input.rolloutId} of v${candidate} (\`refinery rollout status ${input.name}\`)`,
+    );
     const child = await startChild('rolloutWorkflow', {
       workflowId: built.workflowId,
       args: [built.input],
@@ -443,7 +458,10 @@ export async function improveWorkflow(input: ImproveInput, carried?: ImproveCarr
       });
       await done;
     }
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined) {
+      mark('rollout', 'failed', failure instanceof Error ? failure.message.slice(0, 300) : 'the rollout failed');
+      throw childFailed('RolloutFailed', `the rollout ${built.workflowId} failed`, failure);
+    }
     status.rollout.phase = result!.phase;
     if (result!.phase !== 'promoted') {
       mark('rollout', 'failed', result!.outcome ?? result!.phase);
@@ -499,3 +517,7 @@ export async function improveWorkflow(input: ImproveInput, carried?: ImproveCarr
 /** Without harvested kinds (the monthly path), every kind the old version showed. */
 const seenKinds = (r: KindRates): FailureKind[] =>
   (Object.entries(r.counts) as [FailureKind, number][]).filter(([, n]) => n > 0).map(([k]) => k);
+
+/** A child run that failed (not one that ended without shipping): the improve run fails with it, saying which. */
+const childFailed = (type: string, message: string, cause: unknown) =>
+  ApplicationFailure.create({ type, message, nonRetryable: true, cause: cause instanceof Error ? cause : undefined });

@@ -113,7 +113,10 @@ describeEachStore('improve store: step results, failure counts, feedback resolut
     const published = (await publishAccepted(db, NAME, { author: 'olga' }))!;
     expect(published.added).toBe(1);
     const ds = published.dataset;
-    expect(await publishedCases(db, NAME, ds.name, ds.version)).toEqual({ kinds: ['thumbs-down', 'low-rating'], added: 1 });
+    expect(await publishedCases(db, NAME, ds.name, ds.version)).toEqual({
+      kinds: ['thumbs-down', 'low-rating'],
+      added: 1,
+    });
 
     const p = { name: NAME, version: 2, dataset: ds.name, datasetVersion: ds.version, runId: 'imp-1' };
     expect(await resolveShippedFeedback(db, p)).toEqual({ resolved: 2 });
@@ -123,7 +126,12 @@ describeEachStore('improve store: step results, failure counts, feedback resolut
 
     const shown = await getFeedback(db, 'rs-fb-1');
     expect(shown).toMatchObject({ id: 'rs-fb-1', name: NAME, version: 1, thumbs: 'down', userId: 'u1' });
-    expect(shown!.resolution).toMatchObject({ version: 2, caseId: 'case-rs-a', improveRunId: 'imp-1', notifiedAt: null });
+    expect(shown!.resolution).toMatchObject({
+      version: 2,
+      caseId: 'case-rs-a',
+      improveRunId: 'imp-1',
+      notifiedAt: null,
+    });
     expect((await getFeedback(db, 'rs-fb-3'))!.resolution).toBeNull();
     expect(await getFeedback(db, 'no-such-feedback')).toBeUndefined();
 

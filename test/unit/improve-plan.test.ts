@@ -49,14 +49,18 @@ describe('improve: which control messages a run takes', () => {
     const s = waitingAt('review');
     expect(improveControlProblem(s, { action: 'skip', step: 'check', by: 'rita' }, approvers)).toBeUndefined();
     expect(improveControlProblem(s, { action: 'skip', by: 'rita' }, approvers)).toBeUndefined();
-    expect(improveControlProblem(s, { action: 'skip', step: 'gate', by: 'rita' }, approvers)).toMatch(/may not skip the gate/);
+    expect(improveControlProblem(s, { action: 'skip', step: 'gate', by: 'rita' }, approvers)).toMatch(
+      /may not skip the gate/,
+    );
     expect(improveControlProblem(s, { action: 'skip', step: 'approval', by: 'olga' }, approvers)).toBeUndefined();
     s.steps[0]!.state = 'done';
     expect(improveControlProblem(s, { action: 'skip', step: 'harvest', by: 'olga' }, approvers)).toMatch(/over/);
     expect(improveControlProblem(s, { action: 'skip', step: 'gate', version: 2, by: 'olga' }, approvers)).toMatch(
       /version goes only with a skip of the tune/,
     );
-    expect(improveControlProblem(s, { action: 'skip', step: 'tune', version: 2, by: 'rita' }, approvers)).toBeUndefined();
+    expect(
+      improveControlProblem(s, { action: 'skip', step: 'tune', version: 2, by: 'rita' }, approvers),
+    ).toBeUndefined();
     const rolling = status({ current: 'rollout' });
     rolling.steps.find((x) => x.step === 'rollout')!.state = 'running';
     expect(improveControlProblem(rolling, { action: 'skip', by: 'olga' }, approvers)).toMatch(/rollout is running/);
@@ -80,15 +84,18 @@ describe('improve: the gate and the post-rollout check', () => {
   test('the gate needs the threshold and no loss against production', () => {
     expect(gateVerdict(0.9, 0.5, 0.8).passed).toBe(true);
     expect(gateVerdict(0.7, 0.5, 0.8)).toMatchObject({ passed: false, detail: expect.stringMatching(/threshold/) });
-    expect(gateVerdict(0.85, 0.9, 0.8)).toMatchObject({ passed: false, detail: expect.stringMatching(/below production/) });
+    expect(gateVerdict(0.85, 0.9, 0.8)).toMatchObject({
+      passed: false,
+      detail: expect.stringMatching(/below production/),
+    });
     expect(gateVerdict(0.85, undefined, 0.8).passed).toBe(true);
   });
 
   test('improved only when every harvested kind fell; too few runs after is insufficient', () => {
     const before = rates(100, { 'thumbs-down': 20, correction: 10, error: 0 });
-    expect(checkVerdict(['thumbs-down', 'correction'], before, rates(50, { 'thumbs-down': 2, correction: 1 }), 20).verdict).toBe(
-      'improved',
-    );
+    expect(
+      checkVerdict(['thumbs-down', 'correction'], before, rates(50, { 'thumbs-down': 2, correction: 1 }), 20).verdict,
+    ).toBe('improved');
     const not = checkVerdict(['thumbs-down', 'correction'], before, rates(50, { 'thumbs-down': 2, correction: 9 }), 20);
     expect(not.verdict).toBe('not-improved');
     expect(not.detail).toMatch(/did not fall: correction/);
@@ -96,7 +103,9 @@ describe('improve: the gate and the post-rollout check', () => {
     expect(checkVerdict(['thumbs-down'], rates(0, {}), rates(50, {}), 20).verdict).toBe('insufficient');
     expect(checkVerdict([], before, rates(50, {}), 20).verdict).toBe('insufficient');
     // a kind absent before and after is no evidence against the new version
-    expect(checkVerdict(['thumbs-down', 'error'], before, rates(50, { 'thumbs-down': 1 }), 20).verdict).toBe('improved');
+    expect(checkVerdict(['thumbs-down', 'error'], before, rates(50, { 'thumbs-down': 1 }), 20).verdict).toBe(
+      'improved',
+    );
   });
 
   test('input checks name the problem', () => {

@@ -47,7 +47,7 @@ const permanent = (type: string, err: unknown) =>
 export function improveActivities(db: Db, opts: { admins: string[]; webhookUrl?: string }) {
   return {
     /** The item's production version (else its latest), kind and approvers, stored once per run. */
-    async startImprove(p: { runId: string; name: string }): Promise<ImproveStart> {
+    async startImprove(p: { runId: string; name: string; startedAt: string }): Promise<ImproveStart> {
       const stored = await getImproveStep<ImproveStart>(db, p.runId, 'start');
       if (stored) return stored;
       try {
@@ -59,7 +59,7 @@ export function improveActivities(db: Db, opts: { admins: string[]; webhookUrl?:
           productionVersion: version,
           kind: content.type,
           approvers: [...new Set([item.owner, ...opts.admins])],
-          startedAt: new Date().toISOString(),
+          startedAt: p.startedAt,
         });
       } catch (err) {
         if (err instanceof LibraryError) throw permanent('ImproveRefused', err);
@@ -91,11 +91,12 @@ export function improveActivities(db: Db, opts: { admins: string[]; webhookUrl?:
       since: string;
       author: string;
     }): Promise<{ name: string; version: number; added: number; kinds: FailureKind[] } | null> {
-      const stored = await getImproveStep<{ name: string; version: number; added: number; kinds: FailureKind[] } | null>(
-        db,
-        p.runId,
-        'publish',
-      );
+      const stored = await getImproveStep<{
+        name: string;
+        version: number;
+        added: number;
+        kinds: FailureKind[];
+      } | null>(db, p.runId, 'publish');
       if (stored !== undefined) return stored;
       const published = await publishAccepted(db, p.name, { dataset: p.dataset, author: p.author });
       const found = published ? undefined : await publishedSince(db, p.name, p.since);
@@ -230,10 +231,11 @@ export function improveActivities(db: Db, opts: { admins: string[]; webhookUrl?:
                 z: 0,
                 samples: p.outcome.after.runs,
                 dedupeKey,
-                detail: `the failures improve run ${p.runId} targeted did not fall for v${p.outcome.after.version}: ${p.outcome.detail}`.slice(
-                  0,
-                  1000,
-                ),
+                detail:
+                  `the failures improve run ${p.runId} targeted did not fall for v${p.outcome.after.version}: ${p.outcome.detail}`.slice(
+                    0,
+                    1000,
+                  ),
               },
             },
           ],

@@ -8,7 +8,7 @@ import { requireItem } from '../../library/versions';
 import { openStore } from '../../store/open';
 import { runBinding } from '../../temporal/store-binding';
 import { CliError, EXIT } from '../exit-codes';
-import { buildImproveInput, type ImproveFlags } from '../improve-input';
+import { buildImproveInput } from '../improve-input';
 import { cliActor } from '../library-io';
 import { workflowUiLink } from '../stack';
 
@@ -75,7 +75,7 @@ export async function improveCommand(config: Config, argv: string[]): Promise<nu
   if (values.run) return control(config, values.run, values, by);
   const [name, ...rest] = positionals;
   if (!name || rest.length) throw new CliError('usage: refinery improve <name> [options] (refinery improve --help)');
-  const input = buildImproveInput(name, values as ImproveFlags, newImproveRunId(), by);
+  const input = buildImproveInput(name, values, newImproveRunId(), by);
   const db = await openStore(config.databaseUrl);
   try {
     await requireItem(db, name).catch(() => {
@@ -88,7 +88,9 @@ export async function improveCommand(config: Config, argv: string[]): Promise<nu
       if (values.json) console.log(JSON.stringify({ workflowId, runId: input.runId, link }));
       else {
         console.log(`started ${workflowId}\n  ${link}`);
-        console.log(`  review the queue with \`refinery cases review ${name}\`, then \`refinery improve --run ${workflowId} --reviewed\``);
+        console.log(
+          `  review the queue with \`refinery cases review ${name}\`, then \`refinery improve --run ${workflowId} --reviewed\``,
+        );
         console.log(`  follow it with \`refinery improve --run ${workflowId} --status\``);
       }
       return EXIT.ok;
@@ -133,14 +135,22 @@ async function control(
       const s = await handle.query<ImproveStatus>('status').catch(async () => (await handle.result()) as ImproveStatus);
       if (values.json) console.log(JSON.stringify(s));
       else {
-        console.log(`${workflowId}: ${s.current === 'finished' ? `finished — ${s.outcome ?? ''}` : `step ${s.current}`}`);
+        console.log(
+          `${workflowId}: ${s.current === 'finished' ? `finished — ${s.outcome ?? ''}` : `step ${s.current}`}`,
+        );
         for (const st of s.steps) console.log(`  ${st.step.padEnd(8)} ${st.state}${st.detail ? `: ${st.detail}` : ''}`);
       }
       return EXIT.ok;
     }
     const c: ImproveControlInput =
       values['skip-step'] !== undefined
-        ? { action: 'skip', step: values['skip-step'] as ImproveStep, ...(version ? { version } : {}), by, note: values.note }
+        ? {
+            action: 'skip',
+            step: values['skip-step'] as ImproveStep,
+            ...(version ? { version } : {}),
+            by,
+            note: values.note,
+          }
         : { action: actions[0]!, by, note: values.note };
     const answer = await handle.executeUpdate('control', { args: [c] });
     console.log(`${workflowId}: ${String(answer)}`);

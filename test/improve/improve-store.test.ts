@@ -1,4 +1,7 @@
+import { improveActivities } from '../../src/activities/improve';
+import { getAlert } from '../../src/calendar/alert-store';
 import { getHarvestCursor, writeHarvest, type NewCase } from '../../src/cases/case-store';
+import type { CheckOutcome } from '../../src/improve/types';
 import { acceptCase, publishAccepted, rejectCase } from '../../src/cases/review';
 import {
   failureCounts,
@@ -142,5 +145,29 @@ describeEachStore('improve store: step results, failure counts, feedback resolut
     await markNotified(db, ['rs-fb-1']);
     expect((await unnotifiedResolutions(db, 'imp-1')).map((r) => r.feedbackId)).toEqual(['rs-fb-2']);
     expect((await getFeedback(db, 'rs-fb-1'))!.resolution!.notifiedAt).not.toBeNull();
+  });
+
+  test('a check whose failures did not fall opens one alert, however often the activity is retried', async () => {
+    const acts = improveActivities(db, { admins: [] });
+    const outcome: CheckOutcome = {
+      verdict: 'not-improved',
+      kinds: [{ kind: 'thumbs-down', before: 0.2, after: 0.3, fell: false }],
+      before: { version: 1, from: at(0), to: at(10), runs: 100 },
+      after: { version: 2, from: at(20), to: at(30), runs: 80 },
+      detail: 'did not fall: thumbs-down (thumbs-down 20% → 30%)',
+    };
+    const first = await acts.recordImproveCheck({ runId: 'imp-alert', name: NAME, outcome });
+    const again = await acts.recordImproveCheck({ runId: 'imp-alert', name: NAME, outcome });
+    expect(first.alertId).toBeDefined();
+    expect(again).toEqual(first);
+    const alert = await getAlert(db, first.alertId!);
+    expect(alert).toMatchObject({ name: NAME, version: 2, signal: 'post-rollout-check', status: 'open' });
+    expect(alert!.detail).toContain('imp-alert');
+    const improved = await acts.recordImproveCheck({
+      runId: 'imp-fine',
+      name: NAME,
+      outcome: { ...outcome, verdict: 'improved' },
+    });
+    expect(improved.alertId).toBeUndefined();
   });
 });

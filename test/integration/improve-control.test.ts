@@ -58,7 +58,7 @@ test('a stop during the review wait ends the run there, saying who stopped it', 
     const handle = await start(taskQueue);
     await eventually(async () => stateOf(await handle.query<ImproveStatus>('status'), 'review') === 'waiting');
     await handle.executeUpdate('control', { args: [{ action: 'stop', by: 'ana', note: 'not now' }] });
-    const s = (await handle.result()) as ImproveStatus;
+    const s = await handle.result();
     expect(s.outcome).toBe('stopped by ana at the review step');
     expect(s.steps.map((x) => x.state)).toEqual([
       'done',
@@ -80,7 +80,7 @@ test('skips: a later step marked at once, the current wait ended; with no accept
     expect(stateOf(await handle.query<ImproveStatus>('status'), 'check')).toBe('skipped');
     // A signal (as the Web UI sends) skips the review wait itself.
     await handle.signal('control', { action: 'skip', by: 'rita' });
-    const s = (await handle.result()) as ImproveStatus;
+    const s = await handle.result();
     expect(s.steps.map((x) => x.state).slice(0, 2)).toEqual(['skipped', 'skipped']);
     expect(s.steps.find((x) => x.step === 'review')!.detail).toContain('unauthenticated');
     expect(s.outcome).toBe('nothing to tune: the review accepted no cases');
@@ -90,7 +90,7 @@ test('skips: a later step marked at once, the current wait ended; with no accept
 test('the review times out and the run goes on with the cases accepted so far', async () => {
   await withWorker(async (taskQueue) => {
     const handle = await start(taskQueue);
-    const s = (await handle.result()) as ImproveStatus;
+    const s = await handle.result();
     expect(s.steps.find((x) => x.step === 'review')).toMatchObject({
       state: 'done',
       detail: expect.stringMatching(/timed out/),

@@ -241,7 +241,7 @@ describe('refinery improve: production evidence to a shipped fix', () => {
     await recordRuns(h.db, after);
     await recordFeedback(h.db, [{ id: `after-fb-0-${taskQueue}`, runId: after[0]!.id, thumbs: 'up' }]);
 
-    const final = (await handle.result());
+    const final = await handle.result();
     expect(final.steps.map((s) => [s.step, s.state])).toEqual([
       ['harvest', 'done'],
       ['review', 'done'],

@@ -3,6 +3,7 @@ import type { AbStatus, AbStopInput } from './rollout/ab-types';
 import type { ApprovalInput, ControlInput, RolloutStatus } from './rollout/types';
 import type { DecisionInput, TuneStatus } from './tune/types';
 import type { OptimizeStatus } from './optimizer/types';
+import type { ImproveControlInput, ImproveStatus } from './improve/types';
 
 /** Default task queue; REFINERY_TASK_QUEUE overrides it for worker and clients alike. */
 export const DEFAULT_TASK_QUEUE = 'refinery';
@@ -85,3 +86,11 @@ export const abStatusQuery = defineQuery<AbStatus>('status');
 // Stop as an update (the CLI learns at once whether it was accepted) and as a signal (the Web UI can send it).
 export const abStopUpdate = defineUpdate<string, [AbStopInput]>('stop');
 export const abStopSignal = defineSignal<[AbStopInput]>('stop');
+
+// ---- refinery improve: harvest → review → tune → gate → approval → rollout → check -----------------
+
+export const improveStatusQuery = defineQuery<ImproveStatus>('status');
+// Stop, skip, "reviewed", approve and reject: an update for the CLI (it learns at once if refused) and a
+// signal for the Web UI.
+export const improveControlUpdate = defineUpdate<string, [ImproveControlInput]>('control');
+export const improveControlSignal = defineSignal<[ImproveControlInput]>('control');

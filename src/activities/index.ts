@@ -7,6 +7,7 @@ import { rolloutActivities } from './rollout';
 import { tuneActivities } from './tune';
 import { optimizeActivities } from './optimize';
 import { calendarActivities } from './calendar';
+import { improveActivities } from './improve';
 
 export interface ActivityDeps {
   db: Db;
@@ -40,5 +41,6 @@ export function createActivities(deps: ActivityDeps) {
       publicUrl: deps.publicUrl,
       drillApi: deps.drillApi,
     }),
+    ...improveActivities(deps.db, { admins: deps.admins ?? [], webhookUrl: deps.webhookUrl }),
   };
 }

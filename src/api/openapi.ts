@@ -466,6 +466,14 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
           responses: { 202: ok('stored'), 429: problem, ...errors },
         },
       },
+      '/v1/feedback/{id}': {
+        get: {
+          summary:
+            'One feedback item; `resolution` names the version that fixed it once its case shipped through `refinery improve` (reader)',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: ok('the feedback and its resolution (null until resolved)'), ...errors },
+        },
+      },
       '/v1/alerts': {
         get: {
           summary: 'Alerts from the daily review; unresolved by default (reader)',

@@ -18,6 +18,7 @@ import { libraryRoutes } from './routes/library';
 import { metaRoutes } from './routes/meta';
 import { metricsRoutes } from './routes/metrics';
 import { recordRoutes } from './routes/records';
+import { feedbackRoutes } from './routes/feedback';
 import { resolveRoutes } from './routes/resolve';
 import { tokenRoutes } from './routes/tokens';
 import { traceRoutes } from './routes/traces';
@@ -37,6 +38,7 @@ export const ROUTE_LIST = [
   ...workflowRoutes,
   ...caseRoutes,
   ...traceRoutes,
+  ...feedbackRoutes,
 ];
 const ROUTES = ROUTE_LIST.map(compile);
 

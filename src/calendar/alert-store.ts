@@ -104,6 +104,15 @@ async function logIncident(db: Queryable, a: AlertRow, at: string): Promise<void
   );
 }
 
+/** The newest alert opened under dedupeKey, resolved or not (a retried opener finds the one it opened). */
+export async function alertIdByKey(db: Queryable, dedupeKey: string): Promise<string | undefined> {
+  const r = await db.get<{ alert_id: string }>(
+    'SELECT alert_id FROM alerts WHERE dedupe_key = ? ORDER BY opened_at DESC LIMIT 1',
+    [dedupeKey],
+  );
+  return r?.alert_id;
+}
+
 /** Alerts not yet resolved, in the shape `planAlerts` takes. */
 export async function unresolvedForPlanning(db: Queryable): Promise<OpenAlert[]> {
   const rows = await db.all("SELECT * FROM alerts WHERE status <> 'resolved'");

@@ -37,10 +37,13 @@ export const DEFAULT_ALERT_POLICY: AlertPolicy = {
   minRelativeChange: 0.25,
 };
 
+/** The signal of an alert `refinery improve` raises when the failures it targeted did not fall after shipping. */
+export const POST_ROLLOUT_SIGNAL = 'post-rollout-check';
+
 export interface Finding {
   name: string;
   version: number;
-  signal: AlertSignal;
+  signal: AlertSignal | typeof POST_ROLLOUT_SIGNAL;
   severity: Severity;
   baseline: number;
   current: number;

@@ -1,4 +1,6 @@
+import { buildImproveInput } from '../cli/improve-input';
 import type { EvalCase } from '../eval/types';
+import type { ImproveInput } from '../improve/types';
 import { goldenCaseSchema, type GoldenCase } from '../tune/golden';
 import { PRESETS } from '../tune/presets';
 import type { TuneSettings } from '../tune/types';
@@ -7,8 +9,8 @@ import type { Regression } from './golden-audit-types';
 /**
  * How the monthly run turns a regression into a tune run (the policy `tuneOnRegression`, default on).
  *
- * The tune loop edits skills (a folder with SKILL.md), so only a regressed skill gets one; a text or
- * chat prompt is flagged for its owner. The tune starts from the production version, runs on a scenario
+ * The tune loop edits skills (a folder with SKILL.md), so a regressed skill gets one; a regressed text or
+ * chat prompt goes through `refinery improve` instead (regressionImproveInput). The tune starts from the production version, runs on a scenario
  * naming the regression and on the dataset's cases (those that failed this month first). It has no folder:
  * its outcome is a version in the store (never a label move) and its report a stored blob; the owner
  * writes it into a folder with `refinery outcome <id> --write --dir <folder>` and ships the best version
@@ -68,5 +70,31 @@ export function regressionTuneSettings(provider: 'auto' | 'anthropic' | 'gemini'
     improver: model,
     // A stalled tune waits a week for its owner, as one started from the CLI does.
     decisionTimeoutMs: 7 * 86_400_000,
+  };
+}
+
+/** Unique per monthly run: the improve run's stored steps and children are keyed by it. */
+export const regressionImproveRunId = (calendarRunId: string, name: string) => `${calendarRunId}-improve-${name}`;
+
+/**
+ * The improve run of a regressed text or chat prompt: no harvest and no review wait (a month's regression is
+ * measured on the golden dataset, which the tune uses unless reviewed cases are waiting to be published), then
+ * tune → gate against production → the owner's approval → guarded rollout → a week's post-rollout check.
+ */
+export function regressionImproveInput(
+  r: Regression,
+  runId: string,
+  provider: 'auto' | 'anthropic' | 'gemini' | 'openai' | 'offline',
+  startedBy: string,
+): ImproveInput {
+  const input = buildImproveInput(r.name, { 'check-window': '7d', skip: 'harvest,review' }, runId, startedBy);
+  const model = { provider, model: 'default' };
+  return {
+    ...input,
+    fallbackDataset: { name: r.dataset, version: r.datasetVersion },
+    tune: {
+      ...input.tune,
+      settings: { ...input.tune.settings, executor: model, judge: model, improver: model, seed: 1 },
+    },
   };
 }

@@ -21,6 +21,7 @@ import { reportsCommand, reportsHelp } from './commands/reports';
 import { importCommand, importHelp } from './commands/import';
 import { mcpCommand, mcpHelp } from './commands/mcp';
 import { casesCommand, casesHelp } from './commands/cases';
+import { improveCommand, improveHelp } from './commands/improve';
 import {
   diffCommand,
   labelCommand,
@@ -72,6 +73,7 @@ const commands: Record<string, Command> = {
   mcp: { help: mcpHelp, run: mcpCommand },
   cases: { help: casesHelp, run: casesCommand },
   library: { help: librarySearchHelp, run: libraryCommand },
+  improve: { help: improveHelp, run: improveCommand },
 };
 
 function usage(): string {

@@ -19,7 +19,9 @@ export type ResolverErrorCode =
   /** close() gave up at its deadline: these items were never delivered. */
   | 'undelivered'
   /** The resolver is closed: the call was ignored. */
-  | 'closed';
+  | 'closed'
+  /** feedbackResolution() got no answer, or the API does not know the feedback (not delivered yet?). */
+  | 'lookup-failed';
 
 export interface ResolverErrorDetails {
   /** HTTP status, when the API answered. */

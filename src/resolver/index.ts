@@ -8,6 +8,7 @@ export { ResolverError, type ResolverErrorCode } from './errors';
 export { promptSpanAttributes } from './span';
 export type {
   FeedbackInput,
+  FeedbackResolution,
   GetOptions,
   LibraryContent,
   Resolved,

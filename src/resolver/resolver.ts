@@ -10,7 +10,16 @@ import { fetchResolved, type ResolveTarget } from './remote';
 import { resolveFailure } from './messages';
 import { settingsFrom, type Settings } from './settings';
 import { annotateActiveSpan } from './span';
-import type { FeedbackInput, GetOptions, Resolved, Resolver, ResolverOptions, ResolverStats, RunInput } from './types';
+import type {
+  FeedbackInput,
+  FeedbackResolution,
+  GetOptions,
+  Resolved,
+  Resolver,
+  ResolverOptions,
+  ResolverStats,
+  RunInput,
+} from './types';
 
 interface Load {
   target: ResolveTarget;
@@ -109,6 +118,27 @@ class LiveResolver implements Resolver {
       await this.outbox.drain(this.s.closeTimeoutMs);
     })();
     return this.closing;
+  }
+
+  async feedbackResolution(feedbackId: string): Promise<FeedbackResolution | null> {
+    if (typeof feedbackId !== 'string' || !feedbackId)
+      throw new ResolverError('lookup-failed', 'feedbackResolution needs the feedback id recordFeedback returned');
+    try {
+      const res = await this.api.request<{ resolution: { name: string; version: number; resolvedAt: string } | null }>(
+        'GET',
+        `/v1/feedback/${encodeURIComponent(feedbackId)}`,
+        { timeoutMs: this.s.requestTimeoutMs },
+      );
+      const r = res.body?.resolution;
+      return r ? { feedbackId, name: r.name, version: r.version, resolvedAt: r.resolvedAt } : null;
+    } catch (err) {
+      const e = err as ApiError;
+      throw new ResolverError('lookup-failed', `feedback "${feedbackId}": ${e.message}`, {
+        status: e.status,
+        detail: e.detail,
+        field: e.field,
+      });
+    }
   }
 
   stats(): ResolverStats {

@@ -128,4 +128,19 @@ export interface Resolver {
   /** Stops background work and drains the queue (until closeTimeoutMs); reports what is left via onError. */
   close(): Promise<void>;
   stats(): ResolverStats;
+  /**
+   * Whether a feedback item was resolved: the version that fixed it once its case shipped through
+   * `refinery improve` (GET /v1/feedback/{id}), or null while it is not. Rejects with a ResolverError
+   * (code lookup-failed) when the API cannot answer or does not know the id.
+   */
+  feedbackResolution(feedbackId: string): Promise<FeedbackResolution | null>;
+}
+
+/** The fix of a feedback item, as the application tells its user. */
+export interface FeedbackResolution {
+  feedbackId: string;
+  name: string;
+  /** The version in production that fixed it. */
+  version: number;
+  resolvedAt: string;
 }

@@ -578,6 +578,41 @@ export const migrations: { id: number; name: string; sql: MigrationSql }[] = [
       CREATE INDEX skill_tool_calls_by_skill ON skill_tool_calls (skill, path)`,
   },
   {
+    id: 21,
+    name: 'improve runs: the stored result of each step of a `refinery improve` run',
+    // Keyed by run and step: an activity retried after its write returns the result it stored, so a step whose
+    // side effect cannot be repeated (publishing the accepted cases) happens once per run.
+    sql: `
+      CREATE TABLE improve_steps (
+        run_id TEXT NOT NULL,
+        step TEXT NOT NULL,
+        name TEXT NOT NULL,
+        result TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, step)
+      )`,
+  },
+  {
+    id: 22,
+    name: 'feedback resolutions: the version that fixed a feedback whose case was accepted and shipped',
+    // One row per feedback: the first shipped fix is the one its user hears about. notified_at marks the
+    // feedback.resolved webhook as delivered, so a retry sends only what is left.
+    sql: `
+      CREATE TABLE feedback_resolutions (
+        feedback_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        case_id TEXT NOT NULL,
+        dataset TEXT NOT NULL,
+        dataset_version INTEGER NOT NULL,
+        improve_run_id TEXT NOT NULL,
+        user_id TEXT,
+        resolved_at TEXT NOT NULL,
+        notified_at TEXT
+      );
+      CREATE INDEX feedback_resolutions_by_run ON feedback_resolutions (improve_run_id)`,
+  },
+  {
     id: 23,
     name: 'runs: the model that answered (OTLP GenAI spans carry it)',
     sql: 'ALTER TABLE prompt_runs ADD COLUMN model TEXT',

@@ -14,6 +14,7 @@ import { DEFAULT_EVAL_SETTINGS } from '../eval/defaults';
 import { SEARCH_ATTRIBUTES } from '../shared';
 import { calendarAsOf } from './calendar-as-of';
 import { evalRunWorkflow } from './eval-run';
+import { improveWorkflow } from './improve';
 import { tuneWorkflow } from './tune';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -117,6 +118,25 @@ async function startTune(t: Awaited<ReturnType<Activities['prepareRegressionTune
   return { name: t.name, workflowId: t.workflowId } satisfies TuneStart;
 }
 
+/** A regressed text or chat prompt's improve run: a child that outlives this run, as a tune does. */
+async function startImprove(t: Awaited<ReturnType<Activities['prepareRegressionTunes']>>['improves'][number]) {
+  try {
+    await startChild(improveWorkflow, {
+      workflowId: t.workflowId,
+      args: [t.input],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      staticSummary: `Improves ${t.name} after the monthly golden re-run found it regressed`,
+      typedSearchAttributes: [
+        { key: statusKey, value: 'tune' },
+        { key: skillKey, value: t.name },
+      ],
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  return { name: t.name, workflowId: t.workflowId } satisfies TuneStart;
+}
+
 /**
  * Monthly (reference 001): every active prompt's golden dataset re-run and compared with last month,
  * regressions flagged and (policy tuneOnRegression, default on) a tune started for each regressed
@@ -169,6 +189,7 @@ export async function monthlyGoldenWorkflow(input: CalendarInput = {}): Promise<
     const prepared = await store.prepareRegressionTunes({ runId, asOf, provider, regressions });
     tunesSkipped = prepared.skipped;
     for (const t of prepared.tunes) tunesStarted.push(await startTune(t));
+    for (const t of prepared.improves) tunesStarted.push(await startImprove(t));
   }
 
   const recalibration = await store.recalibrateAlertThresholds({ runId, asOf });

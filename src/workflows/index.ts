@@ -8,3 +8,4 @@ export { dailyReviewWorkflow, weeklyTrendsWorkflow } from './calendar-review';
 export { monthlyGoldenWorkflow, quarterlyAuditWorkflow } from './calendar-golden-audit';
 export { optimizeWorkflow } from './optimize';
 export { chainTuneWorkflow } from './chain-tune';
+export { improveWorkflow } from './improve';

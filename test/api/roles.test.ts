@@ -2,6 +2,7 @@ import { applyAlertActions } from '../../src/calendar/alert-store';
 import { planAlerts } from '../../src/calendar/alerts';
 import { ROUTE_LIST } from '../../src/api/server';
 import { getHarvestCursor, writeHarvest } from '../../src/cases/case-store';
+import { recordFeedback } from '../../src/library/records';
 import { issueToken } from '../../src/library/tokens';
 import { upsertRollout } from '../../src/rollout/store';
 import { describeEachStore } from '../support/store-backends';
@@ -224,6 +225,17 @@ const MATRIX: Record<string, Case[]> = {
         body: { feedback: [{ id: unique(), name: 'greeting', version: 1, thumbs: 'up' }] },
       }),
       expected: needs('writer', 202),
+    },
+  ],
+  'GET /v1/feedback/:id': [
+    {
+      title: 'feedback and its resolution',
+      request: async (h) => {
+        const id = `fb-${unique()}`;
+        await recordFeedback(h.db, [{ id, name: 'greeting', version: 1, thumbs: 'down' }]);
+        return { path: `/v1/feedback/${id}` };
+      },
+      expected: needs('reader', 200),
     },
   ],
   'POST /v1/admin/import/runs': [

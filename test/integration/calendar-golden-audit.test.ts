@@ -19,7 +19,7 @@ import { getBlob } from '../../src/store/blobs';
 import { applyTuneOutcome } from '../../src/cli/tune-outcome';
 import type { Db } from '../../src/store/db';
 import { addDatasetVersion } from '../../src/store/evals';
-import { decideUpdate, tuneStatusQuery } from '../../src/shared';
+import { decideUpdate, improveStatusQuery, tuneStatusQuery } from '../../src/shared';
 import type { tuneWorkflow } from '../../src/workflows/tune';
 import { sharedTestEnv } from '../support/shared-env';
 import { describeEachStore, type StoreBackend } from '../support/store-backends';
@@ -303,6 +303,57 @@ describeEachStore('monthly golden re-run on the time-skipping server', (backend)
     expect(await getAlertPolicy(s.db, 'translate')).toMatchObject({ warningZ: 4, criticalZ: 5.5 });
     expect(await getAlertPolicy(s.db, 'release-notes')).toEqual(DEFAULT_ALERT_POLICY);
     expect((await getCalendarRun(s.db, may))!.summary.counts).toMatchObject({ recalibrated: 0 });
+  });
+});
+
+describeEachStore('monthly regression of a text prompt goes through refinery improve', (backend) => {
+  test('a regressed text prompt starts an improve run on its golden dataset, harvest and review skipped', async () => {
+    const s = await store(backend);
+    const good = await s.version('translate', {
+      type: 'text',
+      text: 'Translate into French: {{input}}',
+      variables: ['input'],
+    });
+    const bad = await s.version('translate', { type: 'text', text: 'Traduire: {{input}}', variables: ['input'] });
+    await s.production('translate', good);
+    await s.dataset(
+      'translate-golden',
+      'translate',
+      ['good morning', 'see you tomorrow', 'thank you'].map((input) => ({
+        vars: { input },
+        assertions: [{ type: 'contains', value: 'Translate into French' }],
+      })),
+    );
+    const may = uniqueId('monthly-may');
+    const june = uniqueId('monthly-june');
+    await withWorker(s.db, async (taskQueue) => {
+      await run(taskQueue, 'monthlyGoldenWorkflow', may, { asOf: '2026-05-01T06:00:00.000Z', provider: 'offline' });
+      await s.production('translate', bad);
+      const second = await run(taskQueue, 'monthlyGoldenWorkflow', june, {
+        asOf: '2026-06-01T06:00:00.000Z',
+        provider: 'offline',
+      });
+      expect(second.counts).toMatchObject({ regressed: 1, tunesStarted: 1 });
+      const improveId = `improve-translate-${june}-improve-translate`;
+      expect((await getCalendarRun(s.db, june))!.summary).toMatchObject({ tunes: [improveId] });
+      const improve = env.client.workflow.getHandle(improveId);
+      const described = await improve.describe();
+      expect(described.type).toBe('improveWorkflow');
+      expect(described.parentExecution?.workflowId).toBe(june);
+      // It tunes the regressed production version on the golden dataset, no review wait first.
+      const st = await eventually(
+        async () => {
+          const q = await improve.query(improveStatusQuery);
+          return q.dataset ? q : undefined;
+        },
+        60_000,
+        'the improve run to reach its tune',
+      );
+      expect(st.steps.slice(0, 2).map((x) => x.state)).toEqual(['skipped', 'skipped']);
+      expect(st.productionVersion).toBe(bad);
+      expect(st.dataset).toEqual({ name: 'translate-golden', version: 1, added: 0 });
+      await improve.terminate('test over');
+    });
   });
 });
 

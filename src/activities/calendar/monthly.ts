@@ -12,7 +12,11 @@ import { toPrevious, type PreviousResult } from '../../calendar/golden-compare';
 import { renderMonthlyReport } from '../../calendar/monthly-report';
 import { countPostRunEvals } from '../../calendar/post-run-evals';
 import { recalibrate, RECALIBRATION, type RecalibrationDecision } from '../../calendar/recalibrate';
+import { improveWorkflowId } from '../../clients/improve';
+import type { ImproveInput } from '../../improve/types';
 import {
+  regressionImproveInput,
+  regressionImproveRunId,
   regressionScenario,
   regressionTuneSettings,
   tuneGoldenCases,
@@ -84,14 +88,23 @@ export function monthlyActivities(deps: { db: Db; webhookUrl?: string }) {
       asOf: string;
       provider: 'auto' | 'anthropic' | 'gemini' | 'openai' | 'offline';
       regressions: Regression[];
-    }): Promise<{ tunes: (TuneStart & { input: TuneInput })[]; skipped: { name: string; reason: string }[] }> {
+    }): Promise<{
+      tunes: (TuneStart & { input: TuneInput })[];
+      improves: (TuneStart & { input: ImproveInput })[];
+      skipped: { name: string; reason: string }[];
+    }> {
       const tunes: (TuneStart & { input: TuneInput })[] = [];
+      const improves: (TuneStart & { input: ImproveInput })[] = [];
       const skipped: { name: string; reason: string }[] = [];
       for (const r of p.regressions) {
         if (r.kind !== 'skill') {
-          skipped.push({
+          // A text or chat prompt goes through `refinery improve` on its golden dataset: tune, gate against
+          // production, the owner's approval, guarded rollout, post-rollout check.
+          const runId = regressionImproveRunId(p.runId, r.name);
+          improves.push({
             name: r.name,
-            reason: 'not tuned: the tune loop edits skills; the owner fixes a prompt with a new version',
+            workflowId: improveWorkflowId(r.name, runId),
+            input: regressionImproveInput(r, runId, p.provider, CALENDAR_ACTOR),
           });
           continue;
         }
@@ -127,7 +140,7 @@ export function monthlyActivities(deps: { db: Db; webhookUrl?: string }) {
         };
         tunes.push({ name: r.name, workflowId, input });
       }
-      return { tunes, skipped };
+      return { tunes, improves, skipped };
     },
 
     /**

@@ -40,6 +40,8 @@ import type {
 } from '../optimizer/types';
 import { optimizeStatusQuery, SEARCH_ATTRIBUTES } from '../shared';
 import type { DecisionInput } from '../tune/types';
+import { rolloutMetadata } from '../web-ui/static-metadata';
+import { evaluateSummary, proposeSummary, waitForPersonSummary } from '../web-ui/summaries';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -174,7 +176,9 @@ export async function optimizeWorkflow(input: OptimizeInput, carried?: OptimizeR
       since: new Date().toISOString(),
     };
     setPhase('awaiting-decision');
-    const decided = await condition(() => pending !== undefined, settings.decisionTimeoutMs);
+    const decided = await condition(() => pending !== undefined, settings.decisionTimeoutMs, {
+      summary: waitForPersonSummary('a decision', 'decide', settings.decisionTimeoutMs),
+    });
     const goesOn = applyOptimizeDecision(run, decided ? pending!.decision : undefined, new Date().toISOString());
     pending = undefined;
     if (!goesOn) break;
@@ -259,7 +263,7 @@ export async function optimizeWorkflow(input: OptimizeInput, carried?: OptimizeR
         workflowId: rollout.workflowId,
         args: [rollout.input],
         parentClosePolicy: ParentClosePolicy.ABANDON,
-        staticSummary: `Guarded rollout of ${input.target.name}@${version}, chosen by optimize run ${input.runId}`,
+        ...rolloutMetadata(rollout.input, { startedFrom: `chosen by optimize run ${input.runId}` }),
       });
       return { workflowId: rollout.workflowId };
     } catch (err) {
@@ -284,22 +288,20 @@ function optimizerOps(input: OptimizeInput, m: EvalModels & { improver: EvalMode
   };
   return {
     evaluate: (req) =>
-      models.evaluateCandidate({
-        ...req,
-        runId: input.runId,
-        itemName: input.target.name,
-        dataset: input.dataset,
-        models: evalModels,
-      }),
+      models.evaluateCandidate.executeWithOptions({ summary: evaluateSummary(req) }, [
+        { ...req, runId: input.runId, itemName: input.target.name, dataset: input.dataset, models: evalModels },
+      ]),
     propose: (req) =>
-      models.proposeCandidate({
-        ...req,
-        runId: input.runId,
-        dataset: input.dataset,
-        models: m,
-        changeBudget: input.settings.changeBudget,
-        reflectionTokens: input.settings.reflectionTokens,
-      }),
+      models.proposeCandidate.executeWithOptions({ summary: proposeSummary(req) }, [
+        {
+          ...req,
+          runId: input.runId,
+          dataset: input.dataset,
+          models: m,
+          changeBudget: input.settings.changeBudget,
+          reflectionTokens: input.settings.reflectionTokens,
+        },
+      ]),
     isCancellation,
   };
 }

@@ -59,3 +59,10 @@ export function evalChunkSummary(
 ): string {
   return `evaluate chunk ${chunk + 1} of ${chunks} of eval run ${runId} ${how}`;
 }
+
+export const optimizeSummaries = {
+  prepare: (dataset: { name: string; version: number }, seed: number) =>
+    `read dataset ${dataset.name}@${dataset.version}, split it (seed ${seed}) and project the cost`,
+  finish: (dryRun: boolean) =>
+    dryRun ? 'store the report (dry run: no version)' : 'store the chosen version, its evidence and the report',
+};

@@ -41,7 +41,7 @@ import type {
 import { optimizeStatusQuery, SEARCH_ATTRIBUTES } from '../shared';
 import type { DecisionInput } from '../tune/types';
 import { rolloutMetadata } from '../web-ui/static-metadata';
-import { evaluateSummary, proposeSummary, waitForPersonSummary } from '../web-ui/summaries';
+import { evaluateSummary, optimizeSummaries, proposeSummary, waitForPersonSummary } from '../web-ui/summaries';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -120,12 +120,17 @@ export async function optimizeWorkflow(input: OptimizeInput, carried?: OptimizeR
 
   if (!run.split || !run.original || !run.projection) {
     setPhase('preparing');
-    const prepared = await files.prepareOptimizeRun({
-      runId: input.runId,
-      workflowId: workflowInfo().workflowId,
-      input,
-      models: { ...evalModels, improver: run.models.improver },
-    });
+    const prepared = await files.prepareOptimizeRun.executeWithOptions(
+      { summary: optimizeSummaries.prepare(input.dataset, settings.seed) },
+      [
+        {
+          runId: input.runId,
+          workflowId: workflowInfo().workflowId,
+          input,
+          models: { ...evalModels, improver: run.models.improver },
+        },
+      ],
+    );
     run.original = prepared.original;
     run.split = prepared.split;
     run.projection = prepared.projection;
@@ -224,22 +229,27 @@ export async function optimizeWorkflow(input: OptimizeInput, carried?: OptimizeR
     }
 
     setPhase('reporting');
-    const outcome = await files.finishOptimizeRun({
-      runId: input.runId,
-      input,
-      state: engine,
-      split,
-      chosen,
-      original,
-      test,
-      baselineDelta,
-      projection: run.projection!,
-      budget: settings.budget,
-      warnings: run.warnings,
-      lineage: engine.lineage,
-      models: run.models,
-      decisions: run.decisions,
-    });
+    const outcome = await files.finishOptimizeRun.executeWithOptions(
+      { summary: optimizeSummaries.finish(settings.dryRun) },
+      [
+        {
+          runId: input.runId,
+          input,
+          state: engine,
+          split,
+          chosen,
+          original,
+          test,
+          baselineDelta,
+          projection: run.projection!,
+          budget: settings.budget,
+          warnings: run.warnings,
+          lineage: engine.lineage,
+          models: run.models,
+          decisions: run.decisions,
+        },
+      ],
+    );
     run.outcome = outcome;
 
     if (settings.thenRollout && outcome.version !== undefined && !settings.dryRun) {

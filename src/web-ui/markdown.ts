@@ -29,7 +29,7 @@ export function percent(x: number): string {
   return `${Math.round(x * 1000) / 10} %`;
 }
 
-/** One way a person can answer a waiting run: a signal the Web UI sends (More actions → Send a Signal). */
+/** One way a person can answer a waiting run: a signal the Web UI sends (More Actions → Send a Signal). */
 export interface SignalChoice {
   /** What it does, e.g. "accept the best candidate". */
   what: string;
@@ -47,7 +47,9 @@ export function waitingBlock(opts: { waitsFor: string; choices: SignalChoice[]; 
   const lines = [
     `**Waiting for a person**: ${opts.waitsFor}`,
     '',
-    'From the Web UI: **More actions → Send a Signal**, with the signal name and the JSON input below (put your own name in `by`).',
+    'From the Web UI: **More Actions → Send a Signal**, with the signal name and the JSON input below (put your own name in `by`).',
+    // A blank line first: markdown starts a list only after one.
+    '',
     ...opts.choices.map((c) => `- ${c.what}: signal \`${c.signal}\` with \`${JSON.stringify(c.payload)}\``),
   ];
   if (opts.note) lines.push('', opts.note);

@@ -34,7 +34,8 @@ export function runDetails(view: RunView): string {
   else if (view.controls?.length)
     blocks.push(
       [
-        'To intervene from the Web UI (**More actions → Send a Signal**):',
+        'To intervene from the Web UI (**More Actions → Send a Signal**):',
+        '',
         ...view.controls.map((c) => `- ${c.what}: signal \`${c.signal}\` with \`${JSON.stringify(c.payload)}\``),
       ].join('\n'),
     );

@@ -159,7 +159,7 @@ export function abMetadata(input: AbInput, opts: { startedBy?: string } = {}): S
         ['Started by', opts.startedBy],
       ]),
       '',
-      `Stop it early with the \`stop\` signal {"by":"<you>","reason":"…"} or \`refinery ab stop ${input.abId}\`.`,
+      `Stop it early with the \`stop\` signal {"by":"<you>","reason":"…"} or \`refinery ab stop ${input.name}\`.`,
     ].join('\n'),
   };
 }

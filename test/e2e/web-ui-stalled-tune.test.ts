@@ -26,7 +26,9 @@ let h: OptimizeHarness;
 beforeAll(async () => {
   const executablePath = process.env.REFINERY_CHROMIUM ?? '/usr/bin/chromium';
   if (!fs.existsSync(executablePath))
-    throw new Error(`no Chromium at ${executablePath}: run \`bash scripts/install-chromium.sh\` (or set REFINERY_CHROMIUM)`);
+    throw new Error(
+      `no Chromium at ${executablePath}: run \`bash scripts/install-chromium.sh\` (or set REFINERY_CHROMIUM)`,
+    );
   server = await startDevServer({
     cliPath: temporalCliPath(),
     port: await freePort(),
@@ -100,7 +102,7 @@ test('the stalled tune’s page shows the decide signal and its JSON', async () 
         'the current details in the page',
       );
       expect(text).toContain('Waiting for a person');
-      expect(text).toContain('More actions → Send a Signal');
+      expect(text).toContain('More Actions → Send a Signal');
       expect(text).toMatch(/signal decide with \{"action":"accept","by":"your-name"\}/);
       expect(text).toContain('{"action":"continue","iterations":3,"by":"your-name"}');
       // The static summary and details are on the same tab.
@@ -110,6 +112,9 @@ test('the stalled tune’s page shows the decide signal and its JSON', async () 
       fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
       expect(fs.statSync(SCREENSHOT).size).toBeGreaterThan(20_000);
+      // The instruction names the UI's own menu: More Actions holds Send a Signal.
+      await page.getByRole('button', { name: 'More Actions' }).click();
+      await expect(page.getByText('Send a Signal', { exact: true }).count()).resolves.toBeGreaterThan(0);
       await page.close();
       await client.workflow.getHandle(run.workflowId).terminate('test done');
     });

@@ -60,7 +60,7 @@ test('a stalled tune (the optimizer): summary, details, the decide signal to sen
     expect(details).toMatch(/Round \d+\/5 · best validation/);
     expect(details).toMatch(/Spent \d+ calls, \$/);
     expect(details).toContain('**Waiting for a person**');
-    expect(details).toContain('More actions → Send a Signal');
+    expect(details).toContain('More Actions → Send a Signal');
     expect(details).toContain('signal `decide` with `{"action":"accept","by":"your-name"}`');
     expect(offeredSignals(details)).toEqual([
       { signal: 'decide', payload: { action: 'continue', iterations: 3, by: 'your-name' } },

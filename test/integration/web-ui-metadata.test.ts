@@ -8,6 +8,7 @@ import type { Db } from '../../src/store/db';
 import { openStore } from '../../src/store/open';
 import { storeIdentity } from '../../src/store/store-identity';
 import { storeMemo } from '../../src/temporal/store-binding';
+import { evalHarness } from '../support/eval-harness';
 import { improverReply } from '../support/optimizer-fakes';
 import { optimizeHarness, topicCases, type OptimizeHarness } from '../support/optimize/optimize-harness';
 import { eventually, tempDir, testClient, uniqueId, withWorker } from '../support/temporal';
@@ -108,6 +109,45 @@ test('a stalled tune (the optimizer): summary, details, the decide signal to sen
     // A closed run's details show how it ended.
     expect(await currentDetails(handle)).toContain('— completed');
   });
+});
+
+test('an eval run: its summary names the version, dataset and starter; the details count chunks; chunks say which', async () => {
+  const h = await evalHarness({ answer: (req) => ({ text: `ANSWER(${/Question: (.*)/.exec(req.text)?.[1] ?? ''})` }) });
+  try {
+    const version = await h.prompt('qa', 'Question: {{q}}', true);
+    const cases = Array.from({ length: 6 }, (_, i) => ({
+      id: `q${i}`,
+      vars: { q: `q${i}` },
+      assertions: [{ type: 'contains', value: `ANSWER(q${i})` }],
+    }));
+    const ds = await h.dataset('qa-set', cases);
+    const taskQueue = uniqueId('tq-webui-eval');
+    await withWorker(taskQueue, { db: h.db, providers: h.providers }, async () => {
+      const { runId, result } = await h.run(client, taskQueue, {
+        name: 'qa',
+        version,
+        dataset: 'qa-set',
+        datasetVersion: ds,
+        settings: { chunkSize: 4 },
+      });
+      expect(result.passed).toBe(6);
+      const handle = client.workflow.getHandle(runId);
+      const desc = await handle.describe();
+      expect(await desc.staticSummary()).toMatch(
+        new RegExp(`^Eval qa@${version} on dataset qa-set@${ds}, pass rate ≥ [0-9.]+ — started by \\S+$`),
+      );
+      const details = await currentDetails(handle);
+      expect(details).toContain('— phase **completed: 6 of 6 passed**');
+      expect(details).toContain('Step: chunk 2 of 2 done');
+      const chunks = (await historySummaries(handle)).filter((e) => e.type === 'runEvalChunk').map((e) => e.summary);
+      expect(chunks.sort()).toEqual([
+        `evaluate chunk 1 of 2 of eval run ${runId} per call`,
+        `evaluate chunk 2 of 2 of eval run ${runId} per call`,
+      ]);
+    });
+  } finally {
+    await h.close();
+  }
 });
 
 describe('a guarded rollout', () => {

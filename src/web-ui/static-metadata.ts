@@ -184,3 +184,29 @@ export function calendarMetadata(period: string, scheduleId: string, opts: { bat
     ].join('\n'),
   };
 }
+
+/**
+ * The same shape for a kind of run with no builder of its own (the improve loop uses it): a summary from what it
+ * does to which item and who started it, and details from a settings table and how to follow it.
+ */
+export function runMetadata(opts: {
+  /** e.g. "Improve" */
+  what: string;
+  /** e.g. "greet@3" */
+  item: string;
+  startedBy?: string;
+  /** Settings worth seeing, as label → value (undefined rows are left out). */
+  settings: [string, string | number | undefined][];
+  /** How to follow it, e.g. "Follow it with `refinery status <id>`." */
+  follow?: string;
+}): StartMetadata {
+  return {
+    staticSummary: `${opts.what} ${opts.item}${by(opts.startedBy)}`,
+    staticDetails: [
+      `**${inline(opts.what)}** \`${inline(opts.item)}\`.`,
+      '',
+      table([...opts.settings, ['Started by', opts.startedBy]]),
+      ...(opts.follow ? ['', opts.follow] : []),
+    ].join('\n'),
+  };
+}

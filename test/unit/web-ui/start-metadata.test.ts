@@ -5,6 +5,7 @@ import {
   calendarMetadata,
   evalMetadata,
   rolloutMetadata,
+  runMetadata,
   tuneMetadata,
 } from '../../../src/web-ui/static-metadata';
 import {
@@ -114,6 +115,23 @@ describe('static summaries and details: what, which item and version, who starte
     expect(r.staticSummary).toBe('Guarded rollout of greet v3: 100 %, bake 1 min each — started by ev il name');
     expect(r.staticDetails).toContain('| Started by | ev il name |');
   });
+});
+
+test('a run of another kind (the improve loop) gets the same shape from runMetadata', () => {
+  const m = runMetadata({
+    what: 'Improve',
+    item: 'greet@3',
+    startedBy: 'ana',
+    settings: [
+      ['Feedback', '12 low-rated runs'],
+      ['Budget', undefined],
+    ],
+    follow: 'Follow it with `refinery status improve-greet-1`.',
+  });
+  expect(m.staticSummary).toBe('Improve greet@3 — started by ana');
+  expect(m.staticDetails).toBe(
+    '**Improve** `greet@3`.\n\n| | |\n|---|---|\n| Feedback | 12 low-rated runs |\n| Started by | ana |\n\nFollow it with `refinery status improve-greet-1`.',
+  );
 });
 
 describe('activity and timer summaries', () => {

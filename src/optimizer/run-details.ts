@@ -2,6 +2,8 @@ import { bestOnValidation } from './engine';
 import { paretoFrontier } from './frontier';
 import type { OptimizeRunState } from './run-state';
 import type { OptimizeInput } from './types';
+import { humanDuration, waitingBlock } from '../web-ui/markdown';
+import { decideChoices } from '../web-ui/run-details';
 
 const pct = (x: number) => `${Math.round(x * 1000) / 10}`;
 
@@ -33,8 +35,11 @@ export function details(input: OptimizeInput, run: OptimizeRunState, workflowId:
   }
   if (run.stall)
     lines.push(
-      `**Waiting for a decision**: ${run.stall.detail}.`,
-      `Send \`refinery decide ${workflowId} continue --iterations N --by <you>\` (or accept, rollback, cancel), or the \`decide\` signal with {"action":"continue","iterations":3,"by":"you"}.`,
+      waitingBlock({
+        waitsFor: `${run.stall.detail} (since ${run.stall.since}; it waits up to ${humanDuration(input.settings.decisionTimeoutMs)}).`,
+        choices: decideChoices(),
+        cli: `refinery decide ${workflowId} --action continue|accept|rollback|cancel [--iterations N] --by <you>`,
+      }),
     );
   return lines.join('\n\n');
 }

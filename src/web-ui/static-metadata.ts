@@ -1,4 +1,5 @@
 import type { EvalRunInput } from '../eval/types';
+import type { ImproveInput } from '../improve/types';
 import type { OptimizeInput } from '../optimizer/types';
 import type { AbInput } from '../rollout/ab-types';
 import type { RolloutInput } from '../rollout/types';
@@ -208,5 +209,29 @@ export function runMetadata(opts: {
       table([...opts.settings, ['Started by', opts.startedBy]]),
       ...(opts.follow ? ['', opts.follow] : []),
     ].join('\n'),
+  };
+}
+
+/** `refinery improve` (started by the CLI, or by the monthly regression path). */
+export function improveMetadata(input: ImproveInput, workflowId: string): StartMetadata {
+  const skip = input.skip?.length ? ` (skipping ${input.skip.join(', ')})` : '';
+  const base = runMetadata({
+    what: 'Improve',
+    item: input.name,
+    startedBy: input.startedBy,
+    settings: [
+      ['Steps', `harvest → review → tune → gate → approval → rollout → check${skip}`],
+      ['Dataset', input.dataset ?? input.fallbackDataset?.name],
+      ['Review timeout', humanDuration(input.reviewTimeoutMs)],
+      ['Approval timeout', humanDuration(input.approvalTimeoutMs)],
+      ['Gate: pass rate at least', `${Math.round(input.gate.passRateThreshold * 1000) / 10} %`],
+      ['Rollout steps', input.rollout.steps.map((p) => `${p} %`).join(' → ')],
+      ['Post-rollout check window', humanDuration(input.check.windowMs)],
+    ],
+    follow: `Follow it with \`refinery improve --run ${workflowId} --status\`; stop or skip a step with the \`control\` signal.`,
+  });
+  return {
+    staticSummary: `Improve ${input.name} from production evidence${skip}${by(input.startedBy)}`,
+    staticDetails: base.staticDetails,
   };
 }

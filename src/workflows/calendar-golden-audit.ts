@@ -6,7 +6,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
 } from '@temporalio/common';
 import { executeChild, log, ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
-import { evalMetadata, tuneMetadata } from '../web-ui/static-metadata';
+import { evalMetadata, improveMetadata, tuneMetadata } from '../web-ui/static-metadata';
 import type { createActivities } from '../activities';
 import type { DrillResult, GoldenTarget, MonthlyOutcome, Regression, TuneStart } from '../calendar/golden-audit-types';
 import { compareGolden, type GoldenResult } from '../calendar/golden-compare';
@@ -127,7 +127,8 @@ async function startImprove(t: Awaited<ReturnType<Activities['prepareRegressionT
       workflowId: t.workflowId,
       args: [t.input],
       parentClosePolicy: ParentClosePolicy.ABANDON,
-      staticSummary: `Improves ${t.name} after the monthly golden re-run found it regressed`,
+      ...improveMetadata(t.input, t.workflowId),
+      staticSummary: `Improve ${t.name}: the monthly golden re-run found it regressed`,
       typedSearchAttributes: [
         { key: statusKey, value: 'tune' },
         { key: skillKey, value: t.name },

@@ -60,7 +60,7 @@ export const nodeFetch: typeof fetch = (input, init) => {
               }),
             );
           } catch (err) {
-            reject(err as Error);
+            reject(err instanceof Error ? err : new Error(String(err)));
           }
         });
       },

@@ -5,7 +5,7 @@ import { nodeFetch } from '../../src/providers/node-fetch';
 describe('nodeFetch (the Anthropic client’s fetch over node:http)', () => {
   let server: http.Server;
   let base: string;
-  let held: http.ServerResponse[] = [];
+  const held: http.ServerResponse[] = [];
   const seen: { method?: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
 
   beforeAll(async () => {

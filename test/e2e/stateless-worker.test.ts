@@ -26,7 +26,9 @@ beforeAll(async () => {
   golden = path.join(h.dir, 'golden.jsonl');
   fs.writeFileSync(
     golden,
-    [1, 2, 3, 4, 5, 6].map((n) => JSON.stringify({ input: `Question: q${n}`, expected: n % 2 ? 'apples' : 'boats' })).join('\n'),
+    [1, 2, 3, 4, 5, 6]
+      .map((n) => JSON.stringify({ input: `Question: q${n}`, expected: n % 2 ? 'apples' : 'boats' }))
+      .join('\n'),
   );
   const taskQueue = uniqueId('tq');
   workerCwd = tempDir('elsewhere');
@@ -72,10 +74,7 @@ describe('a worker in another working directory, without the skill folder', () =
     const away = `${dir}.away`;
     const reports = path.join(h.dir, 'reports-remote');
     const before = fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8');
-    const started = await runCli(
-      ['tune', dir, ...flagsNow(), '--json', '--output', reports],
-      env,
-    );
+    const started = await runCli(['tune', dir, ...flagsNow(), '--json', '--output', reports], env);
     expect(started.code).toBe(0);
     const { workflowId } = (JSON.parse(started.out) as { workflowId: string }[])[0]!;
     // Pushed: from here on the folder does not exist at its path while the worker runs the tune.
@@ -138,10 +137,7 @@ describe('a worker in another working directory, without the skill folder', () =
     const dir = makeSkill('waited');
     const reports = path.join(h.dir, 'reports-waited');
     const before = fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8');
-    const { code, out } = await runCli(
-      ['tune', dir, ...flagsNow(), '--wait', '--output', reports],
-      env,
-    );
+    const { code, out } = await runCli(['tune', dir, ...flagsNow(), '--wait', '--output', reports], env);
     expect(code).toBe(0);
     expect(out).toContain(`written back to ${dir}: SKILL.md`);
     expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(`${before}${LEARNT}`);

@@ -140,7 +140,9 @@ describe('refinery tune <skill-dir>, status, list, decide, restore', () => {
       ),
     );
     expect(code).toBe(0);
-    expect(out).toMatch(/started optimize-dry-[0-9a-f]+\n {2}http:\/\/.*\/namespaces\/default\/workflows\/optimize-dry-/);
+    expect(out).toMatch(
+      /started optimize-dry-[0-9a-f]+\n {2}http:\/\/.*\/namespaces\/default\/workflows\/optimize-dry-/,
+    );
     expect(out).toMatch(/\[dry\] round \d+\/5 · completed · best \d+/);
     expect(out).toContain('not written (dry run); the diff would be:');
     expect(out).toContain('+Always mention apples.');

@@ -10,6 +10,7 @@ import { estimateCostUsd } from './pricing';
 import { registerSecret } from './redact';
 import type { ToolTurnRequest, ToolTurnResult } from './tools';
 import type { CompleteOptions, CompletionRequest, CompletionResult, Provider, RemoteProviderOptions } from './types';
+import { nodeFetch } from './node-fetch';
 
 const PUBLIC_BASE_URL = 'https://api.openai.com/v1';
 
@@ -71,16 +72,19 @@ export class OpenAIProvider implements Provider {
   }
 
   private getClient(): OpenAI {
-    this.client ??= openaiClient(this.options);
+    // As for Anthropic: chat completions are one JSON body each way, served by node:http on keep-alive agents (the
+    // batch adapter keeps the built-in fetch: it uploads files and downloads JSONL).
+    this.client ??= openaiClient(this.options, nodeFetch);
     return this.client;
   }
 }
 
 /** The SDK client as every OpenAI adapter needs it (the batch adapter too): one place decides URL, key and retries. */
-export function openaiClient(options: RemoteProviderOptions): OpenAI {
+export function openaiClient(options: RemoteProviderOptions, fetchFn?: typeof fetch): OpenAI {
   // No key is fine for a local server named by its base URL, never for OpenAI's own endpoint.
   if (!options.apiKey && !options.baseUrl) throw missingApiKey('openai');
   return new OpenAI({
+    ...(fetchFn ? { fetch: fetchFn } : {}),
     apiKey: options.apiKey || NO_KEY,
     // Explicit so that the constructor options, not stray env vars (OPENAI_BASE_URL, OPENAI_ORG_ID,
     // OPENAI_PROJECT_ID, OPENAI_ADMIN_KEY), decide where requests go and what they carry.

@@ -31,10 +31,15 @@ export function details(input: OptimizeInput, run: OptimizeRunState, workflowId:
     );
     if (e.lastRejection) lines.push(`Last rejection: ${e.lastRejection.reason}`);
   }
-  if (run.stall)
+  if (run.stall?.reason === 'unresolved-recurring')
+    lines.push(
+      `**Waiting for a decision before the chosen candidate is recorded**: ${run.stall.detail}.`,
+      `Send \`refinery decide ${workflowId} --action accept --by <you>\` to record it anyway, or \`--action rollback\` to keep the original (or continue, cancel); or the \`decide\` signal with {"action":"rollback","by":"you"}.`,
+    );
+  else if (run.stall)
     lines.push(
       `**Waiting for a decision**: ${run.stall.detail}.`,
-      `Send \`refinery decide ${workflowId} continue --iterations N --by <you>\` (or accept, rollback, cancel), or the \`decide\` signal with {"action":"continue","iterations":3,"by":"you"}.`,
+      `Send \`refinery decide ${workflowId} --action continue --iterations N --by <you>\` (or accept, rollback, cancel), or the \`decide\` signal with {"action":"continue","iterations":3,"by":"you"}.`,
     );
   return lines.join('\n\n');
 }

@@ -12,7 +12,7 @@ import {
   optimizeDecisionProblem,
   type OptimizeRunState,
 } from '../../../src/optimizer/run-state';
-import type { StopReason } from '../../../src/optimizer/types';
+import type { OptimizeInput, StopReason } from '../../../src/optimizer/types';
 import type { RecurringFinding } from '../../../src/tune/types';
 import { H0, H2, reportData } from './report-fixture';
 
@@ -119,7 +119,7 @@ describe('recurring failures of the optimizer pick', () => {
 
   test('the Web UI details say what the run waits for and which decision to send', () => {
     const text = details(
-      { ...({} as never), target: data.target, dataset: data.dataset, settings: data.settings },
+      { target: data.target, dataset: data.dataset, settings: data.settings } as OptimizeInput,
       stalledRun('max-iterations'),
       'optimize-greet-1',
     );

@@ -8,6 +8,7 @@ import {
   type ScheduleDescription,
   type ScheduleOverlapPolicy,
 } from '@temporalio/client';
+import { calendarMetadata } from '../web-ui/static-metadata';
 import { CALENDAR_WORKFLOW_TYPES, PERIODS, scheduleIdFor, type CalendarInput, type Period } from './periods';
 
 /**
@@ -69,6 +70,9 @@ export interface PlannedSchedule {
     workflowId: string;
     args: [CalendarInput];
     memo?: Record<string, unknown>;
+    /** What the Web UI shows for each run the Schedule starts. */
+    staticSummary: string;
+    staticDetails: string;
   };
   policies: { overlap: ScheduleOverlapPolicy; catchupWindow: number; pauseOnFailure: boolean };
 }
@@ -89,6 +93,7 @@ export function planSchedules(options: PlanOptions): PlannedSchedule[] {
         // No "as of" in the input: the workflow reads it from the Schedule's nominal start time.
         args: [period === 'monthly' && options.monthlyBatch ? { batch: true } : {}],
         ...(options.memo ? { memo: options.memo } : {}),
+        ...calendarMetadata(period, scheduleId, { batch: period === 'monthly' && options.monthlyBatch }),
       },
       // pauseOnFailure off: one failed review must not silently stop the calendar; failures alert instead.
       policies: { overlap: CALENDAR_OVERLAP, catchupWindow: options.catchupWindowMs, pauseOnFailure: false },
@@ -161,6 +166,8 @@ export function decideScheduleChange(plan: PlannedSchedule, described: Described
   if (action.taskQueue !== plan.action.taskQueue) differences.push('task queue');
   if (action.workflowId !== plan.action.workflowId) differences.push('workflow id');
   if (JSON.stringify(action.args ?? []) !== JSON.stringify(plan.action.args)) differences.push('workflow input');
+  if (action.staticSummary !== plan.action.staticSummary || action.staticDetails !== plan.action.staticDetails)
+    differences.push('Web UI summary');
   if (plan.action.memo && JSON.stringify(action.memo ?? {}) !== JSON.stringify(plan.action.memo))
     differences.push('store');
   return differences.length ? { kind: 'update', differences } : { kind: 'unchanged' };

@@ -11,6 +11,7 @@ import { recordSkillVersion } from '../store/skill-versions';
 import type { RunBinding } from '../temporal/store-binding';
 import { folderCases, folderDatasetName } from '../tune/folder-dataset';
 import { newOptimizeRunId, startOptimize, type OptimizeWorkflow } from './optimize';
+import { runMetadata } from '../web-ui/static-metadata';
 
 /** The settings the folder form shares with `tune <name> --dataset` (every optimizer flag applies). */
 export interface FolderTuneSettings {
@@ -103,6 +104,16 @@ export async function startFolderTune(
         workflowId,
         args: [input],
         memo: binding.memo,
+        ...runMetadata({
+          what: 'Tune chain',
+          item: folders.map((f) => f.name).join(' → '),
+          startedBy: opts.startedBy,
+          settings: [
+            ['Skills, in order', folders.map((f) => `${f.name} (${f.dir})`).join(', ')],
+            ['Cases', cases.length],
+          ],
+          follow: `One optimizer run per skill, in order; follow it with \`refinery status ${workflowId}\`.`,
+        }),
         staticSummary: `Tunes the chain ${folders.map((f) => f.name).join(' → ')} in order, one optimizer run per skill`,
         typedSearchAttributes: new TypedSearchAttributes([
           { key: statusKey, value: 'running' },

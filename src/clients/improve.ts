@@ -4,6 +4,7 @@ import { defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } 
 import type { ImproveInput, ImproveStatus } from '../improve/types';
 import { SEARCH_ATTRIBUTES } from '../shared';
 import type { RunBinding } from '../temporal/store-binding';
+import { improveMetadata } from '../web-ui/static-metadata';
 
 /** Started by name, so this module does not import the workflow (src/workflows/improve.ts). */
 export type ImproveWorkflow = (input: ImproveInput) => Promise<ImproveStatus>;
@@ -15,15 +16,6 @@ const skillKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.skill, SearchAttribu
 /** Unique per run: it keys the run's stored steps, its child runs and the feedback it resolves. */
 export const newImproveRunId = (): string => `imp${randomBytes(5).toString('hex')}`;
 export const improveWorkflowId = (name: string, runId: string) => `improve-${name}-${runId}`;
-
-/** The Web UI's one line for the run, fixed at its start. */
-export function improveSummary(input: ImproveInput): string {
-  const skip = input.skip?.length ? ` (skipping ${input.skip.join(', ')})` : '';
-  return (
-    `Improves ${input.name} from production evidence: harvest → review → tune → gate → approval → rollout → ` +
-    `check over ${Math.round(input.check.windowMs / 60_000)} min${skip}; started by ${input.startedBy}`
-  );
-}
 
 /** Starts improveWorkflow on the store's task queue with the store's memo. */
 export async function startImprove(
@@ -37,7 +29,7 @@ export async function startImprove(
     workflowId,
     args: [input],
     memo: binding.memo,
-    staticSummary: improveSummary(input),
+    ...improveMetadata(input, workflowId),
     typedSearchAttributes: new TypedSearchAttributes([
       { key: statusKey, value: 'harvest' },
       { key: skillKey, value: input.name },

@@ -4,6 +4,7 @@ import { defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } 
 import type { OptimizeInput, OptimizeStatus } from '../optimizer/types';
 import { SEARCH_ATTRIBUTES } from '../shared';
 import type { RunBinding } from '../temporal/store-binding';
+import { optimizeMetadata } from '../web-ui/static-metadata';
 
 /**
  * The workflow's signature as the client sees it: started by name, so this module does not import the workflow
@@ -25,21 +26,6 @@ export function optimizeWorkflowId(name: string, runId: string): string {
   return `optimize-${name}-${runId}`;
 }
 
-/** The Web UI's one-line description of the run, fixed at its start. */
-export function optimizeSummary(input: OptimizeInput): string {
-  const s = input.settings;
-  const budget = [
-    ...(s.budget.calls === undefined ? [] : [`${s.budget.calls} calls`]),
-    ...(s.budget.usd === undefined ? [] : [`$${s.budget.usd}`]),
-  ];
-  return (
-    `Optimizes ${input.target.kind} ${input.target.name}@${input.target.version} on dataset ` +
-    `${input.dataset.name}@${input.dataset.version}: up to ${s.maxRounds} rounds of ${s.parallel} proposals, ` +
-    `threshold ${s.threshold}, seed ${s.seed}${budget.length ? `, budget ${budget.join(' / ')}` : ''}` +
-    `${s.dryRun ? ' (dry run)' : ''}${s.thenRollout ? ', then a guarded rollout' : ''}`
-  );
-}
-
 /**
  * Starts `optimizeWorkflow` on the store's task queue with the store's memo (a worker of another store refuses
  * its activities). Only names, versions, numbers and model choices go into the input.
@@ -55,7 +41,8 @@ export async function startOptimize(
     workflowId,
     args: [input],
     memo: binding.memo,
-    staticSummary: optimizeSummary(input),
+    // What the Web UI shows for the run: summary, settings, how to follow it.
+    ...optimizeMetadata(input, workflowId),
     typedSearchAttributes: new TypedSearchAttributes([
       { key: statusKey, value: 'running' },
       { key: skillKey, value: input.target.name },

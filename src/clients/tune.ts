@@ -12,6 +12,7 @@ import { storeIdentity } from '../store/store-identity';
 import { storeMemo } from '../temporal/store-binding';
 import type { TuneInput, TuneStatus } from '../tune/types';
 import type { tuneWorkflow } from '../workflows/tune';
+import { tuneMetadata } from '../web-ui/static-metadata';
 
 export interface StartedTune {
   workflowId: string;
@@ -58,6 +59,7 @@ export async function startTune(
       workflowId,
       args: [input],
       memo,
+      ...tuneMetadata(input),
       typedSearchAttributes: new TypedSearchAttributes([
         { key: statusKey, value: 'running' },
         { key: skillKey, value: skills.map((s) => s.name).join('+') },

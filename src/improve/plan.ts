@@ -1,4 +1,5 @@
 import type { FailureKind } from '../cases/failure-kinds';
+import { waitingBlock, type SignalChoice } from '../web-ui/markdown';
 import {
   IMPROVE_STEPS,
   type CheckOutcome,
@@ -158,7 +159,36 @@ export function improveDetails(s: ImproveStatus, workflowId: string): string {
     s.current === 'finished'
       ? ''
       : `\n\nStop or skip: \`refinery improve ${s.name} --stop\` / \`--skip <step>\`, or signal \`control\` to ${workflowId}.`;
-  return `${head}\n\n${lines.join('\n')}${send}`;
+  return `${head}\n\n${lines.join('\n')}${send}${waitingFor(s, workflowId)}`;
+}
+
+/** A run that waits for a person (the review, the approval) ends its details with the exact signals to send. */
+function waitingFor(s: ImproveStatus, workflowId: string): string {
+  const current = s.steps.find((x) => x.step === s.current);
+  if (!current || current.state !== 'waiting') return '';
+  const control = (what: string, payload: Record<string, unknown>): SignalChoice => ({
+    what,
+    signal: 'control',
+    payload: { ...payload, by: 'your-name' },
+  });
+  const skipOrStop = [control('skip this step', { action: 'skip' }), control('stop the run', { action: 'stop' })];
+  if (s.current === 'review')
+    return `\n\n${waitingBlock({
+      waitsFor: `the review of the harvested cases (\`refinery cases review ${s.name}\`)`,
+      choices: [control('the review is done: tune on the accepted cases', { action: 'reviewed' }), ...skipOrStop],
+      cli: `refinery improve --run ${workflowId} --reviewed`,
+    })}`;
+  if (s.current === 'approval')
+    return `\n\n${waitingBlock({
+      waitsFor: 'an approver to let the tuned version roll out',
+      choices: [
+        control('approve the rollout', { action: 'approve' }),
+        control('reject it', { action: 'reject' }),
+        ...skipOrStop,
+      ],
+      cli: `refinery improve --run ${workflowId} --approve`,
+    })}`;
+  return '';
 }
 
 /** The gate against production: the candidate reaches the threshold and does not fall below production. */

@@ -7,6 +7,7 @@ import { DEFAULT_APPROVAL_TIMEOUT_MS, DEFAULT_BAKE_MS, DEFAULT_INTERVAL_MS, DEFA
 import { rolloutInputProblem } from './plan';
 import { experimentRunningMessage, runningExperiment } from './store';
 import type { RolloutInput } from './types';
+import { rolloutMetadata } from '../web-ui/static-metadata';
 
 export const DEFAULT_THRESHOLD = 0.8;
 
@@ -104,6 +105,7 @@ export async function startRollout(
     memo: binding.memo,
     workflowId: rolloutWorkflowId(input.name),
     args: [input],
+    ...rolloutMetadata(input),
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
   });
 }

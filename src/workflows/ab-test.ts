@@ -6,6 +6,7 @@ import {
   continueAsNew,
   log,
   proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -13,6 +14,8 @@ import type { createActivities } from '../activities';
 import { abBoundsProblem, abShouldContinueAsNew, abStopProblem } from '../rollout/ab-plan';
 import type { AbInput, AbStatus, AbStopInput } from '../rollout/ab-types';
 import { abStatusQuery, abStopSignal, abStopUpdate } from '../shared';
+import { abDetails } from '../web-ui/ab-details';
+import { abWaitSummary } from '../web-ui/summaries';
 
 type Activities = ReturnType<typeof createActivities>;
 const acts = proxyLocalActivities<Activities>({
@@ -89,7 +92,9 @@ export async function abTestWorkflow(input: AbInput): Promise<AbStatus> {
   let looksThisRun = 0;
   while (status.waitedMs < input.maxDurationMs && !stop) {
     const interval = Math.min(input.checkIntervalMs, input.maxDurationMs - status.waitedMs);
-    if (await condition(() => stop !== undefined, interval)) break;
+    setCurrentDetails(abDetails(input, status));
+    if (await condition(() => stop !== undefined, interval, { summary: abWaitSummary(interval, status.looks + 1) }))
+      break;
     status.waitedMs += interval;
     status.looks++;
     looksThisRun++;
@@ -139,6 +144,7 @@ export async function abTestWorkflow(input: AbInput): Promise<AbStatus> {
     status.phase = 'inconclusive';
     outcome = `fewer than ${input.minSamples} samples per variant (${status.samples.a} / ${status.samples.b}) before the maximum duration`;
   }
+  setCurrentDetails(abDetails(input, status));
   // Everyone back to production once the test has its answer (or was stopped).
   await acts.setRolloutShare(row(0, ENDED_STATUS[status.phase]));
   await acts.recordRolloutEvent({

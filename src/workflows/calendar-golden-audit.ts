@@ -6,6 +6,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
 } from '@temporalio/common';
 import { executeChild, log, ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
+import { evalMetadata, improveMetadata, tuneMetadata } from '../web-ui/static-metadata';
 import type { createActivities } from '../activities';
 import type { DrillResult, GoldenTarget, MonthlyOutcome, Regression, TuneStart } from '../calendar/golden-audit-types';
 import { compareGolden, type GoldenResult } from '../calendar/golden-compare';
@@ -51,22 +52,22 @@ async function rerun(t: GoldenTarget, provider: NonNullable<CalendarInput['provi
   const evalRunId = `${runId}-golden-${t.name}`;
   const base = { name: t.name, kind: t.kind, version: t.version, dataset: t.dataset, datasetVersion: t.datasetVersion };
   try {
+    const evalInput = {
+      runId: evalRunId,
+      target: { name: t.name, version: t.version },
+      dataset: { name: t.dataset, version: t.datasetVersion },
+      settings: {
+        ...DEFAULT_EVAL_SETTINGS,
+        provider,
+        judgeProvider: provider,
+        noCache: true,
+        ...(batch ? { batch: true } : {}),
+      },
+    };
     const s = await executeChild(evalRunWorkflow, {
       workflowId: evalRunId,
-      args: [
-        {
-          runId: evalRunId,
-          target: { name: t.name, version: t.version },
-          dataset: { name: t.dataset, version: t.datasetVersion },
-          settings: {
-            ...DEFAULT_EVAL_SETTINGS,
-            provider,
-            judgeProvider: provider,
-            noCache: true,
-            ...(batch ? { batch: true } : {}),
-          },
-        },
-      ],
+      args: [evalInput],
+      ...evalMetadata(evalInput, { purpose: `Golden audit ${runId}`, startedBy: 'the improvement calendar' }),
     });
     return {
       ...base,
@@ -106,6 +107,7 @@ async function startTune(t: Awaited<ReturnType<Activities['prepareRegressionTune
       workflowId: t.workflowId,
       args: [t.input],
       parentClosePolicy: ParentClosePolicy.ABANDON,
+      ...tuneMetadata(t.input),
       typedSearchAttributes: [
         { key: statusKey, value: 'running' },
         { key: skillKey, value: t.name },
@@ -125,7 +127,8 @@ async function startImprove(t: Awaited<ReturnType<Activities['prepareRegressionT
       workflowId: t.workflowId,
       args: [t.input],
       parentClosePolicy: ParentClosePolicy.ABANDON,
-      staticSummary: `Improves ${t.name} after the monthly golden re-run found it regressed`,
+      ...improveMetadata(t.input, t.workflowId),
+      staticSummary: `Improve ${t.name}: the monthly golden re-run found it regressed`,
       typedSearchAttributes: [
         { key: statusKey, value: 'tune' },
         { key: skillKey, value: t.name },

@@ -10,6 +10,7 @@ import {
 import type { OptimizeInput, OptimizeStatus } from '../optimizer/types';
 import { SEARCH_ATTRIBUTES } from '../shared';
 import { optimizeWorkflow } from './optimize';
+import { optimizeMetadata } from '../web-ui/static-metadata';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -95,6 +96,7 @@ export async function chainTuneWorkflow(input: ChainTuneInput): Promise<ChainTun
         { key: statusKey, value: 'running' },
         { key: skillKey, value: skill.name },
       ]),
+      ...optimizeMetadata(child, step.workflowId),
       staticSummary: `Step ${i + 1} of chain ${input.runId}: optimizes skill ${skill.name}@${skill.version} on ${prepared.dataset.name}@${prepared.dataset.version}`,
     });
     previous = { skill: skill.name, status: step.status, dataset: prepared.dataset };

@@ -6,11 +6,14 @@ import {
   log,
   proxyActivities,
   proxyLocalActivities,
+  setCurrentDetails,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { chunkLanes } from '../eval/chunk-lanes';
 import type { ChunkResult, EvalRunInput, EvalSummary } from '../eval/types';
+import { addChunk, evalDetails, startEvalProgress } from '../web-ui/eval-details';
+import { evalChunkSummary } from '../web-ui/summaries';
 import { evalBatchWaitWorkflow } from './eval-batch-wait';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -40,6 +43,8 @@ export async function evalRunWorkflow(
   input: EvalRunInput,
 ): Promise<EvalSummary & { estimate: { calls: number; costUsd: number } }> {
   const prep = await bookkeeping.prepareEvalRun(input);
+  let progress = startEvalProgress(prep);
+  setCurrentDetails(evalDetails(input, progress));
   // No patched() needed: runs without `batch` (every run started before this existed) take exactly the old path.
   const batchMode = input.settings.batch === true;
   // Without a budget every chunk's batch goes in at once, so the provider works on all of them together and the
@@ -56,12 +61,22 @@ export async function evalRunWorkflow(
       const chunk = next++;
       const r: ChunkResult = batchMode
         ? await runBatchChunk(input, chunk, submitted[chunk] ?? submitBatch(input, chunk))
-        : await chunks.runEvalChunk({ input, chunk });
+        : await chunks.runEvalChunk.executeWithOptions(
+            { summary: evalChunkSummary(chunk, prep.chunks, input.runId, 'per call') },
+            [{ input, chunk }],
+          );
       if (r.budgetExhausted) budgetStopped = true;
+      progress = addChunk(progress, r);
+      setCurrentDetails(evalDetails(input, progress));
     }
   };
   await Promise.all(Array.from({ length: chunkLanes({ ...input.settings, chunks: prep.chunks }) }, lane));
+  progress = { ...progress, phase: 'summarizing: pass rate, gate and report' };
+  setCurrentDetails(evalDetails(input, progress));
   const summary = await bookkeeping.finishEval({ input, budgetStopped, estimate: prep.estimate });
+  setCurrentDetails(
+    evalDetails(input, { ...progress, phase: `${summary.status}: ${summary.passed} of ${summary.cases} passed` }),
+  );
   return summary;
 }
 

@@ -48,6 +48,8 @@ import type {
 } from '../optimizer/types';
 import { optimizeStatusQuery, SEARCH_ATTRIBUTES } from '../shared';
 import type { DecisionInput } from '../tune/types';
+import { rolloutMetadata } from '../web-ui/static-metadata';
+import { evaluateSummary, optimizeSummaries, proposeSummary, waitForPersonSummary } from '../web-ui/summaries';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -126,12 +128,17 @@ export async function optimizeWorkflow(input: OptimizeInput, carried?: OptimizeR
 
   if (!run.split || !run.original || !run.projection) {
     setPhase('preparing');
-    const prepared = await files.prepareOptimizeRun({
-      runId: input.runId,
-      workflowId: workflowInfo().workflowId,
-      input,
-      models: { ...evalModels, improver: run.models.improver },
-    });
+    const prepared = await files.prepareOptimizeRun.executeWithOptions(
+      { summary: optimizeSummaries.prepare(input.dataset, settings.seed) },
+      [
+        {
+          runId: input.runId,
+          workflowId: workflowInfo().workflowId,
+          input,
+          models: { ...evalModels, improver: run.models.improver },
+        },
+      ],
+    );
     run.original = prepared.original;
     run.split = prepared.split;
     run.projection = prepared.projection;
@@ -186,7 +193,9 @@ export async function optimizeWorkflow(input: OptimizeInput, carried?: OptimizeR
       run.stall = { reason: 'unresolved-recurring', detail: escalation, since: new Date().toISOString() };
     }
     setPhase('awaiting-decision');
-    const decided = await condition(() => pending !== undefined, settings.decisionTimeoutMs);
+    const decided = await condition(() => pending !== undefined, settings.decisionTimeoutMs, {
+      summary: waitForPersonSummary('a decision', 'decide', settings.decisionTimeoutMs),
+    });
     const goesOn = applyOptimizeDecision(run, decided ? pending!.decision : undefined, new Date().toISOString());
     pending = undefined;
     if (!goesOn) break;
@@ -251,22 +260,27 @@ export async function optimizeWorkflow(input: OptimizeInput, carried?: OptimizeR
     }
 
     setPhase('reporting');
-    const outcome = await files.finishOptimizeRun({
-      runId: input.runId,
-      input,
-      state: engine,
-      split,
-      chosen,
-      original,
-      test,
-      baselineDelta,
-      projection: run.projection!,
-      budget: settings.budget,
-      warnings: run.warnings,
-      lineage: engine.lineage,
-      models: run.models,
-      decisions: run.decisions,
-    });
+    const outcome = await files.finishOptimizeRun.executeWithOptions(
+      { summary: optimizeSummaries.finish(settings.dryRun) },
+      [
+        {
+          runId: input.runId,
+          input,
+          state: engine,
+          split,
+          chosen,
+          original,
+          test,
+          baselineDelta,
+          projection: run.projection!,
+          budget: settings.budget,
+          warnings: run.warnings,
+          lineage: engine.lineage,
+          models: run.models,
+          decisions: run.decisions,
+        },
+      ],
+    );
     run.outcome = outcome;
 
     if (settings.thenRollout && outcome.version !== undefined && !settings.dryRun) {
@@ -290,7 +304,7 @@ export async function optimizeWorkflow(input: OptimizeInput, carried?: OptimizeR
         workflowId: rollout.workflowId,
         args: [rollout.input],
         parentClosePolicy: ParentClosePolicy.ABANDON,
-        staticSummary: `Guarded rollout of ${input.target.name}@${version}, chosen by optimize run ${input.runId}`,
+        ...rolloutMetadata(rollout.input, { startedFrom: `chosen by optimize run ${input.runId}` }),
       });
       return { workflowId: rollout.workflowId };
     } catch (err) {
@@ -315,22 +329,20 @@ function optimizerOps(input: OptimizeInput, m: EvalModels & { improver: EvalMode
   };
   return {
     evaluate: (req) =>
-      models.evaluateCandidate({
-        ...req,
-        runId: input.runId,
-        itemName: input.target.name,
-        dataset: input.dataset,
-        models: evalModels,
-      }),
+      models.evaluateCandidate.executeWithOptions({ summary: evaluateSummary(req) }, [
+        { ...req, runId: input.runId, itemName: input.target.name, dataset: input.dataset, models: evalModels },
+      ]),
     propose: (req) =>
-      models.proposeCandidate({
-        ...req,
-        runId: input.runId,
-        dataset: input.dataset,
-        models: m,
-        changeBudget: input.settings.changeBudget,
-        reflectionTokens: input.settings.reflectionTokens,
-      }),
+      models.proposeCandidate.executeWithOptions({ summary: proposeSummary(req) }, [
+        {
+          ...req,
+          runId: input.runId,
+          dataset: input.dataset,
+          models: m,
+          changeBudget: input.settings.changeBudget,
+          reflectionTokens: input.settings.reflectionTokens,
+        },
+      ]),
     isCancellation,
   };
 }

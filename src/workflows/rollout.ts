@@ -7,6 +7,7 @@ import {
   log,
   proxyActivities,
   proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -42,6 +43,9 @@ import {
   rolloutStatusQuery,
   SEARCH_ATTRIBUTES,
 } from '../shared';
+import { rolloutDetails, type BakeProgress } from '../web-ui/rollout-details';
+import { evalMetadata } from '../web-ui/static-metadata';
+import { bakeSummary, guardSummary, waitForPersonSummary } from '../web-ui/summaries';
 import { evalRunWorkflow } from './eval-run';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -83,12 +87,16 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
   };
   let approval: ApprovalInput | undefined;
   let control: ControlInput | undefined;
+  // The Web UI's current details: redrawn on every phase change, event and guard look.
+  let bake: BakeProgress | undefined;
+  const show = () => setCurrentDetails(rolloutDetails(input, status, bake));
 
   const event = async (kind: string, detail: string, notify = false) => {
     const index = status.eventCount++;
     status.events.push({ at: new Date().toISOString(), kind, detail: detail.slice(0, 500) });
     // Only the recent ones stay in memory (and in the continue-as-new input); all are in the store.
     if (status.events.length > RECENT_EVENTS) status.events.splice(0, status.events.length - RECENT_EVENTS);
+    show();
     await acts.recordRolloutEvent({ rolloutId: input.rolloutId, index, name: input.name, kind, detail, notify });
   };
   const setPhase = (phase: RolloutPhase) => {
@@ -97,6 +105,7 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
       { key: stepKey, value: status.step },
       { key: statusKey, value: phase },
     ]);
+    show();
   };
   const share = async (percent: number, state: string) => {
     status.percent = percent;
@@ -169,16 +178,19 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
     if (input.gate) {
       // Unique per rollout and candidate: an eval run id seen before would reuse that run's stored answers.
       const gateId = `${input.rolloutId}-gate-v${input.candidateVersion}`;
+      const gateInput = {
+        runId: gateId,
+        target: { name: input.name, version: input.candidateVersion },
+        dataset: { name: input.gate.dataset, version: input.gate.datasetVersion },
+        settings: { ...DEFAULT_EVAL_SETTINGS, passRateThreshold: input.gate.passRateThreshold },
+      };
       const result: EvalResult = await executeChild(evalRunWorkflow, {
         workflowId: gateId,
-        args: [
-          {
-            runId: gateId,
-            target: { name: input.name, version: input.candidateVersion },
-            dataset: { name: input.gate.dataset, version: input.gate.datasetVersion },
-            settings: { ...DEFAULT_EVAL_SETTINGS, passRateThreshold: input.gate.passRateThreshold },
-          },
-        ],
+        args: [gateInput],
+        ...evalMetadata(gateInput, {
+          purpose: `Staging gate of rollout ${input.rolloutId}`,
+          startedBy: input.startedBy,
+        }),
       });
       if (!result.gate?.passed) {
         const causes = (result.gate?.failures ?? []).map((f) => `${f.cause}: ${f.detail}`).join('; ');
@@ -201,6 +213,7 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
       const decided = await condition(
         () => approval !== undefined || control?.action === 'abort',
         input.approval.timeoutMs,
+        { summary: waitForPersonSummary('approval', 'approve', input.approval.timeoutMs) },
       );
       if (!decided) return end('rejected', 'no approval before the timeout', true);
       if (control?.action === 'abort') return end('aborted', `aborted by ${control.by}`);
@@ -255,7 +268,13 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
         evaluationIntervalMs: input.evaluationIntervalMs,
         awaitingEvidence: awaiting,
       });
-      const interrupted = await condition(() => control !== undefined || approval !== undefined, wait);
+      bake = { bakedMs, lastLook: lastSamples };
+      show();
+      const interrupted = await condition(() => control !== undefined || approval !== undefined, wait, {
+        summary: awaiting
+          ? waitForPersonSummary(`an approver at ${percent} % (or evidence)`, 'approve', wait)
+          : bakeSummary(percent, wait, status.step),
+      });
       if (interrupted) {
         if (approval) {
           // Only accepted while awaiting evidence (the validator checks the phase).
@@ -293,14 +312,19 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutStatu
       looks++;
       bakedMs += wait;
       if (awaiting) awaitingMs += wait;
-      const verdict = await guard.checkGuard({
-        name: input.name,
-        controlVersion: status.controlVersion!,
-        rolloutId: input.rolloutId,
-        candidateVersion: input.candidateVersion,
-        since,
-        policy: input.guard,
-      });
+      const verdict = await guard.checkGuard.executeWithOptions(
+        { summary: guardSummary(percent, input.candidateVersion, status.controlVersion) },
+        [
+          {
+            name: input.name,
+            controlVersion: status.controlVersion!,
+            rolloutId: input.rolloutId,
+            candidateVersion: input.candidateVersion,
+            since,
+            policy: input.guard,
+          },
+        ],
+      );
       lastSamples = samplesText(verdict);
       if (verdict.stoppedOutside)
         return end('rolled-back', `stopped outside the workflow (${verdict.stoppedOutside}): emergency rollback`, true);

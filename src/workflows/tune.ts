@@ -6,6 +6,7 @@ import {
   continueAsNew,
   proxyActivities,
   proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -28,6 +29,8 @@ import type {
   TuneStatus,
   WriteBackPlan,
 } from '../tune/types';
+import { waitForPersonSummary, tuneSummaries } from '../web-ui/summaries';
+import { tuneDetails } from '../web-ui/tune-details';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -82,6 +85,7 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
     state.phase = phase;
     const label = phase === 'awaiting-decision' || phase === 'completed' || phase === 'cancelled' ? phase : 'running';
     upsertSearchAttributes([{ key: statusKey, value: label }]);
+    setCurrentDetails(tuneDetails(input, state, workflowInfo().workflowId));
   };
 
   /** Waits for a human decision; returns true when the loop goes on. */
@@ -89,7 +93,9 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
     state.stall = { reason: stall.reason, detail: stall.detail, since: new Date().toISOString() };
     setPhase('awaiting-decision');
     await records.setTuneStatus({ runId: input.runId, status: 'awaiting-decision' });
-    const decided = await condition(() => pending !== undefined, settings.decisionTimeoutMs);
+    const decided = await condition(() => pending !== undefined, settings.decisionTimeoutMs, {
+      summary: waitForPersonSummary('a decision', 'decide', settings.decisionTimeoutMs),
+    });
     const now = new Date().toISOString();
     const goesOn = decided
       ? applyDecision(state, pending!.decision, now)
@@ -147,16 +153,21 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
     setPhase('execute');
     let exec: ExecuteResult | undefined;
     try {
-      exec = await models.executeIteration({
-        runId: input.runId,
-        iteration,
-        skills,
-        scenarioRef: input.scenarioRef,
-        goldenRef: input.goldenRef,
-        chain: settings.chain,
-        executor: runModels.executor,
-        ...(settings.execution ? { execution: settings.execution } : {}),
-      });
+      exec = await models.executeIteration.executeWithOptions(
+        { summary: tuneSummaries.execute(iteration, runModels.executor, skills.length) },
+        [
+          {
+            runId: input.runId,
+            iteration,
+            skills,
+            scenarioRef: input.scenarioRef,
+            goldenRef: input.goldenRef,
+            chain: settings.chain,
+            executor: runModels.executor,
+            ...(settings.execution ? { execution: settings.execution } : {}),
+          },
+        ],
+      );
       rec.tokens += exec.tokens;
       rec.costUsd += exec.costUsd;
       if (exec.filesRead) rec.filesRead = exec.filesRead;
@@ -179,7 +190,10 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
         ...(exec.filesRead ? { filesRead: exec.filesRead } : {}),
       };
       try {
-        evaluation = await models.evaluateIteration(evaluateInput);
+        evaluation = await models.evaluateIteration.executeWithOptions(
+          { summary: tuneSummaries.evaluate(iteration, runModels.judge) },
+          [evaluateInput],
+        );
       } catch (err) {
         // A judge that failed for good (a final 4xx, output with no score after every attempt, retries spent)
         // costs this case its score, not the run: the failure is recorded and the loop goes on.
@@ -228,13 +242,18 @@ export async function tuneWorkflow(input: TuneInput, carried?: TuneState): Promi
     const target = [...evaluation.perSkill].sort((a, b) => a.score - b.score)[0]?.skill ?? input.skills[0]!.name;
     setPhase('improve');
     try {
-      const imp = await models.improveSkill({
-        runId: input.runId,
-        iteration,
-        skill: { name: target, hash: snapshot[target]! },
-        evaluationRef: evaluation.evaluationRef,
-        improver: runModels.improver,
-      });
+      const imp = await models.improveSkill.executeWithOptions(
+        { summary: tuneSummaries.improve(iteration, target, runModels.improver) },
+        [
+          {
+            runId: input.runId,
+            iteration,
+            skill: { name: target, hash: snapshot[target]! },
+            evaluationRef: evaluation.evaluationRef,
+            improver: runModels.improver,
+          },
+        ],
+      );
       state.current[target] = imp.newHash;
       rec.improvement = { status: 'applied', skill: target, newHash: imp.newHash };
       rec.tokens += imp.tokens;

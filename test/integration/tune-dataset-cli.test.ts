@@ -182,7 +182,7 @@ describe('tune <name> --dataset against a real Temporal server', () => {
       expect(desc.taskQueue).toBe(binding.taskQueue);
       expect(desc.memo?.[STORE_MEMO_KEY]).toEqual({ id: binding.store.id, label: binding.store.label });
       expect(await desc.staticSummary()).toBe(
-        'Optimizes text greet@2 on dataset greet-cases@1: up to 3 rounds of 2 proposals, threshold 70, seed 5, budget 2 calls',
+        'Optimizes text greet@2 on dataset greet-cases@1: up to 3 rounds of 2 proposals, threshold 70, seed 5, budget 2 calls — started by ana',
       );
       const history = await handle.fetchHistory();
       const payload = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;

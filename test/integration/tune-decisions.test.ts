@@ -10,6 +10,7 @@ import { sharedTestEnv } from '../support/shared-env';
 import { timeSkippingEnv } from '../support/time-skipping';
 import { eventually, testClient, uniqueId, withWorker } from '../support/temporal';
 import { judgeJson, tuneHarness, type TuneHarness } from '../support/tune-harness';
+import { currentDetails, historySummaries, offeredSignals } from '../support/web-ui';
 
 const open: TuneHarness[] = [];
 afterEach(async () => {
@@ -93,6 +94,30 @@ describe('recurring issues across runs (real dev server)', () => {
         detail: expect.stringContaining('"missing-examples" (3×)'),
       });
       expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(afterTwo); // nothing written while it waits
+      // The Web UI explains the stall: summary, the decide signals in the current details, summaries on events.
+      const desc = await third!.handle.describe();
+      expect(await desc.staticSummary()).toMatch(/^Tune skill recurring@[0-9a-f]{8}: up to \d+ iterations to score 80/);
+      const details = await currentDetails(third!.handle);
+      expect(details).toContain('**Tune** `recurring` — phase **awaiting-decision**');
+      expect(details).toContain('"missing-examples" (3×)');
+      expect(offeredSignals(details).map((o) => `${o.signal}:${String(o.payload.action)}`)).toEqual([
+        'decide:continue',
+        'decide:accept',
+        'decide:rollback',
+        'decide:cancel',
+      ]);
+      const events = await historySummaries(third!.handle);
+      const summaries = events.filter((e) => e.kind === 'activity').map((e) => e.summary);
+      expect(summaries.slice(0, 3)).toEqual([
+        expect.stringMatching(/^execute iteration 1 \(1 skill\) with \w+:/),
+        expect.stringMatching(/^judge iteration 1 with \w+:/),
+        expect.stringMatching(/^improve recurring after iteration 1 with \w+:/),
+      ]);
+      // Every model call of the run says which iteration and model it is.
+      expect(summaries.every((t) => /^(execute|judge|improve) .*iteration \d+.* with \w+:/.test(t ?? ''))).toBe(true);
+      expect(events.filter((e) => e.kind === 'timer').map((e) => e.summary)).toEqual([
+        'wait up to 7 d for a decision (signal decide)',
+      ]);
       await third!.handle.executeUpdate(decideUpdate, {
         args: [{ action: 'accept', by: 'lead', note: 'known; tracked' }],
       });

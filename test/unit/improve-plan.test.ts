@@ -2,6 +2,7 @@ import {
   checkVerdict,
   gateVerdict,
   improveControlProblem,
+  improveDetails,
   improveInputProblem,
   initialSteps,
   nextStep,
@@ -124,5 +125,25 @@ describe('improve: the gate and the post-rollout check', () => {
     expect(improveInputProblem({ ...ok, check: { windowMs: 10, minSamples: 1 } })).toMatch(/check window/);
     expect(improveInputProblem({ ...ok, gate: { passRateThreshold: 80 } })).toMatch(/pass rate from 0 to 1/);
     expect(improveInputProblem({ ...ok, skip: ['nope' as never] })).toMatch(/no step "nope"/);
+  });
+});
+
+describe('improve: the Web UI details of a run that waits for a person', () => {
+  test('the review and the approval name the control signal and its exact JSON, each checked by the run', () => {
+    const review = improveDetails(waitingAt('review'), 'improve-greet-r1');
+    expect(review).toContain('Waiting for a person');
+    expect(review).toContain('signal `control` with `{"action":"reviewed","by":"your-name"}`');
+    expect(review).toContain('refinery improve --run improve-greet-r1 --reviewed');
+    // what the details offer is what the run takes at that step
+    expect(improveControlProblem(waitingAt('review'), { action: 'reviewed', by: 'your-name' }, [])).toBeUndefined();
+    const approval = improveDetails(waitingAt('approval'), 'improve-greet-r1');
+    expect(approval).toContain('`{"action":"approve","by":"your-name"}`');
+    expect(approval).toContain('`{"action":"reject","by":"your-name"}`');
+  });
+
+  test('a run at work shows no waiting block', () => {
+    const tuning = status({ current: 'tune' });
+    tuning.steps.find((x) => x.step === 'tune')!.state = 'running';
+    expect(improveDetails(tuning, 'improve-greet-r1')).not.toContain('Waiting for a person');
   });
 });

@@ -16,6 +16,7 @@ import { CliError, EXIT } from '../exit-codes';
 import { cliActor } from '../library-io';
 import { workflowUiLink } from '../stack';
 import { rolloutWorkflowId } from './rollout';
+import { abMetadata } from '../../web-ui/static-metadata';
 
 export const abHelp = `refinery ab <name> --variants A,B --metric <signal> [--split ${AB_DEFAULTS.split}] [--min-samples ${AB_DEFAULTS.minSamples}]
                  [--interval ${AB_DEFAULTS.interval}] [--max ${AB_DEFAULTS.max}] [--wait]
@@ -101,6 +102,7 @@ export async function abCommand(config: Config, argv: string[]): Promise<number>
       workflowId: input.abId,
       args: [input],
       memo: binding.memo,
+      ...abMetadata(input, { startedBy: cliActor(config, values.by).subject }),
     });
     console.log(
       `A/B test ${input.abId} started (v${variants[0]} ${split[0]}% / v${variants[1]} ${split[1]}%)\n  ${workflowUiLink(config, input.abId)}`,

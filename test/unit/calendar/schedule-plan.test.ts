@@ -12,6 +12,7 @@ import {
   type DescribedSchedule,
   type PlannedSchedule,
 } from '../../../src/calendar/schedule-plan';
+import { calendarMetadata } from '../../../src/web-ui/static-metadata';
 
 const options = { timezone: 'Europe/Berlin', catchupWindowMs: DEFAULT_CATCHUP_WINDOW_MS, taskQueue: 'q', prefix: 'p' };
 const byPeriod = Object.fromEntries(planSchedules(options).map((p) => [p.period, p])) as Record<
@@ -47,6 +48,7 @@ function describedDaily(overrides: Partial<CalendarSpecDescription> = {}): Descr
       taskQueue: 'q',
       workflowId: 'p-daily',
       args: [{}],
+      ...calendarMetadata('daily', 'p-daily'),
     },
     policies: { overlap: 'SKIP', catchupWindow: DEFAULT_CATCHUP_WINDOW_MS, pauseOnFailure: false },
   };
@@ -63,7 +65,12 @@ describe('planSchedules', () => {
         taskQueue: 'q',
         workflowId: plan.scheduleId,
         args: [{}],
+        // Every run the Schedule starts says in the Web UI what it is and which Schedule started it.
+        ...calendarMetadata(plan.period, plan.scheduleId),
       });
+      expect(plan.action.staticSummary).toBe(
+        `Improvement calendar: ${plan.period} run — started by Schedule ${plan.scheduleId}`,
+      );
       expect(plan.spec.timezone).toBe('Europe/Berlin');
       expect(plan.policies).toEqual({ overlap: 'SKIP', catchupWindow: 86_400_000, pauseOnFailure: false });
     }

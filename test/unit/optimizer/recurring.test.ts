@@ -123,8 +123,14 @@ describe('recurring failures of the optimizer pick', () => {
       stalledRun('max-iterations'),
       'optimize-greet-1',
     );
-    expect(text).toContain('**Waiting for a decision before the chosen candidate is recorded**: RECURRING ISSUE.');
-    expect(text).toContain('`refinery decide optimize-greet-1 --action accept --by <you>`');
-    expect(text).toContain('`--action rollback` to keep the original');
+    expect(text).toContain(
+      '**Waiting for a person**: a decision before the chosen candidate is recorded: RECURRING ISSUE (since',
+    );
+    expect(text).toContain('then keeps the original).');
+    expect(text).toContain('- keep the original: signal `decide` with `{"action":"rollback","by":"your-name"}`');
+    expect(text).toContain(
+      '- record the chosen candidate anyway: signal `decide` with `{"action":"accept","by":"your-name"}`',
+    );
+    expect(text).toContain('`refinery decide optimize-greet-1 --action accept|rollback|cancel --by <you>`');
   });
 });

@@ -2,8 +2,8 @@ import { bestOnValidation } from './engine';
 import { paretoFrontier } from './frontier';
 import type { OptimizeRunState } from './run-state';
 import type { OptimizeInput } from './types';
-import { humanDuration, waitingBlock } from '../web-ui/markdown';
-import { decideChoices } from '../web-ui/run-details';
+import { humanDuration, waitingBlock, type SignalChoice } from '../web-ui/markdown';
+import { decideChoices, YOUR_NAME } from '../web-ui/run-details';
 
 const pct = (x: number) => `${Math.round(x * 1000) / 10}`;
 
@@ -33,13 +33,30 @@ export function details(input: OptimizeInput, run: OptimizeRunState, workflowId:
     );
     if (e.lastRejection) lines.push(`Last rejection: ${e.lastRejection.reason}`);
   }
-  if (run.stall)
+  if (run.stall) {
+    const since = `since ${run.stall.since}; it waits up to ${humanDuration(input.settings.decisionTimeoutMs)}`;
     lines.push(
-      waitingBlock({
-        waitsFor: `${run.stall.detail} (since ${run.stall.since}; it waits up to ${humanDuration(input.settings.decisionTimeoutMs)}).`,
-        choices: decideChoices(),
-        cli: `refinery decide ${workflowId} --action continue|accept|rollback|cancel [--iterations N] --by <you>`,
-      }),
+      run.stall.reason === 'unresolved-recurring'
+        ? waitingBlock({
+            waitsFor: `a decision before the chosen candidate is recorded: ${run.stall.detail} (${since}, then keeps the original).`,
+            choices: recurringChoices(),
+            cli: `refinery decide ${workflowId} --action accept|rollback|cancel --by <you>`,
+          })
+        : waitingBlock({
+            waitsFor: `${run.stall.detail} (${since}).`,
+            choices: decideChoices(),
+            cli: `refinery decide ${workflowId} --action continue|accept|rollback|cancel [--iterations N] --by <you>`,
+          }),
     );
+  }
   return lines.join('\n\n');
+}
+
+/** The answers to an unresolved recurring issue (reference 003): record the pick anyway, or keep the original. */
+function recurringChoices(): SignalChoice[] {
+  return [
+    { what: 'record the chosen candidate anyway', signal: 'decide', payload: { action: 'accept', by: YOUR_NAME } },
+    { what: 'keep the original', signal: 'decide', payload: { action: 'rollback', by: YOUR_NAME } },
+    { what: 'cancel the run', signal: 'decide', payload: { action: 'cancel', by: YOUR_NAME } },
+  ];
 }

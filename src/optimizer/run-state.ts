@@ -1,5 +1,5 @@
 import { MAX_CONTINUE_ITERATIONS } from '../tune/state';
-import type { DecisionInput, DecisionRecord, RunModels } from '../tune/types';
+import type { DecisionInput, DecisionRecord, RunModels, StallReason } from '../tune/types';
 import { bestOnValidation } from './engine';
 import { paretoFrontier } from './frontier';
 import type {
@@ -26,7 +26,7 @@ export interface OptimizeRunState {
   split?: DatasetSplit;
   projection?: Projection;
   engine?: OptimizerState;
-  stall?: { reason: string; detail: string; since: string };
+  stall?: { reason: StallReason; detail: string; since: string };
   decisions: DecisionRecord[];
   warnings: string[];
   outcome?: OptimizeOutcome;
@@ -63,6 +63,14 @@ export function optimizeDecisionProblem(run: OptimizeRunState, d: DecisionInput)
       return `continue needs --iterations between 1 and ${MAX_CONTINUE_ITERATIONS}`;
   }
   if (d.note && d.note.length > 2000) return 'the note is over 2000 characters';
+  // An unresolved recurring issue can stall a run that ended on its threshold or its budget: more rounds end at once.
+  const stop = run.engine?.stop;
+  if (
+    d.action === 'continue' &&
+    run.stall?.reason === 'unresolved-recurring' &&
+    (stop === 'threshold-met' || stop === 'budget-spent')
+  )
+    return `continue cannot help: the run ended on ${stop}; use accept, rollback or cancel`;
   return undefined;
 }
 
@@ -73,7 +81,7 @@ export function optimizeDecisionProblem(run: OptimizeRunState, d: DecisionInput)
  */
 export function applyOptimizeDecision(run: OptimizeRunState, d: DecisionInput | undefined, decidedAt: string): boolean {
   const engine = run.engine!;
-  const reason = run.stall?.reason === 'error-budget' ? 'error-budget' : 'converged-below-threshold';
+  const reason = run.stall?.reason ?? 'converged-below-threshold';
   run.stall = undefined;
   if (!d) {
     run.decisions.push({
@@ -105,6 +113,18 @@ export function applyOptimizeDecision(run: OptimizeRunState, d: DecisionInput | 
       engine.stop = 'cancelled';
       return false;
   }
+}
+
+/**
+ * Whether the run ends with the original: a rollback or a cancel, or no decision in time on an unresolved recurring
+ * issue (reference 003 asks a person before anything is written; silence is no answer). A timeout on the other
+ * stalls ends with the best accepted candidate.
+ */
+export function keepsOriginal(run: OptimizeRunState): boolean {
+  const stop = run.engine?.stop;
+  if (stop === 'rolled-back' || stop === 'cancelled') return true;
+  const last = run.decisions[run.decisions.length - 1];
+  return stop === 'decision-timeout' && last?.timedOut === true && last.reason === 'unresolved-recurring';
 }
 
 /** The status query's answer. */

@@ -23,6 +23,7 @@ import {
   applyOptimizeDecision,
   finishReserve,
   initialOptimizeState,
+  keepsOriginal,
   optimizeDecisionProblem,
   roundSettings,
   stallFor,
@@ -30,6 +31,13 @@ import {
   type OptimizeRunState,
 } from '../optimizer/run-state';
 import { details } from '../optimizer/run-details';
+import {
+  acceptedChain,
+  failingCategories,
+  recordsUnattended,
+  recurringEscalation,
+  unresolvedOf,
+} from '../optimizer/recurring';
 import type {
   CandidateRef,
   EvaluateResponse,
@@ -171,15 +179,19 @@ export async function optimizeWorkflow(input: OptimizeInput, carried?: OptimizeR
       continue;
     }
     const stall = stallFor(stop, run.engine, settings.threshold);
-    if (!stall) {
+    if (stall)
+      run.stall = {
+        reason: stop === 'error-budget' ? 'error-budget' : 'converged-below-threshold',
+        detail: stall,
+        since: new Date().toISOString(),
+      };
+    else {
       run.engine.stop = stop;
-      break;
+      // Reference 003: a pick that still fails what two earlier runs failed waits for a person before it is recorded.
+      const escalation = await unresolvedRecurring();
+      if (!escalation) break;
+      run.stall = { reason: 'unresolved-recurring', detail: escalation, since: new Date().toISOString() };
     }
-    run.stall = {
-      reason: stop === 'error-budget' ? 'error-budget' : 'converged-below-threshold',
-      detail: stall,
-      since: new Date().toISOString(),
-    };
     setPhase('awaiting-decision');
     const decided = await condition(() => pending !== undefined, settings.decisionTimeoutMs, {
       summary: waitForPersonSummary('a decision', 'decide', settings.decisionTimeoutMs),
@@ -190,11 +202,28 @@ export async function optimizeWorkflow(input: OptimizeInput, carried?: OptimizeR
   }
   return finish();
 
+  /** The escalation of an unresolved recurring issue when the pick needs a person first, else undefined. */
+  async function unresolvedRecurring(): Promise<string | undefined> {
+    const engine = run.engine!;
+    const chosen = bestOnValidation(engine).ref;
+    const original = run.original!;
+    // Nothing would be recorded unattended: no need to read the earlier runs.
+    if (!recordsUnattended({ stop: engine.stop!, dryRun: Boolean(settings.dryRun), chosen, original }))
+      return undefined;
+    const findings = await records.findOptimizeRecurring({
+      runId: input.runId,
+      item: input.target.name,
+      categories: failingCategories(split, engine.accepted, chosen),
+    });
+    if (!unresolvedOf(findings).length) return undefined;
+    const tried = acceptedChain(engine.accepted, chosen.hash).map((a) => a.summary);
+    return recurringEscalation({ item: input.target.name, findings, tried });
+  }
+
   async function finish(): Promise<OptimizeStatus> {
     const engine = run.engine!;
     const original = run.original!;
-    const keepOriginal = engine.stop === 'rolled-back' || engine.stop === 'cancelled';
-    const chosen = keepOriginal ? original : bestOnValidation(engine).ref;
+    const chosen = keepsOriginal(run) ? original : bestOnValidation(engine).ref;
     const same = chosen.hash === original.hash;
     const samples = settings.repeat;
 

@@ -3,7 +3,7 @@ import { moveLabel, resolveLabel } from '../../src/library/label-store';
 import { getContent } from '../../src/library/versions';
 import { rolloutStatusQuery } from '../../src/shared';
 import { DEFAULT_SPLIT, splitDataset } from '../../src/optimizer/split';
-import { optimizeEvidence } from '../../src/store/optimize-runs';
+import { optimizeEvidence, optimizeEvidenceOfRun } from '../../src/store/optimize-runs';
 import { getBlob } from '../../src/store/blobs';
 import type { RecordedRequest } from '../fakes/fake-server-core';
 import { improverReply } from '../support/optimizer-fakes';
@@ -484,6 +484,77 @@ describe('optimizeWorkflow: tune any library item on a dataset', () => {
       const status = await run.result();
       expect(status.stop).toBe('accepted');
       expect(status.decisions).toMatchObject([{ action: 'accept', by: 'ana' }]);
+    });
+  });
+
+  test('a pick that still fails what two earlier runs failed waits for a person before it is recorded: accept, then rollback', async () => {
+    // The improver fixes four topics of six, the same way every run: the elms and ferns cases fail run after run.
+    const h = await world({
+      improver: () => ({
+        summary: 'four rules',
+        edits: [
+          {
+            path: 'prompt.md',
+            action: 'append',
+            text: ['apples', 'boats', 'cats', 'dunes'].map((t) => `\nAlways mention ${t}.`).join(''),
+          },
+        ],
+      }),
+    });
+    const taskQueue = uniqueId('tq-opt');
+    await withWorker(taskQueue, { db: h.db, providers: h.providers }, async () => {
+      const start = () =>
+        h.start(client, taskQueue, ['greet@1'], {
+          dataset: 'topics@1',
+          seed: '7',
+          'max-iterations': '1',
+          threshold: '101',
+          parallel: '1',
+        });
+      const stalled = async (run: Awaited<ReturnType<typeof start>>) =>
+        eventually(async () => {
+          const s = await run.status();
+          return s.phase === 'awaiting-decision' ? s : undefined;
+        }, 60_000);
+
+      // The 1st and 2nd runs record their pick (RECURRING in the 2nd only reports).
+      for (let i = 0; i < 2; i++) {
+        const status = await (await start()).result();
+        expect(status.outcome!.version).toBeDefined();
+        expect(status.decisions).toEqual([]);
+      }
+
+      // The 3rd: UNRESOLVED, so it waits, with nothing recorded yet, in the reference's escalation format.
+      const third = await start();
+      const waiting = await stalled(third);
+      expect(waiting.stall).toMatchObject({ reason: 'unresolved-recurring' });
+      expect(waiting.stall!.detail).toMatch(
+        /^RECURRING ISSUE - Escalation Required\. Issue: the chosen candidate of greet still fails failing case c\d+/,
+      );
+      expect(waiting.stall!.detail).toContain('this run tried: four rules');
+      expect(await optimizeEvidenceOfRun(h.db, third.input.runId)).toBeUndefined();
+      const handle = client.workflow.getHandle(third.workflowId);
+      await handle.executeUpdate('decide', { args: [{ action: 'accept', by: 'ana' }] });
+      const accepted = await third.result();
+      expect(accepted.stop).toBe('accepted');
+      expect(accepted.outcome!.version).toBeDefined();
+      expect(accepted.outcome!.chosen.hash).not.toBe(accepted.outcome!.original.hash);
+      expect((await optimizeEvidenceOfRun(h.db, third.input.runId))!.version).toBe(accepted.outcome!.version);
+      expect(accepted.decisions).toMatchObject([{ action: 'accept', by: 'ana', reason: 'unresolved-recurring' }]);
+      expect(await getBlob(h.db, accepted.outcome!.reportRef)).toContain('by ana on "unresolved-recurring"');
+
+      // The 4th: rollback keeps the original, records no version, and leaves nothing for the folder.
+      const fourth = await start();
+      await stalled(fourth);
+      await client.workflow
+        .getHandle(fourth.workflowId)
+        .executeUpdate('decide', { args: [{ action: 'rollback', by: 'ana' }] });
+      const rolledBack = await fourth.result();
+      expect(rolledBack.stop).toBe('rolled-back');
+      expect(rolledBack.outcome!.version).toBeUndefined();
+      expect(rolledBack.outcome!.chosen.hash).toBe(rolledBack.outcome!.original.hash);
+      expect(await optimizeEvidenceOfRun(h.db, fourth.input.runId)).toBeUndefined();
+      expect(rolledBack.decisions).toMatchObject([{ action: 'rollback', reason: 'unresolved-recurring' }]);
     });
   });
 });

@@ -8,7 +8,8 @@ import { recordVersion } from '../../library/versions';
 import type { FinishOptimizeInput } from '../../optimizer/activity-types';
 import { scoreInterval } from '../../optimizer/intervals';
 import { contentDiff, renderOptimizeReport } from '../../optimizer/report';
-import type { AcceptedCandidate, OptimizeOutcome } from '../../optimizer/types';
+import { acceptedChain, failingCategories } from '../../optimizer/recurring';
+import type { OptimizeOutcome } from '../../optimizer/types';
 import { getJson, putBlob } from '../../store/blobs';
 import type { Db } from '../../store/db';
 import {
@@ -17,9 +18,9 @@ import {
   recordOptimizeEvidence,
   type OptimizeEvidence,
 } from '../../store/optimize-runs';
-import { earlierRunCategories, finishTuneRun, recordWeaknesses } from '../../store/tune-runs';
+import { finishTuneRun, recordWeaknesses } from '../../store/tune-runs';
 import { assertivenessScore } from '../../tune/assertiveness';
-import { classifyRecurring } from '../../tune/recurring';
+import { recurringOf } from './recurring';
 
 /** The label a chosen candidate gets: never production, which only the guarded rollout (or a person) moves. */
 export const CANDIDATE_LABEL = 'candidate';
@@ -28,17 +29,6 @@ export const CANDIDATE_LABEL = 'candidate';
 export const candidateMoveReason = (runId: string) => `chosen by optimize run ${runId}`;
 
 const pct = (x: number) => (Math.round(x * 1000) / 10).toFixed(1);
-
-/** The accepted changes from the original to the chosen, oldest first, by following parents. */
-function chain(accepted: AcceptedCandidate[], chosen: string): AcceptedCandidate[] {
-  const byHash = new Map(accepted.map((a) => [a.ref.hash, a]));
-  const out: AcceptedCandidate[] = [];
-  for (let a = byHash.get(chosen); a?.parent !== undefined; a = byHash.get(a.parent)) {
-    out.unshift(a);
-    if (out.length > accepted.length) break; // a cycle would be a bug upstream; never loop on it
-  }
-  return out;
-}
 
 /**
  * Moves `candidate` to version, audited, as a compare-and-set on what the label held when read. Idempotent by run:
@@ -90,7 +80,7 @@ export function finishOptimizeRunActivity(db: Db, publicUrl: string) {
       const stored = await optimizeEvidenceOfRun(db, f.runId);
       if (stored) version = stored.version;
       else {
-        const changes = chain(accepted, f.chosen.hash)
+        const changes = acceptedChain(accepted, f.chosen.hash)
           .map((a) => a.summary)
           .filter(Boolean);
         const rationale =
@@ -127,10 +117,9 @@ export function finishOptimizeRunActivity(db: Db, publicUrl: string) {
       : '';
     const diffRef = diff ? await putBlob(db, diff) : undefined;
     // Reference 003 across runs: the validation cases the chosen still fails, against earlier runs of this item.
-    const chosenScores = find(f.chosen.hash)?.validation ?? {};
-    const failing = f.split.validation.filter((id) => (chosenScores[id] ?? 0) < 1).map((id) => `failing case ${id}`);
+    const failing = failingCategories(f.split, accepted, f.chosen);
     await recordWeaknesses(db, f.runId, target.name, failing);
-    const recurring = classifyRecurring(target.name, failing, await earlierRunCategories(db, target.name, f.runId));
+    const recurring = await recurringOf(db, f.runId, target.name, failing);
     const assertiveness = assertivenessScore({
       iterations: Math.max(1, f.state.round),
       failedEvaluations: f.state.evaluationFailures,

@@ -9,6 +9,7 @@ import { ModelCalls } from '../tune/model-calls';
 import { evaluateCandidateActivity, noSkillContent, storeCandidate } from './evaluate';
 import { finishOptimizeRunActivity } from './finish';
 import { prepareOptimizeRunActivity } from './prepare';
+import { findOptimizeRecurringActivity } from './recurring';
 import { proposeCandidateActivity, type CaseEvidenceLoader, type EditScopeLoader } from './propose';
 import { editScopeOf } from '../../optimizer/edit-scope';
 import { buildCandidateRolloutActivity } from './rollout';
@@ -36,6 +37,7 @@ export function optimizeActivities(
     ...evaluateCandidateActivity(db, models),
     proposeCandidate: proposeCandidateActivity(db, models, evidenceFromStore, scopeFromDataset),
     prepareOptimizeRun: prepareOptimizeRunActivity(db),
+    findOptimizeRecurring: findOptimizeRecurringActivity(db),
     finishOptimizeRun: finishOptimizeRunActivity(db, opts.publicUrl),
     buildCandidateRollout: buildCandidateRolloutActivity(db, opts.admins),
     prepareChainStep: prepareChainStepActivity(db, models),

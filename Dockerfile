@@ -17,8 +17,10 @@ RUN apt-get update \
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
+COPY scripts/better-sqlite3-for-node.sh ./scripts/better-sqlite3-for-node.sh
 RUN --mount=type=cache,target=/root/.npm npm ci
-RUN npm run build && npm prune --omit=dev
+# On Node 24 the lockfile's better-sqlite3 12.x aborts when a statement is collected: the script swaps in 13.x.
+RUN npm run build && npm prune --omit=dev && sh scripts/better-sqlite3-for-node.sh --omit=dev
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production

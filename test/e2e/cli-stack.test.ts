@@ -37,7 +37,8 @@ describe('the embedded stack through the CLI', () => {
 
     const dev = cli(['dev'], env);
     try {
-      await eventually(() => dev.output().includes('Press Ctrl-C'), 60_000, 'refinery dev to come up');
+      // Reopening the dev server's SQLite file can take long on a loaded machine: wait generously.
+      await eventually(() => dev.output().includes('Press Ctrl-C'), 150_000, 'refinery dev to come up');
       // The server start ran and stopped; this one reopened the same SQLite file.
       expect(workflowList(env.TEMPORAL_ADDRESS)).toContain(workflowId);
 
@@ -52,13 +53,13 @@ describe('the embedded stack through the CLI', () => {
 
     const again = cli(['dev'], env);
     try {
-      await eventually(() => again.output().includes('Press Ctrl-C'), 60_000, 'refinery dev to come up again');
+      await eventually(() => again.output().includes('Press Ctrl-C'), 150_000, 'refinery dev to come up again');
       expect(workflowList(env.TEMPORAL_ADDRESS)).toContain(workflowId);
     } finally {
       again.child.kill('SIGINT');
     }
     expect(await again.exited).toBe(0);
-  });
+  }, 480_000);
 
   test('a port taken by another program is a clear error', async () => {
     const net = await import('node:net');

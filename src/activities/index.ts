@@ -6,7 +6,7 @@ import { evalActivities } from './eval';
 import { rolloutActivities } from './rollout';
 import { tuneActivities } from './tune';
 import { optimizeActivities } from './optimize';
-import { calendarActivities } from './calendar';
+import { calendarActivities } from '../calendar/activities';
 import { improveActivities } from './improve';
 
 export interface ActivityDeps {

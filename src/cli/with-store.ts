@@ -1,4 +1,4 @@
-import { AlertError } from '../calendar/alert-store';
+import { AlertError } from '../calendar/alerts/alert-store';
 import type { Config } from '../config';
 import { LibraryError } from '../library/errors';
 import type { Db } from '../store/db';

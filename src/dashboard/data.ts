@@ -1,4 +1,4 @@
-import { listAlerts, type AlertRow } from '../calendar/alert-store';
+import { listAlerts, type AlertRow } from '../calendar/alerts/alert-store';
 import { contributionsByPerson, type Contribution } from '../library/contribution';
 import { contributionsByItem } from '../library/contribution-store';
 import { getContent, latestVersion } from '../library/versions';

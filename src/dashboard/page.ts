@@ -1,4 +1,4 @@
-import type { AlertRow } from '../calendar/alert-store';
+import type { AlertRow } from '../calendar/alerts/alert-store';
 import type { Contribution } from '../library/contribution';
 import { CHART_CSS, compactNumber, lineChart, stackedBarChart, stackedColumnChart } from './charts';
 import type { DashboardData, TuneRunSummary } from './data';

@@ -1,7 +1,7 @@
 import { ApplicationFailure, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { workflowInfo } from '@temporalio/workflow';
-import { asOfProblem, chooseAsOf, type AsOfChoice } from '../calendar/as-of';
-import type { CalendarInput } from '../calendar/periods';
+import { asOfProblem, chooseAsOf, type AsOfChoice } from '../calendar/shared/as-of';
+import type { CalendarInput } from '../calendar/shared/periods';
 
 // Set by the server on runs a Schedule starts, backfills included.
 const scheduledStartKey = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);

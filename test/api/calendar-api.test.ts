@@ -1,5 +1,5 @@
-import { applyAlertActions } from '../../src/calendar/alert-store';
-import { planAlerts, type Finding } from '../../src/calendar/alerts';
+import { applyAlertActions } from '../../src/calendar/alerts/alert-store';
+import { planAlerts, type Finding } from '../../src/calendar/alerts/alert-rules';
 import { upsertRollout } from '../../src/rollout/store';
 import { describeEachStore } from '../support/store-backends';
 import { apiHarness, type ApiHarness } from './api-harness';

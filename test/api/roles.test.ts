@@ -1,5 +1,5 @@
-import { applyAlertActions } from '../../src/calendar/alert-store';
-import { planAlerts } from '../../src/calendar/alerts';
+import { applyAlertActions } from '../../src/calendar/alerts/alert-store';
+import { planAlerts } from '../../src/calendar/alerts/alert-rules';
 import { ROUTE_LIST } from '../../src/api/server';
 import { getHarvestCursor, writeHarvest } from '../../src/cases/case-store';
 import { recordFeedback } from '../../src/library/records';

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { applyAlertActions, listAlerts } from '../../src/calendar/alert-store';
-import { planAlerts, type Finding } from '../../src/calendar/alerts';
-import { recordCalendarRun } from '../../src/calendar/calendar-runs';
-import { listPostRunEvals } from '../../src/calendar/post-run-evals';
+import { applyAlertActions, listAlerts } from '../../src/calendar/alerts/alert-store';
+import { planAlerts, type Finding } from '../../src/calendar/alerts/alert-rules';
+import { recordCalendarRun } from '../../src/calendar/shared/calendar-run-store';
+import { listPostRunEvals } from '../../src/calendar/shared/post-run-eval-store';
 import { putBlob } from '../../src/store/blobs';
 import { openStore } from '../../src/store/open';
 import { createTuneRun } from '../../src/store/tune-runs';

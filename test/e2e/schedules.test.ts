@@ -1,6 +1,6 @@
 import { ScheduleNotFoundError, type Client, type ScheduleDescription } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { CALENDAR_WORKFLOW_TYPES, PERIODS, scheduleIdFor, type Period } from '../../src/calendar/periods';
+import { CALENDAR_WORKFLOW_TYPES, PERIODS, scheduleIdFor, type Period } from '../../src/calendar/shared/periods';
 import { runCli } from '../support/cli';
 import { sharedTestEnv } from '../support/shared-env';
 import { eventually, testClient, uniqueId } from '../support/temporal';

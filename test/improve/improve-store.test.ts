@@ -1,5 +1,5 @@
 import { improveActivities } from '../../src/activities/improve';
-import { getAlert } from '../../src/calendar/alert-store';
+import { getAlert } from '../../src/calendar/alerts/alert-store';
 import { getHarvestCursor, writeHarvest, type NewCase } from '../../src/cases/case-store';
 import type { CheckOutcome } from '../../src/improve/types';
 import { acceptCase, publishAccepted, rejectCase } from '../../src/cases/review';

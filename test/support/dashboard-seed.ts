@@ -1,6 +1,6 @@
-import { applyAlertActions, ackAlert, resolveAlert } from '../../src/calendar/alert-store';
-import type { Finding } from '../../src/calendar/alerts';
-import { recordCalendarRun } from '../../src/calendar/calendar-runs';
+import { applyAlertActions, ackAlert, resolveAlert } from '../../src/calendar/alerts/alert-store';
+import type { Finding } from '../../src/calendar/alerts/alert-rules';
+import { recordCalendarRun } from '../../src/calendar/shared/calendar-run-store';
 import { recordRuns } from '../../src/library/records';
 import { recordVersion } from '../../src/library/versions';
 import { upsertRollout } from '../../src/rollout/store';

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { ackAlert, AlertError, listAlerts, listIncidents, resolveAlert } from '../../calendar/alert-store';
+import { ackAlert, AlertError, listAlerts, listIncidents, resolveAlert } from '../../calendar/alerts/alert-store';
 import {
   listPostRunEvals,
   postRunEvalSchema,
   recordPostRunEval,
   subjectExists,
   subjectHint,
-} from '../../calendar/post-run-evals';
+} from '../../calendar/shared/post-run-eval-store';
 import { HttpProblem, problems, readJson, sendJson, validate } from '../http';
 import type { Route } from '../route';
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ALERT_SIGNALS } from '../../calendar/alerts';
+import { ALERT_SIGNALS } from '../../calendar/alerts/alert-rules';
 import {
   ackAlert,
   getAlertPolicy,
@@ -8,7 +8,7 @@ import {
   resolveAlert,
   setAlertPolicy,
   type AlertRow,
-} from '../../calendar/alert-store';
+} from '../../calendar/alerts/alert-store';
 import type { Config } from '../../config';
 import { CliError, EXIT } from '../exit-codes';
 import { withStore } from '../with-store';

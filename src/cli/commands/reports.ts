@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { getCalendarRun, listCalendarRuns } from '../../calendar/calendar-runs';
-import { PERIODS, type Period } from '../../calendar/periods';
+import { getCalendarRun, listCalendarRuns } from '../../calendar/shared/calendar-run-store';
+import { PERIODS, type Period } from '../../calendar/shared/periods';
 import type { Config } from '../../config';
 import { getBlob } from '../../store/blobs';
 import { CliError, EXIT } from '../exit-codes';

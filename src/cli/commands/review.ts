@@ -5,7 +5,7 @@ import {
   recordPostRunEval,
   subjectExists,
   subjectHint,
-} from '../../calendar/post-run-evals';
+} from '../../calendar/shared/post-run-eval-store';
 import type { Config } from '../../config';
 import { CliError, EXIT } from '../exit-codes';
 import { withStore } from '../with-store';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ScheduleNotFoundError, type Client } from '@temporalio/client';
-import { PERIODS, scheduleIdFor, type Period } from '../../calendar/periods';
+import { PERIODS, scheduleIdFor, type Period } from '../../calendar/shared/periods';
 import {
   DEFAULT_CATCHUP_WINDOW_MS,
   backfillRangeProblem,
@@ -10,7 +10,7 @@ import {
   planSchedules,
   resolveTimezone,
   type PlannedSchedule,
-} from '../../calendar/schedule-plan';
+} from '../../calendar/shared/schedule-plan';
 import {
   applySchedules,
   backfillSchedule,
@@ -19,7 +19,7 @@ import {
   resumeSchedule,
   triggerSchedule,
   type ScheduleView,
-} from '../../calendar/schedules-client';
+} from '../../calendar/shared/schedules-client';
 import { connectClient } from '../../client';
 import type { Config } from '../../config';
 import { parseDuration } from '../duration';

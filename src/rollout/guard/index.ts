@@ -19,7 +19,7 @@
 import { mixtureBoundary } from './boundary';
 import { describeSignal, evidenceParagraph } from './evidence';
 import { checkCounts, resolvePolicy } from './policy';
-import { measure } from './signals';
+import { measure } from './measurements';
 import type { ArmCounts, GuardPolicy, GuardVerdict, SignalVerdict } from './types';
 
 export type { ArmCounts, GuardPolicy, GuardVerdict, SignalName, SignalVerdict } from './types';

@@ -1,4 +1,4 @@
-import { ALL_SIGNALS } from './signals';
+import { ALL_SIGNALS } from './measurements';
 import type { ArmCounts, GuardPolicy, SignalName } from './types';
 
 export const DEFAULT_GUARD_POLICY: GuardPolicy = Object.freeze({

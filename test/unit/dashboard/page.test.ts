@@ -1,4 +1,4 @@
-import type { AlertRow } from '../../../src/calendar/alert-store';
+import type { AlertRow } from '../../../src/calendar/alerts/alert-store';
 import type { DashboardData } from '../../../src/dashboard/data';
 import { windowDays } from '../../../src/dashboard/days';
 import { decideCommand } from '../../../src/dashboard/decide-command';

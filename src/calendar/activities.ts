@@ -1,22 +1,21 @@
-import type { Config } from '../config';
-import type { DrillApi } from '../library/staging-drill';
-import type { Db } from '../store/db';
-import { reviewActivities } from './daily/daily-review-activities';
-import { goldenAuditActivities } from './golden-audit-activities';
+import type { CalendarActivityDeps } from './shared/activity-deps';
+import { dailyReviewActivities } from './daily/daily-review-activities';
 import { harvestActivities } from './daily/harvest-activities';
+import { monthlyActivities } from './monthly/monthly-activities';
+import { quarterlyActivities } from './quarterly/quarterly-activities';
+import { calendarRunActivities } from './shared/calendar-run-activities';
+import { weeklyTrendsActivities } from './weekly/weekly-trends-activities';
 
-export interface CalendarActivityDeps {
-  db: Db;
-  providers: Pick<Config, 'provider' | 'anthropic' | 'gemini' | 'openai'>;
-  /** Slack-compatible webhook for alerts (REFINERY_WEBHOOK_URL). */
-  webhookUrl?: string;
-  /** Base of links in reports (REFINERY_PUBLIC_URL). */
-  publicUrl?: string;
-  /** The API the quarterly rollback drill moves staging through (REFINERY_API_URL, REFINERY_API_TOKEN). */
-  drillApi?: Partial<DrillApi>;
-}
+export type { CalendarActivityDeps } from './shared/activity-deps';
 
-/** Activities of the four calendar workflows: daily/weekly reviews, monthly golden re-run, quarterly audit. */
+/** Activities of the four calendar workflows: daily review, weekly trends, monthly golden re-run, quarterly audit. */
 export function calendarActivities(deps: CalendarActivityDeps) {
-  return { ...reviewActivities(deps), ...goldenAuditActivities(deps), ...harvestActivities(deps) };
+  return {
+    ...dailyReviewActivities(deps),
+    ...weeklyTrendsActivities(deps),
+    ...calendarRunActivities(deps),
+    ...monthlyActivities({ db: deps.db, webhookUrl: deps.webhookUrl }),
+    ...quarterlyActivities({ db: deps.db, drillApi: deps.drillApi }),
+    ...harvestActivities(deps),
+  };
 }

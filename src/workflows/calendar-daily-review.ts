@@ -50,13 +50,3 @@ export async function dailyReviewWorkflow(input: CalendarInput = {}): Promise<Ca
   await store.recordReviewRun({ ...result, startedAt, finishedAt: new Date().toISOString(), asOfSource: source });
   return result;
 }
-
-/** Weekly quality trends: 7 days against the 7 before → a written summary with action items. */
-export async function weeklyTrendsWorkflow(input: CalendarInput = {}): Promise<CalendarRunResult> {
-  const { asOf, source } = calendarAsOf(input);
-  const startedAt = new Date().toISOString();
-  const { reportRef, counts } = await store.writeWeeklyTrendsReport({ asOf });
-  const result: CalendarRunResult = { runId: workflowInfo().workflowId, period: 'weekly', asOf, counts, reportRef };
-  await store.recordReviewRun({ ...result, startedAt, finishedAt: new Date().toISOString(), asOfSource: source });
-  return result;
-}

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
-import { goldenAuditActivities } from '../../src/calendar/golden-audit-activities';
+import { monthlyActivities } from '../../src/calendar/monthly/monthly-activities';
+import { quarterlyActivities } from '../../src/calendar/quarterly/quarterly-activities';
 import { applyAlertActions, getAlertPolicy, resolveAlert } from '../../src/calendar/alerts/alert-store';
 import { DEFAULT_ALERT_POLICY } from '../../src/calendar/alerts/alert-rules';
 import { getCalendarRun } from '../../src/calendar/shared/calendar-run-store';
@@ -88,7 +89,8 @@ async function withWorker<T>(db: Db, fn: (taskQueue: string) => Promise<T>, dril
     workflowBundle: { codePath: sharedTestEnv().workflowBundlePath },
     activities: {
       ...createActivities({ db, providers: OFFLINE }),
-      ...goldenAuditActivities({ db, providers: OFFLINE, drillApi }),
+      ...monthlyActivities({ db }),
+      ...quarterlyActivities({ db, drillApi }),
     },
   });
   return worker.runUntil(fn(taskQueue));

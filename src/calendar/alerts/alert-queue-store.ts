@@ -2,22 +2,7 @@ import type { Queryable } from '../../store/db';
 import type { QueuedAlert } from './alert-queue';
 import type { Severity } from './alert-rules';
 
-/** The reads the daily and weekly reviews need beyond the alert store: what is reviewed, and the queue. */
-
-export interface ReviewedVersion {
-  name: string;
-  version: number;
-  owner: string | null;
-}
-
-/** Every library item's production version: what the calendar reviews. */
-export async function productionVersions(db: Queryable): Promise<ReviewedVersion[]> {
-  const rows = await db.all<{ name: string; version: number; owner: string | null }>(
-    `SELECT l.name AS name, l.version AS version, i.owner AS owner
-     FROM labels l JOIN library_items i ON i.name = l.name WHERE l.label = 'production' ORDER BY l.name`,
-  );
-  return rows.map((r) => ({ name: r.name, version: Number(r.version), owner: r.owner ?? null }));
-}
+/** The reads of the unresolved alert queue the daily review and the weekly trends report on. */
 
 /** The oldest unresolved alerts (up to limit) with the prompt's owner, and how many there are in all. */
 export async function unresolvedQueue(db: Queryable, limit: number): Promise<{ queue: QueuedAlert[]; total: number }> {

@@ -1,46 +1,29 @@
 import { asyncLocalStorage } from '@temporalio/activity';
 import { QUEUE_ROWS } from '../alerts/alert-queue';
-import {
-  applyAlertActions,
-  getAlert,
-  getAlertPolicy,
-  resolutionCounts,
-  unresolvedForPlanning,
-} from '../alerts/alert-store';
+import { alertPayload } from '../alerts/alert-payload';
+import { alertsStampedAt, unresolvedCount, unresolvedQueue } from '../alerts/alert-queue-store';
 import { evaluateAlerts, planAlerts, type Finding } from '../alerts/alert-rules';
-import { recordCalendarRun } from '../shared/calendar-run-store';
+import { applyAlertActions, getAlert, getAlertPolicy, unresolvedForPlanning } from '../alerts/alert-store';
+import type { CalendarActivityDeps } from '../shared/activity-deps';
+import { productionVersions } from '../shared/production-store';
+import { qualitySignals } from '../shared/quality-signal-store';
+import { getJson, putBlob, putJson } from '../../store/blobs';
+import { postWebhook } from '../../webhook';
 import {
   dailyReport,
   reviewWindows,
   worstFirst,
-  DAY_MS,
   type DailyOutcome,
   type NotifyOutcome,
   type ReviewSummary,
 } from './daily-review';
-import type { CalendarRunResult } from '../shared/periods';
-import { countPostRunEvals } from '../shared/post-run-eval-store';
-import {
-  alertActivity,
-  alertsStampedAt,
-  productionVersions,
-  unresolvedCount,
-  unresolvedQueue,
-} from '../alerts/alert-queue-store';
-import { qualitySignals } from '../shared/quality-signal-store';
-import { actionItemsFor, DEFAULT_TREND_POLICY, weekOverWeek, type PromptTrends } from '../weekly/trends';
-import { alertPayload } from '../alerts/alert-payload';
-import { weeklyCounts, weeklyReport, type WeeklyReportInput } from '../weekly/weekly-report';
-import { getJson, putBlob, putJson } from '../../store/blobs';
-import { postWebhook } from '../../webhook';
-import type { CalendarActivityDeps } from '../activities';
 
 /**
- * Activities of the daily monitoring review and the weekly trends. Each takes the whole batch (every
+ * Activities of the daily monitoring review. Each takes the whole batch (every
  * production version, every alert) in one call and returns counts, new alert ids and blob hashes, so a
  * workflow run's history stays the same size however many prompts and alerts the store holds.
  */
-export function reviewActivities(deps: CalendarActivityDeps) {
+export function dailyReviewActivities(deps: CalendarActivityDeps) {
   const { db } = deps;
   const alertRows = async (ids: string[]) =>
     (await Promise.all(ids.map((id) => getAlert(db, id)))).filter((a) => a !== undefined);
@@ -122,48 +105,5 @@ export function reviewActivities(deps: CalendarActivityDeps) {
       return putBlob(db, markdown);
     },
 
-    /** The week's trends, action items, alert queue and post-run eval counts, as a stored markdown report. */
-    async writeWeeklyTrendsReport(p: { asOf: string }): Promise<{ reportRef: string; counts: Record<string, number> }> {
-      const until = new Date(p.asOf);
-      const weekStart = new Date(until.getTime() - 7 * DAY_MS);
-      const since = weekStart.toISOString();
-      const prompts: PromptTrends[] = [];
-      for (const v of await productionVersions(db)) {
-        const { minSamples } = await getAlertPolicy(db, v.name);
-        const current = await qualitySignals(db, v.name, v.version, 7, until);
-        const previous = await qualitySignals(db, v.name, v.version, 7, weekStart);
-        prompts.push({
-          ...v,
-          volume: { current: current.volume, previous: previous.volume },
-          trends: weekOverWeek(current, previous, { ...DEFAULT_TREND_POLICY, minSamples }),
-        });
-      }
-      const { queue, total } = await unresolvedQueue(db, QUEUE_ROWS);
-      const activity = await alertActivity(db, since, p.asOf);
-      const resolved = await resolutionCounts(db, since, p.asOf);
-      const input: WeeklyReportInput = {
-        asOf: p.asOf,
-        since,
-        prompts,
-        actionItems: prompts.flatMap(actionItemsFor),
-        queue,
-        unresolvedTotal: total,
-        alertsThisWeek: {
-          ...activity,
-          resolved: resolved.reduce((n, r) => n + r.resolved, 0),
-          falsePositives: resolved.reduce((n, r) => n + r.falsePositives, 0),
-        },
-        postRunEvals: await countPostRunEvals(db, since, p.asOf),
-      };
-      return { reportRef: await putBlob(db, weeklyReport(input)), counts: weeklyCounts(input) };
-    },
-
-    /** The run's line in the ops log (calendar_runs): counts, report, and where its as-of time came from. */
-    async recordReviewRun(
-      r: CalendarRunResult & { startedAt: string; finishedAt: string; asOfSource: string },
-    ): Promise<void> {
-      const { asOfSource, ...run } = r;
-      await recordCalendarRun(db, { ...run, summary: { asOfSource } });
-    },
   };
 }

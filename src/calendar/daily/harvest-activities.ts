@@ -1,7 +1,7 @@
 import { harvestCases } from '../../cases/harvest';
-import { productionVersions } from '../alerts/alert-queue-store';
+import { productionVersions } from '../shared/production-store';
 import { LibraryError } from '../../library/errors';
-import type { CalendarActivityDeps } from '../activities';
+import type { CalendarActivityDeps } from '../shared/activity-deps';
 
 /** The daily review's harvest: every prompt or skill in production, from its cursor (see src/cases/harvest.ts). */
 export function harvestActivities({ db }: Pick<CalendarActivityDeps, 'db'>) {

@@ -10,6 +10,15 @@ import type {
 } from './monthly-types';
 import { toPrevious, type PreviousResult } from './golden-compare';
 import { renderMonthlyReport } from './monthly-report';
+import {
+  alertPolicyChangedAt,
+  openRegressionTune,
+  productionItems,
+  recordRecalibration,
+  saveRecalibratedPolicy,
+  storedPolicyOverrides,
+  storedRecalibration,
+} from './monthly-store';
 import { countPostRunEvals } from '../shared/post-run-eval-store';
 import { recalibrate, RECALIBRATION, type RecalibrationDecision } from './recalibrate';
 import { improveWorkflowId } from '../../clients/improve';
@@ -48,10 +57,7 @@ export function monthlyActivities(deps: { db: Db; webhookUrl?: string }) {
      * in the latest earlier monthly run that evaluated it.
      */
     async planGoldenRun(p: { asOf: string }): Promise<MonthlyPlan> {
-      const production = await db.all<{ name: string; version: number; kind: string }>(
-        `SELECT l.name AS name, l.version AS version, i.kind AS kind FROM labels l
-         JOIN library_items i ON i.name = l.name WHERE l.label = 'production' ORDER BY l.name`,
-      );
+      const production = await productionItems(db);
       // A few months back: a prompt that errored last month is compared with the month before.
       const earlier = await listCalendarRuns(db, { period: 'monthly', before: p.asOf, limit: 3 });
       const targets: GoldenTarget[] = [];
@@ -117,13 +123,9 @@ export function monthlyActivities(deps: { db: Db; webhookUrl?: string }) {
         const workflowId = tuneWorkflowId(p.runId, r.name);
         // One open regression tune per skill: a second run in the same month (a manual re-run) finds the
         // same regression, and a second tune would only compete with the first for the owner's decision.
-        const open = await db.get<{ run_id: string }>(
-          `SELECT run_id FROM tune_runs WHERE started_by = ? AND skills = ? AND status IN ('running', 'awaiting-decision')
-             AND run_id <> ?`,
-          [CALENDAR_ACTOR, JSON.stringify([r.name]), workflowId],
-        );
+        const open = await openRegressionTune(db, CALENDAR_ACTOR, [r.name], workflowId);
         if (open) {
-          skipped.push({ name: r.name, reason: `not tuned again: regression tune \`${open.run_id}\` is still open` });
+          skipped.push({ name: r.name, reason: `not tuned again: regression tune \`${open}\` is still open` });
           continue;
         }
         const failed = new Set(
@@ -150,14 +152,10 @@ export function monthlyActivities(deps: { db: Db; webhookUrl?: string }) {
      */
     async recalibrateAlertThresholds(p: { runId: string; asOf: string }): Promise<RecalibrationDecision[]> {
       const stepKey = `${p.runId}:recalibration`;
-      const done = await db.get<{ result: string }>('SELECT result FROM step_results WHERE step_key = ?', [stepKey]);
-      if (done) return JSON.parse(done.result) as RecalibrationDecision[];
+      const done = await storedRecalibration<RecalibrationDecision[]>(db, stepKey);
+      if (done) return done;
       const since = new Date(Date.parse(p.asOf) - RECALIBRATION.windowDays * DAY_MS).toISOString();
-      const policies = new Map(
-        (await db.all<{ name: string; updated_at: string }>('SELECT name, updated_at FROM alert_policies')).map(
-          (r) => [r.name, String(r.updated_at)] as const,
-        ),
-      );
+      const policies = await alertPolicyChangedAt(db);
       // Per prompt, the window starts at its last threshold change when that falls inside the 30 days.
       const counts: { name: string; resolved: number; falsePositives: number; countedSince?: string }[] = [];
       for (const c of await resolutionCounts(db, since, p.asOf)) {
@@ -178,8 +176,7 @@ export function monthlyActivities(deps: { db: Db; webhookUrl?: string }) {
         for (const c of counts) {
           // The stored row holds only what differs from the default: keep it that way, so a later change
           // of the defaults still reaches fields nobody set.
-          const row = await tx.get<{ policy: string }>('SELECT policy FROM alert_policies WHERE name = ?', [c.name]);
-          const stored = row ? (JSON.parse(row.policy) as Record<string, unknown>) : {};
+          const stored = await storedPolicyOverrides(tx, c.name);
           const current = { ...DEFAULT_ALERT_POLICY, ...stored };
           const d = recalibrate({
             name: c.name,
@@ -190,23 +187,15 @@ export function monthlyActivities(deps: { db: Db; webhookUrl?: string }) {
           });
           decisions.push(d);
           if (d.action === 'keep') continue;
-          await tx.run(
-            `INSERT INTO alert_policies (name, policy, reason, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (name) DO UPDATE SET policy = excluded.policy, reason = excluded.reason,
-               updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-            [
-              c.name,
-              JSON.stringify({ ...stored, ...d.to }),
-              `monthly recalibration: ${d.reason}`,
-              `${CALENDAR_ACTOR}:${p.runId}`,
-              new Date().toISOString(),
-            ],
+          await saveRecalibratedPolicy(
+            tx,
+            c.name,
+            { ...stored, ...d.to },
+            `monthly recalibration: ${d.reason}`,
+            `${CALENDAR_ACTOR}:${p.runId}`,
           );
         }
-        await tx.run(
-          'INSERT INTO step_results (step_key, result, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-          [stepKey, JSON.stringify(decisions), new Date().toISOString()],
-        );
+        await recordRecalibration(tx, stepKey, decisions);
         return decisions;
       });
     },

@@ -1,10 +1,8 @@
-import type { AuditFinding } from '../quarterly/library-audit';
-import type { ShiftVerdict } from '../quarterly/dataset-refresh';
 import type { Comparison, GoldenResult, PreviousResult } from './golden-compare';
 import type { RecalibrationDecision } from './recalibrate';
 
 /**
- * What the monthly and quarterly workflows pass to and get from their activities: names, numbers,
+ * What the monthly workflow passes to and gets from its activities: names, numbers,
  * versions and blob hashes only — never prompt contents, dataset inputs or keys.
  */
 
@@ -55,35 +53,4 @@ export interface MonthlyOutcome {
   /** Regressions with no tune: the policy is off, or the item is not a skill. */
   tunesSkipped: { name: string; reason: string }[];
   recalibration: RecalibrationDecision[];
-}
-
-export interface DatasetReview {
-  name: string;
-  dataset: string;
-  datasetVersion: number;
-  verdict: ShiftVerdict;
-}
-
-export interface DrillResult {
-  name: string;
-  production: number;
-  /** The version staging served before the drill and was rolled back to. */
-  original?: number;
-  /** The version staging was moved away to (the rollback's start). */
-  target?: number;
-  /** `skipped`: the worker has no API to drill through (the detail names the settings). */
-  status: 'passed' | 'failed' | 'no-target' | 'skipped';
-  /** Time from the rollback move through the API until a client resolver served the original again. */
-  timeToRollbackMs?: number;
-  detail: string;
-}
-
-export interface QuarterlyOutcome {
-  runId: string;
-  asOf: string;
-  startedAt: string;
-  items: number;
-  findings: AuditFinding[];
-  datasets: DatasetReview[];
-  drills: DrillResult[];
 }

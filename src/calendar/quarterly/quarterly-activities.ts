@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { auditLibrary, STALE_DAYS, type AuditFinding, type AuditItem } from './library-audit';
 import { recordCalendarRun } from '../shared/calendar-run-store';
 import { datasetShift } from './dataset-refresh';
-import type { DatasetReview, DrillResult, QuarterlyOutcome } from '../monthly/monthly-types';
+import type { DatasetRefresh, DrillResult, QuarterlyOutcome } from './quarterly-types';
 import { countPostRunEvals } from '../shared/post-run-eval-store';
 import { renderQuarterlyReport } from './quarterly-report';
 import type { EvalCase } from '../../eval/types';
@@ -12,6 +12,15 @@ import { putBlob } from '../../store/blobs';
 import type { Db } from '../../store/db';
 import { datasetForTarget, getDatasetCases } from '../../store/evals';
 import type { DrillApi } from '../../library/staging-drill';
+import {
+  datasetTargets,
+  datasetTargetsByName,
+  lastRunAt,
+  lastVersionAt,
+  libraryItemsCreatedBy,
+  productionVersionByName,
+  recentProductionInputs,
+} from './quarterly-store';
 import { rollbackDrill } from './rollback-drill';
 
 const DAY_MS = 86_400_000;
@@ -40,32 +49,11 @@ export function quarterlyActivities(deps: { db: Db; drillApi?: Partial<DrillApi>
     async auditLibraryItems(p: {
       asOf: string;
     }): Promise<{ items: number; findings: AuditFinding[]; production: string[] }> {
-      const items = await db.all<{ name: string; kind: string; owner: string; tags: string }>(
-        'SELECT name, kind, owner, tags FROM library_items WHERE created_at <= ? ORDER BY name',
-        [p.asOf],
-      );
-      const at = async (sql: string) =>
-        new Map(
-          (await db.all<{ name: string; last_at: string }>(sql, [p.asOf])).map(
-            (r) => [r.name, String(r.last_at)] as const,
-          ),
-        );
-      const versions = await at(
-        'SELECT name, MAX(created_at) AS last_at FROM library_versions WHERE created_at <= ? GROUP BY name',
-      );
-      const runs = await at(
-        'SELECT name, MAX(created_at) AS last_at FROM prompt_runs WHERE created_at <= ? GROUP BY name',
-      );
-      const targets = new Set(
-        (await db.all<{ target: string }>('SELECT DISTINCT target FROM datasets WHERE target IS NOT NULL')).map(
-          (r) => r.target,
-        ),
-      );
-      const production = new Map(
-        (
-          await db.all<{ name: string; version: number }>("SELECT name, version FROM labels WHERE label = 'production'")
-        ).map((r) => [r.name, Number(r.version)] as const),
-      );
+      const items = await libraryItemsCreatedBy(db, p.asOf);
+      const versions = await lastVersionAt(db, p.asOf);
+      const runs = await lastRunAt(db, p.asOf);
+      const targets = await datasetTargets(db);
+      const production = await productionVersionByName(db);
       const audit: AuditItem[] = items.map((i) => ({
         name: i.name,
         kind: i.kind === 'skill' ? 'skill' : 'prompt',
@@ -87,20 +75,14 @@ export function quarterlyActivities(deps: { db: Db; drillApi?: Partial<DrillApi>
      * For each item with a golden dataset: its inputs against the production inputs recorded in the
      * quarter before asOf (the newest MAX_INPUTS), measured by datasetShift.
      */
-    async reviewDatasetShift(p: { asOf: string }): Promise<DatasetReview[]> {
+    async reviewDatasetShift(p: { asOf: string }): Promise<DatasetRefresh[]> {
       const since = new Date(Date.parse(p.asOf) - STALE_DAYS * DAY_MS).toISOString();
-      const names = await db.all<{ target: string }>(
-        'SELECT DISTINCT target FROM datasets WHERE target IS NOT NULL ORDER BY target',
-      );
-      const reviews: DatasetReview[] = [];
-      for (const { target } of names) {
+      const names = await datasetTargetsByName(db);
+      const reviews: DatasetRefresh[] = [];
+      for (const target of names) {
         const dataset = await datasetForTarget(db, target);
         if (!dataset) continue;
-        const production = await db.all<{ input: string }>(
-          `SELECT input FROM prompt_runs WHERE name = ? AND input IS NOT NULL AND created_at > ? AND created_at <= ?
-           ORDER BY created_at DESC LIMIT ?`,
-          [target, since, p.asOf, MAX_INPUTS],
-        );
+        const production = await recentProductionInputs(db, target, since, p.asOf, MAX_INPUTS);
         const cases = await getDatasetCases(db, dataset.name, dataset.version);
         reviews.push({
           name: target,
@@ -108,7 +90,7 @@ export function quarterlyActivities(deps: { db: Db; drillApi?: Partial<DrillApi>
           datasetVersion: dataset.version,
           verdict: datasetShift(
             spread(cases.map(caseInput), MAX_INPUTS),
-            production.map((r) => r.input),
+            production,
           ),
         });
         Context.current().heartbeat({ reviewed: target });

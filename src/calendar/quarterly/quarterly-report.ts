@@ -1,6 +1,6 @@
 import { STALE_DAYS, type AuditRule } from './library-audit';
 import type { Contribution } from '../../library/contribution';
-import type { QuarterlyOutcome } from '../monthly/monthly-types';
+import type { QuarterlyOutcome } from './quarterly-types';
 import type { PostRunCounts } from '../monthly/monthly-report';
 
 const RULE_TITLES: Record<AuditRule, string> = {

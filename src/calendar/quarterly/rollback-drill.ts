@@ -1,4 +1,4 @@
-import type { DrillResult } from '../monthly/monthly-types';
+import type { DrillResult } from './quarterly-types';
 import { getDrillEvent, recordDrillEvent } from '../../library/drill-store';
 import { getLabels } from '../../library/label-store';
 import { DRILL_LABEL, DrillApiError, runStagingDrill, type DrillApi } from '../../library/staging-drill';

@@ -1,0 +1,15 @@
+import type { Config } from '../../config';
+import type { DrillApi } from '../../library/staging-drill';
+import type { Db } from '../../store/db';
+
+/** What the calendar's activities are built from: a types-only module, so the periods and the composition do not import each other. */
+export interface CalendarActivityDeps {
+  db: Db;
+  providers: Pick<Config, 'provider' | 'anthropic' | 'gemini' | 'openai'>;
+  /** Slack-compatible webhook for alerts (REFINERY_WEBHOOK_URL). */
+  webhookUrl?: string;
+  /** Base of links in reports (REFINERY_PUBLIC_URL). */
+  publicUrl?: string;
+  /** The API the quarterly rollback drill moves staging through (REFINERY_API_URL, REFINERY_API_TOKEN). */
+  drillApi?: Partial<DrillApi>;
+}

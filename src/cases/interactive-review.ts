@@ -2,7 +2,7 @@ import { LibraryError } from '../library/errors';
 import type { Db } from '../store/db';
 import { getCase, listCases, type ReviewCase } from './case-store';
 import { formatCase } from './case-view';
-import { acceptCase, rejectCase, skipCase, tendenciesFor } from './review';
+import { acceptCase, rejectCase, skipCase, tendenciesFor } from './case-review';
 
 const ANSWERS = ['a', 'e', 'j', 'r', 's', 'q'];
 

@@ -16,7 +16,7 @@ import { drillCommand, drillHelp } from './commands/drill';
 import { abCommand, abHelp } from './commands/ab';
 import { schedulesCommand, schedulesHelp } from './commands/schedules';
 import { alertsCommand, alertsHelp } from './commands/alerts';
-import { reviewCommand, reviewHelp } from './commands/review';
+import { reviewCommand, reviewHelp } from './commands/post-run-eval';
 import { reportsCommand, reportsHelp } from './commands/reports';
 import { importCommand, importHelp } from './commands/import';
 import { mcpCommand, mcpHelp } from './commands/mcp';

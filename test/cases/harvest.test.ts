@@ -1,6 +1,6 @@
 import { countCases, getCase, listCases, userTendencies, type ReviewCase } from '../../src/cases/case-store';
 import { harvestCases, type HarvestResult } from '../../src/cases/harvest';
-import { acceptCase, publishAccepted, rejectCase, skipCase, SOURCE_TAG } from '../../src/cases/review';
+import { acceptCase, publishAccepted, rejectCase, skipCase, SOURCE_TAG } from '../../src/cases/case-review';
 import { recordFeedback, recordRuns, type FeedbackRecord, type RunRecord } from '../../src/library/records';
 import { recordVersion } from '../../src/library/versions';
 import type { Db } from '../../src/store/db';

@@ -2,7 +2,7 @@ import { improveActivities } from '../../src/activities/improve';
 import { getAlert } from '../../src/calendar/alerts/alert-store';
 import { getHarvestCursor, writeHarvest, type NewCase } from '../../src/cases/case-store';
 import type { CheckOutcome } from '../../src/improve/types';
-import { acceptCase, publishAccepted, rejectCase } from '../../src/cases/review';
+import { acceptCase, publishAccepted, rejectCase } from '../../src/cases/case-review';
 import {
   failureCounts,
   getFeedback,

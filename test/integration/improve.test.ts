@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { listCases } from '../../src/cases/case-store';
-import { acceptCase, rejectCase } from '../../src/cases/review';
+import { acceptCase, rejectCase } from '../../src/cases/case-review';
 import { startImprove } from '../../src/clients/improve';
 import { buildImproveInput } from '../../src/cli/improve-input';
 import { getFeedback, getImproveStep } from '../../src/improve/improve-store';

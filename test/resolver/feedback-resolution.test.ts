@@ -1,5 +1,5 @@
 import { getHarvestCursor, writeHarvest } from '../../src/cases/case-store';
-import { acceptCase, publishAccepted } from '../../src/cases/review';
+import { acceptCase, publishAccepted } from '../../src/cases/case-review';
 import { resolveShippedFeedback } from '../../src/improve/improve-store';
 import { createResolver, type Resolver, ResolverError } from '../../src/resolver';
 import { seed, startHarness, TOKEN, type Harness } from './harness';

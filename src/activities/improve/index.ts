@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { alertIdByKey, applyAlertActions } from '../../calendar/alerts/alert-store';
 import { POST_ROLLOUT_SIGNAL } from '../../calendar/alerts/alert-rules';
 import { harvestCases } from '../../cases/harvest';
-import { publishAccepted } from '../../cases/review';
+import { publishAccepted } from '../../cases/case-review';
 import type { FailureKind } from '../../cases/failure-kinds';
 import {
   failureCounts,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { countCases, getCase, listCases, type CaseStatus } from '../../cases/case-store';
 import { harvestCases } from '../../cases/harvest';
-import { acceptCase, publishAccepted, rejectCase, skipCase, tendenciesFor } from '../../cases/review';
+import { acceptCase, publishAccepted, rejectCase, skipCase, tendenciesFor } from '../../cases/case-review';
 import { requireItem } from '../../library/versions';
 import { problems, readJson, sendJson, validate } from '../http';
 import type { Route, RouteContext } from '../route';

@@ -104,6 +104,5 @@ export function dailyReviewActivities(deps: CalendarActivityDeps) {
       });
       return putBlob(db, markdown);
     },
-
   };
 }

@@ -1,13 +1,7 @@
 import { DEFAULT_ALERT_POLICY } from '../alerts/alert-rules';
 import { resolutionCounts } from '../alerts/alert-store';
 import { listCalendarRuns, recordCalendarRun } from '../shared/calendar-run-store';
-import type {
-  GoldenTarget,
-  MonthlyOutcome,
-  MonthlyPlan,
-  Regression,
-  TuneStart,
-} from './monthly-types';
+import type { GoldenTarget, MonthlyOutcome, MonthlyPlan, Regression, TuneStart } from './monthly-types';
 import { toPrevious, type PreviousResult } from './golden-compare';
 import { renderMonthlyReport } from './monthly-report';
 import {

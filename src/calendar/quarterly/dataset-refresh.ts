@@ -30,7 +30,7 @@ export interface ShiftSettings {
 
 // A quarter of the traffic uncovered is what the dataset refresh review exists to catch; below that,
 // new phrasings of known intents dominate. The divergence bar sits above what two samples of the
-// same distribution reach at these sizes (see test/calendar/dataset-shift.test.ts).
+// same distribution reach at these sizes (see test/calendar/quarterly/dataset-refresh.test.ts).
 export const DEFAULT_SHIFT_SETTINGS: ShiftSettings = {
   minProductionInputs: 20,
   farSimilarity: 0.2,

@@ -88,10 +88,7 @@ export function quarterlyActivities(deps: { db: Db; drillApi?: Partial<DrillApi>
           name: target,
           dataset: dataset.name,
           datasetVersion: dataset.version,
-          verdict: datasetShift(
-            spread(cases.map(caseInput), MAX_INPUTS),
-            production,
-          ),
+          verdict: datasetShift(spread(cases.map(caseInput), MAX_INPUTS), production),
         });
         Context.current().heartbeat({ reviewed: target });
       }

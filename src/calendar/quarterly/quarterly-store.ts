@@ -12,9 +12,10 @@ export interface LibraryItemRow {
 
 /** Every library item created by asOf, by name. */
 export async function libraryItemsCreatedBy(db: Queryable, asOf: string): Promise<LibraryItemRow[]> {
-  return db.all<LibraryItemRow>('SELECT name, kind, owner, tags FROM library_items WHERE created_at <= ? ORDER BY name', [
-    asOf,
-  ]);
+  return db.all<LibraryItemRow>(
+    'SELECT name, kind, owner, tags FROM library_items WHERE created_at <= ? ORDER BY name',
+    [asOf],
+  );
 }
 
 const lastAtByName = async (db: Queryable, sql: string, asOf: string) =>
@@ -60,9 +61,9 @@ export async function datasetTargetsByName(db: Queryable): Promise<string[]> {
 /** Each item's production version. */
 export async function productionVersionByName(db: Queryable): Promise<Map<string, number>> {
   return new Map(
-    (await db.all<{ name: string; version: number }>("SELECT name, version FROM labels WHERE label = 'production'")).map(
-      (r) => [r.name, Number(r.version)] as const,
-    ),
+    (
+      await db.all<{ name: string; version: number }>("SELECT name, version FROM labels WHERE label = 'production'")
+    ).map((r) => [r.name, Number(r.version)] as const),
   );
 }
 

@@ -14,7 +14,7 @@ import { CALENDAR_WORKFLOW_TYPES, PERIODS, scheduleIdFor, type CalendarInput, ty
 /**
  * What `refinery schedules apply` wants Temporal to hold: one Schedule per calendar period, and the
  * decision whether an existing Schedule already matches. Pure, so the rules are unit-tested without
- * a server; src/calendar/schedules-client.ts carries the plan to Temporal.
+ * a server; src/calendar/shared/schedules-client.ts carries the plan to Temporal.
  */
 
 /** When each period runs, as clock time in the configured time zone (reference 001's calendar). */

@@ -49,6 +49,5 @@ export function weeklyTrendsActivities({ db }: Pick<CalendarActivityDeps, 'db'>)
       };
       return { reportRef: await putBlob(db, weeklyReport(input)), counts: weeklyCounts(input) };
     },
-
   };
 }

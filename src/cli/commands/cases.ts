@@ -4,7 +4,7 @@ import { countCases, listCases } from '../../cases/case-store';
 import { reviewInteractively } from '../../cases/interactive-review';
 import { formatCase } from '../../cases/case-view';
 import { harvestCases, type HarvestResult } from '../../cases/harvest';
-import { acceptCase, publishAccepted, rejectCase, skipCase, tendenciesFor } from '../../cases/review';
+import { acceptCase, publishAccepted, rejectCase, skipCase, tendenciesFor } from '../../cases/case-review';
 import type { Config } from '../../config';
 import type { Db } from '../../store/db';
 import { CliError, EXIT } from '../exit-codes';

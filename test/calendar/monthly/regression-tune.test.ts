@@ -1,5 +1,9 @@
 import type { EvalCase } from '../../../src/eval/types';
-import { regressionScenario, regressionTuneSettings, tuneGoldenCases } from '../../../src/calendar/monthly/regression-tune';
+import {
+  regressionScenario,
+  regressionTuneSettings,
+  tuneGoldenCases,
+} from '../../../src/calendar/monthly/regression-tune';
 import { goldenCaseSchema } from '../../../src/tune/golden';
 
 const evalCase = (id: string, over: Partial<EvalCase> = {}): EvalCase => ({

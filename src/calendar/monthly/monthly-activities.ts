@@ -7,13 +7,13 @@ import { renderMonthlyReport } from './monthly-report';
 import {
   alertPolicyChangedAt,
   openRegressionTune,
-  productionItems,
   recordRecalibration,
   saveRecalibratedPolicy,
   storedPolicyOverrides,
   storedRecalibration,
 } from './monthly-store';
 import { countPostRunEvals } from '../shared/post-run-eval-store';
+import { productionItems } from '../shared/production-store';
 import { recalibrate, RECALIBRATION, type RecalibrationDecision } from './recalibrate';
 import { improveWorkflowId } from '../../clients/improve';
 import type { ImproveInput } from '../../improve/types';

@@ -2,14 +2,6 @@ import type { Queryable } from '../../store/db';
 
 /** The reads and writes of the monthly golden re-run and recalibration beyond the alert and eval stores. */
 
-/** Every item with a production label, with its kind: what the monthly run re-evaluates. */
-export async function productionItems(db: Queryable): Promise<{ name: string; version: number; kind: string }[]> {
-  return db.all<{ name: string; version: number; kind: string }>(
-    `SELECT l.name AS name, l.version AS version, i.kind AS kind FROM labels l
-         JOIN library_items i ON i.name = l.name WHERE l.label = 'production' ORDER BY l.name`,
-  );
-}
-
 /** The run id of a regression tune of these skills the actor started and that is still open, other than workflowId. */
 export async function openRegressionTune(
   db: Queryable,

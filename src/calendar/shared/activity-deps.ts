@@ -2,7 +2,10 @@ import type { Config } from '../../config';
 import type { DrillApi } from '../../library/staging-drill';
 import type { Db } from '../../store/db';
 
-/** What the calendar's activities are built from: a types-only module, so the periods and the composition do not import each other. */
+/**
+ * What the calendar's activities are built from. A types-only module of its own, so each period's
+ * activities and the composition in src/calendar/activities.ts do not import each other.
+ */
 export interface CalendarActivityDeps {
   db: Db;
   providers: Pick<Config, 'provider' | 'anthropic' | 'gemini' | 'openai'>;

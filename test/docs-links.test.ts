@@ -25,10 +25,8 @@ describe('links between the documents', () => {
   });
 
   test('anchors are the slugs GitHub makes', () => {
-    expect([...headingSlugs('# The prompt & skill library\n## Node.js versions\n### `refinery schedules` (A/B)\n')]).toEqual([
-      'the-prompt--skill-library',
-      'nodejs-versions',
-      'refinery-schedules-ab',
-    ]);
+    expect([
+      ...headingSlugs('# The prompt & skill library\n## Node.js versions\n### `refinery schedules` (A/B)\n'),
+    ]).toEqual(['the-prompt--skill-library', 'nodejs-versions', 'refinery-schedules-ab']);
   });
 });

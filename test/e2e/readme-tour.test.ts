@@ -33,9 +33,13 @@ function tourMachine() {
   fs.mkdirSync(bin);
   const tsx = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
   const main = path.join(ROOT, 'src', 'cli', 'main.ts');
-  fs.writeFileSync(path.join(bin, 'refinery'), `#!/bin/sh\nexec "${process.execPath}" --import ${tsx} "${main}" "$@"\n`, {
-    mode: 0o755,
-  });
+  fs.writeFileSync(
+    path.join(bin, 'refinery'),
+    `#!/bin/sh\nexec "${process.execPath}" --import ${tsx} "${main}" "$@"\n`,
+    {
+      mode: 0o755,
+    },
+  );
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env))
     if (v !== undefined && !/^(REFINERY_|ANTHROPIC_|GEMINI_|OPENAI_|OTEL_)/.test(k)) env[k] = v;

@@ -72,6 +72,12 @@ describe('the README tour', () => {
       REFINERY_UI_PORT: String(await freePort()),
     };
 
+    // The tour follows `npm start` (which builds, then runs `refinery start`) in the same home: its example skill
+    // is already in the library, so the tour's names must not collide with it.
+    const start = run('refinery start --exit', cwd, env);
+    expect(await start.exited).toBe(0);
+    expect(start.output()).toContain('threshold-met');
+
     // `bash -c` with one command execs it, and the shim execs node: the child is the CLI itself.
     const stack = run(background!, cwd, env);
     try {
@@ -86,23 +92,23 @@ describe('the README tour', () => {
       }
       const said = (command: string) => outputs[lines.findIndex((l) => l.startsWith(command))]!;
 
-      expect(said('refinery push')).toContain('release-notes: created version 1');
-      expect(said('refinery dataset add')).toContain('dataset release-notes-cases@1: 5 cases');
-      expect(said('refinery eval release-notes --dataset')).toContain('## Gate: FAILED');
-      expect(said('refinery tune')).toContain('version 2 of release-notes, labelled candidate');
-      const report = /report: (\S+release-notes\.md)/.exec(said('refinery tune'))![1]!;
+      expect(said('refinery push')).toContain('release-prompt: created version 1');
+      expect(said('refinery dataset add')).toContain('dataset release-prompt-cases@1: 5 cases');
+      expect(said('refinery eval release-prompt --dataset')).toContain('## Gate: FAILED');
+      expect(said('refinery tune')).toContain('version 2 of release-prompt, labelled candidate');
+      const report = /report: (\S+release-prompt\.md)/.exec(said('refinery tune'))![1]!;
       expect(report.startsWith(path.join(cwd, 'docs', 'feedbacks'))).toBe(true);
       expect(fs.existsSync(report)).toBe(true);
-      expect(said('refinery eval release-notes --version 2')).toContain('## Gate: PASSED');
+      expect(said('refinery eval release-prompt --version 2')).toContain('## Gate: PASSED');
       expect(said('refinery rollout status')).toMatch(/step \d+ · \d+% on v2 \(control v1\)/);
-      expect(said('refinery rollback')).toMatch(/split: rollout-release-notes-\S+ set to 0%/);
+      expect(said('refinery rollback')).toMatch(/split: rollout-release-prompt-\S+ set to 0%/);
       const labels = said('refinery labels');
       expect(labels).toMatch(/^production\s+v1\b/m);
       expect(labels).toMatch(/^candidate\s+v2\b/m);
       // The rollout stops after the emergency rollback: its workflow ends rolled back.
       await eventually(
         async () => {
-          const status = run('refinery rollout status release-notes', cwd, env);
+          const status = run('refinery rollout status release-prompt', cwd, env);
           return (await status.exited) === 0 && /rolled-back · step \d+ · 0% on v2/.test(status.output());
         },
         60_000,

@@ -1,6 +1,6 @@
 import { applyAlertActions } from '../../src/calendar/alert-store';
 import { planAlerts, type Finding } from '../../src/calendar/alerts';
-import { upsertRollout } from '../../src/rollout/store';
+import { upsertRollout } from '../../src/rollout/rollout-store';
 import { describeEachStore } from '../support/store-backends';
 import { apiHarness, type ApiHarness } from './api-harness';
 

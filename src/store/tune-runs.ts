@@ -56,9 +56,10 @@ export async function recordIteration(
 
 /** A run's iteration records in order, as recordIteration stored them. */
 export async function listIterationRecords<T>(db: Db, runId: string): Promise<T[]> {
-  const rows = await db.all<{ record: string }>('SELECT record FROM tune_iterations WHERE run_id = ? ORDER BY iteration', [
-    runId,
-  ]);
+  const rows = await db.all<{ record: string }>(
+    'SELECT record FROM tune_iterations WHERE run_id = ? ORDER BY iteration',
+    [runId],
+  );
   return rows.map((r) => JSON.parse(r.record) as T);
 }
 

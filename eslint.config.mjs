@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
+import noSqlOutsideStores from './eslint-rules/no-sql-outside-stores.cjs';
 
 // Workflow code runs in Temporal's deterministic sandbox: Node built-ins there would break replay.
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
@@ -35,6 +36,8 @@ export default tseslint.config(
       ],
     },
   },
+  // SQL only in store modules: src/store/ or a *-store.ts beside its domain.
+  noSqlOutsideStores.config,
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {

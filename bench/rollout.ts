@@ -10,7 +10,7 @@ import { recordFeedback, recordRuns } from '../src/library/records';
 import { recordVersion } from '../src/library/versions';
 import { createResolver } from '../src/resolver';
 import { emergencyRollback } from '../src/rollout/emergency';
-import { upsertRollout } from '../src/rollout/store';
+import { upsertRollout } from '../src/rollout/rollout-store';
 import type { RolloutStatus } from '../src/rollout/types';
 import { openStore } from '../src/store/open';
 import { median } from './stats';

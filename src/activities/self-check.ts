@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { Db } from '../store/db';
+import { applySideEffectOnce, recordActivityAttempt } from './self-check-store';
 
 export interface ApplySideEffectInput {
   effectKey: string;
@@ -19,20 +20,18 @@ export function selfCheckActivities(db: Db) {
       const ctx = Context.current();
       const attempt = ctx.info.attempt;
       const now = new Date().toISOString();
-      await db.run(
-        'INSERT INTO activity_attempts (effect_key, attempt, worker_pid, started_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-        [effectKey, attempt, process.pid, now],
-      );
-      const { changes } = await db.run(
-        'INSERT INTO side_effects (effect_key, payload, applied_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-        [effectKey, JSON.stringify({ workflowId: ctx.info.workflowExecution?.workflowId }), now],
-      );
+      await recordActivityAttempt(db, { effectKey, attempt, workerPid: process.pid, startedAt: now });
+      const newlyApplied = await applySideEffectOnce(db, {
+        effectKey,
+        payload: { workflowId: ctx.info.workflowExecution?.workflowId },
+        appliedAt: now,
+      });
       const deadline = Date.now() + holdMs;
       while (Date.now() < deadline) {
         ctx.heartbeat({ phase: 'holding' });
         await ctx.sleep(Math.min(200, Math.max(1, deadline - Date.now())));
       }
-      return { attempt, newlyApplied: changes === 1 };
+      return { attempt, newlyApplied };
     },
   };
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { getBlob } from '../store/blobs';
 import type { Db } from '../store/db';
-import { getSkillContent, getSkillTree } from '../store/skill-versions';
+import { getSkillContent, getSkillTree } from '../library/skill-versions';
 import { changedTreePaths, type SkillTree, type TreeFile } from '../skills/tree';
 import { changedPaths } from '../skills/files';
 import { skillFilesProblem } from '../skills/path-policy';

@@ -7,7 +7,7 @@ import { SEARCH_ATTRIBUTES } from '../shared';
 import type { Db } from '../store/db';
 import { addDatasetVersion } from '../store/evals';
 import { putFileBlob } from '../store/file-blobs';
-import { recordSkillVersion } from '../store/skill-versions';
+import { recordSkillVersion } from '../library/skill-versions';
 import type { RunBinding } from '../temporal/store-binding';
 import { folderCases, folderDatasetName } from '../tune/folder-dataset';
 import { newOptimizeRunId, startOptimize, type OptimizeWorkflow } from './optimize';

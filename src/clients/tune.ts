@@ -6,7 +6,7 @@ import type { ValidatedTune } from '../cli/tune-input';
 import { SEARCH_ATTRIBUTES } from '../shared';
 import { putBlob, putJson } from '../store/blobs';
 import type { Db } from '../store/db';
-import { recordSkillVersion } from '../store/skill-versions';
+import { recordSkillVersion } from '../library/skill-versions';
 import { putFileBlob } from '../store/file-blobs';
 import { storeIdentity } from '../store/store-identity';
 import { storeMemo } from '../temporal/store-binding';

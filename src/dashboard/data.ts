@@ -2,9 +2,21 @@ import { listAlerts, type AlertRow } from '../calendar/alerts/alert-store';
 import { contributionsByPerson, type Contribution } from '../library/contribution';
 import { contributionsByItem } from '../library/contribution-store';
 import { getContent, latestVersion } from '../library/versions';
-import { WORKFLOW_RUNS_SQL, isError } from '../metrics/workflow-runs';
+import { countWorkflowRunsPerDay } from '../metrics/metrics-store';
+import { isError } from '../metrics/workflow-runs';
 import { skillFileUsage, withUnread } from '../skills/tool-call-store';
 import type { Queryable } from '../store/db';
+import {
+  evalRunsPerTargetSince,
+  iterationScores,
+  librarySkillNames,
+  providerTotalsSince,
+  recordedRunsSince,
+  tunedSkillsSince,
+  tuneRunsAwaitingDecision,
+  tuneRunsStartedSince,
+  type TuneRunRow,
+} from './dashboard-store';
 import { windowDays } from './days';
 
 /** What the dashboard shows, gathered from the store over a window of whole UTC days. */
@@ -64,8 +76,8 @@ export async function loadDashboardData(
       skillUsage(db, since),
       skillFileReads(db),
       openAlerts(db),
-      tuneRunSummaries(db, 'started_at >= ?', [since], CHARTED_TUNE_RUNS),
-      tuneRunSummaries(db, "status = 'awaiting-decision'", [], 100),
+      tuneRunsStartedSince(db, since, CHARTED_TUNE_RUNS).then((runs) => tuneRunSummaries(db, runs)),
+      tuneRunsAwaitingDecision(db, 100).then((runs) => tuneRunSummaries(db, runs)),
       providerTotals(db, since),
       contributionsByItem(db, { since }).then(contributionsByPerson),
     ],
@@ -86,11 +98,7 @@ export async function loadDashboardData(
 }
 
 async function workflowsPerDay(db: Queryable, since: string, days: string[]): Promise<DashboardData['workflows']> {
-  const rows = await db.all<{ type: string; status: string; day: string; n: number }>(
-    `SELECT type, status, substr(started_at, 1, 10) AS day, COUNT(*) AS n FROM (${WORKFLOW_RUNS_SQL}) runs
-     WHERE started_at >= ? GROUP BY type, status, substr(started_at, 1, 10)`,
-    [since],
-  );
+  const rows = await countWorkflowRunsPerDay(db, since);
   const index = new Map(days.map((d, i) => [d, i]));
   const byType = new Map<string, { type: string; runs: number[]; errors: number[] }>();
   for (const r of rows) {
@@ -104,21 +112,11 @@ async function workflowsPerDay(db: Queryable, since: string, days: string[]): Pr
   return [...byType.values()].sort((a, b) => a.type.localeCompare(b.type));
 }
 
-const skillNames = async (db: Queryable) =>
-  new Set((await db.all<{ name: string }>("SELECT name FROM library_items WHERE kind = 'skill'")).map((r) => r.name));
-
-async function recordedRuns(db: Queryable, since: string) {
-  const rows = await db.all<{ name: string; runs: number; errors: number }>(
-    `SELECT name, COUNT(*) AS runs, SUM(CASE WHEN error IS NULL OR error = '' THEN 0 ELSE 1 END) AS errors
-     FROM prompt_runs WHERE created_at >= ? GROUP BY name`,
-    [since],
-  );
-  return rows.map((r) => ({ name: r.name, runs: Number(r.runs), errors: Number(r.errors) }));
-}
+const skillNames = async (db: Queryable) => new Set(await librarySkillNames(db));
 
 async function promptUsage(db: Queryable, since: string): Promise<DashboardData['prompts']> {
   const skills = await skillNames(db);
-  return (await recordedRuns(db, since))
+  return (await recordedRunsSince(db, since))
     .filter((r) => !skills.has(r.name))
     .sort((a, b) => b.runs - a.runs || a.name.localeCompare(b.name))
     .slice(0, TOP_NAMES);
@@ -136,14 +134,10 @@ async function skillUsage(db: Queryable, since: string): Promise<DashboardData['
     if (!u) usage.set(name, (u = { name, recorded: 0, tuneRuns: 0, evalRuns: 0 }));
     return u;
   };
-  for (const row of await db.all<{ skills: string }>('SELECT skills FROM tune_runs WHERE started_at >= ?', [since]))
-    for (const skill of JSON.parse(row.skills) as string[]) of(skill).tuneRuns++;
+  for (const skills of await tunedSkillsSince(db, since)) for (const skill of skills) of(skill).tuneRuns++;
   const known = new Set([...library, ...usage.keys()]);
-  for (const r of await recordedRuns(db, since)) if (known.has(r.name)) of(r.name).recorded += r.runs;
-  const evals = await db.all<{ target: string; n: number }>(
-    'SELECT target, COUNT(*) AS n FROM eval_runs WHERE started_at >= ? GROUP BY target',
-    [since],
-  );
+  for (const r of await recordedRunsSince(db, since)) if (known.has(r.name)) of(r.name).recorded += r.runs;
+  const evals = await evalRunsPerTargetSince(db, since);
   for (const e of evals) if (known.has(e.target)) of(e.target).evalRuns += Number(e.n);
   const total = (u: { recorded: number; tuneRuns: number; evalRuns: number }) => u.recorded + u.tuneRuns + u.evalRuns;
   return [...usage.values()].sort((a, b) => total(b) - total(a) || a.name.localeCompare(b.name)).slice(0, TOP_NAMES);
@@ -175,29 +169,10 @@ async function openAlerts(db: Queryable): Promise<AlertRow[]> {
   return (await listAlerts(db, { status: 'unresolved', limit: 50 })).sort((a, b) => rank(a) - rank(b));
 }
 
-async function tuneRunSummaries(
-  db: Queryable,
-  where: string,
-  params: string[],
-  limit: number,
-): Promise<TuneRunSummary[]> {
-  const runs = await db.all<{
-    run_id: string;
-    workflow_id: string;
-    skills: string;
-    status: string;
-    started_at: string;
-    started_by: string;
-    best_score: number | null;
-  }>(
-    `SELECT run_id, workflow_id, skills, status, started_at, started_by, best_score FROM tune_runs
-     WHERE ${where} ORDER BY started_at DESC, run_id LIMIT ?`,
-    [...params, limit],
-  );
+async function tuneRunSummaries(db: Queryable, runs: TuneRunRow[]): Promise<TuneRunSummary[]> {
   if (runs.length === 0) return [];
-  const iterations = await db.all<{ run_id: string; iteration: number; score: number | null }>(
-    `SELECT run_id, iteration, score FROM tune_iterations WHERE run_id IN (${runs.map(() => '?').join(', ')})
-     ORDER BY run_id, iteration`,
+  const iterations = await iterationScores(
+    db,
     runs.map((r) => r.run_id),
   );
   return runs.map((r) => {
@@ -220,11 +195,7 @@ async function tuneRunSummaries(
 }
 
 async function providerTotals(db: Queryable, since: string): Promise<DashboardData['provider']> {
-  const row = await db.get<{ calls: number; input: number | null; output: number | null; cost: number | null }>(
-    `SELECT COUNT(*) AS calls, SUM(input_tokens) AS input, SUM(output_tokens) AS output, SUM(cost_usd) AS cost
-     FROM provider_calls WHERE created_at >= ?`,
-    [since],
-  );
+  const row = await providerTotalsSince(db, since);
   return {
     calls: Number(row?.calls ?? 0),
     inputTokens: Number(row?.input ?? 0),

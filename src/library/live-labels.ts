@@ -1,7 +1,7 @@
 import type { Db } from '../store/db';
 import type { LibraryContent } from './content';
 import { lastMoveSeq, movesSince, resolveLabel, type LabelMove } from './label-store';
-import { activeRollout, FLAG_FEED_LABEL, type RolloutRow } from '../rollout/store';
+import { activeRollout, FLAG_FEED_LABEL, type RolloutRow } from '../rollout/rollout-store';
 import { getContent, getVersion } from './versions';
 
 export interface ResolvedVersion {

@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import type { Db } from '../store/db';
 import { LibraryError } from './errors';
+import {
+  feedbackByVersion,
+  getRunVersion,
+  insertFeedback,
+  insertRun,
+  lowRatedFeedback,
+  runLatencies,
+  runOutcomesByVersion,
+  versionNumbers,
+} from './record-store';
 
 /** A run of a prompt version as the application reports it; the client's id makes retries harmless. */
 export const runSchema = z.object({
@@ -55,28 +65,24 @@ export async function recordRuns(db: Db, runs: RunRecord[]): Promise<{ stored: n
   let stored = 0;
   await db.transaction(async (tx) => {
     for (const r of runs) {
-      const res = await tx.run(
-        `INSERT INTO prompt_runs (id, name, version, unit_id, latency_ms, input_tokens, output_tokens, error, format_ok, corrected, regenerated, input, output, created_at, model)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-        [
-          r.id,
-          r.name,
-          r.version,
-          r.unitId ?? null,
-          r.latencyMs ?? null,
-          r.inputTokens ?? null,
-          r.outputTokens ?? null,
-          r.error ?? null,
-          bool(r.formatOk),
-          r.corrected ? 1 : 0,
-          r.regenerated ? 1 : 0,
-          r.input ?? null,
-          r.output ?? null,
-          r.at ?? new Date().toISOString(),
-          r.model ?? null,
-        ],
-      );
-      stored += res.changes;
+      const inserted = await insertRun(tx, {
+        id: r.id,
+        name: r.name,
+        version: r.version,
+        unitId: r.unitId ?? null,
+        latencyMs: r.latencyMs ?? null,
+        inputTokens: r.inputTokens ?? null,
+        outputTokens: r.outputTokens ?? null,
+        error: r.error ?? null,
+        formatOk: bool(r.formatOk),
+        corrected: r.corrected ? 1 : 0,
+        regenerated: r.regenerated ? 1 : 0,
+        input: r.input ?? null,
+        output: r.output ?? null,
+        createdAt: r.at ?? new Date().toISOString(),
+        model: r.model ?? null,
+      });
+      if (inserted) stored++;
     }
   });
   return { stored, duplicates: runs.length - stored };
@@ -89,10 +95,7 @@ export async function recordFeedback(db: Db, items: FeedbackRecord[]): Promise<{
     for (const [i, f] of items.entries()) {
       let { name, version } = f;
       if (f.runId) {
-        const run = await tx.get<{ name: string; version: number }>(
-          'SELECT name, version FROM prompt_runs WHERE id = ?',
-          [f.runId],
-        );
+        const run = await getRunVersion(tx, f.runId);
         if (!run && !(name && version))
           throw new LibraryError(
             `feedback[${i}].runId: no run "${f.runId}"; record the run first or give name and version`,
@@ -102,23 +105,19 @@ export async function recordFeedback(db: Db, items: FeedbackRecord[]): Promise<{
         name ??= run?.name;
         version ??= run ? Number(run.version) : undefined;
       }
-      const res = await tx.run(
-        `INSERT INTO feedback (id, run_id, name, version, thumbs, rating, correction, comment, user_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-        [
-          f.id,
-          f.runId ?? null,
-          name!,
-          version!,
-          f.thumbs === undefined ? null : f.thumbs === 'up' ? 1 : -1,
-          f.rating ?? null,
-          f.correction ?? null,
-          f.comment ?? null,
-          f.userId ?? null,
-          f.at ?? new Date().toISOString(),
-        ],
-      );
-      stored += res.changes;
+      const inserted = await insertFeedback(tx, {
+        id: f.id,
+        runId: f.runId ?? null,
+        name: name!,
+        version: version!,
+        thumbs: f.thumbs === undefined ? null : f.thumbs === 'up' ? 1 : -1,
+        rating: f.rating ?? null,
+        correction: f.correction ?? null,
+        comment: f.comment ?? null,
+        userId: f.userId ?? null,
+        createdAt: f.at ?? new Date().toISOString(),
+      });
+      if (inserted) stored++;
     }
   });
   return { stored, duplicates: items.length - stored };
@@ -139,40 +138,12 @@ export interface VersionUsage {
 
 /** Per-version usage and outcome figures of name, from recorded runs and feedback. */
 export async function versionUsage(db: Db, name: string): Promise<VersionUsage[]> {
-  const runs = await db.all<{
-    version: number;
-    n: number;
-    errors: number;
-    fmt_n: number;
-    fmt_ok: number;
-    corrected: number;
-    regenerated: number;
-  }>(
-    `SELECT version, COUNT(*) AS n,
-            SUM(CASE WHEN error IS NOT NULL THEN 1 ELSE 0 END) AS errors,
-            SUM(CASE WHEN format_ok IS NOT NULL THEN 1 ELSE 0 END) AS fmt_n,
-            SUM(CASE WHEN format_ok = 1 THEN 1 ELSE 0 END) AS fmt_ok,
-            SUM(corrected) AS corrected, SUM(regenerated) AS regenerated
-     FROM prompt_runs WHERE name = ? GROUP BY version`,
-    [name],
-  );
-  const fb = await db.all<{ version: number; up: number; down: number; rating: number | null }>(
-    `SELECT version, SUM(CASE WHEN thumbs = 1 THEN 1 ELSE 0 END) AS up, SUM(CASE WHEN thumbs = -1 THEN 1 ELSE 0 END) AS down,
-            AVG(rating) AS rating
-     FROM feedback WHERE name = ? GROUP BY version`,
-    [name],
-  );
-  const versions = await db.all<{ version: number }>(
-    'SELECT version FROM library_versions WHERE name = ? ORDER BY version',
-    [name],
-  );
-  const latencies = await db.all<{ version: number; latency_ms: number }>(
-    'SELECT version, latency_ms FROM prompt_runs WHERE name = ? AND latency_ms IS NOT NULL ORDER BY version, latency_ms',
-    [name],
-  );
+  const runs = await runOutcomesByVersion(db, name);
+  const fb = await feedbackByVersion(db, name);
+  const versions = await versionNumbers(db, name);
+  const latencies = await runLatencies(db, name);
   const rate = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 10000) / 10000 : null);
-  return versions.map(({ version: v }) => {
-    const version = Number(v);
+  return versions.map((version) => {
     const r = runs.find((x) => Number(x.version) === version);
     const f = fb.find((x) => Number(x.version) === version);
     const lat = latencies.filter((l) => Number(l.version) === version).map((l) => Number(l.latency_ms));
@@ -213,24 +184,6 @@ export interface LowRatedRun {
   } | null;
 }
 
-interface LowRatedRow {
-  id: string;
-  version: number;
-  thumbs: number | null;
-  rating: number | null;
-  correction: string | null;
-  comment: string | null;
-  created_at: string;
-  run_id: string | null;
-  run_input: string | null;
-  run_error: string | null;
-  run_latency_ms: number | null;
-  run_format_ok: number | null;
-  run_corrected: number | null;
-  run_regenerated: number | null;
-  run_at: string | null;
-}
-
 /**
  * Feedback on name that rates a run badly (thumbs down, or a rating at or below maxRating), newest first,
  * each with its run: what an agent reads before it proposes a better version.
@@ -240,20 +193,11 @@ export async function lowRatedRuns(
   name: string,
   opts: { version?: number; maxRating?: number; limit?: number } = {},
 ): Promise<LowRatedRun[]> {
-  const params: (string | number)[] = [name, opts.maxRating ?? 2];
-  if (opts.version !== undefined) params.push(opts.version);
-  params.push(opts.limit ?? 20);
-  const rows = await db.all<LowRatedRow>(
-    `SELECT f.id, f.version, f.thumbs, f.rating, f.correction, f.comment, f.created_at,
-            r.id AS run_id, r.input AS run_input, r.error AS run_error, r.latency_ms AS run_latency_ms,
-            r.format_ok AS run_format_ok, r.corrected AS run_corrected, r.regenerated AS run_regenerated,
-            r.created_at AS run_at
-     FROM feedback f LEFT JOIN prompt_runs r ON r.id = f.run_id
-     WHERE f.name = ? AND (f.thumbs = -1 OR (f.rating IS NOT NULL AND f.rating <= ?))
-     ${opts.version !== undefined ? 'AND f.version = ?' : ''}
-     ORDER BY f.created_at DESC, f.id LIMIT ?`,
-    params,
-  );
+  const rows = await lowRatedFeedback(db, name, {
+    version: opts.version,
+    maxRating: opts.maxRating ?? 2,
+    limit: opts.limit ?? 20,
+  });
   const num = (v: number | null) => (v === null ? null : Number(v));
   return rows.map((r) => ({
     feedbackId: r.id,

@@ -3,75 +3,26 @@ import { getJson, putJson } from '../store/blobs';
 import { missingFileBlobs } from '../store/file-blobs';
 import { mediaTypeOf } from '../skills/media-types';
 import type { Db, Queryable } from '../store/db';
+import {
+  getContentRef,
+  getItem,
+  getVersion,
+  insertItemIfMissing,
+  insertVersion,
+  latestVersion,
+  lockItem,
+  updateItemFields,
+  type LibraryItem,
+  type LibraryVersion,
+} from './library-store';
 import { contentHash, kindOf, normalizeSkill, type LibraryContent, type LibraryKind } from './content';
 import { LibraryError } from './errors';
 
-export interface LibraryItem {
-  name: string;
-  kind: LibraryKind;
-  owner: string;
-  contributors: string[];
-  consumers: string[];
-  tags: string[];
-  description: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface LibraryVersion {
-  name: string;
-  version: number;
-  hash: string;
-  parentVersion: number | null;
-  rationale: string;
-  author: string;
-  createdAt: string;
-}
+// The queries live in library-store.ts; these are re-exported so callers keep one import for the library.
+export { getItem, getVersion, latestVersion, listVersions } from './library-store';
+export type { LibraryItem, LibraryVersion } from './library-store';
 
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,99}$/;
-
-interface ItemRow {
-  name: string;
-  kind: string;
-  owner: string;
-  contributors: string;
-  consumers: string;
-  tags: string;
-  description: string;
-  created_at: string;
-  updated_at: string;
-}
-interface VersionRow {
-  name: string;
-  version: number;
-  hash: string;
-  content_ref: string;
-  parent_version: number | null;
-  rationale: string;
-  author: string;
-  created_at: string;
-}
-
-const toItem = (r: ItemRow): LibraryItem => ({
-  name: r.name,
-  kind: r.kind as LibraryKind,
-  owner: r.owner,
-  contributors: JSON.parse(r.contributors) as string[],
-  consumers: JSON.parse(r.consumers) as string[],
-  tags: JSON.parse(r.tags) as string[],
-  description: r.description,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-const toVersion = (r: VersionRow): LibraryVersion => ({
-  name: r.name,
-  version: Number(r.version),
-  hash: r.hash,
-  parentVersion: r.parent_version === null ? null : Number(r.parent_version),
-  rationale: r.rationale,
-  author: r.author,
-  createdAt: r.created_at,
-});
 
 export function nameProblem(name: string): string | undefined {
   return NAME_PATTERN.test(name)
@@ -92,29 +43,22 @@ export async function ensureItem(tx: Queryable, name: string, kind: LibraryKind,
   const problem = nameProblem(name);
   if (problem) throw new LibraryError(problem, 400, 'name');
   const now = new Date().toISOString();
-  await tx.run(
-    `INSERT INTO library_items (name, kind, owner, contributors, consumers, tags, description, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-    [
-      name,
-      kind,
-      meta.owner,
-      JSON.stringify(meta.contributors ?? []),
-      JSON.stringify(meta.consumers ?? []),
-      JSON.stringify([...new Set(meta.tags ?? [])].sort()),
-      meta.description ?? '',
-      now,
-      now,
-    ],
+  await insertItemIfMissing(
+    tx,
+    name,
+    kind,
+    {
+      owner: meta.owner,
+      contributors: meta.contributors ?? [],
+      consumers: meta.consumers ?? [],
+      tags: meta.tags ?? [],
+      description: meta.description ?? '',
+    },
+    now,
   );
-  const item = toItem((await tx.get<ItemRow>('SELECT * FROM library_items WHERE name = ?', [name]))!);
+  const item = (await getItem(tx, name))!;
   if (item.kind !== kind) throw new LibraryError(`"${name}" is a ${item.kind}, not a ${kind}`, 409, 'name');
   return item;
-}
-
-export async function getItem(db: Queryable, name: string): Promise<LibraryItem | undefined> {
-  const row = await db.get<ItemRow>('SELECT * FROM library_items WHERE name = ?', [name]);
-  return row ? toItem(row) : undefined;
 }
 
 export async function requireItem(db: Queryable, name: string): Promise<LibraryItem> {
@@ -133,18 +77,7 @@ export async function updateItem(
     ...item,
     ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
   };
-  await db.run(
-    'UPDATE library_items SET owner = ?, contributors = ?, consumers = ?, tags = ?, description = ?, updated_at = ? WHERE name = ?',
-    [
-      next.owner,
-      JSON.stringify(next.contributors),
-      JSON.stringify(next.consumers),
-      JSON.stringify([...new Set(next.tags)].sort()),
-      next.description,
-      new Date().toISOString(),
-      name,
-    ],
-  );
+  await updateItemFields(db, name, next, new Date().toISOString());
   return requireItem(db, name);
 }
 
@@ -192,29 +125,24 @@ export async function recordVersion(
   return db.transaction(async (tx) => {
     await ensureItem(tx, name, kindOf(content), { owner: meta.author, ...meta.item });
     // Two pushes of one name at once must not both take MAX(version) + 1: lock the item's row.
-    if (db.dialect === 'postgres') await tx.get('SELECT name FROM library_items WHERE name = ? FOR UPDATE', [name]);
-    const existing = await tx.get<VersionRow>('SELECT * FROM library_versions WHERE name = ? AND hash = ?', [
-      name,
-      hash,
-    ]);
-    if (existing) return { ...toVersion(existing), created: false };
-    const latest = await tx.get<{ v: number | null }>('SELECT MAX(version) AS v FROM library_versions WHERE name = ?', [
-      name,
-    ]);
-    const version = Number(latest?.v ?? 0) + 1;
+    if (db.dialect === 'postgres') await lockItem(tx, name);
+    const existing = await getVersion(tx, name, { hash });
+    if (existing) return { ...existing, created: false };
+    const latest = await latestVersion(tx, name);
+    const version = (latest ?? 0) + 1;
     const contentRef = await putJson(tx, content);
     const now = new Date().toISOString();
-    const parent =
-      meta.parentVersion === undefined
-        ? latest?.v === null || latest?.v === undefined
-          ? null
-          : Number(latest.v)
-        : meta.parentVersion;
-    await tx.run(
-      `INSERT INTO library_versions (name, version, hash, content_ref, parent_version, rationale, author, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      [name, version, hash, contentRef, parent, meta.rationale, meta.author, now],
-    );
+    const parent = meta.parentVersion === undefined ? (latest ?? null) : meta.parentVersion;
+    await insertVersion(tx, {
+      name,
+      version,
+      hash,
+      contentRef,
+      parentVersion: parent,
+      rationale: meta.rationale,
+      author: meta.author,
+      createdAt: now,
+    });
     return {
       name,
       version,
@@ -226,18 +154,6 @@ export async function recordVersion(
       created: true,
     };
   });
-}
-
-export async function getVersion(
-  db: Queryable,
-  name: string,
-  ref: { version: number } | { hash: string },
-): Promise<LibraryVersion | undefined> {
-  const row =
-    'version' in ref
-      ? await db.get<VersionRow>('SELECT * FROM library_versions WHERE name = ? AND version = ?', [name, ref.version])
-      : await db.get<VersionRow>('SELECT * FROM library_versions WHERE name = ? AND hash = ?', [name, ref.hash]);
-  return row ? toVersion(row) : undefined;
 }
 
 export async function requireVersion(db: Queryable, name: string, version: number): Promise<LibraryVersion> {
@@ -259,29 +175,7 @@ export async function getContent(
   name: string,
   ref: { version: number } | { hash: string },
 ): Promise<LibraryContent> {
-  const row =
-    'version' in ref
-      ? await db.get<{ content_ref: string }>(
-          'SELECT content_ref FROM library_versions WHERE name = ? AND version = ?',
-          [name, ref.version],
-        )
-      : await db.get<{ content_ref: string }>('SELECT content_ref FROM library_versions WHERE name = ? AND hash = ?', [
-          name,
-          ref.hash,
-        ]);
-  if (!row) throw new LibraryError(`"${name}" has no such version`, 404, 'version');
-  return getJson<LibraryContent>(db, row.content_ref);
-}
-
-export async function listVersions(db: Queryable, name: string): Promise<LibraryVersion[]> {
-  return (await db.all<VersionRow>('SELECT * FROM library_versions WHERE name = ? ORDER BY version', [name])).map(
-    toVersion,
-  );
-}
-
-export async function latestVersion(db: Queryable, name: string): Promise<number | undefined> {
-  const row = await db.get<{ v: number | null }>('SELECT MAX(version) AS v FROM library_versions WHERE name = ?', [
-    name,
-  ]);
-  return row?.v === null || row?.v === undefined ? undefined : Number(row.v);
+  const contentRef = await getContentRef(db, name, ref);
+  if (contentRef === undefined) throw new LibraryError(`"${name}" has no such version`, 404, 'version');
+  return getJson<LibraryContent>(db, contentRef);
 }

@@ -1,6 +1,13 @@
 import type { Queryable } from '../store/db';
 import type { MetricFamily, MetricSample } from './prometheus';
-import { WORKFLOW_RUNS_SQL, isError, isInProgress } from './workflow-runs';
+import {
+  countAlertsBySeverity,
+  countWorkflowRuns,
+  promptRunTotals,
+  providerCallTotals,
+  recentTuneScores,
+} from './metrics-store';
+import { isError, isInProgress } from './workflow-runs';
 
 /** How many of the newest tune runs get a best-score series: enough for a trend, few enough to keep cardinality flat. */
 export const RECENT_TUNE_RUNS = 20;
@@ -33,9 +40,7 @@ export async function collectMetrics(db: Queryable): Promise<MetricFamily[]> {
 }
 
 async function workflowRunMetrics(db: Queryable): Promise<MetricFamily[]> {
-  const rows = await db.all<{ type: string; status: string; n: number }>(
-    `SELECT type, status, COUNT(*) AS n FROM (${WORKFLOW_RUNS_SQL}) runs GROUP BY type, status`,
-  );
+  const rows = await countWorkflowRuns(db);
   const started = new Map<string, number>();
   const errors = new Map<string, number>();
   const finished: MetricSample[] = [];
@@ -77,9 +82,7 @@ async function workflowRunMetrics(db: Queryable): Promise<MetricFamily[]> {
 }
 
 async function alertMetrics(db: Queryable): Promise<MetricFamily> {
-  const rows = await db.all<{ severity: string; status: string; n: number }>(
-    'SELECT severity, status, COUNT(*) AS n FROM alerts GROUP BY severity, status',
-  );
+  const rows = await countAlertsBySeverity(db);
   // Every known combination is written, zero included: an alerting rule on `refinery_alerts > 0` needs a
   // series that exists before the first alert does.
   const key = (severity: string, status: string) => `${severity} ${status}`;
@@ -97,18 +100,7 @@ async function alertMetrics(db: Queryable): Promise<MetricFamily> {
 }
 
 async function tuneScoreMetrics(db: Queryable): Promise<MetricFamily> {
-  const rows = await db.all<{
-    run_id: string;
-    skills: string;
-    best_score: number | null;
-    best_iteration: number | null;
-  }>(
-    `SELECT r.run_id, r.skills, r.best_score, MAX(i.score) AS best_iteration
-     FROM tune_runs r LEFT JOIN tune_iterations i ON i.run_id = r.run_id
-     GROUP BY r.run_id, r.skills, r.best_score, r.started_at
-     ORDER BY r.started_at DESC, r.run_id LIMIT ?`,
-    [RECENT_TUNE_RUNS],
-  );
+  const rows = await recentTuneScores(db, RECENT_TUNE_RUNS);
   const samples: MetricSample[] = [];
   for (const r of rows) {
     // A run still going has no best_score yet: its best iteration so far stands in.
@@ -127,18 +119,7 @@ async function tuneScoreMetrics(db: Queryable): Promise<MetricFamily> {
 }
 
 async function providerMetrics(db: Queryable): Promise<MetricFamily[]> {
-  const rows = await db.all<{
-    provider: string;
-    model: string;
-    calls: number;
-    input: number;
-    output: number;
-    cost: number;
-  }>(
-    `SELECT provider, model, COUNT(*) AS calls, SUM(input_tokens) AS input, SUM(output_tokens) AS output,
-       SUM(cost_usd) AS cost
-     FROM provider_calls GROUP BY provider, model`,
-  );
+  const rows = await providerCallTotals(db);
   const labels = (r: { provider: string; model: string }) => ({ provider: r.provider, model: r.model });
   return [
     family(
@@ -166,18 +147,7 @@ async function providerMetrics(db: Queryable): Promise<MetricFamily[]> {
 }
 
 async function promptRunMetrics(db: Queryable): Promise<MetricFamily[]> {
-  const rows = await db.all<{
-    name: string;
-    runs: number;
-    errors: number;
-    input: number | null;
-    output: number | null;
-  }>(
-    `SELECT name, COUNT(*) AS runs,
-       SUM(CASE WHEN error IS NULL OR error = '' THEN 0 ELSE 1 END) AS errors,
-       SUM(input_tokens) AS input, SUM(output_tokens) AS output
-     FROM prompt_runs GROUP BY name`,
-  );
+  const rows = await promptRunTotals(db);
   return [
     family(
       'refinery_prompt_runs_total',

@@ -1,6 +1,6 @@
 import { labelHistory, rollbackProduction, type Actor } from '../library/label-store';
 import type { Db } from '../store/db';
-import { activeRollout, upsertRollout } from './store';
+import { activeRollout, upsertRollout } from './rollout-store';
 
 /**
  * The store side of an emergency rollback, done directly so resolvers see it within a second even if

@@ -5,7 +5,7 @@ import type { Db } from '../store/db';
 import type { RunBinding } from '../temporal/store-binding';
 import { DEFAULT_APPROVAL_TIMEOUT_MS, DEFAULT_BAKE_MS, DEFAULT_INTERVAL_MS, DEFAULT_STEPS } from './plan';
 import { rolloutInputProblem } from './plan';
-import { experimentRunningMessage, runningExperiment } from './store';
+import { experimentRunningMessage, runningExperiment } from './rollout-store';
 import type { RolloutInput } from './types';
 import { rolloutMetadata } from '../web-ui/static-metadata';
 

@@ -22,3 +22,8 @@ export interface Db extends Queryable {
   exec(sql: string): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Resolves when the store answers a query: the health probe (GET /healthz). */
+export async function pingStore(db: Queryable): Promise<void> {
+  await db.get('SELECT 1 AS ok');
+}

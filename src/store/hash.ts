@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
-import type { SkillFiles } from '../skills/limits';
+
+/** A skill's text files by path (the same shape as SkillFiles in src/skills/limits.ts: the store sits below it). */
+type TextFiles = Record<string, string>;
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
 /** Canonical JSON of a skill's files (sorted paths), the input of its content hash. */
-export function canonicalFiles(files: SkillFiles): string {
+export function canonicalFiles(files: TextFiles): string {
   return JSON.stringify(
     Object.keys(files)
       .sort()
@@ -15,6 +17,6 @@ export function canonicalFiles(files: SkillFiles): string {
 }
 
 /** Content address of a skill version: the same files always give the same hash. */
-export function skillHash(files: SkillFiles): string {
+export function skillHash(files: TextFiles): string {
   return sha256(canonicalFiles(files));
 }

@@ -417,7 +417,7 @@ export const migrations: { id: number; name: string; sql: MigrationSql }[] = [
     id: 12,
     name: 'rollouts: one experiment (rollout or A/B test) splitting a name at a time',
     // Older duplicates were never served (flag evaluation takes the newest): they are marked superseded
-    // so the index can be built. The statuses are SPLITTING in src/rollout/store.ts.
+    // so the index can be built. The statuses are SPLITTING in src/rollout/rollout-store.ts.
     sql: `
       UPDATE rollouts SET status = 'superseded', percent = 0
        WHERE status IN ('running', 'paused') AND EXISTS (

@@ -54,6 +54,21 @@ export async function recordIteration(
   );
 }
 
+/** A run's iteration records in order, as recordIteration stored them. */
+export async function listIterationRecords<T>(db: Db, runId: string): Promise<T[]> {
+  const rows = await db.all<{ record: string }>(
+    'SELECT record FROM tune_iterations WHERE run_id = ? ORDER BY iteration',
+    [runId],
+  );
+  return rows.map((r) => JSON.parse(r.record) as T);
+}
+
+/** When a tune run started (ISO time), or undefined for a run the store does not know. */
+export async function tuneRunStartedAt(db: Db, runId: string): Promise<string | undefined> {
+  const run = await db.get<{ started_at: string }>('SELECT started_at FROM tune_runs WHERE run_id = ?', [runId]);
+  return run?.started_at;
+}
+
 export async function recordWeaknesses(db: Db, runId: string, skill: string, categories: string[]): Promise<void> {
   for (const category of new Set(categories)) {
     await db.run('INSERT INTO tune_weaknesses (run_id, skill, category) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [

@@ -1,6 +1,6 @@
 import { applyAlertActions } from '../../src/calendar/alerts/alert-store';
 import { planAlerts, type Finding } from '../../src/calendar/alerts/alert-rules';
-import { upsertRollout } from '../../src/rollout/store';
+import { upsertRollout } from '../../src/rollout/rollout-store';
 import { describeEachStore } from '../support/store-backends';
 import { apiHarness, type ApiHarness } from './api-harness';
 

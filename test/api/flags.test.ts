@@ -1,4 +1,4 @@
-import { upsertRollout } from '../../src/rollout/store';
+import { upsertRollout } from '../../src/rollout/rollout-store';
 import { eventually } from '../support/temporal';
 import { apiHarness, ADMIN, type ApiHarness } from './api-harness';
 

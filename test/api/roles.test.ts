@@ -4,7 +4,7 @@ import { ROUTE_LIST } from '../../src/api/server';
 import { getHarvestCursor, writeHarvest } from '../../src/cases/case-store';
 import { recordFeedback } from '../../src/library/records';
 import { issueToken } from '../../src/library/tokens';
-import { upsertRollout } from '../../src/rollout/store';
+import { upsertRollout } from '../../src/rollout/rollout-store';
 import { describeEachStore } from '../support/store-backends';
 import { ADMIN, apiHarness, type ApiHarness } from './api-harness';
 

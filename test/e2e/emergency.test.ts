@@ -3,7 +3,7 @@ import { startApiServer } from '../../src/api/server';
 import { getLabels, moveLabel } from '../../src/library/label-store';
 import { recordVersion } from '../../src/library/versions';
 import { createResolver } from '../../src/resolver';
-import { activeRollout, upsertRollout } from '../../src/rollout/store';
+import { activeRollout, upsertRollout } from '../../src/rollout/rollout-store';
 import { openStore } from '../../src/store/open';
 import { runCli } from '../support/cli';
 import { eventually, tempDir } from '../support/temporal';

@@ -6,7 +6,7 @@ import { createActivities } from '../../src/activities';
 import { moveLabel } from '../../src/library/label-store';
 import { recordVersion } from '../../src/library/versions';
 import type { AbInput, AbStatus } from '../../src/rollout/ab-types';
-import { ExperimentRunningError, getRollout, runningExperiment, startSplit } from '../../src/rollout/store';
+import { ExperimentRunningError, getRollout, runningExperiment, startSplit } from '../../src/rollout/rollout-store';
 import { abStopSignal, abStopUpdate } from '../../src/shared';
 import type { Db } from '../../src/store/db';
 import { openStore } from '../../src/store/open';

@@ -8,7 +8,7 @@ import { moveLabel } from '../../src/library/label-store';
 import { recordVersion } from '../../src/library/versions';
 import { AB_LOOKS_PER_RUN } from '../../src/rollout/ab-plan';
 import type { AbInput, AbStatus } from '../../src/rollout/ab-types';
-import { getRollout } from '../../src/rollout/store';
+import { getRollout } from '../../src/rollout/rollout-store';
 import { abStatusQuery } from '../../src/shared';
 import { openStore } from '../../src/store/open';
 import { sharedTestEnv } from '../support/shared-env';

@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { decideSignal, decideUpdate, tuneStatusQuery } from '../../src/shared';
 import { validateTuneInput } from '../../src/cli/tune-input';
 import { progressLine, startTune } from '../../src/clients/tune';
-import { getSkillFiles } from '../../src/store/skill-versions';
+import { getSkillFiles } from '../../src/library/skill-versions';
 import { skillFileUsage } from '../../src/skills/tool-call-store';
 import { eventually, testClient, uniqueId, withWorker } from '../support/temporal';
 import { appendImprovement, judgeJson, tuneHarness, type Roles, type TuneHarness } from '../support/tune-harness';

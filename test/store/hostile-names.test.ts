@@ -9,7 +9,7 @@ import { getItem, latestVersion, listVersions, recordVersion } from '../../src/l
 import { putJson } from '../../src/store/blobs';
 import type { Db } from '../../src/store/db';
 import { openStore } from '../../src/store/open';
-import { recordSkillVersion } from '../../src/store/skill-versions';
+import { recordSkillVersion } from '../../src/library/skill-versions';
 import type { TuneStatus } from '../../src/tune/types';
 import { apiHarness } from '../api/api-harness';
 import { HOSTILE_NAMES, hostileFiles, snapshotTree } from '../support/hostile-names';

@@ -9,7 +9,7 @@ import { LibraryError } from '../../src/library/errors';
 import { recordFeedback, recordRuns, versionUsage } from '../../src/library/records';
 import { createToken, lookupToken } from '../../src/library/tokens';
 import { getContent, listVersions, recordVersion } from '../../src/library/versions';
-import { getSkillFiles, recordSkillVersion } from '../../src/store/skill-versions';
+import { getSkillFiles, recordSkillVersion } from '../../src/library/skill-versions';
 import type { Db } from '../../src/store/db';
 import { describeEachStore } from '../support/store-backends';
 

@@ -6,7 +6,7 @@ import {
   startSplit,
   upsertRollout,
   type RolloutRow,
-} from '../../src/rollout/store';
+} from '../../src/rollout/rollout-store';
 import type { Db } from '../../src/store/db';
 import { migrate } from '../../src/store/migrations';
 import { describeEachStore } from '../support/store-backends';

@@ -9,7 +9,7 @@ import { getContent, getItem, getVersion } from '../../src/library/versions';
 import { withTextFiles } from '../../src/skills/binary-files';
 import type { Db } from '../../src/store/db';
 import { openStore } from '../../src/store/open';
-import { getSkillContent, recordSkillVersion } from '../../src/store/skill-versions';
+import { getSkillContent, recordSkillVersion } from '../../src/library/skill-versions';
 import type { TuneStatus } from '../../src/tune/types';
 import { apiHarness } from '../api/api-harness';
 import { describeEachStore } from '../support/store-backends';

@@ -3,7 +3,7 @@ import type { Finding } from '../../src/calendar/alerts/alert-rules';
 import { recordCalendarRun } from '../../src/calendar/shared/calendar-run-store';
 import { recordRuns } from '../../src/library/records';
 import { recordVersion } from '../../src/library/versions';
-import { upsertRollout } from '../../src/rollout/store';
+import { upsertRollout } from '../../src/rollout/rollout-store';
 import type { Db } from '../../src/store/db';
 import { createEvalRun, finishEvalRun } from '../../src/store/evals';
 import {

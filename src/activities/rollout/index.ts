@@ -10,12 +10,13 @@ import {
   ExperimentRunningError,
   experimentRunningMessage,
   getRollout,
+  recordRolloutEvent as storeRolloutEvent,
   runningExperiment,
   SPLITTING,
   startSplit,
   upsertRollout,
   type RolloutRow,
-} from '../../rollout/store';
+} from '../../rollout/rollout-store';
 import type { Db } from '../../store/db';
 import { postWebhook } from '../../webhook';
 
@@ -233,11 +234,8 @@ export function rolloutActivities(db: Db, webhookUrl?: string) {
       detail: string;
       notify?: boolean;
     }): Promise<void> {
-      const { changes } = await db.run(
-        'INSERT INTO rollout_events (rollout_id, event_index, kind, detail, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
-        [p.rolloutId, p.index, p.kind, p.detail, new Date().toISOString()],
-      );
-      if (changes === 1 && p.notify && webhookUrl) {
+      const recorded = await storeRolloutEvent(db, p);
+      if (recorded && p.notify && webhookUrl) {
         // A Slack-compatible payload; delivery is best effort and never fails the rollout.
         await postWebhook(
           webhookUrl,

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { getBlob, getJson, putJson } from '../../store/blobs';
 import type { Db } from '../../store/db';
 import type { SkillFiles } from '../../skills/limits';
-import { getSkillFiles } from '../../store/skill-versions';
+import { getSkillFiles } from '../../library/skill-versions';
 import { getStepResult, putStepResult } from '../../store/tune-runs';
 import type { EvaluateInput, EvaluateResult } from '../../tune/activity-types';
 import { checkGolden, type GoldenResults } from '../../tune/golden';

@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { getBlob, getJson, putBlob, putJson } from '../../store/blobs';
 import type { Db } from '../../store/db';
-import { getSkillFiles } from '../../store/skill-versions';
+import { getSkillFiles } from '../../library/skill-versions';
 import { getStepResult, putStepResult } from '../../store/tune-runs';
 import {
   AgentCapError,

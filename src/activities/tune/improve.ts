@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { getJson } from '../../store/blobs';
 import type { Db } from '../../store/db';
-import { getSkillContent, recordSkillVersion } from '../../store/skill-versions';
+import { getSkillContent, recordSkillVersion } from '../../library/skill-versions';
 import { withTextFiles } from '../../skills/binary-files';
 import { getStepResult, putStepResult } from '../../store/tune-runs';
 import type { ImproveInput, ImproveResult } from '../../tune/activity-types';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { versionLink } from '../../library/links';
 import { getBlob, putBlob } from '../../store/blobs';
 import type { Db } from '../../store/db';
-import { getStepResult } from '../../store/tune-runs';
+import { getStepResult, listIterationRecords, tuneRunStartedAt } from '../../store/tune-runs';
 import type { ImproveResult } from '../../tune/activity-types';
 import { renderTuneReport, type ReportData } from '../../tune/report';
 import type { IterationRecord } from '../../tune/types';
@@ -18,20 +18,13 @@ export type ReportInput = Omit<ReportData, 'iterations' | 'rationales' | 'cycleD
  */
 export function reportActivity(db: Db, publicUrl: string) {
   return async function storeTuneReport(input: ReportInput): Promise<{ reportPaths: string[]; reportRef: string }> {
-    const rows = await db.all<{ record: string }>(
-      'SELECT record FROM tune_iterations WHERE run_id = ? ORDER BY iteration',
-      [input.runId],
-    );
-    const iterations = rows.map((r) => JSON.parse(r.record) as IterationRecord);
+    const iterations = await listIterationRecords<IterationRecord>(db, input.runId);
     const rationales: Record<number, string> = {};
     for (const it of iterations) {
       const imp = await getStepResult<ImproveResult>(db, `${input.runId}:${it.iteration}:improve`);
       if (imp) rationales[it.iteration] = imp.rationale;
     }
-    const run = await db.get<{ started_at: string }>('SELECT started_at FROM tune_runs WHERE run_id = ?', [
-      input.runId,
-    ]);
-    const cycleDate = (run?.started_at ?? new Date().toISOString()).slice(0, 10);
+    const cycleDate = ((await tuneRunStartedAt(db, input.runId)) ?? new Date().toISOString()).slice(0, 10);
     const diffs = await Promise.all(input.diffRefs.map((ref) => getBlob(db, ref)));
     const { outputDir, diffRefs: _unused, ...data } = input;
     const promptLinks = Object.fromEntries(

@@ -1,6 +1,6 @@
 import { putBlob } from '../../store/blobs';
 import type { Db } from '../../store/db';
-import { getSkillFiles, getSkillVersion } from '../../store/skill-versions';
+import { getSkillFiles, getSkillVersion } from '../../library/skill-versions';
 import { changedPaths, fileAt } from '../../skills/files';
 import type { SkillFiles } from '../../skills/limits';
 import { unifiedDiff } from '../../text/unified-diff';

@@ -1,3 +1,4 @@
+import { pingStore } from '../../store/db';
 import { openApiDocument } from '../openapi';
 import { problems, sendJson } from '../http';
 import type { Route } from '../route';
@@ -9,7 +10,7 @@ export const metaRoutes: Route[] = [
     path: '/healthz',
     role: undefined,
     async handle({ res, deps }) {
-      await deps.db.get('SELECT 1 AS ok');
+      await pingStore(deps.db);
       sendJson(res, 200, { ok: true });
     },
   },

@@ -8,7 +8,12 @@ import { AB_METRICS } from '../../rollout/ab';
 import { AB_DEFAULTS, AB_MAX_DURATION_MS, AB_MIN_INTERVAL_MS, abBoundsProblem } from '../../rollout/ab-plan';
 import type { AbInput, AbStatus } from '../../rollout/ab-types';
 import type { SignalName } from '../../rollout/guard';
-import { experimentRunningMessage, runningExperiment, upsertRollout, type RolloutRow } from '../../rollout/store';
+import {
+  experimentRunningMessage,
+  runningExperiment,
+  upsertRollout,
+  type RolloutRow,
+} from '../../rollout/rollout-store';
 import { openStore } from '../../store/open';
 import { parseDuration } from '../duration';
 import { runBinding } from '../../temporal/store-binding';

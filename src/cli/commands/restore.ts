@@ -13,7 +13,7 @@ import {
   getSkillVersion,
   listSkillVersions,
   recordSkillVersion,
-} from '../../store/skill-versions';
+} from '../../library/skill-versions';
 import { putFileBlob } from '../../store/file-blobs';
 import { contentAsFiles } from '../library-io';
 import { diffFiles } from '../../activities/tune/write-back';

@@ -1,9 +1,9 @@
-import { recordVersion, getContent, getVersion, listVersions } from '../library/versions';
-import type { SkillContent } from '../library/content';
+import { recordVersion, getContent, getVersion, listVersions } from './versions';
+import type { SkillContent } from './content';
 import type { SkillFiles } from '../skills/limits';
 import { treeOfContent, type SkillTree } from '../skills/tree';
-import type { Db } from './db';
-import { getFileBlob } from './file-blobs';
+import type { Db } from '../store/db';
+import { getFileBlob } from '../store/file-blobs';
 
 /** Skills as the tune loop sees them: library items of kind skill, versions addressed by file hash. */
 export interface SkillVersion {

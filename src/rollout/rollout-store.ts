@@ -142,3 +142,18 @@ async function explainConflict(db: Db, r: { name: string; rolloutId: string }, e
   const other = await runningExperiment(db, r.name, r.rolloutId);
   return other ? new ExperimentRunningError(other) : err;
 }
+
+/**
+ * Records one event of a rollout's evidence trail, idempotent on (rollout, index): true when this call wrote
+ * it, false when it was there already (a re-run after a crash).
+ */
+export async function recordRolloutEvent(
+  db: Queryable,
+  e: { rolloutId: string; index: number; kind: string; detail: string },
+): Promise<boolean> {
+  const { changes } = await db.run(
+    'INSERT INTO rollout_events (rollout_id, event_index, kind, detail, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    [e.rolloutId, e.index, e.kind, e.detail, new Date().toISOString()],
+  );
+  return changes === 1;
+}

@@ -10,7 +10,7 @@ import { MAX_CONTINUE_ITERATIONS } from '../tune/state';
 import { parseModelChoice } from '../tune/model-choice';
 import type { DecisionInput } from '../tune/types';
 import { itemName, versionOf } from './library-tools';
-import { jsonResult, writer, type McpDeps } from './server';
+import { jsonResult, writer, type McpDeps } from './tool-kit';
 
 const runId = z.string().min(1).max(300);
 const TUNE_TYPES = ['tuneWorkflow', 'optimizeWorkflow'];

@@ -1,7 +1,7 @@
 import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { statusOf } from '../cli/commands/tune-admin';
+import { statusOf } from '../clients/tune-status';
 import { DEFAULT_EVAL_SETTINGS, startEval, type EvalResult } from '../clients/eval';
 import { requireItem } from '../library/versions';
 import { getBlob } from '../store/blobs';

@@ -20,7 +20,7 @@ import ts from 'typescript';
  *   Pure rules and domain stores, plus shared.ts (message definitions) and config.ts (the environment schema),
  *   which name domain types and are read by activities. Called by the floors above, never calling back up.
  * - activities: thin adapters the worker registers.
- * - workflows: may import activities only as types (`import type`): those run outside the workflow sandbox.
+ * - workflows: may import activities only as types (`import type`): activity code runs outside the sandbox.
  * - entry: processes and the clients they start workflows with: CLI, HTTP API, worker, MCP server, dashboard,
  *   metrics endpoint.
  */

@@ -7,7 +7,7 @@ import { SkillError } from '../skills/skill-error';
 import { parseGoldenJsonl, type GoldenCase } from '../tune/golden';
 import { parseModelChoice } from '../tune/model-choice';
 import { resolvePreset } from '../tune/presets';
-import type { TuneSettings } from '../tune/types';
+import type { ValidatedTune } from '../clients/tune';
 import { parseDuration } from './duration';
 import { CliError } from './exit-codes';
 
@@ -27,13 +27,6 @@ export interface TuneFlags {
   'dry-run'?: boolean;
   'decision-timeout'?: string;
   output?: string;
-}
-
-export interface ValidatedTune {
-  skills: ReturnType<typeof loadSkillFolder>[];
-  scenario: string;
-  golden?: GoldenCase[];
-  settings: TuneSettings;
 }
 
 function intFlag(value: string | undefined, flag: string, min: number, max: number): number | undefined {

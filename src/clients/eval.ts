@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { DEFAULT_EVAL_SETTINGS } from '../eval/defaults';
-import type { EvalRunInput, EvalSummary } from '../eval/types';
+import type { EvalRunInput } from '../eval/types';
 import type { StoreIdentity } from '../store/store-identity';
 import { storeMemo } from '../temporal/store-binding';
 import type { evalRunWorkflow } from '../workflows/eval-run';
@@ -34,4 +34,4 @@ export async function startEval(
   return { runId, handle };
 }
 
-export type EvalResult = EvalSummary & { estimate: { calls: number; costUsd: number } };
+export type { EvalResult } from '../workflows/eval-run';

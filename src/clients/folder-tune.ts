@@ -1,6 +1,6 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
-import type { ValidatedTune } from '../cli/tune-input';
+import type { ValidatedTune } from './tune';
 import type { ChainTuneInput, ChainTuneStatus } from '../optimizer/chain-types';
 import type { OptimizeInput, SplitSettings } from '../optimizer/types';
 import { SEARCH_ATTRIBUTES } from '../shared';

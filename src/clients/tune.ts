@@ -2,17 +2,26 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
-import type { ValidatedTune } from '../cli/tune-input';
 import { SEARCH_ATTRIBUTES } from '../shared';
+import type { loadSkillFolder } from '../skills/load';
 import { putBlob, putJson } from '../store/blobs';
 import type { Db } from '../store/db';
 import { recordSkillVersion } from '../library/skill-versions';
 import { putFileBlob } from '../store/file-blobs';
 import { storeIdentity } from '../store/store-identity';
 import { storeMemo } from '../temporal/store-binding';
-import type { TuneInput, TuneStatus } from '../tune/types';
+import type { GoldenCase } from '../tune/golden';
+import type { TuneInput, TuneSettings, TuneStatus } from '../tune/types';
 import type { tuneWorkflow } from '../workflows/tune';
 import { tuneMetadata } from '../web-ui/static-metadata';
+
+/** A tune the CLI has checked: skill folders loaded, scenario read, settings complete. Defined here, where it is started, so the CLI imports the client and not the other way round. */
+export interface ValidatedTune {
+  skills: ReturnType<typeof loadSkillFolder>[];
+  scenario: string;
+  golden?: GoldenCase[];
+  settings: TuneSettings;
+}
 
 export interface StartedTune {
   workflowId: string;

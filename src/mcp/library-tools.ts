@@ -8,7 +8,7 @@ import { versionLink } from '../library/links';
 import { lowRatedRuns } from '../library/records';
 import { searchLibrary } from '../library/search';
 import { getContent, NAME_PATTERN, recordVersion, requireItem, requireVersion } from '../library/versions';
-import { jsonResult, writer, type McpDeps } from './server';
+import { jsonResult, writer, type McpDeps } from './tool-kit';
 
 /** The label a proposal gets: a person (or a rollout) promotes it; an agent never moves production. */
 export const CANDIDATE_LABEL = 'candidate';

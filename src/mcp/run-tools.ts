@@ -1,7 +1,7 @@
 import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { statusOf } from '../cli/commands/tune-admin';
+import { statusOf } from '../clients/tune-status';
 import { DEFAULT_EVAL_SETTINGS, startEval, type EvalResult } from '../clients/eval';
 import { requireItem } from '../library/versions';
 import { getBlob } from '../store/blobs';
@@ -10,7 +10,7 @@ import { MAX_CONTINUE_ITERATIONS } from '../tune/state';
 import { parseModelChoice } from '../tune/model-choice';
 import type { DecisionInput } from '../tune/types';
 import { itemName, versionOf } from './library-tools';
-import { jsonResult, writer, type McpDeps } from './server';
+import { jsonResult, writer, type McpDeps } from './tool-kit';
 
 const runId = z.string().min(1).max(300);
 const TUNE_TYPES = ['tuneWorkflow', 'optimizeWorkflow'];

@@ -10,7 +10,7 @@ import type {
   BatchSearch,
   BatchSearchResult,
   BatchState,
-} from './batch';
+} from './batch-types';
 import { DEFAULT_TIMEOUT_MS } from './constants';
 import { startDeadline } from './deadline';
 import { isRecord } from './json-fields';

@@ -8,7 +8,7 @@ import type {
   BatchSearch,
   BatchSearchResult,
   BatchState,
-} from './batch';
+} from './batch-types';
 import { malformedResponse } from './call-failures';
 import { DEFAULT_TIMEOUT_MS } from './constants';
 import { startDeadline } from './deadline';

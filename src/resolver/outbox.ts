@@ -1,7 +1,7 @@
 import { ApiError, type ApiClient } from './api';
 import { backoffMs, sleep } from './backoff';
 import { ResolverError } from './errors';
-import { Fifo } from './fifo';
+import { Fifo } from '../concurrency/fifo';
 
 export type OutboxKind = 'runs' | 'feedback';
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { Semaphore } from '../concurrency/semaphore';
 import { ApiClient, ApiError } from './api';
 import { EntryCache, entryKey, type Entry } from './cache';
 import { ChangeFollower, type LabelMoveEvent } from './changes';
 import { ResolverError } from './errors';
-import { Limiter } from './limiter';
 import { Outbox } from './outbox';
 import { feedbackBody, runBody } from './records';
 import { fetchResolved, type ResolveTarget } from './remote';
@@ -30,7 +30,10 @@ interface Load {
   sinceHead: boolean;
 }
 
-/** Background re-fetches in flight at once. */
+/**
+ * Background re-fetches in flight at once, so a safety refresh of thousands of entries does not burst the API;
+ * urgent ones (a label just moved) jump the queue so a rollback is not stuck behind it.
+ */
 const REFRESH_CONCURRENCY = 8;
 
 /**
@@ -52,7 +55,7 @@ class LiveResolver implements Resolver {
   private readonly api: ApiClient;
   private readonly cache: EntryCache;
   private readonly loads = new Map<string, Load>();
-  private readonly limiter = new Limiter(REFRESH_CONCURRENCY);
+  private readonly limiter = new Semaphore(REFRESH_CONCURRENCY);
   private readonly follower: ChangeFollower;
   private readonly outbox: Outbox;
   /** Aborts every resolve request and the long poll at close(). */
@@ -265,7 +268,7 @@ class LiveResolver implements Resolver {
     entry.refreshing = (async () => {
       do {
         entry.again = false;
-        await this.limiter.run(() => this.revalidate(entry), urgent);
+        await this.limiter.run(() => this.revalidate(entry), { urgent });
       } while (entry.again && !this.closing);
     })().finally(() => (entry.refreshing = undefined));
     return entry.refreshing;

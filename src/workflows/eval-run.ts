@@ -38,10 +38,11 @@ const batches = proxyActivities<Activities>({
   retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes', maximumAttempts: 5 },
 });
 
+/** What an eval run returns: its summary and what it was estimated to cost before it ran. */
+export type EvalResult = EvalSummary & { estimate: { calls: number; costUsd: number } };
+
 /** A golden-dataset evaluation of one version: chunks in parallel, then summary, gate and report. */
-export async function evalRunWorkflow(
-  input: EvalRunInput,
-): Promise<EvalSummary & { estimate: { calls: number; costUsd: number } }> {
+export async function evalRunWorkflow(input: EvalRunInput): Promise<EvalResult> {
   const prep = await bookkeeping.prepareEvalRun(input);
   let progress = startEvalProgress(prep);
   setCurrentDetails(evalDetails(input, progress));

@@ -17,7 +17,6 @@ import {
 import type { createActivities } from '../activities';
 import type { ImproveStart } from '../activities/improve';
 import type { FailureKind } from '../cases/failure-kinds';
-import type { EvalResult } from '../clients/eval';
 import { DEFAULT_EVAL_SETTINGS } from '../eval/defaults';
 import { viaSignal } from '../identity';
 import {
@@ -397,7 +396,7 @@ export async function improveWorkflow(input: ImproveInput, carried?: ImproveCarr
             settings: { ...DEFAULT_EVAL_SETTINGS, passRateThreshold: input.gate.passRateThreshold },
           },
         ],
-      }) as Promise<EvalResult>;
+      });
     };
     const production = run.start!.productionVersion;
     const [c, p] = await Promise.all([

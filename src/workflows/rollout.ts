@@ -15,7 +15,7 @@ import {
 import type { createActivities } from '../activities';
 import { viaSignal } from '../identity';
 import type { GuardCheck } from '../activities/rollout';
-import type { EvalResult } from '../clients/eval';
+import type { EvalResult } from './eval-run';
 import { DEFAULT_EVAL_SETTINGS } from '../eval/defaults';
 import {
   afterLook,

@@ -1,21 +1,19 @@
 import { parseArgs } from 'node:util';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { connectClient } from '../../client';
 import { CHAIN_WORKFLOW_TYPE } from '../../clients/folder-tune';
 import { progressLine } from '../../clients/tune';
+import { statusOf, UnknownRunError, type StatusAnswer } from '../../clients/tune-status';
 import { chainTuneStatusQuery, type ChainTuneStatus } from '../../optimizer/chain-types';
 import type { Config } from '../../config';
-import type { Db } from '../../store/db';
 import { openStore } from '../../store/open';
-import { tuneRunRecord, type TuneRunRecord } from '../../store/tune-run-record';
-import { workerPolling } from '../../temporal/pollers';
 import { reconcileRuns } from '../../temporal/reconcile-runs';
+import { workerPolling } from '../../temporal/pollers';
 import { runBinding } from '../../temporal/store-binding';
-import type { DecisionAction, TuneStatus } from '../../tune/types';
+import type { DecisionAction } from '../../tune/types';
 import { CliError, EXIT } from '../exit-codes';
 import { isOptimizeStatus, renderOptimizeStatus } from '../optimize-status';
 import { workflowUiLink } from '../stack';
-import type { OptimizeStatus } from '../../optimizer/types';
 
 export const statusHelp = `refinery status <workflow-id> [--json]
   Phase, iteration, scores, a stall awaiting a decision, and the outcome when done (a \`tune --dataset\` run:
@@ -27,57 +25,6 @@ export const decideHelp = `refinery decide <workflow-id> --action continue|accep
 export const listHelp = `refinery list [--status running|awaiting-decision|completed|cancelled] [--json]
   Tune runs (the folder loop and tune <name> --dataset), newest first, from Temporal's visibility (the Web UI shows the same through RefineryStatus);
   works with no worker running, and says so on stderr.`;
-
-/** How long status waits for a worker to answer the run's query before it answers from the store. */
-const QUERY_TIMEOUT_MS = 5000;
-
-export type StatusAnswer =
-  | { source: 'workflow'; status: TuneStatus | OptimizeStatus }
-  | {
-      source: 'store';
-      /** Why the workflow itself did not answer (no worker polling, or none answering in time). */
-      reason: string;
-      temporalStatus: string;
-      taskQueue: string;
-      /** Undefined until the run's first activity wrote its row. */
-      store?: TuneRunRecord;
-    };
-
-/**
- * The run's own status query when a worker can answer it; else what the store and Temporal's visibility
- * know, so status works exactly when workers are down.
- */
-export async function statusOf(client: Client, db: Db, id: string): Promise<StatusAnswer> {
-  const handle = client.workflow.getHandle(id);
-  let desc;
-  try {
-    desc = await handle.describe();
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError)
-      throw new CliError(`no tune run with id ${id}: check the id with \`refinery list\``);
-    throw err;
-  }
-  if (desc.status.name === 'COMPLETED')
-    return { source: 'workflow', status: (await handle.result()) as TuneStatus | OptimizeStatus };
-  let reason = `no worker is polling task queue "${desc.taskQueue}"`;
-  if (await workerPolling(client, desc.taskQueue).catch(() => false)) {
-    try {
-      const status = await client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
-        handle.query<TuneStatus | OptimizeStatus>('status'),
-      );
-      return { source: 'workflow', status };
-    } catch {
-      reason = `no worker on task queue "${desc.taskQueue}" answered the status query within ${QUERY_TIMEOUT_MS / 1000} s`;
-    }
-  }
-  return {
-    source: 'store',
-    reason,
-    temporalStatus: desc.status.name,
-    taskQueue: desc.taskQueue,
-    store: await tuneRunRecord(db, id),
-  };
-}
 
 function printStored(config: Config, id: string, a: Extract<StatusAnswer, { source: 'store' }>): void {
   const r = a.store;
@@ -121,7 +68,9 @@ export async function statusCommand(config: Config, argv: string[]): Promise<num
         else for (const line of chainStatusLines(id, chain)) console.log(line);
         return EXIT.ok;
       }
-      answer = await statusOf(client, db, id);
+      answer = await statusOf(client, db, id).catch((err: unknown) => {
+        throw err instanceof UnknownRunError ? new CliError(err.message) : err;
+      });
     } finally {
       await close();
     }

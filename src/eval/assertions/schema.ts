@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { jsonSchemaProblem } from './json-schema';
 import { scriptPathProblem } from './paths';
-import { regexProblem } from './regex';
+import { regexProblem } from './regex-problem';
 
 const weight = z.number().nonnegative().optional();
 // Empty needles make contains-style checks vacuous (always pass or always fail): almost surely a dataset typo.

@@ -15,6 +15,22 @@ export class Fifo<T> {
     return index < this.length ? this.items[this.head + index] : undefined;
   }
 
+  /** Takes the first item off the queue. */
+  shift(): T | undefined {
+    if (this.length === 0) return undefined;
+    const item = this.items[this.head];
+    // Let go of it now rather than at the next compaction: a woken waiter's closure should not outlive it.
+    this.items[this.head] = undefined as T;
+    this.drop(1);
+    return item;
+  }
+
+  /** Position of `item` from the front, or -1. */
+  indexOf(item: T): number {
+    const i = this.items.indexOf(item, this.head);
+    return i < 0 ? -1 : i - this.head;
+  }
+
   /** The first n items, left in place. */
   take(n: number): T[] {
     return this.items.slice(this.head, this.head + n);

@@ -19,7 +19,9 @@ import ts from 'typescript';
  * - domain: library, eval, providers, skills, optimizer, rollout, calendar, cases, improve, tune, temporal, …
  *   Pure rules and domain stores, plus shared.ts (message definitions) and config.ts (the environment schema),
  *   which name domain types and are read by activities. Called by the floors above, never calling back up.
- * - activities: thin adapters the worker registers.
+ * - activities: thin adapters the worker registers: src/activities, and a domain's own adapters beside its rules
+ *   (`*-activities.ts`, and the calendar's `activities.ts` that puts its periods' adapters together), as a
+ *   domain's queries sit beside it in `*-store.ts`.
  * - workflows: may import activities only as types (`import type`): activity code runs outside the sandbox.
  * - entry: processes and the clients they start workflows with: CLI, HTTP API, worker, MCP server, dashboard,
  *   metrics endpoint.
@@ -46,6 +48,8 @@ export const FLOORS: readonly { name: string; paths: readonly string[] }[] = [
 ];
 
 const DEFAULT_FLOOR = 'domain';
+/** Activity adapters that live beside their domain rather than under src/activities. */
+const isActivityAdapter = (file: string) => file.endsWith('-activities.ts') || file === 'calendar/activities.ts';
 
 /**
  * Floor pairs whose imports must be type-only although they go down: workflow code runs in Temporal's sandbox and
@@ -162,7 +166,7 @@ function floorOf(file: string): string {
         best = { length: p.length, name: floor.name };
     }
   }
-  return best.name;
+  return best.length < 0 && isActivityAdapter(file) ? 'activities' : best.name;
 }
 
 const rank = (floor: string): number => FLOORS.findIndex((f) => f.name === floor);

@@ -1,4 +1,5 @@
 import { nameProblem } from '../library/versions';
+import { IMPROVE_DEFAULTS } from '../improve/defaults';
 import { improveInputProblem } from '../improve/plan';
 import { IMPROVE_STEPS, type ImproveInput, type ImproveStep } from '../improve/types';
 import { DEFAULT_BAKE_MS, DEFAULT_INTERVAL_MS, DEFAULT_STEPS } from '../rollout/plan';
@@ -7,13 +8,7 @@ import { parseDuration } from './duration';
 import { CliError } from './exit-codes';
 import { parseOptimizeFlags, type OptimizeFlags } from './optimize-input';
 
-/** Defaults of `refinery improve`: a review gets three days, an approver a week, the check a day. */
-export const IMPROVE_DEFAULTS = {
-  reviewTimeoutMs: 3 * 86_400_000,
-  approvalTimeoutMs: 7 * 86_400_000,
-  checkWindowMs: 86_400_000,
-  checkMinSamples: 50,
-} as const;
+export { IMPROVE_DEFAULTS } from '../improve/defaults';
 
 /** The flags of `refinery improve <name>` as parseArgs gives them. */
 export interface ImproveFlags {

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config';
-import { detectVariables, promptContentSchema, type LibraryContent } from '../library/content';
+import { contentAsFiles, detectVariables, promptContentSchema, type LibraryContent } from '../library/content';
+
+export { contentAsFiles };
 import type { Actor } from '../library/label-store';
 import { skillIdentity } from '../skills/identity';
 import { loadSkillFolder } from '../skills/load';
@@ -85,28 +87,6 @@ function readPrompt(abs: string, target: string): { name: string; content: Libra
   }
   if (!text.trim()) throw new CliError(`${target} is empty: a prompt needs text`);
   return { name, content: { type: 'text', text, variables: detectVariables(text) } };
-}
-
-/**
- * A version's content as text lines, for `refinery diff` (skills diff per text file; a binary file shows as
- * its `path (size, media type)` line, so a changed font or PDF still shows in the diff).
- */
-export function contentAsFiles(content: LibraryContent, name: string): Record<string, string> {
-  if (content.type === 'skill') {
-    const out = { ...content.files };
-    for (const [p, b] of Object.entries(content.binaries ?? {}))
-      Object.defineProperty(out, p, {
-        value: `binary file, ${b.size} bytes, ${b.mediaType}, sha256 ${b.blob}\n`,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    return out;
-  }
-  if (content.type === 'text') return { [`${name}.md`]: content.text };
-  return {
-    [`${name}.json`]: JSON.stringify({ messages: content.messages, variables: content.variables }, null, 2) + '\n',
-  };
 }
 
 /**

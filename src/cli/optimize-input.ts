@@ -11,26 +11,9 @@ import { resolvePreset } from '../tune/presets';
 import { parseDuration } from './duration';
 import { CliError } from './exit-codes';
 import { executionFlag } from './tune-input';
-import { DEFAULT_SPLIT } from '../optimizer/split';
+import { OPTIMIZE_DEFAULTS } from '../optimizer/defaults';
 
-/**
- * Defaults of `refinery tune <name> --dataset`. The split shares match the engine's DEFAULT_SPLIT
- * (src/optimizer/split.ts): 40 % validation, 20 % test, no split below 12 cases.
- */
-export const OPTIMIZE_DEFAULTS = {
-  repeat: 3,
-  alpha: 0.05,
-  parallel: 2,
-  minibatch: 4,
-  patience: 3,
-  changeLines: 40,
-  changeBytes: 4000,
-  reflectionTokens: 12_000,
-  validationShare: DEFAULT_SPLIT.validationShare,
-  testShare: DEFAULT_SPLIT.testShare,
-  minCasesForSplit: DEFAULT_SPLIT.minCasesForSplit,
-  decisionTimeoutMs: 7 * 86_400_000,
-} as const;
+export { OPTIMIZE_DEFAULTS } from '../optimizer/defaults';
 
 /** The flags of `tune <name> --dataset` as parseArgs gives them. */
 export interface OptimizeFlags {

@@ -4,7 +4,7 @@ import type { Budget, OptimizeInput, Projection } from '../optimizer/types';
 import type { Db } from '../store/db';
 import { resolveTuneModels } from '../tune/model-choice';
 import type { RunModels } from '../tune/types';
-import { projectStoredRun } from '../optimizer/run-projection';
+import { projectStoredRun } from '../activities/optimize/run-projection';
 
 /**
  * What the run will cost, from the store, before anything is started. The models are resolved as a worker with

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
+import { improveWorkflowId } from '../improve/ids';
 import type { ImproveInput, ImproveStatus } from '../improve/types';
 import { SEARCH_ATTRIBUTES } from '../shared';
 import type { RunBinding } from '../temporal/store-binding';
@@ -15,7 +16,7 @@ const skillKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.skill, SearchAttribu
 
 /** Unique per run: it keys the run's stored steps, its child runs and the feedback it resolves. */
 export const newImproveRunId = (): string => `imp${randomBytes(5).toString('hex')}`;
-export const improveWorkflowId = (name: string, runId: string) => `improve-${name}-${runId}`;
+export { improveWorkflowId };
 
 /** Starts improveWorkflow on the store's task queue with the store's memo. */
 export async function startImprove(

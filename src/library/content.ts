@@ -89,3 +89,25 @@ export function contentHash(content: LibraryContent): string {
 export function detectVariables(text: string): string[] {
   return [...new Set([...text.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g)].map((m) => m[1]!))].sort();
 }
+
+/**
+ * A version's content as text lines, for `refinery diff` (skills diff per text file; a binary file shows as
+ * its `path (size, media type)` line, so a changed font or PDF still shows in the diff).
+ */
+export function contentAsFiles(content: LibraryContent, name: string): Record<string, string> {
+  if (content.type === 'skill') {
+    const out = { ...content.files };
+    for (const [p, b] of Object.entries(content.binaries ?? {}))
+      Object.defineProperty(out, p, {
+        value: `binary file, ${b.size} bytes, ${b.mediaType}, sha256 ${b.blob}\n`,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    return out;
+  }
+  if (content.type === 'text') return { [`${name}.md`]: content.text };
+  return {
+    [`${name}.json`]: JSON.stringify({ messages: content.messages, variables: content.variables }, null, 2) + '\n',
+  };
+}

@@ -1,5 +1,5 @@
 import type { Db, Queryable } from '../store/db';
-import type { Role } from './tokens';
+import type { Role } from './roles';
 
 /** A token as the store knows it: never the token, never its hash. */
 export interface TokenRecord {

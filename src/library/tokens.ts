@@ -1,14 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../store/db';
 import { findTokenByHash, insertToken, type TokenRecord } from './token-store';
+import { ROLES, roleAtLeast, type Role } from './roles';
 
-/** API roles, each allowed what the one before it is, and more. */
-export const ROLES = ['reader', 'writer', 'owner', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-
-export function roleAtLeast(role: Role, needed: Role): boolean {
-  return ROLES.indexOf(role) >= ROLES.indexOf(needed);
-}
+export { ROLES, roleAtLeast, type Role };
 
 export interface TokenIdentity {
   subject: string;

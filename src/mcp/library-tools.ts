@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { diffFiles } from '../activities/tune/write-back';
-import { contentAsFiles } from '../cli/library-io';
+import { contentAsFiles } from '../library/content';
 import { detectVariables, promptContentSchema, type LibraryContent } from '../library/content';
 import { getLabels, moveLabel, resolveLabel } from '../library/label-store';
 import { versionLink } from '../library/links';

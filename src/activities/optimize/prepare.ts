@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { contentHash, type LibraryContent } from '../../library/content';
 import { getContent, getVersion } from '../../library/versions';
 import type { PrepareOptimizeInput, PrepareOptimizeResult } from '../../optimizer/activity-types';
-import { runProjection } from '../../optimizer/run-projection';
+import { runProjection } from './run-projection';
 import { splitDataset } from '../../optimizer/split';
 import { putBlob } from '../../store/blobs';
 import type { Db } from '../../store/db';

@@ -15,7 +15,7 @@ import {
 import { countPostRunEvals } from '../shared/post-run-eval-store';
 import { productionItems } from '../shared/production-store';
 import { recalibrate, RECALIBRATION, type RecalibrationDecision } from './recalibrate';
-import { improveWorkflowId } from '../../clients/improve';
+import { improveWorkflowId } from '../../improve/ids';
 import type { ImproveInput } from '../../improve/types';
 import {
   regressionImproveInput,

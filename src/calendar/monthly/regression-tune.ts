@@ -1,6 +1,10 @@
-import { buildImproveInput } from '../../cli/improve-input';
 import type { EvalCase } from '../../eval/types';
+import { IMPROVE_DEFAULTS } from '../../improve/defaults';
+import { improveInputProblem } from '../../improve/plan';
 import type { ImproveInput } from '../../improve/types';
+import { defaultOptimizeTune } from '../../optimizer/defaults';
+import { DEFAULT_BAKE_MS, DEFAULT_INTERVAL_MS, DEFAULT_STEPS } from '../../rollout/plan';
+import { DEFAULT_THRESHOLD } from '../../rollout/start';
 import { goldenCaseSchema, type GoldenCase } from '../../tune/golden';
 import { PRESETS } from '../../tune/presets';
 import type { TuneSettings } from '../../tune/types';
@@ -86,15 +90,29 @@ export function regressionImproveInput(
   runId: string,
   provider: 'auto' | 'anthropic' | 'gemini' | 'openai' | 'offline',
   startedBy: string,
+  // The split is drawn per run, as `refinery improve` draws it; the proposals' draws are fixed (seed 1).
+  splitSeed = Math.floor(Math.random() * 2 ** 31),
 ): ImproveInput {
-  const input = buildImproveInput(r.name, { 'check-window': '7d', skip: 'harvest,review' }, runId, startedBy);
   const model = { provider, model: 'default' };
-  return {
-    ...input,
+  const tune = defaultOptimizeTune(splitSeed);
+  const input: ImproveInput = {
+    runId,
+    name: r.name,
     fallbackDataset: { name: r.dataset, version: r.datasetVersion },
+    reviewTimeoutMs: IMPROVE_DEFAULTS.reviewTimeoutMs,
+    approvalTimeoutMs: IMPROVE_DEFAULTS.approvalTimeoutMs,
     tune: {
-      ...input.tune,
-      settings: { ...input.tune.settings, executor: model, judge: model, improver: model, seed: 1 },
+      split: tune.split,
+      settings: { ...tune.settings, executor: model, judge: model, improver: model, seed: 1 },
     },
+    gate: { passRateThreshold: DEFAULT_THRESHOLD },
+    rollout: { steps: DEFAULT_STEPS, bakeMs: DEFAULT_BAKE_MS, evaluationIntervalMs: DEFAULT_INTERVAL_MS },
+    // A month's regression is checked over a week after promotion, not a day.
+    check: { windowMs: 7 * 86_400_000, minSamples: IMPROVE_DEFAULTS.checkMinSamples },
+    skip: ['harvest', 'review'],
+    startedBy,
   };
+  const bad = improveInputProblem(input);
+  if (bad) throw new Error(`the regression of ${r.name} makes no valid improve run: ${bad}`);
+  return input;
 }

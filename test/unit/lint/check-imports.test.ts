@@ -43,6 +43,25 @@ describe('check-imports', () => {
     expect(messages(root)).toEqual([]);
   });
 
+  test("a domain's *-activities.ts adapters sit on the activities floor", () => {
+    const root = tree({
+      'calendar/monthly/rules.ts': 'export const rule = 1;\n',
+      'calendar/monthly/monthly-activities.ts':
+        "import { rule } from './rules';\nimport { start } from '../../clients/start';\nexport const a = () => [rule, start];\n",
+      'calendar/monthly/report.ts': "import { a } from './monthly-activities';\nexport const r = a;\n",
+      'clients/start.ts': 'export const start = 1;\n',
+    });
+    const found = messages(root);
+    expect(found).toEqual([
+      expect.stringContaining(
+        'calendar/monthly/monthly-activities.ts (floor activities) imports clients/start.ts (floor entry)',
+      ),
+      expect.stringContaining(
+        'calendar/monthly/report.ts (floor domain) imports calendar/monthly/monthly-activities.ts (floor activities)',
+      ),
+    ]);
+  });
+
   test('a cycle is reported with its path', () => {
     const root = tree({
       'eval/a.ts': "import { b } from './b';\nexport const a = () => b();\n",

@@ -1,16 +1,16 @@
-import { roughTokens } from '../eval/estimate';
-import { noSkillContent, renderRequest } from '../eval/render';
-import type { EvalCase } from '../eval/types';
-import type { LibraryContent } from '../library/content';
-import { getContent } from '../library/versions';
-import type { Db } from '../store/db';
-import { datasetCases } from '../activities/eval/dataset-cases';
-import { judgeGraded } from '../activities/eval/chunk';
-import type { EvalModels } from './activity-types';
-import { projectRun } from './projection';
-import { splitDataset } from './split';
-import type { DatasetSplit, OptimizeInput, Projection } from './types';
-import type { ResolvedModel } from '../tune/types';
+import { roughTokens } from '../../eval/estimate';
+import { noSkillContent, renderRequest } from '../../eval/render';
+import type { EvalCase } from '../../eval/types';
+import type { LibraryContent } from '../../library/content';
+import { getContent } from '../../library/versions';
+import type { Db } from '../../store/db';
+import { datasetCases } from '../eval/dataset-cases';
+import { judgeGraded } from '../eval/chunk';
+import type { EvalModels } from '../../optimizer/activity-types';
+import { projectRun } from '../../optimizer/projection';
+import { splitDataset } from '../../optimizer/split';
+import type { DatasetSplit, OptimizeInput, Projection } from '../../optimizer/types';
+import type { ResolvedModel } from '../../tune/types';
 
 const asText = (r: { system?: string; prompt: string }) => (r.system ? `${r.system}\n\n${r.prompt}` : r.prompt);
 

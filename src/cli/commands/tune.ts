@@ -78,8 +78,12 @@ export const tuneOptions = {
 } as const;
 
 /** `refinery tune`: the folder form (`<skill-dir> --scenario`) or a library item on a dataset (`<name> --dataset`), both through the optimizer. */
-export async function tuneCommand(config: Config, argv: string[]): Promise<number> {
+export async function tuneCommand(
+  config: Config,
+  argv: string[],
+  options: { stopAtStall?: boolean } = {},
+): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: tuneOptions, allowPositionals: true });
-  if (values.dataset !== undefined) return tuneDatasetCommand(config, positionals, values);
+  if (values.dataset !== undefined) return tuneDatasetCommand(config, positionals, values, options);
   return tuneFolderCommand(config, positionals, values);
 }

@@ -34,6 +34,7 @@ import {
 } from './commands/library';
 import { libraryCommand, librarySearchHelp } from './commands/library-search';
 import { CliError, EXIT } from './exit-codes';
+import { personCanDecideHere } from './interactive';
 import { remoteCommand } from './remote';
 
 interface Command {
@@ -45,9 +46,10 @@ const commands: Record<string, Command> = {
   start: { help: startHelp, run: startCommand },
   dev: { help: devHelp, run: (c) => devCommand(c) },
   worker: { help: workerHelp, run: (c) => workerCommand(c) },
-  tune: { help: tuneHelp, run: tuneCommand },
+  // Whether a person here can answer a stall is read once, at the edge: called directly, the commands wait.
+  tune: { help: tuneHelp, run: (c, a) => tuneCommand(c, a, { stopAtStall: !personCanDecideHere() }) },
   status: { help: statusHelp, run: statusCommand },
-  decide: { help: decideHelp, run: decideCommand },
+  decide: { help: decideHelp, run: (c, a) => decideCommand(c, a, { stopAtStall: !personCanDecideHere() }) },
   list: { help: listHelp, run: listCommand },
   restore: { help: restoreHelp, run: restoreCommand },
   outcome: { help: outcomeHelp, run: outcomeCommand },

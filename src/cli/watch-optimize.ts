@@ -6,16 +6,18 @@ import { decideCommandLine, optimizeProgressLine } from './optimize-status';
 
 /**
  * Follows an optimizer run as watchTune follows a tune: a line whenever the progress changes, the decide command
- * when it stalls, and the final status (the workflow's result).
+ * when it stalls, and the final status (the workflow's result). With stopAtStall it returns the stalled status at
+ * the first stall instead (the run goes on waiting, durable): for a command nobody at this terminal can answer.
  */
 export async function watchOptimize(
   handle: WorkflowHandle<OptimizeWorkflow>,
   print: (line: string) => void,
-  options: { pollMs?: number } = {},
+  options: { pollMs?: number; stopAtStall?: boolean; decidedStall?: string } = {},
 ): Promise<OptimizeStatus> {
-  const { pollMs = 500 } = options;
+  const { pollMs = 500, stopAtStall = false } = options;
   let last = '';
-  let stallShown = '';
+  // A stall just decided (`decide --wait`) may still show in the first answers: it is not shown again.
+  let stallShown = options.decidedStall ?? '';
   const done = handle.result();
   let finished = false;
   void done.then(
@@ -31,6 +33,7 @@ export async function watchOptimize(
         stallShown = s.stall.since;
         print(`  awaiting a decision: ${s.stall.detail}`);
         print(`  decide with: ${decideCommandLine(handle.workflowId)}`);
+        if (stopAtStall && !s.outcome) return s;
       }
     } catch {
       // the query can fail while a worker restarts, or before the first workflow task: the next poll tries again

@@ -95,10 +95,23 @@ describe('the README tour', () => {
       expect(said('refinery push')).toContain('release-prompt: created version 1');
       expect(said('refinery dataset add')).toContain('dataset release-prompt-cases@1: 5 cases');
       expect(said('refinery eval release-prompt --dataset')).toContain('## Gate: FAILED');
-      expect(said('refinery tune')).toContain('version 2 of release-prompt, labelled candidate');
-      const report = /report: (\S+release-prompt\.md)/.exec(said('refinery tune'))![1]!;
+      // The tune stalls and, with nobody to answer here (CI), ends with the commands that decide it; the run waits.
+      const tune = said('refinery tune');
+      const runId = /started (optimize-release-prompt-[0-9a-f]{12})/.exec(tune)![1]!;
+      expect(tune).toContain('awaiting a decision: no accepted candidate in 1 rounds');
+      expect(tune).toContain('refinery decide release-prompt --action continue|accept|rollback|cancel');
+      expect(tune).not.toContain('labelled candidate');
+      // Decide by the prompt's name finds that run, and the accepted candidate becomes version 2.
+      const decide = said('refinery decide');
+      expect(decide).toContain(`release-prompt: deciding ${runId}, its run awaiting a decision`);
+      expect(decide).toContain('version 2 of release-prompt, labelled candidate');
+      const status = run(`refinery status ${runId}`, cwd, env);
+      expect(await status.exited).toBe(0);
+      expect(status.output()).toContain('decision: accept by ana');
+      expect(status.output()).toContain('stopped: accepted');
+      const report = /report: (\S+release-prompt\.md)/.exec(decide)![1]!;
       expect(report.startsWith(path.join(cwd, 'docs', 'feedbacks'))).toBe(true);
-      expect(fs.existsSync(report)).toBe(true);
+      expect(fs.readFileSync(report, 'utf8')).toMatch(/\*\*accept\*\* by ana on "converged-below-threshold"/);
       expect(said('refinery eval release-prompt --version 2')).toContain('## Gate: PASSED');
       expect(said('refinery rollout status')).toMatch(/step \d+ · \d+% on v2 \(control v1\)/);
       expect(said('refinery rollback')).toMatch(/split: rollout-release-prompt-\S+ set to 0%/);

@@ -7,6 +7,7 @@ import type { Config } from '../../config';
 import { openStore } from '../../store/open';
 import { PROJECT_ROOT } from '../../temporal/binaries';
 import { EXIT } from '../exit-codes';
+import { personCanDecideHere } from '../interactive';
 import { signalExitCode, startStack, untilInterrupted, workflowUiLink, type Stack } from '../stack';
 import { validateTuneInput } from '../tune-input';
 import { applyTuneOutcome } from '../tune-outcome';
@@ -35,7 +36,7 @@ function exampleCopy(config: Config): string {
 export async function startCommand(config: Config, argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { exit: { type: 'boolean', default: false } } });
   // Only an interactive session without --exit may wait for a person: anything else ends at a stall.
-  const stayUp = Boolean(!values.exit && !process.env.CI && process.stdout.isTTY);
+  const stayUp = !values.exit && personCanDecideHere();
   const interrupted = untilInterrupted();
 
   const stack = await startStack(config, { reuseServer: true });

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { connectClient } from '../../client';
 import { CHAIN_WORKFLOW_TYPE } from '../../clients/folder-tune';
+import { OPTIMIZE_WORKFLOW_TYPE, type OptimizeWorkflow } from '../../clients/optimize';
 import { progressLine } from '../../clients/tune';
 import { statusOf, UnknownRunError, type StatusAnswer } from '../../clients/tune-status';
 import { chainTuneStatusQuery, type ChainTuneStatus } from '../../optimizer/chain-types';
@@ -10,18 +11,26 @@ import { openStore } from '../../store/open';
 import { reconcileRuns } from '../../temporal/reconcile-runs';
 import { workerPolling } from '../../temporal/pollers';
 import { runBinding } from '../../temporal/store-binding';
-import type { DecisionAction } from '../../tune/types';
+import type { DecisionAction, TuneStatus } from '../../tune/types';
+import { resolveDecideTarget } from '../decide-target';
 import { CliError, EXIT } from '../exit-codes';
 import { isOptimizeStatus, renderOptimizeStatus } from '../optimize-status';
 import { workflowUiLink } from '../stack';
+import { optimizeStatusQuery } from '../../shared';
+import { followOptimizeRun } from './tune-dataset';
+import type { OptimizeStatus } from '../../optimizer/types';
 
 export const statusHelp = `refinery status <workflow-id> [--json]
   Phase, iteration, scores, a stall awaiting a decision, and the outcome when done (a \`tune --dataset\` run:
   the frontier, the best validation score with its interval, budget spent, the last rejection). With no worker
   polling (or none answering within 5 s) it answers from the store and Temporal's visibility, says so,
   and --json prints that answer ({"source":"store",...}) instead of the run's own status.`;
-export const decideHelp = `refinery decide <workflow-id> --action continue|accept|rollback|cancel [--iterations N] --by <name> [--note "…"]
-  Decides a stalled tune run (sent as a validated update; the Web UI can send the "decide" signal instead).`;
+export const decideHelp = `refinery decide <workflow-id | item name> --action continue|accept|rollback|cancel [--iterations N] --by <name> [--note "…"] [--wait]
+  Decides a stalled tune run (sent as a validated update; the Web UI can send the "decide" signal instead).
+  A name that is not a workflow id names a library item: its one tune run awaiting a decision is decided
+  (none or several: an error that lists them; \`refinery list --status awaiting-decision\` shows them all).
+  --wait follows an optimizer run (\`tune <name> --dataset\`) to its end as \`tune --wait\` does: the outcome, and the
+  report written here; with CI set or no terminal, a new stall ends it with exit 4.`;
 export const listHelp = `refinery list [--status running|awaiting-decision|completed|cancelled] [--json]
   Tune runs (the folder loop and tune <name> --dataset), newest first, from Temporal's visibility (the Web UI shows the same through RefineryStatus);
   works with no worker running, and says so on stderr.`;
@@ -111,7 +120,11 @@ export async function statusCommand(config: Config, argv: string[]): Promise<num
   return s.stall ? EXIT.awaitingDecision : EXIT.ok;
 }
 
-export async function decideCommand(config: Config, argv: string[]): Promise<number> {
+export async function decideCommand(
+  config: Config,
+  argv: string[],
+  options: { stopAtStall?: boolean } = {},
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     options: {
@@ -119,25 +132,49 @@ export async function decideCommand(config: Config, argv: string[]): Promise<num
       iterations: { type: 'string' },
       by: { type: 'string' },
       note: { type: 'string' },
+      wait: { type: 'boolean' },
     },
     allowPositionals: true,
   });
-  const id = positionals[0];
-  if (!id) throw new CliError('name the run: refinery decide <workflow-id> --action … --by <name>');
+  const arg = positionals[0];
+  if (!arg) throw new CliError('name the run: refinery decide <workflow-id | item name> --action … --by <name>');
   if (!values.action) throw new CliError('--action is required: continue, accept, rollback or cancel');
   if (!values.by) throw new CliError('--by is required: who decides (recorded in the run and its report)');
   const iterations = values.iterations === undefined ? undefined : Number(values.iterations);
   const { client, close } = await connectClient(config);
   try {
-    const answer = await client.workflow.getHandle(id).executeUpdate('decide', {
-      args: [{ action: values.action as DecisionAction, iterations, by: values.by, note: values.note }],
-    });
+    const target = await resolveDecideTarget(client, arg);
+    const id = target.workflowId;
+    if (values.wait && target.workflowType !== OPTIMIZE_WORKFLOW_TYPE)
+      throw new CliError(
+        `--wait follows optimizer runs; ${id} is a ${target.workflowType}: follow it with \`refinery status ${id}\``,
+      );
+    if (target.item) console.log(`${target.item}: deciding ${id}, its run awaiting a decision`);
+    const handle = client.workflow.getHandle<OptimizeWorkflow>(id);
+    // What --wait needs from before the decision: the item's name and the stall being decided.
+    const before = values.wait ? await handle.query(optimizeStatusQuery) : undefined;
+    let answer: unknown;
+    try {
+      answer = await handle.executeUpdate('decide', {
+        args: [{ action: values.action as DecisionAction, iterations, by: values.by, note: values.note }],
+      });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError)
+        throw new CliError(`decision refused: ${err.cause?.message ?? err.message}`);
+      throw err;
+    }
     console.log(`${id}: ${String(answer)}`);
-    return EXIT.ok;
-  } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError)
-      throw new CliError(`decision refused: ${err.cause?.message ?? err.message}`);
-    throw err;
+    if (!values.wait) return EXIT.ok;
+    const db = await openStore(config.databaseUrl);
+    try {
+      return await followOptimizeRun(db, handle, {
+        name: before!.target.name,
+        stopAtStall: options.stopAtStall,
+        decidedStall: before!.stall?.since,
+      });
+    } finally {
+      await db.close();
+    }
   } finally {
     await close();
   }

@@ -1,6 +1,7 @@
 import os from 'node:os';
+import type { WorkflowHandle } from '@temporalio/client';
 import { connectClient } from '../../client';
-import { newOptimizeRunId, startOptimize } from '../../clients/optimize';
+import { newOptimizeRunId, startOptimize, type OptimizeWorkflow } from '../../clients/optimize';
 import type { Config } from '../../config';
 import type { OptimizeStatus } from '../../optimizer/types';
 import { SkillError } from '../../skills/skill-error';
@@ -55,12 +56,14 @@ export async function writeOptimizeReports(
 /**
  * `refinery tune <name>[@v] --dataset <name@v>`: checks every flag, finds the item, version and dataset in the
  * store, prints the projection before anything is spent, starts optimizeWorkflow, and with --wait follows it and
- * writes its report here.
+ * writes its report here. stopAtStall (the CLI's entry sets it when nobody at this terminal can decide) ends the
+ * wait at a stall with exit 4; called without it, --wait waits through a stall for a decision from elsewhere.
  */
 export async function tuneDatasetCommand(
   config: Config,
   positionals: string[],
   values: OptimizeFlags & { wait?: boolean; json?: boolean; by?: string },
+  options: { stopAtStall?: boolean } = {},
 ): Promise<number> {
   const parsed = parseOptimizeFlags(positionals, values);
   const say = (line: string) => {
@@ -115,23 +118,71 @@ export async function tuneDatasetCommand(
         return EXIT.ok;
       }
       say(`started ${workflowId}\n  ${link}`);
-      const status = await watchOptimize(handle, (line) => say(`[${target.name}] ${line}`));
-      const reports = await writeOptimizeReports(db, status);
-      if (values.json) console.log(JSON.stringify({ ...started, status, reportsWritten: reports.written }));
-      else {
-        console.log(`[${target.name}] ${status.stop ?? 'ended'}`);
-        for (const line of optimizeOutcomeLines(status)) console.log(`  ${line}`);
-        if (s.thenRollout && !status.outcome?.rollout && status.outcome?.version === undefined)
-          console.log('  no rollout: there is no new version to roll out');
-        for (const w of status.warnings) console.log(`  warning: ${w}`);
-        for (const p of reports.written) console.log(`  report: ${p}`);
-        if (reports.refused) console.log(`  warning: report not written: ${reports.refused}`);
-      }
-      return optimizeExitCode(status);
+      return await followOptimizeRun(db, handle, {
+        name: target.name,
+        json: values.json,
+        thenRollout: s.thenRollout,
+        stopAtStall: options.stopAtStall,
+        started,
+      });
     } finally {
       await close();
     }
   } finally {
     await db.close();
   }
+}
+
+/** What a command that stops at a stall prints: the run waits, durable, and the commands that decide it. */
+export function stalledHereLines(workflowId: string, name: string): string[] {
+  return [
+    `[${name}] the run is awaiting a decision and nobody can give it here (CI is set, or no terminal): ` +
+      `the command ends with exit ${EXIT.awaitingDecision}; the run waits, durable`,
+    `  decide it by its item: refinery decide ${name} --action continue|accept|rollback|cancel [--iterations N] --by <name> [--note "…"]`,
+    `  or by its id, as above; follow it with \`refinery status ${workflowId}\``,
+  ];
+}
+
+/**
+ * Follows an optimizer run here (`tune --wait`, `decide --wait`): progress lines, then the outcome, and the report
+ * written on this machine. With stopAtStall a stall ends the command with exit 4 and the commands that decide it.
+ */
+export async function followOptimizeRun(
+  db: Db,
+  handle: WorkflowHandle<OptimizeWorkflow>,
+  opts: {
+    name: string;
+    json?: boolean;
+    thenRollout?: boolean;
+    stopAtStall?: boolean;
+    /** The `since` of a stall this command just decided. */
+    decidedStall?: string;
+    started?: object;
+  },
+): Promise<number> {
+  const { name, json } = opts;
+  const status = await watchOptimize(
+    handle,
+    (line) => {
+      if (!json) console.log(`[${name}] ${line}`);
+    },
+    { stopAtStall: opts.stopAtStall, decidedStall: opts.decidedStall },
+  );
+  if (status.stall && !status.outcome) {
+    if (json) console.log(JSON.stringify({ ...opts.started, status, reportsWritten: [] }));
+    else for (const line of stalledHereLines(handle.workflowId, name)) console.log(line);
+    return EXIT.awaitingDecision;
+  }
+  const reports = await writeOptimizeReports(db, status);
+  if (json) console.log(JSON.stringify({ ...opts.started, status, reportsWritten: reports.written }));
+  else {
+    console.log(`[${name}] ${status.stop ?? 'ended'}`);
+    for (const line of optimizeOutcomeLines(status)) console.log(`  ${line}`);
+    if (opts.thenRollout && !status.outcome?.rollout && status.outcome?.version === undefined)
+      console.log('  no rollout: there is no new version to roll out');
+    for (const w of status.warnings) console.log(`  warning: ${w}`);
+    for (const p of reports.written) console.log(`  report: ${p}`);
+    if (reports.refused) console.log(`  warning: report not written: ${reports.refused}`);
+  }
+  return optimizeExitCode(status);
 }

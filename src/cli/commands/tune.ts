@@ -31,6 +31,7 @@ refinery tune <name>[@version] --dataset <name@version> [options]
   becomes one version labelled \`candidate\`. Prints the projected calls and dollars before it starts.
   Takes --preset, --threshold, --max-iterations (rounds), --executor/--judge/--improver, --execution, --decision-timeout,
   --output, --dry-run (no version), --wait, --json, --by, and:
+  (with --wait, CI set or no terminal: a stall ends the command with exit 4 and the \`refinery decide\` commands)
   --seed N                     the split and every draw (default: drawn, and printed)
   --repeat N                   samples per judge-graded validation case where child and parent disagree (default ${OPTIMIZE_DEFAULTS.repeat})
   --alpha X                    significance of the paired test (default ${OPTIMIZE_DEFAULTS.alpha})
@@ -78,8 +79,12 @@ export const tuneOptions = {
 } as const;
 
 /** `refinery tune`: the folder form (`<skill-dir> --scenario`) or a library item on a dataset (`<name> --dataset`), both through the optimizer. */
-export async function tuneCommand(config: Config, argv: string[]): Promise<number> {
+export async function tuneCommand(
+  config: Config,
+  argv: string[],
+  options: { stopAtStall?: boolean } = {},
+): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: tuneOptions, allowPositionals: true });
-  if (values.dataset !== undefined) return tuneDatasetCommand(config, positionals, values);
+  if (values.dataset !== undefined) return tuneDatasetCommand(config, positionals, values, options);
   return tuneFolderCommand(config, positionals, values);
 }

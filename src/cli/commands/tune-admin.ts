@@ -11,14 +11,13 @@ import { openStore } from '../../store/open';
 import { reconcileRuns } from '../../temporal/reconcile-runs';
 import { workerPolling } from '../../temporal/pollers';
 import { runBinding } from '../../temporal/store-binding';
-import type { DecisionAction, TuneStatus } from '../../tune/types';
+import type { DecisionAction } from '../../tune/types';
 import { resolveDecideTarget } from '../decide-target';
 import { CliError, EXIT } from '../exit-codes';
 import { isOptimizeStatus, renderOptimizeStatus } from '../optimize-status';
 import { workflowUiLink } from '../stack';
 import { optimizeStatusQuery } from '../../shared';
 import { followOptimizeRun } from './tune-dataset';
-import type { OptimizeStatus } from '../../optimizer/types';
 
 export const statusHelp = `refinery status <workflow-id> [--json]
   Phase, iteration, scores, a stall awaiting a decision, and the outcome when done (a \`tune --dataset\` run:

@@ -86,12 +86,13 @@ const load1m = () => round(os.loadavg()[0]!, 1);
 export async function evalEngineBench(
   temporalAddress: string,
   bundlePath: string,
-  o: { cases: number; concurrency: number; runs: number },
+  o: { cases: number; concurrency: number; runs: number; provider?: 'anthropic' | 'openai' },
 ) {
+  const provider = o.provider ?? 'anthropic';
   const ideal = (o.cases * LATENCY_MS) / 1000 / o.concurrency; // seconds: one call per case, every slot always busy
   build();
   const fake = node('test/fakes/serve.ts', ['--latency-ms', String(LATENCY_MS)], {}, ['--import', 'tsx']);
-  const fakeUrl = (JSON.parse(await firstLine(fake, 'the fake server')) as { anthropic: string }).anthropic;
+  const fakeUrl = (JSON.parse(await firstLine(fake, 'the fake server')) as Record<typeof provider, string>)[provider];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-eval-engine-'));
   const dbUrl = `sqlite:${path.join(dir, 'bench.db')}`;
   let worker: ChildProcess | undefined;
@@ -118,9 +119,10 @@ export async function evalEngineBench(
       REFINERY_TASK_QUEUE: `bench-eval-engine-${process.pid}`,
       REFINERY_DATABASE_URL: dbUrl,
       REFINERY_HOME: dir,
-      REFINERY_PROVIDER: 'anthropic',
-      ANTHROPIC_API_KEY: 'bench-key',
-      ANTHROPIC_BASE_URL: fakeUrl,
+      REFINERY_PROVIDER: provider,
+      ...(provider === 'openai'
+        ? { OPENAI_API_KEY: 'bench-key', OPENAI_BASE_URL: fakeUrl }
+        : { ANTHROPIC_API_KEY: 'bench-key', ANTHROPIC_BASE_URL: fakeUrl }),
       REFINERY_USER: 'bench',
       REFINERY_LOG_LEVEL: 'warn',
     };
@@ -199,7 +201,7 @@ export async function evalEngineBench(
     return {
       name: 'eval-engine',
       setup:
-        `${o.cases} cases, concurrency ${o.concurrency}, fake Anthropic-wire server at ${LATENCY_MS} ms, no cache, SQLite; ` +
+        `${o.cases} cases, concurrency ${o.concurrency}, fake ${provider === 'openai' ? 'OpenAI' : 'Anthropic'}-wire server at ${LATENCY_MS} ms, no cache, SQLite; ` +
         'measured end to end through `refinery eval` (CLI process spawn to exit) against one worker process',
       notes:
         'The CLI (bin/refinery.js) and the worker (dist/worker.js) run compiled, as deployed; ' +
@@ -238,11 +240,13 @@ export async function evalEngineBench(
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /**
- * `npx tsx bench/eval-engine.ts [cases] [concurrency] [runs]`: its own dev server; writes bench/results/eval-engine.json.
+ * `npx tsx bench/eval-engine.ts [cases] [concurrency] [runs] [anthropic|openai]`: its own dev server; writes
+ * bench/results/eval-engine.json (eval-engine-openai.json over the OpenAI fake).
  */
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const [cases, concurrency, runs] = [20_000, 128, 3].map((d, i) => Number(process.argv[2 + i] ?? d));
+  const provider = process.argv[5] === 'openai' ? 'openai' : 'anthropic';
   const server = await startDevServer({ cliPath: temporalCliPath(), port: await freePort(), headless: true });
   try {
     const bundle = await bundleWorkflowCode({
@@ -256,8 +260,13 @@ async function main(): Promise<void> {
       cases: cases!,
       concurrency: concurrency!,
       runs: runs!,
+      provider,
     });
-    const file = path.join(__dirname, 'results', 'eval-engine.json');
+    const file = path.join(
+      __dirname,
+      'results',
+      provider === 'openai' ? 'eval-engine-openai.json' : 'eval-engine.json',
+    );
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const machine = { cpus: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
     fs.writeFileSync(file, JSON.stringify({ when: new Date().toISOString(), machine, result }, null, 2) + '\n');

@@ -20,7 +20,7 @@ const IDEAL = (CONCURRENCY * 1000) / LATENCY_MS; // 320 cases/s
 export type FakeUrls = { anthropic: string; openai: string };
 
 /** The fake Anthropic and OpenAI servers in their own process, so no contender shares their event loop. */
-export async function startFake(): Promise<{ url: FakeUrls; stop(): void }> {
+export async function startFake(): Promise<{ url: FakeUrls; cpuSeconds(): number; stop(): void }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(__dirname, '..', 'test', 'fakes', 'serve.ts'), '--latency-ms', String(LATENCY_MS)],
@@ -32,7 +32,13 @@ export async function startFake(): Promise<{ url: FakeUrls; stop(): void }> {
     child.stdout.once('data', (d: Buffer) => resolve(JSON.parse(d.toString()) as FakeUrls));
     child.once('exit', (c) => reject(new Error(`fake server exited ${c}`)));
   });
-  return { url, stop: () => child.kill('SIGTERM') };
+  return { url, cpuSeconds: () => processCpuSeconds(child.pid!), stop: () => child.kill('SIGTERM') };
+}
+
+/** CPU seconds (user + system) another live process has used so far (Linux /proc; clock ticks of 1/100 s). */
+function processCpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 // The same eval through each provider's adapter and SDK; only the wire format and the fake answering it differ.
@@ -88,6 +94,7 @@ async function refinery(
     }),
   });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const result = await worker.runUntil(async () => {
     const started = await startEval(client, taskQueue, {
       target: { name: 'bench-qa', version: v.version },
@@ -105,12 +112,15 @@ async function refinery(
     return await started.handle.result();
   });
   const seconds = (performance.now() - t0) / 1000;
+  // This process's CPU: the worker (activities, workflow threads, Temporal core) and the client waiting for the run.
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMsPerCase = (cpu.user + cpu.system) / 1000 / CASES;
   await connection.close();
   await nativeConnection.close();
   await db.close();
   if (result.evaluated !== CASES || result.passed !== CASES)
     throw new Error(`refinery evaluated ${result.evaluated}, passed ${result.passed}`);
-  return { seconds, casesPerSecond: CASES / seconds };
+  return { seconds, casesPerSecond: CASES / seconds, cpuMsPerCase };
 }
 
 async function promptfoo(fakeUrl: string) {
@@ -174,25 +184,42 @@ async function promptfoo(fakeUrl: string) {
  * The same eval over the Anthropic and the OpenAI fake: one warm-up run of each, then A O O A so that drift of a
  * shared machine falls on both alike; each vendor's figure is the mean of its two measured runs.
  */
-export async function providerThroughput(temporalAddress: string, bundlePath: string, url: FakeUrls) {
-  const runs: Record<'anthropic' | 'openai', { seconds: number; casesPerSecond: number }[]> = {
-    anthropic: [],
-    openai: [],
-  };
+export async function providerThroughput(
+  temporalAddress: string,
+  bundlePath: string,
+  url: FakeUrls,
+  fakeCpuSeconds?: () => number,
+) {
+  type Run = { seconds: number; casesPerSecond: number; cpuMsPerCase: number; fakeCpuMsPerCase?: number };
+  const runs: Record<'anthropic' | 'openai', Run[]> = { anthropic: [], openai: [] };
   // One discarded run of each first: the first eval of a process pays for JIT warm-up and a cold store.
   for (const vendor of ['anthropic', 'openai'] as const)
     await refinery(temporalAddress, bundlePath, url[vendor], vendor);
   for (const vendor of ['anthropic', 'openai', 'openai', 'anthropic'] as const) {
-    runs[vendor].push(await refinery(temporalAddress, bundlePath, url[vendor], vendor));
+    const fake0 = fakeCpuSeconds?.();
+    const run: Run = await refinery(temporalAddress, bundlePath, url[vendor], vendor);
+    if (fake0 !== undefined) run.fakeCpuMsPerCase = ((fakeCpuSeconds!() - fake0) * 1000) / CASES;
+    runs[vendor].push(run);
   }
-  const mean = (list: { seconds: number; casesPerSecond: number }[]) => ({
-    seconds: list.reduce((sum, r) => sum + r.seconds, 0) / list.length,
-    casesPerSecond: list.reduce((sum, r) => sum + r.casesPerSecond, 0) / list.length,
+  const avg = (list: Run[], of: (r: Run) => number | undefined) =>
+    list.reduce((sum, r) => sum + (of(r) ?? NaN), 0) / list.length;
+  const mean = (list: Run[]) => ({
+    seconds: avg(list, (r) => r.seconds),
+    casesPerSecond: avg(list, (r) => r.casesPerSecond),
     runs: list.map((r) => Math.round(r.casesPerSecond * 10) / 10),
+    // CPU per case is what machine load changes least: the figure to compare the two SDK paths by.
+    cpuMsPerCase: Math.round(avg(list, (r) => r.cpuMsPerCase) * 1000) / 1000,
+    ...(fakeCpuSeconds ? { fakeCpuMsPerCase: Math.round(avg(list, (r) => r.fakeCpuMsPerCase) * 1000) / 1000 } : {}),
   });
   const anthropic = mean(runs.anthropic);
   const openai = mean(runs.openai);
-  return { anthropic, openai, openaiOverAnthropic: openai.casesPerSecond / anthropic.casesPerSecond };
+  return {
+    anthropic,
+    openai,
+    openaiOverAnthropic: openai.casesPerSecond / anthropic.casesPerSecond,
+    openaiOverAnthropicCpu: openai.cpuMsPerCase / anthropic.cpuMsPerCase,
+    load1m: Math.round(os.loadavg()[0]! * 10) / 10,
+  };
 }
 
 /**
@@ -206,7 +233,9 @@ export async function evalThroughput(temporalAddress: string, bundlePath: string
       anthropic: ours,
       openai,
       openaiOverAnthropic,
-    } = await providerThroughput(temporalAddress, bundlePath, fake.url);
+      openaiOverAnthropicCpu,
+      load1m,
+    } = await providerThroughput(temporalAddress, bundlePath, fake.url, () => fake.cpuSeconds());
     const theirs = await promptfoo(fake.url.anthropic);
     return {
       name: 'eval-throughput',
@@ -217,11 +246,16 @@ export async function evalThroughput(temporalAddress: string, bundlePath: string
         ...openai,
         setup: `the same eval over the fake OpenAI-wire server (Chat Completions, ${VENDORS.openai.model})`,
         openaiOverAnthropic,
+        // Bench-process CPU per case (worker and client) over the OpenAI path, relative to the Anthropic path.
+        openaiOverAnthropicCpu,
         goal: 'within 5% of the Anthropic fake',
         withinGoal: Math.abs(1 - openaiOverAnthropic) <= 0.05,
         notSlower: openaiOverAnthropic >= 0.95,
       },
       promptfoo: { version: '0.121.20', ...theirs },
+      // The machine's 1-minute load after the provider runs: above its core count, wall-clock figures say more about
+      // the other processes than about Refinery (CPU per case holds up better).
+      load1m,
       refineryOverPromptfoo: ours.casesPerSecond / theirs.casesPerSecond,
       goal: '>= 1.0x promptfoo',
     };

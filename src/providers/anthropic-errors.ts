@@ -1,6 +1,6 @@
 import { AnthropicError, APIConnectionError, APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk';
 import { abortFailure, malformedResponse, networkFailure, timeoutFailure, unexpectedFailure } from './call-failures';
-import type { Deadline } from './deadline';
+import type { AbortCause } from './deadline';
 import { errorMessage, errorName } from './error-shape';
 import { ProviderError } from './errors';
 import { httpFailure } from './http-failure';
@@ -9,7 +9,7 @@ import { retryAfterFromHeaders } from './retry-after';
 
 export interface AnthropicCallContext {
   model: string;
-  deadline: Deadline;
+  deadline: AbortCause;
   timeoutMs: number;
   apiKey: string;
 }

@@ -1,9 +1,10 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { ProxyTracerProvider, trace } from '@opentelemetry/api';
 import { classifyAnthropicError } from './anthropic-errors';
 import { readAnthropicMessage } from './anthropic-response';
 import { contentFiltered, malformedResponse, missingApiKey } from './call-failures';
 import { DEFAULT_TIMEOUT_MS, JSON_ANSWER_INSTRUCTION } from './constants';
-import { startDeadline } from './deadline';
+import { callerAbortCause } from './deadline';
 import { nodeFetch } from './node-fetch';
 import { estimateCostUsd } from './pricing';
 import { registerSecret } from './redact';
@@ -24,21 +25,24 @@ export class AnthropicProvider implements Provider, ToolProvider {
   async complete(model: string, req: CompletionRequest, options: CompleteOptions = {}): Promise<CompletionResult> {
     const client = this.getClient();
     const timeoutMs = Math.ceil(options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    const deadline = startDeadline(timeoutMs, options.signal);
     const started = performance.now();
     try {
-      // An explicit timeout also stops the SDK from refusing large max_tokens without streaming.
+      // An explicit timeout also stops the SDK from refusing large max_tokens without streaming. The SDK enforces it
+      // (APIConnectionTimeoutError), so the call needs no timer or abort controller of ours.
       const message: unknown = await client.messages.create(anthropicMessageParams(model, req), {
-        signal: deadline.signal,
+        signal: options.signal,
         timeout: timeoutMs,
         maxRetries: 0,
       });
       const latencyMs = Math.round(performance.now() - started);
       return toResult(model, message, latencyMs);
     } catch (err) {
-      throw classifyAnthropicError(err, { model, deadline, timeoutMs, apiKey: this.options.apiKey });
-    } finally {
-      deadline.dispose();
+      throw classifyAnthropicError(err, {
+        model,
+        deadline: callerAbortCause(options.signal),
+        timeoutMs,
+        apiKey: this.options.apiKey,
+      });
     }
   }
 
@@ -46,19 +50,21 @@ export class AnthropicProvider implements Provider, ToolProvider {
   async turn(model: string, req: ToolTurnRequest, options: CompleteOptions = {}): Promise<ToolTurnResult> {
     const client = this.getClient();
     const timeoutMs = Math.ceil(options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    const deadline = startDeadline(timeoutMs, options.signal);
     const started = performance.now();
     try {
       const message: unknown = await client.messages.create(anthropicToolParams(model, req), {
-        signal: deadline.signal,
+        signal: options.signal,
         timeout: timeoutMs,
         maxRetries: 0,
       });
       return toToolTurnResult(model, message, Math.round(performance.now() - started));
     } catch (err) {
-      throw classifyAnthropicError(err, { model, deadline, timeoutMs, apiKey: this.options.apiKey });
-    } finally {
-      deadline.dispose();
+      throw classifyAnthropicError(err, {
+        model,
+        deadline: callerAbortCause(options.signal),
+        timeoutMs,
+        apiKey: this.options.apiKey,
+      });
     }
   }
 
@@ -80,7 +86,16 @@ export function anthropicClient(options: RemoteProviderOptions, fetchFn?: typeof
     baseURL: options.baseUrl || PUBLIC_BASE_URL,
     // Temporal activity retries own retrying; SDK retries would multiply attempts and hide failures.
     maxRetries: 0,
+    // The SDK starts an OpenTelemetry span per call (attributes, propagation check) even when no tracer provider is
+    // registered and the span goes nowhere: a tenth of a call's CPU. Off then; with tracing set up (OTLP), on.
+    ...(tracerProviderRegistered() ? {} : { openTelemetry: false }),
   });
+}
+
+/** Whether this process registered an OpenTelemetry tracer provider (src/temporal/tracing.ts does, given OTLP). */
+function tracerProviderRegistered(): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegateTracer('refinery') !== undefined;
 }
 
 /** Messages API parameters for one request; a batch item carries exactly these, so both paths ask the same. */

@@ -1,4 +1,4 @@
-import type { Deadline } from './deadline';
+import type { AbortCause } from './deadline';
 import { ProviderError } from './errors';
 import { API_KEY_ENV } from './http-failure';
 import { errorMessage, networkCode } from './error-shape';
@@ -10,7 +10,7 @@ import type { ProviderName } from './types';
 /** Undefined unless the call was aborted by the caller or by our deadline. */
 export function abortFailure(
   provider: ProviderName,
-  deadline: Deadline,
+  deadline: AbortCause,
   timeoutMs: number,
   err: unknown,
 ): ProviderError | undefined {

@@ -1,6 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, OpenAIError } from 'openai';
 import { abortFailure, malformedResponse, networkFailure, timeoutFailure, unexpectedFailure } from './call-failures';
-import type { Deadline } from './deadline';
+import type { AbortCause } from './deadline';
 import { errorMessage, errorName, isFetchFailure } from './error-shape';
 import { ProviderError } from './errors';
 import { httpFailure } from './http-failure';
@@ -10,7 +10,7 @@ import { retryAfterFromHeaders } from './retry-after';
 
 export interface OpenAICallContext {
   model: string;
-  deadline: Deadline;
+  deadline: AbortCause;
   timeoutMs: number;
   apiKey: string;
 }

@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import { contentFiltered, malformedResponse, missingApiKey } from './call-failures';
 import { DEFAULT_TIMEOUT_MS, JSON_ANSWER_INSTRUCTION } from './constants';
-import { startDeadline } from './deadline';
+import { callerAbortCause } from './deadline';
 import { classifyOpenAIError } from './openai-errors';
 import { readChatCompletion } from './openai-response';
 import { openaiToolParams, toOpenAIToolTurnResult } from './openai-tools';
@@ -36,19 +36,22 @@ export class OpenAIProvider implements Provider {
   async complete(model: string, req: CompletionRequest, options: CompleteOptions = {}): Promise<CompletionResult> {
     const client = this.getClient();
     const timeoutMs = Math.ceil(options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    const deadline = startDeadline(timeoutMs, options.signal);
     const started = performance.now();
     try {
+      // The SDK enforces the timeout (APIConnectionTimeoutError), so the call needs no timer or abort controller of ours.
       const completion: unknown = await client.chat.completions.create(
         openaiChatParams(model, req, this.options.baseUrl),
-        { signal: deadline.signal, timeout: timeoutMs, maxRetries: 0 },
+        { signal: options.signal, timeout: timeoutMs, maxRetries: 0 },
       );
       const latencyMs = Math.round(performance.now() - started);
       return toResult(model, completion, latencyMs);
     } catch (err) {
-      throw classifyOpenAIError(err, { model, deadline, timeoutMs, apiKey: this.options.apiKey });
-    } finally {
-      deadline.dispose();
+      throw classifyOpenAIError(err, {
+        model,
+        deadline: callerAbortCause(options.signal),
+        timeoutMs,
+        apiKey: this.options.apiKey,
+      });
     }
   }
 
@@ -56,18 +59,20 @@ export class OpenAIProvider implements Provider {
   async turn(model: string, req: ToolTurnRequest, options: CompleteOptions = {}): Promise<ToolTurnResult> {
     const client = this.getClient();
     const timeoutMs = Math.ceil(options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    const deadline = startDeadline(timeoutMs, options.signal);
     const started = performance.now();
     try {
       const completion: unknown = await client.chat.completions.create(
         openaiToolParams(model, req, outputLimits(model, req, this.options.baseUrl)),
-        { signal: deadline.signal, timeout: timeoutMs, maxRetries: 0 },
+        { signal: options.signal, timeout: timeoutMs, maxRetries: 0 },
       );
       return toOpenAIToolTurnResult(model, completion, Math.round(performance.now() - started));
     } catch (err) {
-      throw classifyOpenAIError(err, { model, deadline, timeoutMs, apiKey: this.options.apiKey });
-    } finally {
-      deadline.dispose();
+      throw classifyOpenAIError(err, {
+        model,
+        deadline: callerAbortCause(options.signal),
+        timeoutMs,
+        apiKey: this.options.apiKey,
+      });
     }
   }
 

@@ -116,6 +116,11 @@ export interface FakeServerOptions {
   port?: number;
   /** How the batch endpoints behave (processing delay, failed items). */
   batches?: FakeBatchOptions;
+  /**
+   * Whether `requests` keeps every request (the default: tests read it). A standalone server (serve.ts) that nobody
+   * can read from turns it off, so a long benchmark's fake neither grows nor spends its CPU collecting what it keeps.
+   */
+  keepRequests?: boolean;
 }
 
 export interface FakeServer {
@@ -219,7 +224,7 @@ export async function startFakeServer(dialect: WireDialect, options: FakeServerO
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const raw = await readBody(req);
     const body = parseJson(raw);
-    const path = new URL(req.url ?? '/', 'http://fake').pathname;
+    const path = pathOf(req.url ?? '/');
     const method = req.method ?? 'GET';
     const id = `fake_${dialect.name}_${++sequence}`;
     const route = dialect.route(method, path, body);
@@ -233,7 +238,7 @@ export async function startFakeServer(dialect: WireDialect, options: FakeServerO
       model: route?.model ?? (batchRoute?.kind === 'create' ? batchRoute.model : undefined),
       text: route ? dialect.requestText(body) : '',
     };
-    requests.push(recorded);
+    if (options.keepRequests !== false) requests.push(recorded);
 
     if (batchRoute && dialect.batch) return handleBatch(dialect.batch, batchRoute, recorded, req, res);
     if (!route) {
@@ -441,6 +446,15 @@ export async function startFakeServer(dialect: WireDialect, options: FakeServerO
       });
     },
   };
+}
+
+/** The path of a request target as `new URL(target, base).pathname` gives it, without a URL per request when plain. */
+function pathOf(target: string): string {
+  const end = target.search(/[?#]/);
+  const path = end < 0 ? target : target.slice(0, end);
+  return path.startsWith('/') && !/[^A-Za-z0-9/_.~:-]|\/\.|\/\//.test(path)
+    ? path
+    : new URL(target, 'http://fake').pathname;
 }
 
 function isReplyList(reply: FakeReply | readonly FakeReply[]): reply is readonly FakeReply[] {

@@ -24,12 +24,23 @@ async function main(): Promise<void> {
     },
   });
   const latencyMs = intOption('--latency-ms', values['latency-ms'] ?? process.env['FAKE_LLM_LATENCY_MS'], 0);
+  // Nobody can read recorded requests from another process: not keeping them keeps a long benchmark's fake small.
+  const keepRequests = false;
   const anthropic = await startFakeAnthropic({
     latencyMs,
+    keepRequests,
     port: intOption('--anthropic-port', values['anthropic-port'], 0),
   });
-  const gemini = await startFakeGemini({ latencyMs, port: intOption('--gemini-port', values['gemini-port'], 0) });
-  const openai = await startFakeOpenAI({ latencyMs, port: intOption('--openai-port', values['openai-port'], 0) });
+  const gemini = await startFakeGemini({
+    latencyMs,
+    keepRequests,
+    port: intOption('--gemini-port', values['gemini-port'], 0),
+  });
+  const openai = await startFakeOpenAI({
+    latencyMs,
+    keepRequests,
+    port: intOption('--openai-port', values['openai-port'], 0),
+  });
 
   const urls = { anthropic: anthropic.baseUrl, gemini: gemini.baseUrl, openai: openai.baseUrl };
   process.stdout.write(`${JSON.stringify({ ...urls, latencyMs })}\n`);

@@ -45,6 +45,27 @@ describe('nodeFetch (the Anthropic client’s fetch over node:http)', () => {
     expect(last.headers['x-api-key']).toBe('k');
   });
 
+  it('reads a buffered answer once, as fetch does: a second read, or a clone after it, fails', async () => {
+    const res = await nodeFetch(`${base}/v1/messages`, { method: 'POST', body: '{"q":2}' });
+    const copy = res.clone();
+    expect(res.bodyUsed).toBe(false);
+    expect(await res.text()).toBe(JSON.stringify({ echo: '{"q":2}' }));
+    expect(res.bodyUsed).toBe(true);
+    await expect(res.json()).rejects.toThrow(TypeError);
+    expect(() => res.clone()).toThrow(TypeError);
+    // The clone taken before the read has its own copy, readable in any form.
+    expect(new TextDecoder().decode(await copy.arrayBuffer())).toBe(JSON.stringify({ echo: '{"q":2}' }));
+    expect(res).toBeInstanceOf(Response);
+  });
+
+  it('rejects json() of a body that is not JSON with the SyntaxError fetch gives', async () => {
+    const res = await nodeFetch(`${base}/v1/messages`, { method: 'POST', body: 'x' });
+    const text = await res.clone().text();
+    expect(text).toBe(JSON.stringify({ echo: 'x' }));
+    const notJson = await nodeFetch(`${base}/empty`, { method: 'DELETE' });
+    await expect(notJson.json()).rejects.toThrow(SyntaxError);
+  });
+
   it('answers a bodiless status with a null body', async () => {
     const res = await nodeFetch(`${base}/empty`, { method: 'DELETE' });
     expect(res.status).toBe(204);

@@ -126,8 +126,12 @@ export async function evalEngineBench(
       REFINERY_USER: 'bench',
       REFINERY_LOG_LEVEL: 'warn',
     };
-    // BENCH_WORKER_NODE_ARGS (e.g. --cpu-prof) profiles the worker.
-    const workerArgs = process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    // The node flags `npm run worker` (and the Docker image) start the worker with; BENCH_WORKER_NODE_ARGS
+    // (e.g. --cpu-prof) adds to them.
+    const workerArgs = [
+      ...deployedWorkerNodeArgs(),
+      ...(process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+    ];
     worker = node('dist/worker.js', [], { ...env, REFINERY_WORKFLOW_BUNDLE: bundlePath }, workerArgs);
     await firstLine(worker, 'the worker');
     const idleRssMiB = peakRssMiB(worker.pid!);
@@ -285,4 +289,11 @@ if (require.main === module) {
     console.error(err);
     process.exit(1);
   });
+}
+
+/** The node flags of package.json's `worker` script: the worker as deployed. */
+function deployedWorkerNodeArgs(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { worker: string } };
+  const words = pkg.scripts.worker.split(/\s+/);
+  return words.slice(1).filter((w) => w.startsWith('--'));
 }

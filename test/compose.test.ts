@@ -233,7 +233,7 @@ describe('docker-compose.yml', () => {
     expect(worker.container_name).toBeUndefined();
     expect(worker.ports).toBeUndefined();
     expect(worker.build).toEqual({ context: '.', dockerfile: 'Dockerfile' });
-    expect(worker.command).toEqual(['node', 'dist/worker.js']);
+    expect(worker.command).toEqual(['node', '--max-semi-space-size=32', 'dist/worker.js']);
     expect(environment(worker)).toMatchObject({
       TEMPORAL_ADDRESS: 'temporal:7233',
       TEMPORAL_NAMESPACE: 'default',
@@ -332,12 +332,22 @@ describe('docker-compose.yml', () => {
 describe('Dockerfile and .dockerignore', () => {
   const dockerfile = read('Dockerfile');
 
+  test('the worker starts with the same node flags everywhere it is deployed: npm run worker, the image, compose', () => {
+    const pkg = JSON.parse(read('package.json')) as { scripts: { worker: string } };
+    const flagsOf = (words: string[]) => words.filter((w) => w.startsWith('--'));
+    const npmFlags = flagsOf(pkg.scripts.worker.split(/\s+/));
+    expect(npmFlags).toEqual(['--max-semi-space-size=32']);
+    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)![1]!;
+    expect(flagsOf(JSON.parse(cmd) as string[])).toEqual(npmFlags);
+    expect(flagsOf(services['refinery-worker']!.command as string[])).toEqual(npmFlags);
+  });
+
   test('builds on node:24-slim with npm ci and npm run build, and runs the worker by default', () => {
     expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24-slim$/m);
     expect(dockerfile).toMatch(/^FROM \$\{NODE_IMAGE\} AS build$/m);
     expect(dockerfile).toMatch(/^RUN .*\bnpm ci\b/m);
     expect(dockerfile).toMatch(/^RUN npm run build\b/m);
-    expect(dockerfile).toMatch(/^CMD \["node", "dist\/worker\.js"\]$/m);
+    expect(dockerfile).toMatch(/^CMD \["node", "--max-semi-space-size=32", "dist\/worker\.js"\]$/m);
     expect(dockerfile).toMatch(/^USER node$/m);
   });
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { checkContextBudget, ContextBudgetError, GeminiProvider } from '../src/providers';
 import { DEFAULT_AGENT_CAPS, filesRead, runSkillAgent } from '../src/skills/agent-run';
-import { EXECUTOR_SYSTEM, executorPrompt, executorTask, judgePrompt } from '../src/tune/prompts';
+import { EXECUTOR_SYSTEM, executorPrompt, executorTask, judgePrompt } from '../src/tune/role-prompts';
 import { startFakeGemini } from '../test/fakes/fake-gemini';
 import type { RecordedRequest } from '../test/fakes/fake-server-core';
 

@@ -4,7 +4,7 @@ import type { Db } from '../store/db';
 import { findTokenByHash, lastRevocationSeq, revocationsSince, touchToken } from '../library/token-store';
 import { roleAtLeast, tokenDigest, tokenStatus, type Role, type TokenIdentity } from '../library/tokens';
 import { dashboardToken } from '../dashboard/session';
-import { authMetrics, AUTH_FAILURE_REASONS, type AuthFailureReason } from '../metrics/auth';
+import { authMetrics, AUTH_FAILURE_REASONS, type AuthFailureReason } from '../metrics/metrics-auth';
 import type { MetricFamily } from '../metrics/prometheus';
 import { BoundedCache } from './bounded-cache';
 import { problems } from './http';

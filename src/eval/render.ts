@@ -1,5 +1,5 @@
 import type { LibraryContent } from '../library/content';
-import { renderFiles } from '../tune/prompts';
+import { renderFiles } from '../tune/role-prompts';
 import { binaryListing } from '../skills/binary-files';
 
 export type Vars = Record<string, string | number | boolean>;

@@ -1,4 +1,4 @@
-import { ApiClient, ApiError } from '../resolver/api';
+import { ApiClient, ApiError } from '../resolver/api-client';
 import { createResolver } from '../resolver';
 import type { Resolver } from '../resolver';
 

@@ -1,8 +1,8 @@
 import type { CompletionRequest, CompletionResult, Provider } from '../providers/types';
 import { toolRequestText, type ToolProvider, type ToolTurnRequest, type ToolTurnResult } from '../providers/tools';
-import { RUBRIC_TAG } from '../eval/rubric';
+import { RUBRIC_TAG } from '../eval/rubric-judge';
 import { isReflectionRequest } from '../optimizer/reflection';
-import { parseRenderedFiles, roleOf } from '../tune/prompts';
+import { parseRenderedFiles, roleOf } from '../tune/role-prompts';
 import { DIMENSIONS, type Dimension } from '../tune/types';
 import { CHECKS } from './checklist';
 import { offlineAgentTurn } from './offline-agent';

@@ -1,5 +1,5 @@
 import { roughTokens } from '../eval/estimate';
-import { ROLE_TAG } from '../tune/prompts';
+import { ROLE_TAG } from '../tune/role-prompts';
 import type { CaseEvidence } from './activity-types';
 import type { ChangeBudget } from './change-budget';
 import type { Document } from './documents';

@@ -1,4 +1,4 @@
-import { ApiError, type ApiClient } from './api';
+import { ApiError, type ApiClient } from './api-client';
 import { backoffMs, sleep } from './backoff';
 import type { ChangesState } from './types';
 

@@ -1,4 +1,4 @@
-import type { ApiError } from './api';
+import type { ApiError } from './api-client';
 import { ResolverError } from './errors';
 import type { ResolveTarget } from './remote';
 

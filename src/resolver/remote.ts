@@ -1,4 +1,4 @@
-import { ApiError, type ApiClient } from './api';
+import { ApiError, type ApiClient } from './api-client';
 import type { CachedValue } from './cache';
 import type { LibraryContent } from './types';
 

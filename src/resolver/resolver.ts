@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Semaphore } from '../concurrency/semaphore';
-import { ApiClient, ApiError } from './api';
+import { ApiClient, ApiError } from './api-client';
 import { EntryCache, entryKey, type Entry } from './cache';
 import { ChangeFollower, type LabelMoveEvent } from './changes';
 import { ResolverError } from './errors';
 import { Outbox } from './outbox';
-import { feedbackBody, runBody } from './records';
+import { feedbackBody, runBody } from './request-bodies';
 import { fetchResolved, type ResolveTarget } from './remote';
 import { resolveFailure } from './messages';
 import { settingsFrom, type Settings } from './settings';

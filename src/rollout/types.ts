@@ -84,7 +84,7 @@ export interface ApprovalInput {
   decision: 'approve' | 'reject';
   by: string;
   note?: string;
-  /** true when `by` is an API token's subject; false when it came as a signal (see src/identity.ts). */
+  /** true when `by` is an API token's subject; false when it came as a signal (see src/user-identity.ts). */
   authenticated?: boolean;
   /** Set by the API for an admin token: an authenticated admin may approve without being listed. */
   admin?: boolean;

@@ -133,7 +133,7 @@ export interface DecisionInput {
   iterations?: number;
   by: string;
   note?: string;
-  /** true when `by` is an API token's subject; false when it came as a signal (see src/identity.ts). */
+  /** true when `by` is an API token's subject; false when it came as a signal (see src/user-identity.ts). */
   authenticated?: boolean;
 }
 

@@ -1,5 +1,5 @@
 import { log, setHandler } from '@temporalio/workflow';
-import { viaSignal } from '../identity';
+import { viaSignal } from '../user-identity';
 import { decideSignal, decideUpdate } from '../shared';
 import type { DecisionInput } from '../tune/types';
 

@@ -18,7 +18,7 @@ import type { createActivities } from '../activities';
 import type { ImproveStart } from '../activities/improve';
 import type { FailureKind } from '../cases/failure-kinds';
 import { DEFAULT_EVAL_SETTINGS } from '../eval/defaults';
-import { viaSignal } from '../identity';
+import { viaSignal } from '../user-identity';
 import {
   checkVerdict,
   gateVerdict,

@@ -30,7 +30,7 @@ import {
   toOptimizeStatus,
   type OptimizeRunState,
 } from '../optimizer/run-state';
-import { details } from '../optimizer/run-details';
+import { details } from '../optimizer/optimize-details';
 import {
   acceptedChain,
   failingCategories,

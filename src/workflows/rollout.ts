@@ -13,7 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { viaSignal } from '../identity';
+import { viaSignal } from '../user-identity';
 import type { GuardCheck } from '../activities/rollout';
 import type { EvalResult } from './eval-run';
 import { DEFAULT_EVAL_SETTINGS } from '../eval/defaults';

@@ -7,7 +7,7 @@ import { createToken } from '../../src/library/tokens';
 import { listVersions, recordVersion } from '../../src/library/versions';
 import type { RolloutStatus } from '../../src/rollout/types';
 import { approveSignal, decideSignal, rolloutStatusQuery, tuneStatusQuery } from '../../src/shared';
-import { SIGNAL_MARK } from '../../src/identity';
+import { SIGNAL_MARK } from '../../src/user-identity';
 import type { Db } from '../../src/store/db';
 import { openStore } from '../../src/store/open';
 import { runBinding } from '../../src/temporal/store-binding';

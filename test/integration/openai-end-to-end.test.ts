@@ -5,7 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { BATCH_PRICE_FACTOR, estimateCostUsd } from '../../src/providers';
-import { roleOf } from '../../src/tune/prompts';
+import { roleOf } from '../../src/tune/role-prompts';
 import { getResults } from '../../src/store/evals';
 import { startFakeOpenAI } from '../fakes/fake-openai';
 import type { FakeReply, FakeServer, RecordedRequest } from '../fakes/fake-server-core';

@@ -8,7 +8,7 @@ import { getLabels, moveLabel } from '../../src/library/label-store';
 import { recordFeedback, recordRuns, type FeedbackRecord, type RunRecord } from '../../src/library/records';
 import { recordVersion } from '../../src/library/versions';
 import type { RolloutInput, RolloutStatus } from '../../src/rollout/types';
-import { SIGNAL_MARK } from '../../src/identity';
+import { SIGNAL_MARK } from '../../src/user-identity';
 import { approveSignal, approveUpdate, controlUpdate, rolloutStatusQuery } from '../../src/shared';
 import type { Db } from '../../src/store/db';
 import { addDatasetVersion } from '../../src/store/evals';

@@ -1,4 +1,4 @@
-import { SIGNAL_MARK, viaSignal } from '../../src/identity';
+import { SIGNAL_MARK, viaSignal } from '../../src/user-identity';
 import { rolloutHelp } from '../../src/cli/commands/rollout';
 import { DEFAULT_GUARD_POLICY } from '../../src/rollout/guard';
 import {

@@ -1,6 +1,6 @@
 import { OfflineProvider } from '../../src/offline/offline-provider';
 import { filesRead, runSkillAgent } from '../../src/skills/agent-run';
-import { EXECUTOR_SYSTEM, executorTask } from '../../src/tune/prompts';
+import { EXECUTOR_SYSTEM, executorTask } from '../../src/tune/role-prompts';
 
 describe('the offline provider as an agent (what `npm start` shows without keys)', () => {
   it('lists the files, reads only those SKILL.md points to, and answers naming them', async () => {

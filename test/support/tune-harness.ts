@@ -6,7 +6,7 @@ import { validateTuneInput, type TuneFlags } from '../../src/cli/tune-input';
 import type { Config } from '../../src/config';
 import type { Db } from '../../src/store/db';
 import { openStore } from '../../src/store/open';
-import { parseRenderedFiles, roleOf } from '../../src/tune/prompts';
+import { parseRenderedFiles, roleOf } from '../../src/tune/role-prompts';
 import { DIMENSIONS, type TuneStatus } from '../../src/tune/types';
 import { applyTuneOutcome } from '../../src/cli/tune-outcome';
 import { startFakeAnthropic } from '../fakes/fake-anthropic';

@@ -1,4 +1,4 @@
-import { feedbackBody, runBody } from '../../src/resolver/records';
+import { feedbackBody, runBody } from '../../src/resolver/request-bodies';
 
 describe('resolver request bodies for the review queue', () => {
   test('a run carries its input and output, cut to the API limit rather than refused', () => {

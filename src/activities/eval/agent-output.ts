@@ -10,7 +10,7 @@ import {
   type SkillExecution,
 } from '../../skills/agent-run';
 import type { SkillFiles } from '../../skills/limits';
-import { renderFiles } from '../../tune/prompts';
+import { renderFiles } from '../../tune/role-prompts';
 import type { Db } from '../../store/db';
 import { agentToolCalls, recordAgentToolCalls } from '../../skills/tool-call-store';
 

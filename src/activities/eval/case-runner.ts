@@ -2,7 +2,7 @@ import { aggregate, rubricResult, runAssertion, type Assertion, type AssertionRe
 import { responseCacheKey } from '../../eval/cache-key';
 import type { AdaptiveLimiter } from '../../eval/limiter';
 import { renderRequest } from '../../eval/render';
-import { parseRubricVerdict, rubricRequest } from '../../eval/rubric';
+import { parseRubricVerdict, rubricRequest } from '../../eval/rubric-judge';
 import type { EvalCase, EvalSettings } from '../../eval/types';
 import type { LibraryContent } from '../../library/content';
 import {

@@ -7,7 +7,7 @@ import { getStepResult, putStepResult } from '../../store/tune-runs';
 import type { EvaluateInput, EvaluateResult } from '../../tune/activity-types';
 import { checkGolden, type GoldenResults } from '../../tune/golden';
 import { dimensionScores, normaliseCategory, parseJudgeOutput } from '../../tune/model-output';
-import { judgePrompt } from '../../tune/prompts';
+import { judgePrompt } from '../../tune/role-prompts';
 import { combinedScore, judgeFailureScore, uniformDimensions, weightedScore } from '../../tune/scoring';
 import { DIMENSIONS, type DimensionScores } from '../../tune/types';
 import type { ModelCalls } from './model-calls';

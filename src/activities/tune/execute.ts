@@ -15,7 +15,7 @@ import type { SkillFiles } from '../../skills/limits';
 import { recordAgentToolCalls } from '../../skills/tool-call-store';
 import type { ExecuteInput, ExecuteResult } from '../../tune/activity-types';
 import type { GoldenCase } from '../../tune/golden';
-import { EXECUTOR_SYSTEM, executorPrompt, executorTask } from '../../tune/prompts';
+import { EXECUTOR_SYSTEM, executorPrompt, executorTask } from '../../tune/role-prompts';
 import type { ModelCalls } from './model-calls';
 
 type Spent = { text: string; tokens: number; costUsd: number; read?: string[] };

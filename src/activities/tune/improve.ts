@@ -8,7 +8,7 @@ import type { ImproveInput, ImproveResult } from '../../tune/activity-types';
 import { changedPaths } from '../../skills/files';
 import { applyEdits, EditRejected } from '../../tune/edits';
 import { extractJson, improverOutputSchema, type JudgeOutput } from '../../tune/model-output';
-import { improverPrompt } from '../../tune/prompts';
+import { improverPrompt } from '../../tune/role-prompts';
 import type { ModelCalls } from './model-calls';
 
 /**

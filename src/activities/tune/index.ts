@@ -4,7 +4,7 @@ import { evaluateActivity, judgeFailureActivity } from './evaluate';
 import { executeActivity } from './execute';
 import { improveActivity } from './improve';
 import { ModelCalls } from './model-calls';
-import { recordActivities } from './records';
+import { recordActivities } from './tune-records';
 import { resolveModelsActivity } from './resolve-models';
 import { reportActivity } from './report';
 import { outcomeDiffActivity } from './write-back';

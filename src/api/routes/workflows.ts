@@ -91,7 +91,7 @@ const rolloutHandle = (ctx: RouteContext): WorkflowHandle =>
 
 /**
  * Routes that reach a workflow. Whoever acts is the token's subject, sent to the workflow with
- * `authenticated: true`; Web UI signals carry a typed name and are marked otherwise (src/identity.ts).
+ * `authenticated: true`; Web UI signals carry a typed name and are marked otherwise (src/user-identity.ts).
  */
 export const workflowRoutes: Route[] = [
   {

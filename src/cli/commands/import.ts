@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../../config';
-import { ImportError } from '../../import/promptfoo/files';
+import { ImportError } from '../../import/promptfoo/file-refs';
 import { planImport, type ImportPlan } from '../../import/promptfoo/plan';
 import type { Unsupported } from '../../import/promptfoo/unsupported';
 import { evalCommands, writeImport } from '../../import/promptfoo/write';

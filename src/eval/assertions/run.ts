@@ -1,7 +1,7 @@
 import { isJsonAssertion } from './json';
 import { javascriptAssertion } from './javascript';
 import { lengthAssertion } from './length';
-import { metricAssertion } from './metrics';
+import { metricAssertion } from './usage-limits';
 import { regexAssertion } from './regex';
 import { failed } from './result';
 import type { Assertion } from './schema';

@@ -6,5 +6,5 @@ export {
   type ParseDatasetOptions,
 } from './case';
 export { DatasetError } from './errors';
-export { canonicalJson, datasetHash } from './hash';
+export { canonicalJson, datasetHash } from './dataset-hash';
 export { formatFromPath, parseDataset } from './parse';

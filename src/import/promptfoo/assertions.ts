@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import { ConfigFiles, ImportError, extensionOf, fileRef } from './files';
+import { ConfigFiles, ImportError, extensionOf, fileRef } from './file-refs';
 import { inlineScript, moduleScript } from './scripts';
 
 /** What a promptfoo assertion becomes: a Refinery assertion (maybe with a generated script), or a reason it cannot. */

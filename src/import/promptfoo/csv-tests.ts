@@ -1,5 +1,5 @@
 import { readCsvRows } from '../../eval/datasets/csv-reader';
-import { ImportError } from './files';
+import { ImportError } from './file-refs';
 
 // promptfoo's built-in assertion types, for its `type:value` and `type(threshold):value` cells.
 const PROMPTFOO_TYPES = [

@@ -6,7 +6,7 @@ import type { EvalCase } from '../../eval/types';
 import { sha256 } from '../../store/hash';
 import { mapAssertion } from './assertions';
 import { readPromptfooCsv } from './csv-tests';
-import { ConfigFiles, ImportError, extensionOf, fileRef } from './files';
+import { ConfigFiles, ImportError, extensionOf, fileRef } from './file-refs';
 import type { Unsupported } from './unsupported';
 
 /** One test as the config (or a file it names) lists it. */

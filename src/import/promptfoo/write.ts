@@ -2,7 +2,7 @@ import { getItem, recordVersion, type RecordedVersion } from '../../library/vers
 import type { Db } from '../../store/db';
 import { addDatasetVersion, type DatasetVersion } from '../../store/evals';
 import { inTransaction } from '../../store/nested-transaction';
-import { ImportError } from './files';
+import { ImportError } from './file-refs';
 import type { ImportPlan } from './plan';
 
 export interface ImportResult {

@@ -1,6 +1,6 @@
 import { BoundedCache } from '../../../src/api/bounded-cache';
 import { parseExpiry, subjectProblem, tokenStatus } from '../../../src/library/tokens';
-import { authMetrics } from '../../../src/metrics/auth';
+import { authMetrics } from '../../../src/metrics/metrics-auth';
 import { renderExposition } from '../../../src/metrics/prometheus';
 
 describe('token expiry', () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { runAssertion, type AssertionContext } from '../../../src/eval/assertions';
 import type { EvalCase } from '../../../src/eval/types';
 import { assertionFromCell } from '../../../src/import/promptfoo/csv-tests';
-import { ImportError } from '../../../src/import/promptfoo/files';
+import { ImportError } from '../../../src/import/promptfoo/file-refs';
 import { planImport, slug as slugOf, type ImportPlan } from '../../../src/import/promptfoo/plan';
 import { inlineScript } from '../../../src/import/promptfoo/scripts';
 import { sha256 } from '../../../src/store/hash';

@@ -4,7 +4,7 @@ import {
   recordsUnattended,
   recurringEscalation,
 } from '../../../src/optimizer/recurring';
-import { details } from '../../../src/optimizer/run-details';
+import { details } from '../../../src/optimizer/optimize-details';
 import {
   applyOptimizeDecision,
   initialOptimizeState,

@@ -8,7 +8,7 @@ import {
   TRUNCATION_STEPS,
   type ReflectionInput,
 } from '../../../src/optimizer/reflection';
-import { roleOf } from '../../../src/tune/prompts';
+import { roleOf } from '../../../src/tune/role-prompts';
 import type { LineageEntry } from '../../../src/optimizer/types';
 
 const failing = (id: string, score: number, outputChars = 100): CaseEvidence => ({

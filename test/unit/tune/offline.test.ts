@@ -10,7 +10,7 @@ import {
   normaliseCategory,
   parseJudgeOutput,
 } from '../../../src/tune/model-output';
-import { executorPrompt, improverPrompt, judgePrompt } from '../../../src/tune/prompts';
+import { executorPrompt, improverPrompt, judgePrompt } from '../../../src/tune/role-prompts';
 import { weightedScore } from '../../../src/tune/scoring';
 
 const provider = new OfflineProvider();

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { detectVariables, promptContentSchema, type LibraryContent } from '../../library/content';
-import { ConfigFiles, ImportError, extensionOf, fileRef } from './files';
+import { ConfigFiles, ImportError, extensionOf, fileRef } from './file-refs';
 import type { Unsupported } from './unsupported';
 
 /** One prompt of the config, before it is named. */

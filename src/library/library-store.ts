@@ -1,4 +1,4 @@
-import type { Queryable } from '../store/db';
+import type { Queryable, SqlValue } from '../store/db';
 import type { LibraryKind } from './content';
 
 /**
@@ -91,18 +91,19 @@ export async function insertItemIfMissing(
   await tx.run(
     `INSERT INTO library_items (name, kind, owner, contributors, consumers, tags, description, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-    [
-      name,
-      kind,
-      fields.owner,
-      JSON.stringify(fields.contributors),
-      JSON.stringify(fields.consumers),
-      JSON.stringify([...new Set(fields.tags)].sort()),
-      fields.description,
-      now,
-      now,
-    ],
+    [name, kind, ...itemFieldValues(fields), now, now],
   );
+}
+
+/** The editable fields as their columns hold them: lists as JSON, tags deduplicated and sorted. */
+function itemFieldValues(fields: ItemFields): SqlValue[] {
+  return [
+    fields.owner,
+    JSON.stringify(fields.contributors),
+    JSON.stringify(fields.consumers),
+    JSON.stringify([...new Set(fields.tags)].sort()),
+    fields.description,
+  ];
 }
 
 export async function getItem(db: Queryable, name: string): Promise<LibraryItem | undefined> {
@@ -114,15 +115,7 @@ export async function getItem(db: Queryable, name: string): Promise<LibraryItem 
 export async function updateItemFields(db: Queryable, name: string, fields: ItemFields, now: string): Promise<void> {
   await db.run(
     'UPDATE library_items SET owner = ?, contributors = ?, consumers = ?, tags = ?, description = ?, updated_at = ? WHERE name = ?',
-    [
-      fields.owner,
-      JSON.stringify(fields.contributors),
-      JSON.stringify(fields.consumers),
-      JSON.stringify([...new Set(fields.tags)].sort()),
-      fields.description,
-      now,
-      name,
-    ],
+    [...itemFieldValues(fields), now, name],
   );
 }
 

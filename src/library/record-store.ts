@@ -82,30 +82,20 @@ export async function insertFeedback(tx: Queryable, f: FeedbackRow): Promise<boo
   return res.changes === 1;
 }
 
+/** One version's recorded runs: errors, format checks and passes, corrections and regenerations. */
+export interface RunOutcomes {
+  version: number;
+  n: number;
+  errors: number;
+  fmt_n: number;
+  fmt_ok: number;
+  corrected: number;
+  regenerated: number;
+}
+
 /** Per version of name: recorded runs, errors, format checks and passes, corrections and regenerations. */
-export async function runOutcomesByVersion(
-  db: Queryable,
-  name: string,
-): Promise<
-  {
-    version: number;
-    n: number;
-    errors: number;
-    fmt_n: number;
-    fmt_ok: number;
-    corrected: number;
-    regenerated: number;
-  }[]
-> {
-  return db.all<{
-    version: number;
-    n: number;
-    errors: number;
-    fmt_n: number;
-    fmt_ok: number;
-    corrected: number;
-    regenerated: number;
-  }>(
+export async function runOutcomesByVersion(db: Queryable, name: string): Promise<RunOutcomes[]> {
+  return db.all<RunOutcomes>(
     `SELECT version, COUNT(*) AS n,
             SUM(CASE WHEN error IS NOT NULL THEN 1 ELSE 0 END) AS errors,
             SUM(CASE WHEN format_ok IS NOT NULL THEN 1 ELSE 0 END) AS fmt_n,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { listCases } from '../../src/cases/case-store';
 import { acceptCase, rejectCase } from '../../src/cases/case-review';
 import { startImprove } from '../../src/clients/improve';
@@ -197,7 +197,14 @@ describe('refinery improve: production evidence to a shipped fix', () => {
     const rolloutId = await eventually(async () => (await status()).rollout?.workflowId, 60_000, 'the rollout');
     const rollout = client.workflow.getHandle(rolloutId);
     await eventually(
-      async () => (await rollout.query<RolloutStatus>('status')).phase === 'baking',
+      // The improve run names the rollout's id as it starts it: the child may not exist for a moment yet.
+      async () =>
+        (
+          await rollout.query<RolloutStatus>('status').catch((err: unknown) => {
+            if (err instanceof WorkflowNotFoundError) return undefined;
+            throw err;
+          })
+        )?.phase === 'baking',
       60_000,
       'the rollout to bake',
     );

@@ -92,6 +92,12 @@ export async function optimizerBench(options: OptimizerBenchOptions = OPTIMIZER_
         optimizer: stat(col('optimizer')),
         bestReachable: stat(col('bestReachable')),
         oracleCeiling: stat(col('oracleCeiling')),
+        proposalCeiling: stat(col('proposalCeiling')),
+      },
+      // Seeds whose pick is truly worse than the original on the test split: what a run without acceptance risks.
+      pickedWorseThanOriginal: {
+        previous: at.filter((r) => r.trueTest.previous < r.trueTest.original - 1e-9).length,
+        optimizer: at.filter((r) => r.trueTest.optimizer < r.trueTest.original - 1e-9).length,
       },
       optimizerMinusPrevious: {
         ...stat(diff),
@@ -165,7 +171,8 @@ async function seedRow(options: OptimizerBenchOptions, budget: number, seed: num
     ? await runOptimizer(world, split, settings, options.accuracy, options.maxEdits, options.latency, variant)
     : run;
   const samePath = pathOf(run) === pathOf(timed);
-  const ceiling = await oracleCeiling(world, split, settings, options.accuracy, options.maxEdits);
+  const ceiling = await oracleCeiling(world, split, settings, options.accuracy, options.maxEdits, 'sampled', variant);
+  const proposals = await oracleCeiling(world, split, settings, options.accuracy, options.maxEdits, 'exact', variant);
   return {
     budget,
     seed,
@@ -176,6 +183,7 @@ async function seedRow(options: OptimizerBenchOptions, budget: number, seed: num
       optimizer: points(trueRate(world, run.picked, split.test)),
       bestReachable: points(best.rate),
       oracleCeiling: points(trueRate(world, ceiling, split.test)),
+      proposalCeiling: points(trueRate(world, proposals, split.test)),
     },
     previous: {
       iterations: previous.iterations,
@@ -209,6 +217,7 @@ const MODELLING = [
   "previous improver: sees only the judge's weaknesses (the tags of cases the judge failed, counted); one edit per weak tag, most-failed first, up to maxEdits: with probability accuracy a missing rule of that tag's pool (globals, its plain rules, its double-edged rule) added, otherwise a wrong edit; every edit is kept; the pick is the best judge score on the training cases; it runs until the budget cannot pay a full iteration (threshold, convergence and max-iteration rules off)",
   'best reachable: all 2^16 rule sets enumerated on the test split',
   "oracle ceiling (bench/optimizer/oracle-ceiling.ts): the real engine with the same improver, screens and budget, its baseline and validations replaced by a free, exact oracle (each candidate's true pass rate over every case), so it accepts exactly the truly better children and picks the truly best: what the proposals could reach if acceptance cost nothing and knew the truth",
+  "proposal ceiling (the same, screens: 'exact'): the minibatch screens score each case by its true pass probability as well (the improver is still shown the sampled failures), so neither screen nor acceptance ever errs and validation costs nothing: what this improver's children can reach at this budget under any screen and any acceptance test; when it is below the previous loop + 10 points, no acceptance method built on these proposals meets the goal",
   'latency: executor, judge and improver calls are timers of the stated ms; the critical path sums, round after round, the longest proposal chain (each evaluation as long as its slowest executor+judge pair not yet stored)',
 ];
 

@@ -42,7 +42,8 @@ export function budgetText(b: Budget): string {
 /**
  * The projection as the CLI prints it before the run starts: the total, what one round and the start cost, the
  * budget, and the warning (with the flag that fixes it) when the budget cannot cover the baseline plus one full
- * validation of a candidate.
+ * validation of a candidate; then what a change must win on validation to be accepted, warned when only large
+ * changes (or none) can be.
  */
 export function projectionLines(
   p: Projection,
@@ -67,5 +68,12 @@ export function projectionLines(
     lines.push(
       `  the budget is below the projection: the run stops when it is spent, with the best accepted candidate`,
     );
+  const e = p.evidence;
+  if (e) {
+    lines.push(
+      `acceptance: a change must win at least ${e.minWins} of the ${e.validationCases} validation cases, losing none, to pass the paired test at alpha ${e.alpha}`,
+    );
+    if (e.warning) lines.push(`warning: ${e.warning}`);
+  }
   return lines;
 }

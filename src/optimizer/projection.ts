@@ -1,5 +1,6 @@
 import { estimateRunCost } from '../eval/estimate';
 import { estimateCostUsd } from '../providers/pricing';
+import { acceptanceEvidence } from './evidence';
 import type { DatasetSplit, OptimizerSettings, Projection, Spend } from './types';
 
 /** One case as the projection prices it: the request the executor would get, and whether a judge grades it. */
@@ -15,7 +16,7 @@ export interface ProjectionCase {
 export interface ProjectionInput {
   cases: ProjectionCase[];
   split: Pick<DatasetSplit, 'train' | 'validation' | 'test'>;
-  settings: Pick<OptimizerSettings, 'maxRounds' | 'parallel' | 'minibatchSize' | 'repeat' | 'budget'>;
+  settings: Pick<OptimizerSettings, 'maxRounds' | 'parallel' | 'minibatchSize' | 'repeat' | 'budget' | 'alpha'>;
   models: { executor: string; judge: string; improver: string; maxOutputTokens: number };
   /** Tokens the reflection prompt may hold (failures and lineage), on top of the content it improves. */
   reflectionTokens: number;
@@ -50,7 +51,8 @@ const settle = (x: Spend): Spend => ({ calls: Math.ceil(x.calls - 1e-9), usd: Ma
  * split, and for a skill one run without it (on test, else validation). Stored results cost nothing when the run
  * happens, and the engine buys a validation's extra samples only on the cases where child and parent disagree (the
  * baseline takes one per case), so this is an upper estimate in those respects. `warning` is set when the budget cannot pay for the
- * baseline plus one full validation of a candidate: such a run could never accept anything.
+ * baseline plus one full validation of a candidate: such a run could never accept anything. `evidence` says how
+ * many validation cases a change must win to pass the paired test (see evidence.ts), with its own warning.
  */
 export function projectRun(p: ProjectionInput): Projection {
   const byId = new Map(p.cases.map((c) => [c.id, c]));
@@ -100,10 +102,14 @@ export function projectRun(p: ProjectionInput): Projection {
     ? `the budget cannot cover the baseline plus one full validation of a candidate (${short.join('; ')}): ` +
       'the run could never accept a change. Raise the budget, or lower --repeat or the validation share.'
     : undefined;
+  const cases = p.split.train.length + p.split.validation.length + p.split.test.length;
+  // Without a held-out split, validation is every case.
+  const validationShare = cases ? p.split.validation.length / cases : 1;
   return {
     ...settle(total),
     perRound: settle(perRound),
     baselineAndOneValidation: floor,
     ...(warning ? { warning } : {}),
+    evidence: acceptanceEvidence(p.split.validation.length, s.alpha, validationShare),
   };
 }

@@ -3,6 +3,7 @@
  * activities (src/workflows/optimize.ts), and the simulated task world of the benchmark (bench/optimizer.ts) share.
  * Only ids, hashes, numbers and short text: contents and model outputs stay in the store and travel by reference.
  */
+import type { AcceptanceEvidence } from './evidence';
 import type { DecisionRecord, ModelChoice, RecurringFinding, RunModels } from '../tune/types';
 
 /** Calls (executor, judge and improver together) and dollars actually paid: a stored result costs nothing. */
@@ -286,4 +287,6 @@ export interface Projection {
   baselineAndOneValidation: Spend;
   /** Set when the budget cannot cover the baseline plus one full validation of a candidate. */
   warning?: string;
+  /** How many validation cases a change must win to be accepted, with a warning when only large ones can be. */
+  evidence?: AcceptanceEvidence;
 }

@@ -143,6 +143,7 @@ export async function optimizeWorkflow(input: OptimizeInput, carried?: OptimizeR
     run.split = prepared.split;
     run.projection = prepared.projection;
     if (prepared.projection.warning) run.warnings.push(prepared.projection.warning);
+    if (prepared.projection.evidence?.warning) run.warnings.push(prepared.projection.evidence.warning);
     if (!prepared.split.heldOut)
       run.warnings.push(
         `no held-out evidence: the dataset has ${prepared.split.validation.length} cases, too few to split; candidates are accepted on repeated samples of the same cases`,

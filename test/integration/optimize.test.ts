@@ -290,6 +290,9 @@ describe('optimizeWorkflow: tune any library item on a dataset', () => {
       expect(status.evaluationFailures).toBeGreaterThan(0);
       expect(status.split.heldOut).toBe(false);
       expect(status.warnings.join('\n')).toMatch(/no held-out evidence/);
+      // Validation is all 10 cases: a change must win 5 of them outright at alpha 0.05, and the run says so.
+      expect(status.projection?.evidence).toMatchObject({ validationCases: 10, minWins: 5, minShare: 0.5 });
+      expect(status.warnings.join('\n')).toMatch(/only large changes can be accepted: with 10 validation cases/);
       expect(status.outcome).toBeDefined();
     });
   });

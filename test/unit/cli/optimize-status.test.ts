@@ -1,5 +1,6 @@
 import { EXIT } from '../../../src/cli/exit-codes';
 import { budgetText, projectionLines } from '../../../src/cli/optimize-projection';
+import { acceptanceEvidence } from '../../../src/optimizer/evidence';
 import {
   isOptimizeStatus,
   optimizeExitCode,
@@ -198,6 +199,20 @@ describe('the projection printed before anything is spent', () => {
     ]);
     expect(budgetText({})).toBe('none');
     expect(projectionLines(projection, {}, settings)[0]).toMatch(/; budget: none$/);
+  });
+
+  test('what a change must win on validation, and the warning when only large changes can pass', () => {
+    const evidence = acceptanceEvidence(19, 0.05, 0.4);
+    const lines = projectionLines({ ...projection, evidence }, { calls: 1000, usd: 5 }, settings);
+    expect(lines.slice(1)).toEqual([
+      'acceptance: a change must win at least 5 of the 19 validation cases, losing none, to pass the paired test at alpha 0.05',
+      `warning: ${evidence.warning!}`,
+    ]);
+    expect(
+      projectionLines({ ...projection, evidence: acceptanceEvidence(60, 0.05, 0.4) }, {}, settings).slice(1),
+    ).toEqual([
+      'acceptance: a change must win at least 5 of the 60 validation cases, losing none, to pass the paired test at alpha 0.05',
+    ]);
   });
 
   test('a budget below the projection: the run stops when it is spent', () => {

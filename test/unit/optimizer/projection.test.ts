@@ -12,7 +12,7 @@ function input(
   return {
     cases: ids.map((id) => ({ id, prompt: PROMPT, judgeGraded: judged.has(id), noSkillPrompt: 'y'.repeat(40) })),
     split: { validation: ['c0', 'c1', 'c2', 'c3'], train: ['c4', 'c5', 'c6', 'c7', 'c8', 'c9'], test: [] },
-    settings: { maxRounds: 5, parallel: 2, minibatchSize: 3, repeat: 3, budget: {}, ...settings },
+    settings: { maxRounds: 5, parallel: 2, minibatchSize: 3, repeat: 3, budget: {}, alpha: 0.05, ...settings },
     models: {
       executor: 'claude-haiku-4-5',
       judge: 'gemini-2.5-flash',
@@ -50,6 +50,9 @@ describe('projectRun', () => {
     expect(p.calls).toBe(validation.calls + 5 * 2 * proposal.calls);
     expect(p.usd).toBeCloseTo(validation.usd + 10 * proposal.usd, 6);
     expect(p.warning).toBeUndefined();
+    // Four validation cases: the paired test at 0.05 needs five clean wins, so nothing could be accepted.
+    expect(p.evidence).toMatchObject({ validationCases: 4, minWins: 5 });
+    expect(p.evidence?.warning).toMatch(/^no change can ever be accepted/);
   });
 
   it('adds the test split for the chosen and the original, and the no-skill run for a skill', () => {

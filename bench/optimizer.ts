@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { OPTIMIZE_DEFAULTS } from '../src/cli/optimize-input';
+import { minCleanWins } from '../src/optimizer/evidence';
 import { DEFAULT_SPLIT, splitDataset } from '../src/optimizer/split';
 import type { OptimizerSettings, SplitSettings } from '../src/optimizer/types';
 import { bestReachable } from './optimizer/best-reachable';
@@ -78,6 +79,7 @@ export async function optimizerBench(options: OptimizerBenchOptions = OPTIMIZER_
     const at = rows.filter((r) => r.budget === budget);
     const col = (k: keyof (typeof at)[number]['trueTest']) => at.map((r) => r.trueTest[k]);
     const diff = at.map((r) => r.trueTest.optimizer - r.trueTest.previous);
+    const gains = at.flatMap((r) => r.optimizer.childGains);
     const accepted = at.reduce((a, r) => a + r.optimizer.acceptances, 0);
     const lowered = at.reduce((a, r) => a + r.optimizer.loweredAll, 0);
     const wall = at.reduce((a, r) => a + r.optimizer.wallMs, 0);
@@ -103,6 +105,18 @@ export async function optimizerBench(options: OptimizerBenchOptions = OPTIMIZER_
         ...stat(diff),
         optimizerAhead: diff.filter((d) => d > 0).length,
         behind: diff.filter((d) => d < 0).length,
+      },
+      // What the proposals are worth against what acceptance can see: the share of children truly better than their
+      // parent, the median true gain of those (points over every case), and the fewest validation cases a change
+      // must win outright to pass the paired test (src/optimizer/evidence.ts).
+      proposals: {
+        children: at.reduce((a, r) => a + r.optimizer.childGains.length, 0),
+        trulyBetterShare: round3(gains.filter((g) => g > 0).length / Math.max(1, gains.length)),
+        medianGainOfBetter: round3(median(gains.filter((g) => g > 0))),
+        evidenceFloor: {
+          validationCases: at[0]?.split.validation,
+          minWins: minCleanWins(options.engine.alpha),
+        },
       },
       acceptances: accepted,
       loweredTrueQuality: lowered,
@@ -198,6 +212,7 @@ async function seedRow(options: OptimizerBenchOptions, budget: number, seed: num
       loweredAll: run.acceptances.filter((a) => a.all[0] < a.all[1] - 1e-12).length,
       loweredTest: run.acceptances.filter((a) => a.test[0] < a.test[1] - 1e-12).length,
       accepted: run.acceptances.map((a) => ({ round: a.round, summary: a.summary, trueAll: a.all.map(points) })),
+      childGains: run.ops.proposals.filter((p) => p.trueGain !== undefined).map((p) => points(p.trueGain!)),
       stop: run.state.stop,
       wallMs: Math.round(timed.wallMs),
       criticalPathMs: timed.criticalPathMs,
@@ -216,6 +231,7 @@ const MODELLING = [
   "optimizer improver: sees the parent's failing minibatch cases; one edit per failing case, up to maxEdits: with probability accuracy the fix for that case (add a missing needed rule, else remove a rule harming it), otherwise (or when that failure has nothing to fix) a wrong edit: an irrelevant rule added, a double-edged rule added, or a needed rule removed; it avoids children its lineage shows rejected (3 tries); nothing failed: refused without a call",
   "previous improver: sees only the judge's weaknesses (the tags of cases the judge failed, counted); one edit per weak tag, most-failed first, up to maxEdits: with probability accuracy a missing rule of that tag's pool (globals, its plain rules, its double-edged rule) added, otherwise a wrong edit; every edit is kept; the pick is the best judge score on the training cases; it runs until the budget cannot pay a full iteration (threshold, convergence and max-iteration rules off)",
   'best reachable: all 2^16 rule sets enumerated on the test split',
+  "proposals (summary.proposals): each child's true gain over its parent on every case; the evidence floor is the fewest validation cases a change must win, losing none, for the paired sign-flip test to reach p < alpha (2^-k ≤ p), as the projection states it (src/optimizer/evidence.ts)",
   "oracle ceiling (bench/optimizer/oracle-ceiling.ts): the real engine with the same improver, screens and budget, its baseline and validations replaced by a free, exact oracle (each candidate's true pass rate over every case), so it accepts exactly the truly better children and picks the truly best: what the proposals could reach if acceptance cost nothing and knew the truth",
   "proposal ceiling (the same, screens: 'exact'): the minibatch screens score each case by its true pass probability as well (the improver is still shown the sampled failures), so neither screen nor acceptance ever errs and validation costs nothing: what this improver's children can reach at this budget under any screen and any acceptance test; when it is below the previous loop + 10 points, no acceptance method built on these proposals meets the goal",
   'latency: executor, judge and improver calls are timers of the stated ms; the critical path sums, round after round, the longest proposal chain (each evaluation as long as its slowest executor+judge pair not yet stored)',

@@ -7,7 +7,7 @@ import type {
 } from '../../src/optimizer/types';
 import { applyEdits, describe, reflectiveEdits, type Edit } from './improver';
 import { keyedUniform } from './random';
-import { candidateOf, rulesOf, sampleCase, type Sample, type World } from './world';
+import { candidateOf, rulesOf, sampleCase, trueRate, type Sample, type World } from './world';
 
 /** Simulated provider latency per call, drawn uniformly in [min, max] ms per call (keyed, so reproducible). */
 export interface Latency {
@@ -40,6 +40,8 @@ export interface ProposalRecord {
   child?: string;
   edits: Edit[];
   refused?: string;
+  /** The child's true pass rate minus its parent's, over every case of the world (0..1): what the proposal is worth. */
+  trueGain?: number;
 }
 
 /**
@@ -148,6 +150,8 @@ export class SimOps implements OptimizerOps {
     }
     const ref = candidateOf(child);
     record.child = ref.hash;
+    const all = this.world.cases.map((c) => c.id);
+    record.trueGain = trueRate(this.world, child, all) - trueRate(this.world, rules, all);
     this.log[this.log.length - 1]!.child = ref.hash;
     return { child: ref, summary: describe(record.edits), spent };
   }

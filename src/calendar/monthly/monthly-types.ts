@@ -25,17 +25,14 @@ export interface MonthlyPlan {
   previousRunId?: string;
 }
 
-export interface Regression {
-  name: string;
-  kind: 'prompt' | 'skill';
-  version: number;
-  dataset: string;
-  datasetVersion: number;
-  evalRunId: string;
-  passRate: number;
+/** A golden re-run that regressed: its result's identity and pass rate, last month's, and why it counts. */
+export type Regression = Pick<
+  GoldenResult,
+  'name' | 'kind' | 'version' | 'dataset' | 'datasetVersion' | 'evalRunId' | 'passRate'
+> & {
   previousPassRate?: number;
   reasons: string[];
-}
+};
 
 export interface TuneStart {
   name: string;

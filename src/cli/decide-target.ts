@@ -13,10 +13,16 @@ export interface DecideTarget {
 /** Names Temporal's visibility query can hold between single quotes as they are (library names are simpler still). */
 const QUERYABLE = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 
+/** How long one run may take to answer its status query in the fallback (a run whose worker is down never does). */
+const STATUS_QUERY_MS = 5_000;
+
 /**
  * An existing workflow id is decided as it is. Anything else names a library item: its one tune or optimizer run
  * that is running and awaiting a decision, found through Temporal's visibility (RefinerySkill and RefineryStatus,
  * the search attributes `refinery list` reads), so the name form works without knowing the run's random id.
+ * Visibility is eventually consistent and RefineryStatus changes at the stall itself, so a decide typed right after
+ * a stall may not see it yet: when visibility shows none waiting, the item's running runs (RefinerySkill is set when
+ * a run starts, long settled) are asked their status directly, which is always current.
  */
 export async function resolveDecideTarget(client: Client, arg: string): Promise<DecideTarget> {
   try {
@@ -30,11 +36,11 @@ export async function resolveDecideTarget(client: Client, arg: string): Promise<
       'see the runs that are with `refinery list --status awaiting-decision`',
   );
   if (!QUERYABLE.test(arg)) throw none;
-  const query =
+  const runsOfItem =
     `WorkflowType IN ('tuneWorkflow', 'optimizeWorkflow') AND ExecutionStatus = 'Running' AND ` +
-    `${SEARCH_ATTRIBUTES.skill} = '${arg}' AND ${SEARCH_ATTRIBUTES.status} = 'awaiting-decision'`;
-  const runs: { workflowId: string; type: string }[] = [];
-  for await (const wf of client.workflow.list({ query })) runs.push({ workflowId: wf.workflowId, type: wf.type });
+    `${SEARCH_ATTRIBUTES.skill} = '${arg}'`;
+  let runs = await listRuns(client, `${runsOfItem} AND ${SEARCH_ATTRIBUTES.status} = 'awaiting-decision'`);
+  if (runs.length === 0) runs = await stalledByStatus(client, await listRuns(client, runsOfItem));
   if (runs.length === 0) throw none;
   if (runs.length > 1)
     throw new CliError(
@@ -42,4 +48,34 @@ export async function resolveDecideTarget(client: Client, arg: string): Promise<
         'decide one by its id: refinery decide <workflow-id> --action … --by <name>',
     );
   return { workflowId: runs[0]!.workflowId, item: arg, workflowType: runs[0]!.type };
+}
+
+type Run = { workflowId: string; type: string };
+
+async function listRuns(client: Client, query: string): Promise<Run[]> {
+  const runs: Run[] = [];
+  for await (const wf of client.workflow.list({ query })) runs.push({ workflowId: wf.workflowId, type: wf.type });
+  return runs;
+}
+
+/** The runs whose own status query shows a stall; a run that cannot answer (no worker) is not counted. */
+async function stalledByStatus(client: Client, runs: Run[]): Promise<Run[]> {
+  const stalled = await Promise.all(
+    runs.map(async (run) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<undefined>(
+        (resolve) => (timer = setTimeout(() => resolve(undefined), STATUS_QUERY_MS)),
+      );
+      const status = client.workflow
+        .getHandle(run.workflowId)
+        .query<{ stall?: unknown }>('status')
+        .catch(() => undefined);
+      try {
+        return (await Promise.race([status, timeout]))?.stall ? run : undefined;
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
+  return stalled.filter((r): r is Run => r !== undefined);
 }

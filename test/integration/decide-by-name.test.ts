@@ -65,13 +65,19 @@ describe('refinery decide <item name>: the item’s one run awaiting a decision,
   });
 
   /** A stand-in run of `type` for item `name`, with the RefineryStatus it would show. */
-  async function startRun(type: 'tuneWorkflow' | 'optimizeWorkflow', name: string, status: string) {
+  async function startRun(
+    type: 'tuneWorkflow' | 'optimizeWorkflow',
+    name: string,
+    status: string,
+    opts: { stalled?: boolean } = {},
+  ) {
     const { client, close } = await testClient();
     try {
       const workflowId = uniqueId(`${type === 'optimizeWorkflow' ? 'optimize' : 'tune'}-${name}`);
       await client.workflow.start(type, {
         taskQueue,
         workflowId,
+        args: [opts],
         typedSearchAttributes: new TypedSearchAttributes([
           { key: statusKey, value: status },
           { key: skillKey, value: name },
@@ -121,6 +127,29 @@ describe('refinery decide <item name>: the item’s one run awaiting a decision,
     // The busy run got nothing: it still answers with no decision.
     const { client, close } = await testClient();
     try {
+      expect(await client.workflow.getHandle(busy).query(standinDecisionsQuery)).toEqual([]);
+      await client.workflow.getHandle(busy).terminate('test done');
+    } finally {
+      await close();
+    }
+  });
+
+  test('visibility not caught up with a stall yet: the item’s running runs are asked their status, and the stalled one is decided', async () => {
+    const name = uniqueId('lag').slice(0, 20);
+    // RefineryStatus still says running, as it can for a moment after a real run stalls; its status query is current.
+    const busy = await startRun('optimizeWorkflow', name, 'running');
+    const stalled = await startRun('optimizeWorkflow', name, 'running', { stalled: true });
+    const { client, close } = await testClient();
+    try {
+      const runsOfItem = `${SEARCH_ATTRIBUTES.skill} = '${name}' AND ExecutionStatus = 'Running'`;
+      await eventually(
+        async () => (await client.workflow.count(runsOfItem)).count === 2,
+        30_000,
+        `2 running runs of ${name} in visibility`,
+      );
+      expect(await decideCommand(config(), [name, '--action', 'accept', '--by', 'ana'])).toBe(EXIT.ok);
+      expect(logs[0]).toBe(`${name}: deciding ${stalled}, its run awaiting a decision`);
+      expect(await decisionsOf(stalled)).toEqual([{ action: 'accept', by: 'ana' }]);
       expect(await client.workflow.getHandle(busy).query(standinDecisionsQuery)).toEqual([]);
       await client.workflow.getHandle(busy).terminate('test done');
     } finally {

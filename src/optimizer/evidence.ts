@@ -37,8 +37,8 @@ export function minCleanWins(alpha: number): number {
 
 /**
  * The evidence the acceptance test needs with `validationCases` cases at `alpha`, and a warning when only large
- * changes (or none) can pass. `validationShare` is the dataset's share that goes to validation (1 without a
- * held-out split), to say how many cases the dataset would need.
+ * changes (or none) can pass. `validationShare` is the share of a dataset a split gives validation, to say how
+ * many cases the dataset would need (a dataset that large is always split).
  */
 export function acceptanceEvidence(
   validationCases: number,

@@ -24,6 +24,10 @@ export interface ProjectionInput {
   contentTokens: number;
   /** A skill also runs its cases without the skill once, at the end (the baseline delta). */
   skill: boolean;
+  /** The dataset's share that a split gives validation (the --validation-share setting), for the advice on how many
+   * cases would let smaller changes through; without a held-out split validation is every case, so the split's
+   * own sizes cannot tell it. */
+  validationShare: number;
   /** Share of children expected to win their minibatch and go on to validation; default 0.5. */
   childrenValidated?: number;
 }
@@ -102,14 +106,11 @@ export function projectRun(p: ProjectionInput): Projection {
     ? `the budget cannot cover the baseline plus one full validation of a candidate (${short.join('; ')}): ` +
       'the run could never accept a change. Raise the budget, or lower --repeat or the validation share.'
     : undefined;
-  const cases = p.split.train.length + p.split.validation.length + p.split.test.length;
-  // Without a held-out split, validation is every case.
-  const validationShare = cases ? p.split.validation.length / cases : 1;
   return {
     ...settle(total),
     perRound: settle(perRound),
     baselineAndOneValidation: floor,
     ...(warning ? { warning } : {}),
-    evidence: acceptanceEvidence(p.split.validation.length, s.alpha, validationShare),
+    evidence: acceptanceEvidence(p.split.validation.length, s.alpha, p.validationShare),
   };
 }

@@ -41,6 +41,7 @@ export function runProjection(
     reflectionTokens: input.settings.reflectionTokens,
     contentTokens: roughTokens(JSON.stringify(content)),
     skill: content.type === 'skill',
+    validationShare: input.split.validationShare,
   });
 }
 

@@ -22,6 +22,7 @@ function input(
     reflectionTokens: 4000,
     contentTokens: 100,
     skill: false,
+    validationShare: 0.4,
     ...over,
   };
 }
@@ -53,6 +54,10 @@ describe('projectRun', () => {
     // Four validation cases: the paired test at 0.05 needs five clean wins, so nothing could be accepted.
     expect(p.evidence).toMatchObject({ validationCases: 4, minWins: 5 });
     expect(p.evidence?.warning).toMatch(/^no change can ever be accepted/);
+    // Unsplit (validation is every case, train too): the advice sizes the dataset by the share a split would give.
+    const unsplit = projectRun(input({ split: { validation: ids, train: ids, test: [] } }));
+    expect(unsplit.evidence).toMatchObject({ validationCases: 10, minWins: 5, minShare: 0.5 });
+    expect(unsplit.evidence?.warning).toContain('about 125 cases give 50 validation cases');
   });
 
   it('adds the test split for the chosen and the original, and the no-skill run for a skill', () => {

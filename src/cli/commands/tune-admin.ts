@@ -23,9 +23,11 @@ import { followOptimizeRun } from './tune-dataset';
 
 export const statusHelp = `refinery status <workflow-id> [--json]
   Phase, iteration, scores, a stall awaiting a decision, and the outcome when done (a \`tune --dataset\` run:
-  the frontier, the best validation score with its interval, budget spent, the last rejection). With no worker
-  polling (or none answering within 5 s) it answers from the store and Temporal's visibility, says so,
-  and --json prints that answer ({"source":"store",...}) instead of the run's own status.`;
+  the frontier, the best validation score with its interval, budget spent, the last rejection). Of a chain
+  (\`tune --chain\`) or an improve run: each step, and the child run awaiting a decision with the \`refinery decide\`
+  commands (exit 4; --json adds "awaitingDecision"). With no worker polling (or none answering within 5 s) it
+  answers from the store and Temporal's visibility, says so, and --json prints that answer ({"source":"store",...})
+  instead of the run's own status.`;
 export const decideHelp = `refinery decide <workflow-id | item name> --action continue|accept|rollback|cancel [--iterations N] --by <name> [--note "…"] [--wait]
   Decides a stalled tune run (sent as a validated update; the Web UI can send the "decide" signal instead).
   A name that is not a workflow id names a library item: its one tune run awaiting a decision is decided

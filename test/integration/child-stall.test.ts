@@ -120,6 +120,25 @@ describe('refinery tune <skill-dir> --wait when nobody here can decide', () => {
     });
   });
 
+  test('in a terminal (no stopAtStall) the command waits through the stall for a decision from elsewhere', async () => {
+    const { h, cfg, run } = await world();
+    const name = uniqueId('waits').slice(0, 14);
+    const dir = skillFolder(h, name);
+    await run(async () => {
+      const waiting = tuneCommand(cfg, [dir, ...stallingFlags(h), '--wait']);
+      const id = await eventually(
+        () =>
+          logs.some((l) => l.includes('awaiting a decision')) && /started (optimize-\S+)/.exec(logs.join('\n'))?.[1],
+        30_000,
+        'the stall shown',
+      );
+      expect(logs.join('\n')).not.toContain('nobody can give it here');
+      expect(await decideCommand(cfg, [id, '--action', 'accept', '--by', 'ana'])).toBe(EXIT.ok);
+      expect(await waiting).toBe(EXIT.ok);
+      expect(logs).toEqual(expect.arrayContaining([`[${name}] accepted`]));
+    });
+  });
+
   test('a chain: exit 4 at the stalled step, naming its run; `refinery status <chain>` shows it; decided, the chain goes on', async () => {
     const { h, cfg, run } = await world();
     // Names of their own: the decision below finds the step's run by its item, through the shared visibility.

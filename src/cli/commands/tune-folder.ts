@@ -86,6 +86,7 @@ export async function tuneFolderCommand(
     let code: number = EXIT.ok;
     const results: unknown[] = [];
     const stopAtStall = Boolean(options.stopAtStall);
+    let stalled = false;
     for (const s of started) {
       const steps: FollowedStep[] =
         s.kind === 'single'
@@ -103,7 +104,7 @@ export async function tuneFolderCommand(
             written: false,
             reportsWritten: [],
           });
-          code = Math.max(code, EXIT.awaitingDecision);
+          stalled = true;
           continue;
         }
         const done = await finishStep(db, step.workflowId, step.status, parsed.settings.dryRun, say);
@@ -112,7 +113,8 @@ export async function tuneFolderCommand(
       }
     }
     if (values.json) console.log(JSON.stringify(results));
-    return code;
+    // A run left awaiting a decision is why the command ended now: exit 4 as its lines say, whatever the others did.
+    return stalled ? EXIT.awaitingDecision : code;
   } finally {
     await close();
     await db.close();

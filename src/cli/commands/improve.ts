@@ -8,7 +8,9 @@ import { requireItem } from '../../library/versions';
 import { openStore } from '../../store/open';
 import { runBinding } from '../../temporal/store-binding';
 import { CliError, EXIT } from '../exit-codes';
+import { childAwaitingDecision, childStallLines } from '../child-stall';
 import { buildImproveInput } from '../improve-input';
+import { improveStatusLines } from '../improve-status';
 import { cliActor } from '../library-io';
 import { workflowUiLink } from '../stack';
 
@@ -133,13 +135,12 @@ async function control(
     const handle = client.workflow.getHandle(workflowId);
     if (count === 0) {
       const s = await handle.query<ImproveStatus>('status').catch(async () => (await handle.result()) as ImproveStatus);
-      if (values.json) console.log(JSON.stringify(s));
-      else {
-        console.log(
-          `${workflowId}: ${s.current === 'finished' ? `finished — ${s.outcome ?? ''}` : `step ${s.current}`}`,
-        );
-        for (const st of s.steps) console.log(`  ${st.step.padEnd(8)} ${st.state}${st.detail ? `: ${st.detail}` : ''}`);
-      }
+      // Its tune may stall awaiting a decision: said here, or nobody knows to decide.
+      const waiting = await childAwaitingDecision(client, s);
+      if (values.json) console.log(JSON.stringify(waiting ? { ...s, awaitingDecision: waiting } : s));
+      else
+        for (const line of [...improveStatusLines(workflowId, s), ...(waiting ? childStallLines(waiting) : [])])
+          console.log(line);
       return EXIT.ok;
     }
     const c: ImproveControlInput =

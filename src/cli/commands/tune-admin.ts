@@ -12,8 +12,10 @@ import { reconcileRuns } from '../../temporal/reconcile-runs';
 import { workerPolling } from '../../temporal/pollers';
 import { runBinding } from '../../temporal/store-binding';
 import type { DecisionAction } from '../../tune/types';
+import { childAwaitingDecision, childStallLines, type ChildAwaitingDecision } from '../child-stall';
 import { resolveDecideTarget } from '../decide-target';
 import { CliError, EXIT } from '../exit-codes';
+import { improveStatusLines, isImproveStatus } from '../improve-status';
 import { isOptimizeStatus, renderOptimizeStatus } from '../optimize-status';
 import { workflowUiLink } from '../stack';
 import { optimizeStatusQuery } from '../../shared';
@@ -21,9 +23,11 @@ import { followOptimizeRun } from './tune-dataset';
 
 export const statusHelp = `refinery status <workflow-id> [--json]
   Phase, iteration, scores, a stall awaiting a decision, and the outcome when done (a \`tune --dataset\` run:
-  the frontier, the best validation score with its interval, budget spent, the last rejection). With no worker
-  polling (or none answering within 5 s) it answers from the store and Temporal's visibility, says so,
-  and --json prints that answer ({"source":"store",...}) instead of the run's own status.`;
+  the frontier, the best validation score with its interval, budget spent, the last rejection). Of a chain
+  (\`tune --chain\`) or an improve run: each step, and the child run awaiting a decision with the \`refinery decide\`
+  commands (exit 4; --json adds "awaitingDecision"). With no worker polling (or none answering within 5 s) it
+  answers from the store and Temporal's visibility, says so, and --json prints that answer ({"source":"store",...})
+  instead of the run's own status.`;
 export const decideHelp = `refinery decide <workflow-id | item name> --action continue|accept|rollback|cancel [--iterations N] --by <name> [--note "…"] [--wait]
   Decides a stalled tune run (sent as a validated update; the Web UI can send the "decide" signal instead).
   A name that is not a workflow id names a library item: its one tune run awaiting a decision is decided
@@ -72,13 +76,28 @@ export async function statusCommand(config: Config, argv: string[]): Promise<num
       await reconcileRuns(client, db).catch(() => undefined);
       const chain = await chainStatusOf(client, id);
       if (chain) {
-        if (values.json) console.log(JSON.stringify(chain));
-        else for (const line of chainStatusLines(id, chain)) console.log(line);
-        return EXIT.ok;
+        // A step's run that stalls is where the decision goes: the chain itself only waits on it.
+        const waiting = await childAwaitingDecision(client, chain);
+        if (values.json) console.log(JSON.stringify(waiting ? { ...chain, awaitingDecision: waiting } : chain));
+        else for (const line of chainStatusLines(id, chain, waiting)) console.log(line);
+        return waiting ? EXIT.awaitingDecision : EXIT.ok;
       }
       answer = await statusOf(client, db, id).catch((err: unknown) => {
         throw err instanceof UnknownRunError ? new CliError(err.message) : err;
       });
+      // An improve run answers the same query; its tune (a child optimizer run) may be the one awaiting a decision.
+      if (answer.source === 'workflow' && isImproveStatus(answer.status)) {
+        const s = answer.status;
+        const waiting = await childAwaitingDecision(client, s);
+        if (values.json) console.log(JSON.stringify(waiting ? { ...s, awaitingDecision: waiting } : s));
+        else
+          for (const line of [
+            ...improveStatusLines(id, s, workflowUiLink(config, id)),
+            ...(waiting ? childStallLines(waiting) : []),
+          ])
+            console.log(line);
+        return waiting ? EXIT.awaitingDecision : EXIT.ok;
+      }
     } finally {
       await close();
     }
@@ -236,14 +255,18 @@ async function chainStatusOf(client: Client, id: string): Promise<ChainTuneStatu
   return handle.query(chainTuneStatusQuery);
 }
 
-/** One line per step of the chain, each naming its own optimizer run (where its decisions and status live). */
-export function chainStatusLines(id: string, chain: ChainTuneStatus): string[] {
+/**
+ * One line per step of the chain, each naming its own optimizer run (where its decisions and status live), and the
+ * step's stall when the chain waits on a decision.
+ */
+export function chainStatusLines(id: string, chain: ChainTuneStatus, waiting?: ChildAwaitingDecision): string[] {
   return [
     `${id} (chain ${chain.steps.map((s) => s.skill).join(' → ')}): ${chain.phase}`,
     ...chain.steps.map(
       (s, i) =>
         `  ${i + 1}. ${s.skill}: ${s.workflowId ? `${s.workflowId} · ${s.status ? (s.status.stop ?? s.status.phase) : 'running'}` : 'not started'}`,
     ),
+    ...(waiting ? childStallLines(waiting) : []),
     '  each step is an optimizer run: `refinery status <step id>`, `refinery decide <step id>`, `refinery outcome <step id> --write`',
   ];
 }

@@ -15,16 +15,31 @@ import { optimizeExitCode, optimizeOutcomeLines } from '../optimize-status';
 import { workflowUiLink } from '../stack';
 import { validateFolderTune, type TuneFlags } from '../tune-input';
 import { watchOptimize } from '../watch-optimize';
-import { writeOptimizeReports } from './tune-dataset';
+import { stalledHereLines, writeOptimizeReports } from './tune-dataset';
 
 type Flags = TuneFlags & OptimizeFlags & { wait?: boolean; json?: boolean; by?: string };
+
+/** A run followed here: its final status, or the stalled one when the command stopped at its stall. */
+interface FollowedStep {
+  workflowId: string;
+  status: OptimizeStatus;
+  /** It stalls awaiting a decision and nobody here can give it: nothing of it is written. */
+  stalled?: boolean;
+}
 
 /**
  * `refinery tune <skill-dir>… --scenario … [--golden …] [--chain]`: pushes each folder, makes its scenario and
  * golden cases a dataset, and tunes it with the optimizer (one run per skill, or one chain run). With --wait it
- * follows the runs and, here, writes each chosen version into its folder and the reports under --output.
+ * follows the runs and, here, writes each chosen version into its folder and the reports under --output. As the
+ * dataset form, stopAtStall (set by the CLI's entry when nobody at this terminal can decide) ends the wait of a run
+ * at its stall with exit 4 and the commands that decide it; the run waits, durable, and its folder is not written.
  */
-export async function tuneFolderCommand(config: Config, positionals: string[], values: Flags): Promise<number> {
+export async function tuneFolderCommand(
+  config: Config,
+  positionals: string[],
+  values: Flags,
+  options: { stopAtStall?: boolean } = {},
+): Promise<number> {
   // The flags first (nothing read yet), then the folders, scenario and golden cases: a refusal leaves no trace.
   const parsed = parseOptimizeSettings(values, { cwd: process.cwd() });
   const tune = validateFolderTune(positionals, values);
@@ -70,36 +85,66 @@ export async function tuneFolderCommand(config: Config, positionals: string[], v
 
     let code: number = EXIT.ok;
     const results: unknown[] = [];
+    const stopAtStall = Boolean(options.stopAtStall);
+    let stalled = false;
     for (const s of started) {
-      const steps =
+      const steps: FollowedStep[] =
         s.kind === 'single'
-          ? [{ workflowId: s.workflowId, status: await follow(client, s.workflowId, s.folder.name, say) }]
-          : await followChain(client, s, say);
+          ? [await follow(client, s.workflowId, s.folder.name, stopAtStall, say)]
+          : await followChain(client, s, stopAtStall, say);
       for (const step of steps) {
+        if (step.stalled) {
+          for (const line of stalledHereLines(step.workflowId, step.status.target.name)) say(line);
+          if (s.kind === 'chain')
+            say(`  the chain ${s.workflowId} goes on after the decision: \`refinery status ${s.workflowId}\``);
+          results.push({
+            workflowId: step.workflowId,
+            status: step.status,
+            code: EXIT.awaitingDecision,
+            written: false,
+            reportsWritten: [],
+          });
+          stalled = true;
+          continue;
+        }
         const done = await finishStep(db, step.workflowId, step.status, parsed.settings.dryRun, say);
         results.push({ workflowId: step.workflowId, status: step.status, ...done });
         code = Math.max(code, done.code);
       }
     }
     if (values.json) console.log(JSON.stringify(results));
-    return code;
+    // A run left awaiting a decision is why the command ended now: exit 4 as its lines say, whatever the others did.
+    return stalled ? EXIT.awaitingDecision : code;
   } finally {
     await close();
     await db.close();
   }
 }
 
-/** Follows one optimizer run to its end, its progress prefixed by the skill. */
-function follow(client: Client, workflowId: string, skill: string, say: (l: string) => void): Promise<OptimizeStatus> {
-  return watchOptimize(client.workflow.getHandle(workflowId), (line) => say(`[${skill}] ${line}`));
+/** Follows one optimizer run to its end (or, with stopAtStall, to its first stall), its progress prefixed by the skill. */
+async function follow(
+  client: Client,
+  workflowId: string,
+  skill: string,
+  stopAtStall: boolean,
+  say: (l: string) => void,
+): Promise<FollowedStep> {
+  const status = await watchOptimize(client.workflow.getHandle(workflowId), (line) => say(`[${skill}] ${line}`), {
+    stopAtStall,
+  });
+  return { workflowId, status, ...(status.stall && !status.outcome ? { stalled: true } : {}) };
 }
 
-/** Follows a chain: each step's optimizer run as it starts, in order (the chain run names them in its status). */
+/**
+ * Follows a chain: each step's optimizer run as it starts, in order (the chain run names them in its status). With
+ * stopAtStall a step's stall ends the following there: the steps after it wait for the decision, in the chain.
+ */
 async function followChain(
   client: Client,
   s: Extract<StartedFolderTune, { kind: 'chain' }>,
+  stopAtStall: boolean,
   say: (l: string) => void,
-): Promise<{ workflowId: string; status: OptimizeStatus }[]> {
+): Promise<FollowedStep[]> {
   const done = s.handle.result();
   let ended: ChainTuneStatus | undefined;
   let failed: Error | undefined;
@@ -107,7 +152,7 @@ async function followChain(
     (r) => (ended = r),
     (err: unknown) => (failed = err instanceof Error ? err : new Error(`the chain run failed: ${String(err)}`)),
   );
-  const out: { workflowId: string; status: OptimizeStatus }[] = [];
+  const out: FollowedStep[] = [];
   for (const [i, f] of s.folders.entries()) {
     // The step's run exists once the chain started it: ask the chain until it names it (or the chain ended).
     let workflowId: string | undefined;
@@ -121,7 +166,9 @@ async function followChain(
     }
     if (!workflowId) break;
     say(`[chain] step ${i + 1} of ${s.folders.length}: ${f.name} (${workflowId})`);
-    out.push({ workflowId, status: await follow(client, workflowId, f.name, say) });
+    const step = await follow(client, workflowId, f.name, stopAtStall, say);
+    out.push(step);
+    if (step.stalled) return out;
   }
   await done;
   return out;

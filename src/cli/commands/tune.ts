@@ -22,7 +22,8 @@ export const tuneHelp = `refinery tune <skill-dir>… --scenario <text|@file> [o
   --output <dir>               reports go to <dir>/docs/feedbacks/cycle-YYYY-MM-DD/ (default: .)
   --dry-run                    no new version, and the skill folder is never written
   --wait                       show live progress; at the end write the chosen version into the folder and the
-                               report here (without --wait: \`refinery outcome <id> --write\`)
+                               report here (without --wait: \`refinery outcome <id> --write\`); with CI set or no
+                               terminal, a stall ends it with exit 4 and the \`refinery decide\` commands
   --json                       machine-readable output
 refinery tune <name>[@version] --dataset <name@version> [options]
   Tunes a text prompt, chat prompt or skill of the library on a dataset (version: production, else latest).
@@ -86,5 +87,5 @@ export async function tuneCommand(
 ): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: tuneOptions, allowPositionals: true });
   if (values.dataset !== undefined) return tuneDatasetCommand(config, positionals, values, options);
-  return tuneFolderCommand(config, positionals, values);
+  return tuneFolderCommand(config, positionals, values, options);
 }

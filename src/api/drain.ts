@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import type net from 'node:net';
 import { HttpProblem } from './http';
 
 /** How long close() lets requests already being handled finish before it destroys their connections. */
@@ -30,6 +31,7 @@ export function shuttingDown(): HttpProblem {
  */
 export class RequestDrain {
   private readonly running = new Set<http.ServerResponse>();
+  private readonly sockets = new Set<net.Socket>();
   private draining = false;
   private onEmpty: (() => void) | undefined;
 
@@ -39,6 +41,23 @@ export class RequestDrain {
 
   get inFlight(): number {
     return this.running.size;
+  }
+
+  /** Follows the server's connections, to end at close those on which no request ever came. */
+  watch(server: http.Server): void {
+    server.on('connection', (socket: net.Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  /**
+   * Destroys connections that never sent a byte. Node does not count them idle (its headers timeout runs on
+   * them), so closeIdleConnections leaves them, yet no request is on them: a client's spare connection would
+   * otherwise hold the drain to its deadline.
+   */
+  endSilent(): void {
+    for (const socket of this.sockets) if (socket.bytesRead === 0) socket.destroy();
   }
 
   track(res: http.ServerResponse, work: Promise<void>): void {
@@ -75,11 +94,13 @@ export async function closeGracefully(
   const handlersDone = drain.begin();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
+  drain.endSilent();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'deadline'>((resolve) => (timer = setTimeout(() => resolve('deadline'), drainMs)));
   // Once every handler has answered, connections that answered with keep-alive before close began are idle.
   const drained = handlersDone.then(() => {
     server.closeIdleConnections();
+    drain.endSilent();
     return closed.then(() => 'drained' as const);
   });
   const first = await Promise.race([drained, deadline]);

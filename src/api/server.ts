@@ -112,6 +112,7 @@ export async function startApiServer(
     drain.track(res, work);
   });
   server.keepAliveTimeout = 65_000;
+  drain.watch(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());

@@ -137,6 +137,17 @@ describeEachStore('closing the API lets requests being handled finish', (backend
     agent.destroy();
   });
 
+  test('a connection that never sent a request does not hold close', async () => {
+    api = await start(60_000);
+    let accepted = false;
+    api.server.on('connection', () => (accepted = true));
+    const socket = net.connect(Number(new URL(api.url).port), '127.0.0.1');
+    const ended = new Promise<string>((resolve) => socket.once('close', () => resolve('socket closed')));
+    await eventually(() => accepted, 10_000, 'the server to accept the connection');
+    expect(await api.close()).toEqual({ drained: true, cutOff: 0 });
+    expect(await ended).toBe('socket closed');
+  });
+
   test('a long poll on the label feed answers at close instead of holding it', async () => {
     // The deadline is shorter than the poll's wait: a poll that held the drain would end it cut off.
     api = await start(20_000);

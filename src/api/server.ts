@@ -7,6 +7,7 @@ import { redact } from '../providers/redact';
 import type { Db } from '../store/db';
 import type { RunBinding } from '../temporal/store-binding';
 import { Authenticator } from './auth';
+import { closeGracefully, DEFAULT_DRAIN_MS, RequestDrain, shuttingDown, type CloseOutcome } from './drain';
 import { HttpProblem, sendProblem } from './http';
 import { DEFAULT_RECORD_RATE, TokenBuckets, type RateLimit } from './rate-limit';
 import { compile, type ApiDeps, type ApiTemporal } from './route';
@@ -47,7 +48,13 @@ export interface ApiServer {
   url: string;
   live: LiveLabels;
   auth: Authenticator;
-  close(): Promise<void>;
+  /** Requests whose handlers are running now. */
+  readonly inFlight: number;
+  /**
+   * Stops taking requests, lets those being handled answer (long polls answer at once) for up to the
+   * server's drainMs, then destroys what is left. The store may be closed once it resolves.
+   */
+  close(): Promise<CloseOutcome>;
 }
 
 /** The HTTP API over one store: routes, auth, problem+json errors, and the live label cache. */
@@ -61,6 +68,8 @@ export async function startApiServer(
     pollMs?: number;
     recordRate?: RateLimit;
     temporal?: ApiTemporal;
+    /** How long close() waits for requests being handled; default DEFAULT_DRAIN_MS (10 s). */
+    drainMs?: number;
   },
 ): Promise<ApiServer> {
   const live = new LiveLabels(db, opts.pollMs);
@@ -76,9 +85,12 @@ export async function startApiServer(
     temporal: opts.temporal,
     recordLimiter: new TokenBuckets(opts.recordRate ?? DEFAULT_RECORD_RATE),
   };
+  const drain = new RequestDrain();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    void (async () => {
+    // A request on a kept-alive connection after close began: refused, so the client retries elsewhere.
+    if (drain.closing) return sendProblem(res, shuttingDown(), url.pathname);
+    const work = (async () => {
       try {
         const matches = ROUTES.filter((r) => r.regex.test(url.pathname));
         if (matches.length === 0)
@@ -97,8 +109,10 @@ export async function startApiServer(
         else res.destroy();
       }
     })();
+    drain.track(res, work);
   });
   server.keepAliveTimeout = 65_000;
+  drain.watch(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
@@ -110,16 +124,23 @@ export async function startApiServer(
   const address = server.address() as { port: number };
   const url = `http://${opts.host && opts.host !== '0.0.0.0' ? opts.host : '127.0.0.1'}:${address.port}`;
   deps.publicUrl = (opts.publicUrl ?? url).replace(/\/$/, '');
+  let closing: Promise<CloseOutcome> | undefined;
   return {
     server,
     url,
     live,
     auth,
-    async close() {
-      live.stop();
-      auth.stop();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    get inFlight() {
+      return drain.inFlight;
+    },
+    close() {
+      closing ??= (async () => {
+        live.stop(); // wakes long polls: they answer with what they have instead of holding the drain
+        const outcome = await closeGracefully(server, drain, opts.drainMs ?? DEFAULT_DRAIN_MS);
+        auth.stop();
+        return outcome;
+      })();
+      return closing;
     },
   };
 }

@@ -28,6 +28,7 @@ export class LiveLabels {
   private readonly rollouts = new Map<string, RolloutRow | null>();
   private readonly waiters = new Set<() => void>();
   private polling: Promise<void> | undefined;
+  private stopped = false;
 
   constructor(
     private readonly db: Db,
@@ -35,12 +36,15 @@ export class LiveLabels {
   ) {}
 
   async start(): Promise<void> {
+    this.stopped = false;
     this.seq = await lastMoveSeq(this.db);
     this.timer = setInterval(() => void this.poll(), this.pollMs);
     this.timer.unref();
   }
 
+  /** Stops following the feed and answers every long poll now, including those that start later. */
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     for (const wake of this.waiters) wake();
   }
@@ -101,7 +105,7 @@ export class LiveLabels {
 
   /** Resolves when a move after `since` exists, or after timeoutMs; returns the moves after since. */
   async changesSince(since: number, timeoutMs: number): Promise<{ seq: number; moves: LabelMove[] }> {
-    if (this.seq <= since && timeoutMs > 0) {
+    if (this.seq <= since && timeoutMs > 0 && !this.stopped) {
       await new Promise<void>((resolve) => {
         const wake = () => {
           clearTimeout(t);

@@ -40,8 +40,11 @@ export async function apiCommand(config: Config): Promise<number> {
   console.log(
     `refinery api: listening on ${api.url} (OpenAPI at ${api.url}/openapi.json), store ${redactUrl(config.databaseUrl)}`,
   );
-  await interrupted;
-  await api.close();
+  const signal = await interrupted;
+  console.log(`refinery api: ${signal}: finishing the requests being handled (a second ${signal} stops at once)`);
+  // The store closes only once close() resolves: requests being handled have answered and written by then.
+  const { cutOff } = await api.close();
+  if (cutOff > 0) console.error(`refinery api: ${cutOff} request(s) still running at the drain deadline were cut off`);
   await tracing?.shutdown().catch(() => undefined);
   await connection.close();
   await db.close();

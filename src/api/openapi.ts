@@ -670,8 +670,17 @@ export function openApiDocument(publicUrl: string): Record<string, unknown> {
       },
       '/v1/tunes/{id}/decide': {
         post: {
-          summary: 'Decide a stalled tune run; recorded as the token subject, a body "by" is refused (writer)',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          summary:
+            'Decide a stalled tune run; recorded as the token subject, a body "by" is refused (writer). {id} is a workflow id, or a library item\'s name: its one run awaiting a decision (none: 404, several: 409, with "decideTarget"); the answer names the run decided (workflowId, and item when found by name)',
+          parameters: [
+            {
+              name: 'id',
+              in: 'path',
+              required: true,
+              description: 'a workflow id, or a library item name',
+              schema: { type: 'string' },
+            },
+          ],
           requestBody: json({
             type: 'object',
             required: ['action'],

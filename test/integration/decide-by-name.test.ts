@@ -1,7 +1,12 @@
 import path from 'node:path';
 import { defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { startApiServer, type ApiServer } from '../../src/api/server';
 import { decideCommand } from '../../src/cli/commands/tune-admin';
+import type { Remote } from '../../src/cli/remote/api-client';
+import { remoteDecide } from '../../src/cli/remote/workflows';
+import { createToken } from '../../src/library/tokens';
 import { tuneCommand } from '../../src/cli/commands/tune';
 import { CliError, EXIT } from '../../src/cli/exit-codes';
 import { personCanDecideHere } from '../../src/cli/interactive';
@@ -203,6 +208,76 @@ describe('refinery decide <item name>: the item’s one run awaiting a decision,
       expect(logs).toEqual([`${id}: accepted: rollback`]);
       expect(await decisionsOf(id)).toEqual([{ action: 'rollback', by: 'ana' }]);
     }
+  });
+
+  describe('in remote mode: the API resolves the name by the same rules, as the token’s subject', () => {
+    let db: Db;
+    let api: ApiServer;
+    let apiClient: { client: Client; close: () => Promise<void> };
+    let will: Remote;
+    let rita: Remote;
+    beforeAll(async () => {
+      db = await openStore(`sqlite:${path.join(tempDir('decide-remote'), 'server.db')}`);
+      apiClient = await testClient();
+      api = await startApiServer(db, {
+        port: 0,
+        bootstrapToken: 'decide-bootstrap',
+        temporal: {
+          client: apiClient.client,
+          binding: await runBinding({ temporal: { address: '', namespace: 'default', taskQueue } }, db),
+          admins: [],
+        },
+      });
+      will = { url: api.url, token: await createToken(db, 'will', 'writer') };
+      rita = { url: api.url, token: await createToken(db, 'rita', 'reader') };
+    });
+    afterAll(async () => {
+      await api.close();
+      await apiClient.close();
+      await db.close();
+    });
+
+    test('one waiting: the lines of local mode, decided as the token’s subject; a reader token is refused as for an id', async () => {
+      const name = uniqueId('remote').slice(0, 20);
+      const waiting = await startRun('optimizeWorkflow', name, 'awaiting-decision');
+      await visible(name, 1);
+      const err = await refused(remoteDecide(rita, [name, '--action', 'accept']));
+      expect(err.exitCode).toBe(EXIT.badInput);
+      expect(err.message).toMatch(/403 Forbidden: .*needs the writer role/);
+      expect(await remoteDecide(will, [name, '--action', 'accept', '--note', 'fine'])).toBe(EXIT.ok);
+      expect(logs).toEqual([
+        `${name}: deciding ${waiting}, its run awaiting a decision`,
+        `${waiting}: accepted: accept (by will)`,
+      ]);
+      expect(await decisionsOf(waiting)).toEqual([{ action: 'accept', by: 'will', note: 'fine', authenticated: true }]);
+    });
+
+    test('none or several: local mode’s messages, exit 2, nothing decided; the id form decides as before', async () => {
+      const idle = uniqueId('ridle').slice(0, 20);
+      const none = await refused(remoteDecide(will, [idle, '--action', 'accept']));
+      expect(none.exitCode).toBe(EXIT.badInput);
+      expect(none.message).toBe(
+        `no run of "${idle}" is awaiting a decision, and no workflow has the id "${idle}": ` +
+          'see the runs that are with `refinery list --status awaiting-decision`',
+      );
+      const name = uniqueId('rtwice').slice(0, 20);
+      const first = await startRun('optimizeWorkflow', name, 'awaiting-decision');
+      const second = await startRun('tuneWorkflow', name, 'awaiting-decision');
+      await visible(name, 2);
+      const several = await refused(remoteDecide(will, [name, '--action', 'accept']));
+      expect(several.exitCode).toBe(EXIT.badInput);
+      expect(several.message).toMatch(new RegExp(`^2 runs of "${name}" are awaiting a decision: `));
+      expect(several.message).toContain(first);
+      expect(several.message).toContain(second);
+      // Remote mode has no --by: the id form it points at leaves it out.
+      expect(several.message).toMatch(/decide one by its id: refinery decide <workflow-id> --action …$/);
+      for (const id of [first, second]) {
+        logs = [];
+        expect(await remoteDecide(will, [id, '--action', 'rollback'])).toBe(EXIT.ok);
+        expect(logs).toEqual([`${id}: accepted: rollback (by will)`]);
+        expect(await decisionsOf(id)).toEqual([{ action: 'rollback', by: 'will', authenticated: true }]);
+      }
+    });
   });
 
   test('--wait follows optimizer runs only', async () => {

@@ -5,6 +5,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { z } from 'zod';
+import { DecideTargetError, resolveDecideTarget, type DecideTarget } from '../../clients/decide-target';
 import { requireItem } from '../../library/versions';
 import { MAX_BAKE_MS, MAX_INTERVAL_MS } from '../../rollout/plan';
 import { buildRolloutInput, RolloutRequestError, rolloutWorkflowId, startRollout } from '../../rollout/start';
@@ -83,6 +84,22 @@ async function workflowCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
     if (err instanceof WorkflowExecutionAlreadyStartedError)
       throw new HttpProblem(409, 'Conflict', `${what} is already running: see its status`);
     throw err;
+  }
+}
+
+/**
+ * The run `:id` names: a workflow id as it is, or a library item's one run awaiting a decision, by the CLI's own rules
+ * (src/clients/decide-target.ts). Naming an item gives no more reach than an id: the route's writer role may decide
+ * any tune run, and the name only finds which. None or several: the CLI's message as the detail, and `decideTarget`
+ * in the problem so the remote CLI can print it as local mode does.
+ */
+async function decideTarget(t: ApiTemporal, arg: string): Promise<DecideTarget> {
+  try {
+    return await resolveDecideTarget(t.client, arg, 'refinery decide <workflow-id> --action …');
+  } catch (err) {
+    if (!(err instanceof DecideTargetError)) throw err;
+    const [status, title] = err.kind === 'none' ? [404, 'Not Found'] : [409, 'Conflict'];
+    throw new HttpProblem(status, title, err.message, 'id', {}, { decideTarget: err.kind });
   }
 }
 
@@ -200,12 +217,18 @@ export const workflowRoutes: Route[] = [
       const body = validate(decideSchema, await readJson(ctx.req));
       const t = temporalOf(ctx);
       const by = ctx.identity!.subject;
-      const answer = await workflowCall(`tune run ${ctx.params.id}`, () =>
-        t.client.workflow.getHandle(ctx.params.id!).executeUpdate<string, [unknown]>('decide', {
+      const target = await decideTarget(t, ctx.params.id!);
+      const answer = await workflowCall(`tune run ${target.workflowId}`, () =>
+        t.client.workflow.getHandle(target.workflowId).executeUpdate<string, [unknown]>('decide', {
           args: [{ action: body.action, iterations: body.iterations, note: body.note, by, authenticated: true }],
         }),
       );
-      sendJson(ctx.res, 200, { answer, by });
+      sendJson(ctx.res, 200, {
+        answer,
+        by,
+        workflowId: target.workflowId,
+        ...(target.item ? { item: target.item } : {}),
+      });
     },
   },
 ];

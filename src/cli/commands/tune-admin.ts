@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { connectClient } from '../../client';
+import { DecideTargetError, resolveDecideTarget } from '../../clients/decide-target';
 import { CHAIN_WORKFLOW_TYPE } from '../../clients/folder-tune';
 import { OPTIMIZE_WORKFLOW_TYPE, type OptimizeWorkflow } from '../../clients/optimize';
 import { progressLine } from '../../clients/tune';
@@ -13,7 +14,6 @@ import { workerPolling } from '../../temporal/pollers';
 import { runBinding } from '../../temporal/store-binding';
 import type { DecisionAction } from '../../tune/types';
 import { childAwaitingDecision, childStallLines, type ChildAwaitingDecision } from '../child-stall';
-import { resolveDecideTarget } from '../decide-target';
 import { CliError, EXIT } from '../exit-codes';
 import { improveStatusLines, isImproveStatus } from '../improve-status';
 import { isOptimizeStatus, renderOptimizeStatus } from '../optimize-status';
@@ -161,7 +161,9 @@ export async function decideCommand(
   const iterations = values.iterations === undefined ? undefined : Number(values.iterations);
   const { client, close } = await connectClient(config);
   try {
-    const target = await resolveDecideTarget(client, arg);
+    const target = await resolveDecideTarget(client, arg).catch((err: unknown) => {
+      throw err instanceof DecideTargetError ? new CliError(err.message) : err;
+    });
     const id = target.workflowId;
     if (values.wait && target.workflowType !== OPTIMIZE_WORKFLOW_TYPE)
       throw new CliError(

@@ -65,8 +65,20 @@ async function send(remote: Remote, method: string, path: string, body?: unknown
   }
 }
 
-function refusal(method: string, path: string, res: Response, parsed: unknown, text: string): CliError {
-  const problem = (parsed ?? {}) as { detail?: string; title?: string };
+/** A problem answer from the API: the CLI line, and the problem itself for a command that words it its own way. */
+export class ApiRefusal extends CliError {
+  constructor(
+    message: string,
+    exitCode: number,
+    readonly status: number,
+    readonly problem: Record<string, unknown>,
+  ) {
+    super(message, exitCode);
+  }
+}
+
+function refusal(method: string, path: string, res: Response, parsed: unknown, text: string): ApiRefusal {
+  const problem = (parsed ?? {}) as { detail?: string; title?: string; [member: string]: unknown };
   const detail = problem.detail ?? (text.slice(0, 200) || res.statusText);
   const hint =
     res.status === 401
@@ -74,9 +86,11 @@ function refusal(method: string, path: string, res: Response, parsed: unknown, t
       : res.status === 403
         ? " (your token's role or subject does not allow this; ask an admin or the item's owner)"
         : '';
-  return new CliError(
+  return new ApiRefusal(
     `the API refused ${method} ${path}: ${res.status} ${problem.title ?? res.statusText}: ${detail}${hint}`,
     res.status >= 500 ? EXIT.failed : EXIT.badInput,
+    res.status,
+    problem,
   );
 }
 

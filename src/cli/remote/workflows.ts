@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { RolloutStatus } from '../../rollout/types';
 import { parseDuration } from '../duration';
 import { CliError, EXIT } from '../exit-codes';
-import { apiCall, refuseTypedIdentity, seg, type Remote } from './api-client';
+import { ApiRefusal, apiCall, refuseTypedIdentity, seg, type Remote } from './api-client';
 import { ROLLOUT_OPTIONS } from '../command-options';
 
 /*
@@ -107,14 +107,25 @@ export async function remoteDecide(remote: Remote, argv: string[]): Promise<numb
     allowPositionals: true,
   });
   refuseTypedIdentity('--by', values.by);
-  const id = positionals[0];
-  if (!id) throw new CliError('name the run: refinery decide <workflow-id> --action …');
+  const arg = positionals[0];
+  if (!arg) throw new CliError('name the run: refinery decide <workflow-id | item name> --action …');
   if (!values.action) throw new CliError('--action is required: continue, accept, rollback or cancel');
-  const answer = await apiCall<{ answer: string; by: string }>(remote, 'POST', `/v1/tunes/${seg(id)}/decide`, {
-    action: values.action,
-    iterations: values.iterations === undefined ? undefined : Number(values.iterations),
-    note: values.note,
+  // The API resolves an item name to its one run awaiting a decision, by the rules local mode uses.
+  const answer = await apiCall<{ answer: string; by: string; workflowId: string; item?: string }>(
+    remote,
+    'POST',
+    `/v1/tunes/${seg(arg)}/decide`,
+    {
+      action: values.action,
+      iterations: values.iterations === undefined ? undefined : Number(values.iterations),
+      note: values.note,
+    },
+  ).catch((err: unknown) => {
+    // None or several runs awaiting: the same words as local mode, without the API's framing.
+    if (err instanceof ApiRefusal && err.problem.decideTarget) throw new CliError(String(err.problem.detail));
+    throw err;
   });
-  console.log(`${id}: ${answer.answer} (by ${answer.by})`);
+  if (answer.item) console.log(`${answer.item}: deciding ${answer.workflowId}, its run awaiting a decision`);
+  console.log(`${answer.workflowId}: ${answer.answer} (by ${answer.by})`);
   return EXIT.ok;
 }

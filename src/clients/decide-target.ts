@@ -1,13 +1,29 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../shared';
-import { CliError } from './exit-codes';
 
-/** The run a `refinery decide` argument names, and whether it was named by its library item. */
+/**
+ * The run a `refinery decide` argument names, and whether it was named by its library item. Shared by the CLI in local
+ * mode and the API's decide route (remote mode), so both resolve a name by the same rules.
+ */
 export interface DecideTarget {
   workflowId: string;
   /** The library item the argument named, when it was not a workflow id. */
   item?: string;
   workflowType: string;
+}
+
+/**
+ * A name that resolves to no run awaiting a decision, or to several. The CLI prints it as it is (exit 2); the API
+ * answers it as a problem (404 or 409) whose detail is this same message, so both modes say the same words.
+ */
+export class DecideTargetError extends Error {
+  constructor(
+    readonly kind: 'none' | 'several',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DecideTargetError';
+  }
 }
 
 /** Names Temporal's visibility query can hold between single quotes as they are (library names are simpler still). */
@@ -24,14 +40,20 @@ const STATUS_QUERY_MS = 5_000;
  * a stall may not see it yet: when visibility shows none waiting, the item's running runs (RefinerySkill is set when
  * a run starts, long settled) are asked their status directly, which is always current.
  */
-export async function resolveDecideTarget(client: Client, arg: string): Promise<DecideTarget> {
+export async function resolveDecideTarget(
+  client: Client,
+  arg: string,
+  /** The id form the "several" message points at: remote mode has no --by (the token's subject decides). */
+  byId = 'refinery decide <workflow-id> --action … --by <name>',
+): Promise<DecideTarget> {
   try {
     const desc = await client.workflow.getHandle(arg).describe();
     return { workflowId: arg, workflowType: desc.type };
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
-  const none = new CliError(
+  const none = new DecideTargetError(
+    'none',
     `no run of "${arg}" is awaiting a decision, and no workflow has the id "${arg}": ` +
       'see the runs that are with `refinery list --status awaiting-decision`',
   );
@@ -43,9 +65,10 @@ export async function resolveDecideTarget(client: Client, arg: string): Promise<
   if (runs.length === 0) runs = await stalledByStatus(client, await listRuns(client, runsOfItem));
   if (runs.length === 0) throw none;
   if (runs.length > 1)
-    throw new CliError(
+    throw new DecideTargetError(
+      'several',
       `${runs.length} runs of "${arg}" are awaiting a decision: ${runs.map((r) => r.workflowId).join(', ')}: ` +
-        'decide one by its id: refinery decide <workflow-id> --action … --by <name>',
+        `decide one by its id: ${byId}`,
     );
   return { workflowId: runs[0]!.workflowId, item: arg, workflowType: runs[0]!.type };
 }

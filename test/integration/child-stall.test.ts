@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { newImproveRunId, startImprove } from '../../src/clients/improve';
 import { improveCommand } from '../../src/cli/commands/improve';
+import { rolloutCommand } from '../../src/cli/commands/rollout';
 import { stalledHereLines } from '../../src/cli/commands/tune-dataset';
 import { decideCommand, statusCommand } from '../../src/cli/commands/tune-admin';
 import { tuneCommand } from '../../src/cli/commands/tune';
@@ -11,8 +12,11 @@ import { buildImproveInput } from '../../src/cli/improve-input';
 import { decideCommandLine } from '../../src/cli/optimize-status';
 import { loadConfig } from '../../src/config';
 import { chainTuneStatusQuery } from '../../src/optimizer/chain-types';
+import type { ImproveStatus } from '../../src/improve/types';
 import type { OptimizeStatus } from '../../src/optimizer/types';
+import type { RolloutStatus } from '../../src/rollout/types';
 import { optimizeStatusQuery } from '../../src/shared';
+import { addDatasetVersion } from '../../src/store/evals';
 import { runBinding } from '../../src/temporal/store-binding';
 import { improverReply } from '../support/optimizer-fakes';
 import { optimizeHarness, topicCases, type OptimizeHarness } from '../support/optimize/optimize-harness';
@@ -248,6 +252,88 @@ describe('refinery status <improve run>: the tune child awaiting a decision', ()
       expect(await improveCommand(cfg, ['--run', workflowId])).toBe(EXIT.ok);
       expect(logs.slice(-3)).toEqual(childLines);
       await client.workflow.getHandle(workflowId).terminate('test done');
+    });
+  });
+});
+
+describe('refinery status <improve run>: the rollout child awaiting an approver', () => {
+  test('names the rollout, its wait and the `refinery rollout approve|reject` commands; exit 0', async () => {
+    const { h, cfg, binding, run } = await world();
+    await h.prompt('greet', 'Answer the question.\nQuestion: {{q}}', true);
+    const candidate = await h.item('greet', {
+      type: 'text',
+      text: 'Answer the question well.\nQuestion: {{q}}',
+      variables: ['q'],
+    });
+    // The item's golden dataset: the rollout's staging gate runs on it (threshold 0: it passes).
+    await addDatasetVersion(h.db, {
+      name: 'greet-golden',
+      target: 'greet',
+      cases: [{ id: 'c1', vars: { q: 'q1' }, assertions: [], tags: [], required: false }],
+      source: 'test',
+      author: 'ana',
+    });
+    // Straight to the rollout: the review waits while the owner skips the tune (with the candidate), the gate and
+    // the approval. The rollout's bake is 1 s with no traffic, so its only step soon lacks samples and awaits an
+    // approver (an improve run's rollout asks none before its first step).
+    const built = buildImproveInput(
+      'greet',
+      { skip: 'harvest', steps: '100', bake: '1s', interval: '10s', 'min-samples': '2', 'gate-threshold': '0' },
+      newImproveRunId(),
+      'ana',
+    );
+    await run(async () => {
+      const { workflowId, handle } = await startImprove(client, binding, built);
+      await eventually(
+        async () => (await handle.query<ImproveStatus>('status')).current === 'review',
+        30_000,
+        'the review wait',
+      );
+      for (const c of [
+        { action: 'skip', step: 'tune', version: candidate, by: 'ana' },
+        { action: 'skip', step: 'gate', by: 'ana' },
+        { action: 'skip', step: 'approval', by: 'ana' },
+        { action: 'reviewed', by: 'ana' },
+      ])
+        await handle.executeUpdate('control', { args: [c] });
+      const rollout = await eventually(async () => {
+        const id = (await handle.query<ImproveStatus>('status')).rollout?.workflowId;
+        const s = id
+          ? await client.workflow
+              .getHandle(id)
+              .query<RolloutStatus>('status')
+              .catch(() => undefined)
+          : undefined;
+        return s?.phase === 'awaiting-evidence' ? { id: id!, rolloutId: s.rolloutId } : undefined;
+      }, 60_000);
+      const lines = [
+        `  waiting on rollout ${rollout.rolloutId} (${rollout.id}) of greet, awaiting approval (awaiting-evidence): ` +
+          'too few samples at step 1 (100%) after the bake: an approver advances anyway or aborts',
+        '  approve with: refinery rollout approve greet --by <owner or admin> [--note "…"]',
+        '  or reject with: refinery rollout reject greet --by <owner or admin> [--note "…"]',
+      ];
+
+      expect(await statusCommand(cfg, [workflowId])).toBe(EXIT.ok);
+      expect(logs[0]).toBe(`${workflowId}: step rollout`);
+      expect(logs.slice(-3)).toEqual(lines);
+
+      logs = [];
+      expect(await statusCommand(cfg, [workflowId, '--json'])).toBe(EXIT.ok);
+      const json = JSON.parse(logs[0]!) as { awaitingApproval: Record<string, unknown> };
+      expect(json.awaitingApproval).toMatchObject({
+        workflowId: rollout.id,
+        name: 'greet',
+        phase: 'awaiting-evidence',
+      });
+
+      logs = [];
+      expect(await improveCommand(cfg, ['--run', workflowId])).toBe(EXIT.ok);
+      expect(logs.slice(-3)).toEqual(lines);
+
+      // The command it names answers it: rejected, the rollout aborts and the improve run ends without shipping.
+      logs = [];
+      expect(await rolloutCommand(cfg, ['reject', 'greet', '--by', 'ana', '--note', 'no traffic'])).toBe(EXIT.ok);
+      expect((await handle.result()).outcome).toBe('the rollout ended aborted: nothing shipped');
     });
   });
 });

@@ -8,6 +8,7 @@ import { requireItem } from '../../library/versions';
 import { openStore } from '../../store/open';
 import { runBinding } from '../../temporal/store-binding';
 import { CliError, EXIT } from '../exit-codes';
+import { childApprovalLines, childAwaitingApproval } from '../child-approval';
 import { childAwaitingDecision, childStallLines } from '../child-stall';
 import { buildImproveInput } from '../improve-input';
 import { improveStatusLines } from '../improve-status';
@@ -137,9 +138,22 @@ async function control(
       const s = await handle.query<ImproveStatus>('status').catch(async () => (await handle.result()) as ImproveStatus);
       // Its tune may stall awaiting a decision: said here, or nobody knows to decide.
       const waiting = await childAwaitingDecision(client, s);
-      if (values.json) console.log(JSON.stringify(waiting ? { ...s, awaitingDecision: waiting } : s));
+      // Its rollout may wait for an approver (a step short of samples): the rollout commands answer it.
+      const approval = await childAwaitingApproval(client, s);
+      if (values.json)
+        console.log(
+          JSON.stringify({
+            ...s,
+            ...(waiting ? { awaitingDecision: waiting } : {}),
+            ...(approval ? { awaitingApproval: approval } : {}),
+          }),
+        );
       else
-        for (const line of [...improveStatusLines(workflowId, s), ...(waiting ? childStallLines(waiting) : [])])
+        for (const line of [
+          ...improveStatusLines(workflowId, s),
+          ...(waiting ? childStallLines(waiting) : []),
+          ...(approval ? childApprovalLines(approval) : []),
+        ])
           console.log(line);
       return EXIT.ok;
     }

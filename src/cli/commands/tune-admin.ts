@@ -13,6 +13,7 @@ import { reconcileRuns } from '../../temporal/reconcile-runs';
 import { workerPolling } from '../../temporal/pollers';
 import { runBinding } from '../../temporal/store-binding';
 import type { DecisionAction } from '../../tune/types';
+import { childApprovalLines, childAwaitingApproval } from '../child-approval';
 import { childAwaitingDecision, childStallLines, type ChildAwaitingDecision } from '../child-stall';
 import { CliError, EXIT } from '../exit-codes';
 import { improveStatusLines, isImproveStatus } from '../improve-status';
@@ -25,7 +26,8 @@ export const statusHelp = `refinery status <workflow-id> [--json]
   Phase, iteration, scores, a stall awaiting a decision, and the outcome when done (a \`tune --dataset\` run:
   the frontier, the best validation score with its interval, budget spent, the last rejection). Of a chain
   (\`tune --chain\`) or an improve run: each step, and the child run awaiting a decision with the \`refinery decide\`
-  commands (exit 4; --json adds "awaitingDecision"). With no worker polling (or none answering within 5 s) it
+  commands (exit 4; --json adds "awaitingDecision"); of an improve run, its rollout awaiting an approver with the
+  \`refinery rollout approve|reject\` commands (exit 0; --json adds "awaitingApproval"). With no worker polling (or none answering within 5 s) it
   answers from the store and Temporal's visibility, says so, and --json prints that answer ({"source":"store",...})
   instead of the run's own status.`;
 export const decideHelp = `refinery decide <workflow-id | item name> --action continue|accept|rollback|cancel [--iterations N] --by <name> [--note "…"] [--wait]
@@ -89,11 +91,22 @@ export async function statusCommand(config: Config, argv: string[]): Promise<num
       if (answer.source === 'workflow' && isImproveStatus(answer.status)) {
         const s = answer.status;
         const waiting = await childAwaitingDecision(client, s);
-        if (values.json) console.log(JSON.stringify(waiting ? { ...s, awaitingDecision: waiting } : s));
+        // Its rollout may wait for an approver: said too, but exit 0 as `refinery rollout status` and the run's own
+        // approval step do; exit 4 stays "a tune awaits `refinery decide`".
+        const approval = await childAwaitingApproval(client, s);
+        if (values.json)
+          console.log(
+            JSON.stringify({
+              ...s,
+              ...(waiting ? { awaitingDecision: waiting } : {}),
+              ...(approval ? { awaitingApproval: approval } : {}),
+            }),
+          );
         else
           for (const line of [
             ...improveStatusLines(id, s, workflowUiLink(config, id)),
             ...(waiting ? childStallLines(waiting) : []),
+            ...(approval ? childApprovalLines(approval) : []),
           ])
             console.log(line);
         return waiting ? EXIT.awaitingDecision : EXIT.ok;

@@ -131,13 +131,13 @@ export function checkVerdict(
   };
 }
 
-/** The step after `step` that is not skipped, or 'finished'. */
-export function nextStep(s: ImproveStatus, step: ImproveStep): ImproveStep | 'finished' {
-  for (let i = IMPROVE_STEPS.indexOf(step) + 1; i < IMPROVE_STEPS.length; i++) {
-    const next = IMPROVE_STEPS[i]!;
-    if (stepOf(s, next).state !== 'skipped') return next;
-  }
-  return 'finished';
+/**
+ * The step after `step`, or 'finished'. Skipped steps are not passed over here: the loop visits each one and does
+ * what skipping it means (a skipped tune still publishes the dataset the gate needs; a skipped rollout ends the run
+ * with nothing shipped, so the check never measures a rollout that did not happen).
+ */
+export function nextStep(step: ImproveStep): ImproveStep | 'finished' {
+  return IMPROVE_STEPS[IMPROVE_STEPS.indexOf(step) + 1] ?? 'finished';
 }
 
 /** The Web UI's current details: the steps as a list, the one running marked, what a person may send. */

@@ -157,7 +157,7 @@ export async function improveWorkflow(input: ImproveInput, carried?: ImproveCarr
     return true;
   };
   const advance = (step: ImproveStep) => {
-    status.current = nextStep(status, step);
+    status.current = nextStep(step);
     skipped = undefined;
     run.waitUntil = undefined;
     show();

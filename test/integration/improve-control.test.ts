@@ -87,6 +87,35 @@ test('skips: a later step marked at once, the current wait ended; with no accept
   });
 });
 
+test('steps skipped ahead are each visited: with the rollout skipped the run ends there, nothing shipped and nothing checked', async () => {
+  await withWorker(async (taskQueue) => {
+    const handle = await start(taskQueue, { skip: 'harvest' });
+    await eventually(async () => stateOf(await handle.query<ImproveStatus>('status'), 'review') === 'waiting');
+    const admin = { by: 'root', authenticated: true, admin: true };
+    for (const c of [
+      { action: 'skip', step: 'tune', version: 1, by: 'ana' },
+      { action: 'skip', step: 'gate', ...admin },
+      { action: 'skip', step: 'approval', ...admin },
+      { action: 'skip', step: 'rollout', by: 'ana' },
+    ])
+      await handle.executeUpdate('control', { args: [c] });
+    await handle.signal('control', { action: 'skip', by: 'rita' });
+    const s = await handle.result();
+    expect(s.outcome).toBe('the rollout was skipped: nothing shipped');
+    expect(s.steps.map((x) => x.state)).toEqual([
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+      'pending',
+    ]);
+    expect(s.rollout).toBeUndefined();
+    expect(s.check).toBeUndefined();
+  });
+});
+
 test('the review times out and the run goes on with the cases accepted so far', async () => {
   await withWorker(async (taskQueue) => {
     const handle = await start(taskQueue);

@@ -22,7 +22,8 @@ describe('the notice a child optimizer run sends its parent', () => {
       item: 'greet',
       reason: 'converged-below-threshold',
       since,
-      decide: 'refinery decide optimize-greet-r1-tune --action continue|accept|rollback|cancel [--iterations N] --by <you>',
+      decide:
+        'refinery decide optimize-greet-r1-tune --action continue|accept|rollback|cancel [--iterations N] --by <you>',
     });
   });
 

@@ -2,11 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../../src/activities';
 import { newImproveRunId, startImprove } from '../../src/clients/improve';
 import { decideCommand, listCommand } from '../../src/cli/commands/tune-admin';
 import { tuneCommand } from '../../src/cli/commands/tune';
 import { EXIT } from '../../src/cli/exit-codes';
 import { buildImproveInput } from '../../src/cli/improve-input';
+import { buildOptimizeInput, parseOptimizeFlags, resolveOptimizeTarget } from '../../src/cli/optimize-input';
+import { newOptimizeRunId } from '../../src/clients/optimize';
 import { loadConfig } from '../../src/config';
 import type { ImproveStatus } from '../../src/improve/types';
 import { optimizeStatusQuery } from '../../src/shared';
@@ -216,4 +220,51 @@ test('a chain whose step stalls: its details and RefineryStatus say so, and go b
     expect(statuses).toEqual(['awaiting-decision', 'running', 'awaiting-decision']);
     await chain.terminate('test done');
   });
+});
+
+test('a parent that is gone: the signals to it fail, and the child waits for its decision and ends all the same', async () => {
+  const { h, cfg, binding } = await world();
+  await h.item('greet', { type: 'text', text: 'Answer the question.\nQuestion: {{q}}', variables: ['q'] });
+  await h.dataset('topics', topicCases(6, ['apples', 'boats']));
+  const flags = {
+    dataset: 'topics@1',
+    seed: '7',
+    threshold: '101',
+    patience: '1',
+    parallel: '1',
+    'max-iterations': '3',
+  };
+  const parsed = parseOptimizeFlags(['greet'], { output: h.dir, ...flags }, { cwd: h.dir });
+  const input = buildOptimizeInput(parsed, await resolveOptimizeTarget(h.db, parsed, h.dir), newOptimizeRunId(), 'ana');
+  const childId = uniqueId('orphan-optimize');
+  const connection = await NativeConnection.connect({ address: sharedTestEnv().temporalAddress });
+  try {
+    // Its own bundle: a parent that starts the real optimizer, abandons it and ends before the child stalls.
+    const worker = await Worker.create({
+      connection,
+      taskQueue: binding.taskQueue,
+      workflowsPath: require.resolve('../fakes/abandoning-parent-workflows'),
+      interceptors: { workflowModules: [require.resolve('../../src/workflows/store-interceptors')] },
+      activities: createActivities({ db: h.db, providers: h.providers }),
+    });
+    await worker.runUntil(async () => {
+      await client.workflow.execute('abandoningParentWorkflow', {
+        taskQueue: binding.taskQueue,
+        workflowId: uniqueId('gone-parent'),
+        args: [input, childId],
+        memo: binding.memo,
+      });
+      const child = client.workflow.getHandle(childId);
+      await eventually(async () => (await child.query(optimizeStatusQuery)).stall, 60_000, 'the stall');
+      expect(await refineryStatus(child)).toBe('awaiting-decision');
+      expect(await decideCommand(cfg, [childId, '--action', 'accept', '--by', 'ana'])).toBe(EXIT.ok);
+      expect((await child.result()).stop).toBe('accepted');
+      // Both signals were tried (waiting, then cleared) and both failed: the parent had ended.
+      const events = (await child.fetchHistory()).events ?? [];
+      expect(events.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes)).toHaveLength(2);
+      expect(events.filter((e) => e.signalExternalWorkflowExecutionFailedEventAttributes)).toHaveLength(2);
+    });
+  } finally {
+    await connection.close();
+  }
 });

@@ -4,6 +4,7 @@ import type { ApprovalInput, ControlInput, RolloutStatus } from './rollout/types
 import type { DecisionInput, TuneStatus } from './tune/types';
 import type { OptimizeStatus } from './optimizer/types';
 import type { ImproveControlInput, ImproveStatus } from './improve/types';
+import type { ChildStallInput } from './web-ui/child-waiting';
 
 /** Default task queue; REFINERY_TASK_QUEUE overrides it for worker and clients alike. */
 export const DEFAULT_TASK_QUEUE = 'refinery';
@@ -94,3 +95,9 @@ export const improveStatusQuery = defineQuery<ImproveStatus>('status');
 // signal for the Web UI.
 export const improveControlUpdate = defineUpdate<string, [ImproveControlInput]>('control');
 export const improveControlSignal = defineSignal<[ImproveControlInput]>('control');
+
+// ---- a child optimizer run and its parent (an improve run, a chain) ---------------------------------
+
+// Signal from the child to its parent when it starts or stops waiting for a decision: a workflow cannot query
+// another, and the parent's Web UI details and RefineryStatus should say that a decision is needed.
+export const childStallSignal = defineSignal<[ChildStallInput]>('childStall');

@@ -1,5 +1,12 @@
 import { defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
-import { executeChild, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  executeChild,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import {
   chainTuneStatusQuery,
@@ -8,7 +15,8 @@ import {
   type ChainTuneStatus,
 } from '../optimizer/chain-types';
 import type { OptimizeInput, OptimizeStatus } from '../optimizer/types';
-import { SEARCH_ATTRIBUTES } from '../shared';
+import { childStallSignal, SEARCH_ATTRIBUTES } from '../shared';
+import { afterNotice, parentStatusLabel, withChildWaiting, type ChildWaiting } from '../web-ui/child-waiting';
 import { optimizeWorkflow } from './optimize';
 import { optimizeMetadata } from '../web-ui/static-metadata';
 
@@ -36,19 +44,33 @@ export async function chainTuneWorkflow(input: ChainTuneInput): Promise<ChainTun
     phase: 'starting',
     steps: input.skills.map((s): ChainStepStatus => ({ skill: s.name, dir: s.dir })),
   };
+  /** The current step's stall, as its run told this one (the loop never continues as new: nothing to carry). */
+  let waiting: ChildWaiting | undefined;
+  let label = 'running';
   setHandler(chainTuneStatusQuery, () => status);
   const show = (phase: string) => {
     status.phase = phase;
+    // RefineryStatus says a decision is needed while a step's run waits for one; it is written only when it changes.
+    const next = parentStatusLabel(phase === 'completed' ? 'completed' : 'running', waiting);
+    if (next !== label) upsertSearchAttributes([{ key: statusKey, value: (label = next) }]);
     setCurrentDetails(
-      [
-        `**Chain tune** ${input.skills.map((s) => s.name).join(' → ')}: ${phase}`,
-        ...status.steps.map(
-          (s, i) =>
-            `${i + 1}. ${s.skill}: ${s.status ? (s.status.stop ?? s.status.phase) : s.workflowId ? `running (${s.workflowId})` : 'waiting'}`,
-        ),
-      ].join('\n\n'),
+      withChildWaiting(
+        [
+          `**Chain tune** ${input.skills.map((s) => s.name).join(' → ')}: ${phase}`,
+          ...status.steps.map(
+            (s, i) =>
+              `${i + 1}. ${s.skill}: ${s.status ? (s.status.stop ?? s.status.phase) : s.workflowId ? `running (${s.workflowId})` : 'waiting'}`,
+          ),
+        ].join('\n\n'),
+        waiting,
+      ),
     );
   };
+  // A step's run says when it starts or stops waiting for a decision; only the step running now counts.
+  setHandler(childStallSignal, (notice) => {
+    waiting = afterNotice(waiting, notice, status.steps.find((s) => s.workflowId && !s.status)?.workflowId);
+    show(status.phase);
+  });
 
   let previous: { skill: string; status: OptimizeStatus; dataset: { name: string; version: number } } | undefined;
   let upstreamRef: string | undefined;
@@ -88,17 +110,22 @@ export async function chainTuneWorkflow(input: ChainTuneInput): Promise<ChainTun
     // Unique per chain run (the parent's workflow id holds its run id), and readable in the Web UI.
     step.workflowId = `${workflowInfo().workflowId}-${i + 1}-${skill.name}`;
     show(`step ${i + 1} of ${input.skills.length}: tuning ${skill.name}`);
-    step.status = await executeChild(optimizeWorkflow, {
-      workflowId: step.workflowId,
-      args: [child],
-      // As `refinery tune` starts a single skill's run: `refinery list` finds the steps by status and skill.
-      typedSearchAttributes: new TypedSearchAttributes([
-        { key: statusKey, value: 'running' },
-        { key: skillKey, value: skill.name },
-      ]),
-      ...optimizeMetadata(child, step.workflowId),
-      staticSummary: `Step ${i + 1} of chain ${input.runId}: optimizes skill ${skill.name}@${skill.version} on ${prepared.dataset.name}@${prepared.dataset.version}`,
-    });
+    try {
+      step.status = await executeChild(optimizeWorkflow, {
+        workflowId: step.workflowId,
+        args: [child],
+        // As `refinery tune` starts a single skill's run: `refinery list` finds the steps by status and skill.
+        typedSearchAttributes: new TypedSearchAttributes([
+          { key: statusKey, value: 'running' },
+          { key: skillKey, value: skill.name },
+        ]),
+        ...optimizeMetadata(child, step.workflowId),
+        staticSummary: `Step ${i + 1} of chain ${input.runId}: optimizes skill ${skill.name}@${skill.version} on ${prepared.dataset.name}@${prepared.dataset.version}`,
+      });
+    } finally {
+      // The step's run ended, however: it waits on nothing any more, whether or not it said so.
+      waiting = undefined;
+    }
     previous = { skill: skill.name, status: step.status, dataset: prepared.dataset };
   }
   show('completed');

@@ -1,4 +1,10 @@
-import { ActivityFailure, ApplicationFailure, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  defineSearchAttributeKey,
+  SearchAttributeType,
+  TypedSearchAttributes,
+} from '@temporalio/common';
 import {
   allHandlersFinished,
   condition,
@@ -39,12 +45,14 @@ import type {
 import type { OptimizeInput, OptimizeStatus } from '../optimizer/types';
 import type { RolloutStatus } from '../rollout/types';
 import {
+  childStallSignal,
   controlSignal,
   improveControlSignal,
   improveControlUpdate,
   improveStatusQuery,
   SEARCH_ATTRIBUTES,
 } from '../shared';
+import { afterNotice, parentStatusLabel, withChildWaiting, type ChildWaiting } from '../web-ui/child-waiting';
 import { evalRunWorkflow } from './eval-run';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -62,6 +70,7 @@ const webhook = proxyActivities<Activities>({
 });
 
 const statusKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.status, SearchAttributeType.KEYWORD);
+const skillKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.skill, SearchAttributeType.KEYWORD);
 
 /** What a run hands the next one when it continues as new during a long wait. */
 export interface ImproveCarry {
@@ -73,6 +82,8 @@ export interface ImproveCarry {
   candidate?: number;
   /** Absolute end (ms since epoch) of the wait of the current step, so a new run waits only what is left. */
   waitUntil?: number;
+  /** The tune child's stall, as it told this run: the details and RefineryStatus show it while it lasts. */
+  childWaiting?: ChildWaiting;
 }
 
 /**
@@ -103,8 +114,9 @@ export async function improveWorkflow(input: ImproveInput, carried?: ImproveCarr
   let decision: ImproveControlInput | undefined;
 
   const show = () => {
-    setCurrentDetails(improveDetails(status, workflowId));
-    upsertSearchAttributes([{ key: statusKey, value: status.current === 'finished' ? 'completed' : status.current }]);
+    setCurrentDetails(withChildWaiting(improveDetails(status, workflowId), run.childWaiting));
+    const own = status.current === 'finished' ? 'completed' : status.current;
+    upsertSearchAttributes([{ key: statusKey, value: parentStatusLabel(own, run.childWaiting) }]);
   };
   const mark = (step: ImproveStep, state: StepState, detail?: string) => {
     const s = status.steps.find((x) => x.step === step)!;
@@ -139,6 +151,12 @@ export async function improveWorkflow(input: ImproveInput, carried?: ImproveCarr
     const p = improveControlProblem(status, c, approvers());
     if (p) log.warn('improve control signal ignored', { problem: p });
     else take(viaSignal(c));
+  });
+  // The tune child says when it starts or stops waiting for a decision (a signal: it cannot be queried from here).
+  setHandler(childStallSignal, (notice) => {
+    const tuning = status.current === 'tune' ? status.tune?.workflowId : undefined;
+    run.childWaiting = afterNotice(run.childWaiting, notice, tuning);
+    show();
   });
 
   const finish = (outcome: string): ImproveStatus => {
@@ -358,6 +376,11 @@ export async function improveWorkflow(input: ImproveInput, carried?: ImproveCarr
     const child = await startChild('optimizeWorkflow', {
       workflowId: childId,
       args: [optimizeInput],
+      // As `refinery tune` starts a run: `refinery list` and `refinery decide <item>` find it by status and item.
+      typedSearchAttributes: new TypedSearchAttributes([
+        { key: statusKey, value: 'running' },
+        { key: skillKey, value: input.name },
+      ]),
       staticSummary: `Tunes ${input.name}@${run.start!.productionVersion} on ${dataset.name}@${dataset.version} for improve run ${input.runId}`,
     });
     let result: OptimizeStatus | undefined;
@@ -367,6 +390,11 @@ export async function improveWorkflow(input: ImproveInput, carried?: ImproveCarr
       (err: unknown) => void (failure = err),
     );
     await condition(() => result !== undefined || failure !== undefined || !!stopped || !!skipped);
+    // Ended, stopped or skipped: the child waits on nothing any more, whether or not it said so.
+    if (run.childWaiting) {
+      run.childWaiting = undefined;
+      show();
+    }
     if (result === undefined && failure === undefined) {
       // Stopped or skipped while tuning: the tune is cancelled; nothing it made is shipped by this run.
       await getExternalWorkflowHandle(childId).cancel();

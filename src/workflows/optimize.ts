@@ -3,7 +3,9 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   isCancellation,
+  log,
   ParentClosePolicy,
   proxyActivities,
   proxyLocalActivities,
@@ -46,8 +48,9 @@ import type {
   OptimizerOps,
   OptimizeStatus,
 } from '../optimizer/types';
-import { optimizeStatusQuery, SEARCH_ATTRIBUTES } from '../shared';
+import { childStallSignal, optimizeStatusQuery, SEARCH_ATTRIBUTES } from '../shared';
 import type { DecisionInput } from '../tune/types';
+import { childStallNotice } from '../web-ui/child-waiting';
 import { rolloutMetadata } from '../web-ui/static-metadata';
 import { evaluateSummary, optimizeSummaries, proposeSummary, waitForPersonSummary } from '../web-ui/summaries';
 
@@ -194,14 +197,35 @@ export async function optimizeWorkflow(input: OptimizeInput, carried?: OptimizeR
       run.stall = { reason: 'unresolved-recurring', detail: escalation, since: new Date().toISOString() };
     }
     setPhase('awaiting-decision');
+    await tellParent(run.stall);
     const decided = await condition(() => pending !== undefined, settings.decisionTimeoutMs, {
       summary: waitForPersonSummary('a decision', 'decide', settings.decisionTimeoutMs),
     });
     const goesOn = applyOptimizeDecision(run, decided ? pending!.decision : undefined, new Date().toISOString());
     pending = undefined;
+    await tellParent(undefined);
     if (!goesOn) break;
   }
   return finish();
+
+  /**
+   * A child run (of an improve run, of a chain) tells its parent when it starts or stops waiting, so the parent's
+   * details and RefineryStatus say a decision is needed. The parent may be gone (terminated, or ended by a person):
+   * that must not fail this run, which waits for its decision all the same.
+   */
+  async function tellParent(stall: { reason: string; since: string } | undefined): Promise<void> {
+    const { parent, workflowId } = workflowInfo();
+    if (!parent) return;
+    try {
+      await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(
+        childStallSignal,
+        childStallNotice(workflowId, input.target.name, stall),
+      );
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn('the parent run was not told of the stall', { parent: parent.workflowId, waiting: Boolean(stall) });
+    }
+  }
 
   /** The escalation of an unresolved recurring issue when the pick needs a person first, else undefined. */
   async function unresolvedRecurring(): Promise<string | undefined> {

@@ -18,13 +18,16 @@ export interface DecideTarget {
  */
 export class DecideTargetError extends Error {
   constructor(
-    readonly kind: 'none' | 'several',
+    readonly kind: 'none' | 'several' | 'takes-no-decision',
     message: string,
   ) {
     super(message);
     this.name = 'DecideTargetError';
   }
 }
+
+/** The workflow types that take a `decide`: the tune loop and the optimizer. */
+const DECIDES = ['tuneWorkflow', 'optimizeWorkflow'];
 
 /** Names Temporal's visibility query can hold between single quotes as they are (library names are simpler still). */
 const QUERYABLE = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
@@ -48,6 +51,13 @@ export async function resolveDecideTarget(
 ): Promise<DecideTarget> {
   try {
     const desc = await client.workflow.getHandle(arg).describe();
+    // An improve or chain run shows its child's wait in its own status and details, which invites deciding the parent.
+    if (!DECIDES.includes(desc.type))
+      throw new DecideTargetError(
+        'takes-no-decision',
+        `${arg} is a run of ${desc.type}, which takes no decision: decide the run it waits on, which ` +
+          `\`refinery status ${arg}\` names with its \`refinery decide\` command`,
+      );
     return { workflowId: arg, workflowType: desc.type };
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;

@@ -7,7 +7,7 @@ import { createActivities } from '../../src/activities';
 import { newImproveRunId, startImprove } from '../../src/clients/improve';
 import { decideCommand, listCommand } from '../../src/cli/commands/tune-admin';
 import { tuneCommand } from '../../src/cli/commands/tune';
-import { EXIT } from '../../src/cli/exit-codes';
+import { CliError, EXIT } from '../../src/cli/exit-codes';
 import { buildImproveInput } from '../../src/cli/improve-input';
 import { buildOptimizeInput, parseOptimizeFlags, resolveOptimizeTarget } from '../../src/cli/optimize-input';
 import { newOptimizeRunId } from '../../src/clients/optimize';
@@ -145,6 +145,17 @@ test('an improve run whose tune stalls: its details and RefineryStatus say so, a
     });
     expect(rows.find((r) => r.workflowId === childId)).toMatchObject({ skill: item, kind: 'optimize' });
     expect(rows.map((r) => r.workflowId)).not.toContain(workflowId);
+
+    // The parent shows the wait, but takes no decision itself: deciding it by id says which command names the run.
+    const refused = await decideCommand(cfg, [workflowId, '--action', 'accept', '--by', 'ana']).catch(
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(CliError);
+    expect((refused as CliError).exitCode).toBe(EXIT.badInput);
+    expect((refused as CliError).message).toBe(
+      `${workflowId} is a run of improveWorkflow, which takes no decision: decide the run it waits on, which ` +
+        `\`refinery status ${workflowId}\` names with its \`refinery decide\` command`,
+    );
 
     logs = [];
     expect(await decideCommand(cfg, [item, '--action', 'continue', '--iterations', '2', '--by', 'ana'])).toBe(EXIT.ok);

@@ -99,6 +99,7 @@ async function decideTarget(t: ApiTemporal, arg: string): Promise<DecideTarget> 
   } catch (err) {
     if (!(err instanceof DecideTargetError)) throw err;
     const [status, title] = err.kind === 'none' ? [404, 'Not Found'] : [409, 'Conflict'];
+    // 409 also for a run that takes no decision (an improve or chain run): the id exists, the action does not fit it.
     throw new HttpProblem(status, title, err.message, 'id', {}, { decideTarget: err.kind });
   }
 }

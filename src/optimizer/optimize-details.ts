@@ -4,6 +4,7 @@ import type { OptimizeRunState } from './run-state';
 import type { OptimizeInput } from './types';
 import { humanDuration, waitingBlock, type SignalChoice } from '../web-ui/markdown';
 import { decideChoices, YOUR_NAME } from '../web-ui/run-details';
+import { decideLine } from '../web-ui/child-waiting';
 
 const pct = (x: number) => `${Math.round(x * 1000) / 10}`;
 
@@ -40,12 +41,12 @@ export function details(input: OptimizeInput, run: OptimizeRunState, workflowId:
         ? waitingBlock({
             waitsFor: `a decision before the chosen candidate is recorded: ${run.stall.detail} (${since}, then keeps the original).`,
             choices: recurringChoices(),
-            cli: `refinery decide ${workflowId} --action accept|rollback|cancel --by <you>`,
+            cli: decideLine(workflowId, run.stall.reason),
           })
         : waitingBlock({
             waitsFor: `${run.stall.detail} (${since}).`,
             choices: decideChoices(),
-            cli: `refinery decide ${workflowId} --action continue|accept|rollback|cancel [--iterations N] --by <you>`,
+            cli: decideLine(workflowId, run.stall.reason),
           }),
     );
   }

@@ -8,10 +8,8 @@ import { requireItem } from '../../library/versions';
 import { openStore } from '../../store/open';
 import { runBinding } from '../../temporal/store-binding';
 import { CliError, EXIT } from '../exit-codes';
-import { childApprovalLines, childAwaitingApproval } from '../child-approval';
-import { childAwaitingDecision, childStallLines } from '../child-stall';
 import { buildImproveInput } from '../improve-input';
-import { improveStatusLines } from '../improve-status';
+import { printImproveStatus } from '../improve-status-report';
 import { cliActor } from '../library-io';
 import { workflowUiLink } from '../stack';
 
@@ -136,25 +134,8 @@ async function control(
     const handle = client.workflow.getHandle(workflowId);
     if (count === 0) {
       const s = await handle.query<ImproveStatus>('status').catch(async () => (await handle.result()) as ImproveStatus);
-      // Its tune may stall awaiting a decision: said here, or nobody knows to decide.
-      const waiting = await childAwaitingDecision(client, s);
-      // Its rollout may wait for an approver (a step short of samples): the rollout commands answer it.
-      const approval = await childAwaitingApproval(client, s);
-      if (values.json)
-        console.log(
-          JSON.stringify({
-            ...s,
-            ...(waiting ? { awaitingDecision: waiting } : {}),
-            ...(approval ? { awaitingApproval: approval } : {}),
-          }),
-        );
-      else
-        for (const line of [
-          ...improveStatusLines(workflowId, s),
-          ...(waiting ? childStallLines(waiting) : []),
-          ...(approval ? childApprovalLines(approval) : []),
-        ])
-          console.log(line);
+      // Its tune may await a decision, its rollout an approver: said here, or nobody knows to answer.
+      await printImproveStatus(client, workflowId, s, { json: values.json });
       return EXIT.ok;
     }
     const c: ImproveControlInput =

@@ -13,10 +13,10 @@ import { reconcileRuns } from '../../temporal/reconcile-runs';
 import { workerPolling } from '../../temporal/pollers';
 import { runBinding } from '../../temporal/store-binding';
 import type { DecisionAction } from '../../tune/types';
-import { childApprovalLines, childAwaitingApproval } from '../child-approval';
 import { childAwaitingDecision, childStallLines, type ChildAwaitingDecision } from '../child-stall';
 import { CliError, EXIT } from '../exit-codes';
-import { improveStatusLines, isImproveStatus } from '../improve-status';
+import { isImproveStatus } from '../improve-status';
+import { printImproveStatus } from '../improve-status-report';
 import { isOptimizeStatus, renderOptimizeStatus } from '../optimize-status';
 import { workflowUiLink } from '../stack';
 import { optimizeStatusQuery } from '../../shared';
@@ -89,27 +89,11 @@ export async function statusCommand(config: Config, argv: string[]): Promise<num
       });
       // An improve run answers the same query; its tune (a child optimizer run) may be the one awaiting a decision.
       if (answer.source === 'workflow' && isImproveStatus(answer.status)) {
-        const s = answer.status;
-        const waiting = await childAwaitingDecision(client, s);
-        // Its rollout may wait for an approver: said too, but exit 0 as `refinery rollout status` and the run's own
-        // approval step do; exit 4 stays "a tune awaits `refinery decide`".
-        const approval = await childAwaitingApproval(client, s);
-        if (values.json)
-          console.log(
-            JSON.stringify({
-              ...s,
-              ...(waiting ? { awaitingDecision: waiting } : {}),
-              ...(approval ? { awaitingApproval: approval } : {}),
-            }),
-          );
-        else
-          for (const line of [
-            ...improveStatusLines(id, s, workflowUiLink(config, id)),
-            ...(waiting ? childStallLines(waiting) : []),
-            ...(approval ? childApprovalLines(approval) : []),
-          ])
-            console.log(line);
-        return waiting ? EXIT.awaitingDecision : EXIT.ok;
+        const printed = await printImproveStatus(client, id, answer.status, {
+          json: values.json,
+          link: workflowUiLink(config, id),
+        });
+        return printed.awaitingDecision ? EXIT.awaitingDecision : EXIT.ok;
       }
     } finally {
       await close();

@@ -24,7 +24,7 @@ describe('RefineryProvider freshness', () => {
   afterAll(() => h.close());
   afterEach(resetOpenFeature);
 
-  it('sees a label move and a rollback in the next evaluation within a second', async () => {
+  it('sees a label move and a rollback in its next evaluations, for every unit', async () => {
     const provider = new RefineryProvider({
       baseUrl: h.url,
       token: TOKEN,
@@ -60,7 +60,7 @@ describe('RefineryProvider freshness', () => {
     console.log(
       `openfeature: label move seen after ${moveMs} ms (unit: ${moveUnitMs} ms), rollback after ${rollbackMs} ms (unit: ${rollbackUnitMs} ms)`,
     );
-    for (const ms of [moveMs, moveUnitMs, rollbackMs, rollbackUnitMs]) expect(ms).toBeLessThan(1000);
+    // How fast is measured in `npm run bench` (docs/testing.md), not asserted: each wait's deadline bounds it.
     const details = await client.getNumberDetails('summary', -1);
     expect(details).toMatchObject({ value: 1, variant: 'v1', flagMetadata: { version: 1, source: 'cache' } });
   });

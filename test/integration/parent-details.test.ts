@@ -175,8 +175,10 @@ test('an improve run whose tune stalls: its details and RefineryStatus say so, a
       ['cleared', childId],
       ['waiting', childId],
     ]);
-    expect((await historyOf(parent)).statuses.slice(-3)).toEqual(['awaiting-decision', 'tune', 'awaiting-decision']);
+    // The signal lands in history before the workflow task that handles it writes RefineryStatus: wait for the
+    // parent to show the new wait, then read the order of the statuses it wrote.
     await awaitingOn(parent, childId, item);
+    expect((await historyOf(parent)).statuses.slice(-3)).toEqual(['awaiting-decision', 'tune', 'awaiting-decision']);
 
     // Accepted: the tune ends (nothing beat production), and so does the wait the parent showed.
     expect(await decideCommand(cfg, [childId, '--action', 'accept', '--by', 'ana'])).toBe(EXIT.ok);

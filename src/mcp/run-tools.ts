@@ -1,6 +1,7 @@
 import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { DecideTargetError, resolveDecideTarget } from '../clients/decide-target';
 import { statusOf } from '../clients/tune-status';
 import { DEFAULT_EVAL_SETTINGS, startEval, type EvalResult } from '../clients/eval';
 import { requireItem } from '../library/versions';
@@ -186,9 +187,11 @@ export function registerRunTools(server: McpServer, deps: McpDeps): void {
       title: 'Decide a stalled tune',
       description:
         'Sends the decision a stalled tune (or optimizer) run waits for: continue (with iterations), accept, ' +
-        'rollback or cancel. Recorded as made by the token’s subject. Needs a token with the writer role.',
+        'rollback or cancel. Name the run by its workflowId, or by its library item: the one run of that item ' +
+        'awaiting a decision. Recorded as made by the token’s subject. Needs a token with the writer role.',
       inputSchema: {
-        workflowId: runId,
+        workflowId: runId.optional(),
+        item: itemName.optional().describe('a library item whose one run awaiting a decision is decided'),
         action: z.enum(['continue', 'accept', 'rollback', 'cancel']),
         iterations: z.number().int().min(1).max(MAX_CONTINUE_ITERATIONS).optional(),
         note: z.string().max(2000).optional(),
@@ -197,7 +200,21 @@ export function registerRunTools(server: McpServer, deps: McpDeps): void {
     },
     async (args) => {
       const actor = writer(deps, 'decide_tune');
+      if ((args.workflowId === undefined) === (args.item === undefined))
+        throw new Error('decide_tune takes one of "workflowId" (a run id) or "item" (a library item\'s name)');
       const { client } = await deps.temporal();
+      // The same rules as `refinery decide` and the API: a parent (improve, chain) is refused with the run to decide,
+      // and an item's name finds its one run awaiting a decision, even before visibility shows the stall.
+      const target = await resolveDecideTarget(
+        client,
+        args.workflowId ?? args.item!,
+        'decide_tune {"workflowId": "<id>", "action": …}',
+      ).catch((err: unknown) => {
+        if (err instanceof DecideTargetError && args.workflowId !== undefined && err.kind === 'none')
+          throw new Error(`no running tune "${args.workflowId}": check it with tune_status`);
+        throw err;
+      });
+      const workflowId = target.workflowId;
       const decision: DecisionInput = {
         action: args.action,
         iterations: args.iterations,
@@ -208,12 +225,12 @@ export function registerRunTools(server: McpServer, deps: McpDeps): void {
       };
       try {
         const answer = await client.workflow
-          .getHandle(args.workflowId)
+          .getHandle(workflowId)
           .executeUpdate<string, [DecisionInput]>('decide', { args: [decision] });
-        return jsonResult({ workflowId: args.workflowId, answer, by: actor.subject });
+        return jsonResult({ workflowId, ...(target.item ? { item: target.item } : {}), answer, by: actor.subject });
       } catch (err) {
         if (err instanceof WorkflowNotFoundError)
-          throw new Error(`no running tune "${args.workflowId}": check it with tune_status`);
+          throw new Error(`no running tune "${workflowId}": check it with tune_status`);
         if (err instanceof WorkflowUpdateFailedError)
           throw new Error(`decision refused: ${err.cause?.message ?? err.message}`);
         throw err;

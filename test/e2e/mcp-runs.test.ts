@@ -188,8 +188,22 @@ describe('refinery mcp over stdio: evals and tunes on a real Temporal server', (
       );
       expect(stalled.status).toMatchObject({ phase: 'awaiting-decision', target: { name: 'greet' } });
       expect(stalled.status.stall.detail).toMatch(/below the threshold/);
-      const accepted = await s.call('decide_tune', { workflowId: run.workflowId, action: 'accept' });
-      expect(accepted).toMatchObject({ isError: false, json: { by: 'wes' } });
+      // Named by its item, as `refinery decide greet` does: the one run of greet awaiting a decision.
+      const both = await s.call('decide_tune', { workflowId: run.workflowId, item: 'greet', action: 'accept' });
+      expect(both).toMatchObject({
+        isError: true,
+        text: expect.stringContaining('decide_tune takes one of "workflowId" (a run id) or "item"'),
+      });
+      const noRun = await s.call('decide_tune', { item: 'nothing-waits', action: 'accept' });
+      expect(noRun).toMatchObject({
+        isError: true,
+        text: expect.stringContaining('no run of "nothing-waits" is awaiting a decision'),
+      });
+      const accepted = await s.call('decide_tune', { item: 'greet', action: 'accept' });
+      expect(accepted).toMatchObject({
+        isError: false,
+        json: { workflowId: run.workflowId, item: 'greet', by: 'wes' },
+      });
       const status = await run.result();
       expect(status.stop).toBe('accepted');
       expect(status.decisions).toMatchObject([{ action: 'accept', by: 'wes', authenticated: true }]);

@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import { connectClient } from '../../client';
 import type { Config } from '../../config';
 import { McpTokenError, resolveAccess } from '../../mcp/access';
+import { DrainingTransport } from '../../mcp/draining-transport';
 import { createMcpServer } from '../../mcp/server';
 import { registerSecret } from '../../providers/redact';
 import { openStore } from '../../store/open';
@@ -19,6 +20,9 @@ export const mcpHelp = `refinery mcp [--token <token>]
   unless started with a token (REFINERY_MCP_TOKEN or --token) of role writer or above, checked against the
   token store; write tools are listed either way and refuse, naming the role, without one. Works on the store
   and Temporal directly (local mode). Only the protocol goes to stdout; logs go to stderr.`;
+
+/** How long tool calls already received may run on after the client closes stdin (a longer eval_result wait is cut). */
+const CLOSE_DRAIN_MS = 15_000;
 
 function serverVersion(): string {
   try {
@@ -78,11 +82,15 @@ export async function mcpCommand(config: Config, argv: string[]): Promise<number
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
-    await server.connect(new StdioServerTransport());
+    const transport = new DrainingTransport(new StdioServerTransport());
+    await server.connect(transport);
     console.error(
       `refinery mcp: serving on stdio (${access.role ? `as ${access.subject}, role ${access.role}` : 'read-only: no token'})`,
     );
     await closed;
+    // stdin closed (or a signal): calls already received still finish and answer on stdout, which stays open.
+    const cut = await transport.drain(CLOSE_DRAIN_MS);
+    if (cut > 0) console.error(`refinery mcp: closing with ${cut} request(s) unanswered after ${CLOSE_DRAIN_MS} ms`);
     await server.close().catch(() => undefined);
     return EXIT.ok;
   } finally {

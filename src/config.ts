@@ -2,6 +2,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_RECORD_RATE, type RateLimit } from './api/rate-limit';
 import { redact, redactUrl, registerConfigSecrets, urlSecrets, webhookOrigin } from './providers/redact';
+import type { Webhook } from './webhook';
+import { MIN_SECRET_LENGTH } from './webhook-signature';
 
 /**
  * The environment contract, parsed once at the edges (worker, CLI, API). A bad or missing variable
@@ -44,6 +46,12 @@ const envSchema = z.object({
   REFINERY_API_URL: optionalString.pipe(url.optional()),
   REFINERY_USER: optionalString,
   REFINERY_WEBHOOK_URL: optionalString.pipe(url.optional()),
+  REFINERY_WEBHOOK_SECRET: optionalString.pipe(
+    z
+      .string()
+      .min(MIN_SECRET_LENGTH, `at least ${MIN_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`)
+      .optional(),
+  ),
   REFINERY_ADMINS: z.string().default(''),
   REFINERY_API_PORT: port.default(8787),
   REFINERY_API_HOST: z.string().min(1).default('127.0.0.1'),
@@ -118,8 +126,8 @@ export interface Config {
   remote?: { url: string; token: string };
   /** Who the CLI acts as (REFINERY_USER, else the OS user), and who counts as an admin for CLI label moves. */
   identity: { user?: string; admins: string[] };
-  /** Slack-compatible webhook for rollout and calendar alerts. */
-  webhookUrl?: string;
+  /** Slack-compatible webhook for rollout and calendar alerts, signed when REFINERY_WEBHOOK_SECRET is set. */
+  webhook?: Webhook;
   /** Time zone of the calendar Schedules (REFINERY_TIMEZONE). */
   timezone: string;
   /** Where the worker serves its Temporal runtime metrics in Prometheus format, when set. */
@@ -142,6 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       env.GEMINI_API_KEY,
       env.OPENAI_API_KEY,
       env.REFINERY_API_TOKEN,
+      env.REFINERY_WEBHOOK_SECRET,
       ...urlSecrets(env.REFINERY_DATABASE_URL),
       ...urlSecrets(env.REFINERY_WEBHOOK_URL, true),
     ];
@@ -154,6 +163,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (e.REFINERY_API_URL && !e.REFINERY_API_TOKEN)
     throw new ConfigError(
       "REFINERY_API_URL is set but REFINERY_API_TOKEN is not: remote mode acts as a token's subject. Set REFINERY_API_TOKEN to your token (`refinery tokens create`), or unset REFINERY_API_URL for local mode.",
+    );
+  if (e.REFINERY_WEBHOOK_SECRET && !e.REFINERY_WEBHOOK_URL)
+    throw new ConfigError(
+      "REFINERY_WEBHOOK_SECRET is set but REFINERY_WEBHOOK_URL is not: the secret signs the webhook's POSTs. Set REFINERY_WEBHOOK_URL, or unset REFINERY_WEBHOOK_SECRET.",
     );
   const home = path.resolve(cwd, e.REFINERY_HOME);
   const config: Config = {
@@ -174,7 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       url: (e.REFINERY_API_URL ?? e.REFINERY_PUBLIC_URL)?.replace(/\/$/, ''),
     },
     dev: devPorts(e.TEMPORAL_ADDRESS, e.REFINERY_UI_PORT),
-    webhookUrl: e.REFINERY_WEBHOOK_URL,
+    webhook: e.REFINERY_WEBHOOK_URL ? { url: e.REFINERY_WEBHOOK_URL, secret: e.REFINERY_WEBHOOK_SECRET } : undefined,
     remote:
       e.REFINERY_API_URL && e.REFINERY_API_TOKEN
         ? { url: e.REFINERY_API_URL.replace(/\/$/, ''), token: e.REFINERY_API_TOKEN }
@@ -201,7 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 /** How a bad value is shown in a config error: keys and tokens hidden, URLs without their secret parts. */
 function shownValue(name: string, got: string | undefined): string {
   if (got === undefined) return '(unset)';
-  if (name.endsWith('_KEY') || name.endsWith('_TOKEN')) return '(hidden)';
+  if (name.endsWith('_KEY') || name.endsWith('_TOKEN') || name.endsWith('_SECRET')) return '(hidden)';
   if (name === 'REFINERY_WEBHOOK_URL') return JSON.stringify(webhookOrigin(got));
   if (name.endsWith('_URL')) return JSON.stringify(redactUrl(got));
   return JSON.stringify(got);

@@ -113,7 +113,7 @@ export async function startWorker(
         db,
         providers: config,
         publicUrl: config.api.publicUrl,
-        webhookUrl: config.webhookUrl,
+        webhook: config.webhook,
         drillApi: { url: config.api.url, token: config.api.token },
         admins: config.identity.admins,
       }),

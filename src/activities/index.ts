@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import type { DrillApi } from '../library/staging-drill';
 import type { Db } from '../store/db';
+import type { Webhook } from '../webhook';
 import { selfCheckActivities } from './self-check';
 import { evalActivities } from './eval';
 import { rolloutActivities } from './rollout';
@@ -15,8 +16,8 @@ export interface ActivityDeps {
   providers?: Pick<Config, 'provider' | 'anthropic' | 'gemini' | 'openai'>;
   /** Base of prompt links in reports (REFINERY_PUBLIC_URL). */
   publicUrl?: string;
-  /** Where rollout alerts go (REFINERY_WEBHOOK_URL): a Slack-compatible JSON POST. */
-  webhookUrl?: string;
+  /** Where alerts go (REFINERY_WEBHOOK_URL): a Slack-compatible JSON POST, signed with REFINERY_WEBHOOK_SECRET. */
+  webhook?: Webhook;
   /** The API the quarterly rollback drill moves staging through (REFINERY_API_URL, REFINERY_API_TOKEN). */
   drillApi?: Partial<DrillApi>;
   /** REFINERY_ADMINS: approvers of a rollout the optimizer starts (`tune --then-rollout`), with the item's owner. */
@@ -28,7 +29,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...selfCheckActivities(deps.db),
     ...tuneActivities(deps.db, deps.providers ?? { provider: 'offline', anthropic: {}, gemini: {} }, deps.publicUrl),
-    ...rolloutActivities(deps.db, deps.webhookUrl),
+    ...rolloutActivities(deps.db, deps.webhook),
     ...evalActivities(deps.db, deps.providers ?? { provider: 'offline', anthropic: {}, gemini: {} }),
     ...optimizeActivities(deps.db, deps.providers ?? { provider: 'offline', anthropic: {}, gemini: {} }, {
       publicUrl: deps.publicUrl ?? 'http://127.0.0.1:8787',
@@ -37,10 +38,10 @@ export function createActivities(deps: ActivityDeps) {
     ...calendarActivities({
       db: deps.db,
       providers: deps.providers ?? { provider: 'offline', anthropic: {}, gemini: {} },
-      webhookUrl: deps.webhookUrl,
+      webhook: deps.webhook,
       publicUrl: deps.publicUrl,
       drillApi: deps.drillApi,
     }),
-    ...improveActivities(deps.db, { admins: deps.admins ?? [], webhookUrl: deps.webhookUrl }),
+    ...improveActivities(deps.db, { admins: deps.admins ?? [], webhook: deps.webhook }),
   };
 }

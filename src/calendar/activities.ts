@@ -14,7 +14,7 @@ export function calendarActivities(deps: CalendarActivityDeps) {
     ...dailyReviewActivities(deps),
     ...weeklyTrendsActivities(deps),
     ...calendarRunActivities(deps),
-    ...monthlyActivities({ db: deps.db, webhookUrl: deps.webhookUrl }),
+    ...monthlyActivities({ db: deps.db, webhook: deps.webhook }),
     ...quarterlyActivities({ db: deps.db, drillApi: deps.drillApi }),
     ...harvestActivities(deps),
   };

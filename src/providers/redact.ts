@@ -98,14 +98,15 @@ export function registerConfigSecrets(c: {
   gemini: { apiKey?: string };
   openai?: { apiKey?: string };
   api: { token?: string };
-  webhookUrl?: string;
+  webhook?: { url: string; secret?: string };
 }): void {
   for (const s of [
     c.anthropic.apiKey,
     c.gemini.apiKey,
     c.openai?.apiKey,
     c.api.token,
-    ...urlSecrets(c.webhookUrl, true),
+    c.webhook?.secret,
+    ...urlSecrets(c.webhook?.url, true),
   ])
     registerSecret(s);
 }

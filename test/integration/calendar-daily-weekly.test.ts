@@ -18,10 +18,17 @@ import { DAY_MS, HEALTHY, productionPrompt, seedDay, seededRandom } from '../sup
 import { sharedTestEnv } from '../support/shared-env';
 import { eventually, tempDir, testClient, uniqueId, withWorker } from '../support/temporal';
 import { timeSkippingEnv } from '../support/time-skipping';
+import { webhookSignatureProblem } from '../../src/webhook-signature';
 
-/** A Slack-compatible receiver on loopback that records every POST and can refuse the next few. */
+const WEBHOOK_SECRET = 'calendar-webhook-secret-0123';
+
+/**
+ * A Slack-compatible receiver on loopback that records every POST, with what its signature check said (undefined:
+ * signed with WEBHOOK_SECRET, fresh, and the body as signed), and can refuse the next few.
+ */
 async function webhookReceiver() {
   const bodies: { text: string; blocks: { type: string; text: { type: string; text: string } }[] }[] = [];
+  const signatures: (string | undefined)[] = [];
   let attempts = 0;
   let refuse = 0;
   const server = http.createServer((req, res) => {
@@ -29,6 +36,7 @@ async function webhookReceiver() {
     req.on('data', (d: Buffer) => (raw += d.toString()));
     req.on('end', () => {
       attempts++;
+      signatures.push(webhookSignatureProblem(WEBHOOK_SECRET, req.headers, raw));
       if (refuse > 0) {
         refuse--;
         res.writeHead(500).end('busy');
@@ -42,6 +50,7 @@ async function webhookReceiver() {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
     bodies,
+    signatures,
     attempts: () => attempts,
     refuseNext: (n: number) => (refuse = n),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
@@ -102,7 +111,7 @@ describe('daily review and weekly trends over simulated days (time-skipping serv
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: { codePath: sharedTestEnv().workflowBundlePath },
-      activities: createActivities({ db, webhookUrl: hook.url }),
+      activities: createActivities({ db, webhook: { url: hook.url, secret: WEBHOOK_SECRET } }),
     });
     // The receiver refuses the first POST: the retried notification must not open a second alert.
     hook.refuseNext(1);
@@ -194,6 +203,8 @@ describe('daily review and weekly trends over simulated days (time-skipping serv
     expect(changedDays.every((d) => d.result.counts.notified === 1)).toBe(true);
     expect(hook.bodies).toHaveLength(changedDays.length);
     expect(hook.attempts()).toBe(changedDays.length + 1); // the refused first attempt, then its retry
+    // Every attempt signed, the retry too (a worker's activity, the secret from its deps).
+    expect(hook.signatures).toEqual(hook.signatures.map(() => undefined));
     for (const body of hook.bodies) {
       expect(body.blocks[0]).toMatchObject({ type: 'section', text: { type: 'mrkdwn' } });
       expect(body.blocks[0]!.text.text).toBe(body.text);
@@ -233,7 +244,7 @@ describe('daily review and weekly trends over simulated days (time-skipping serv
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: { codePath: sharedTestEnv().workflowBundlePath },
-      activities: createActivities({ db, webhookUrl: hook.url }),
+      activities: createActivities({ db, webhook: { url: hook.url, secret: WEBHOOK_SECRET } }),
     });
     const handle = await worker.runUntil(async () => {
       const h = await client.workflow.start('weeklyTrendsWorkflow', {

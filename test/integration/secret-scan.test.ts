@@ -10,6 +10,7 @@ import { controlUpdate, rolloutStatusQuery } from '../../src/shared';
 import { addDatasetVersion } from '../../src/store/evals';
 import { freePort } from '../../src/temporal/probe';
 import { postWebhook } from '../../src/webhook';
+import { webhookSignatureProblem } from '../../src/webhook-signature';
 import type { RecordedRequest } from '../fakes/fake-server-core';
 import { cli, runCli } from '../support/cli';
 import { sharedTestEnv } from '../support/shared-env';
@@ -29,6 +30,9 @@ const MARK = {
   token: 'api-token-MARKER-3c8e5b',
   dbPassword: 'db-password-MARKER-9a6d2e',
   webhookPath: 'webhook-path-MARKER-1f7c4d',
+  webhookSecret: 'webhook-secret-MARKER-6e0b3a',
+  /** Too short to be accepted: the config error must not print it either. */
+  shortSecret: 'whsec-MRK-9c',
 };
 const MARKERS = Object.values(MARK);
 
@@ -41,18 +45,30 @@ function leaks(text: string): string[] {
 const clean = (what: string, text: string) => expect({ what, leaks: leaks(text) }).toEqual({ what, leaks: [] });
 
 /** A webhook receiver that records the paths it is sent to and fails every call, so failure paths run. */
-async function failingWebhook(): Promise<{ url: string; paths: string[]; close(): Promise<void> }> {
+async function failingWebhook(): Promise<{
+  url: string;
+  paths: string[];
+  /** What each POST's signature check said with the marker secret (undefined: good). */
+  signatures: (string | undefined)[];
+  close(): Promise<void>;
+}> {
   const paths: string[] = [];
+  const signatures: (string | undefined)[] = [];
   const server = http.createServer((req, res) => {
     paths.push(req.url ?? '');
-    req.resume();
-    req.on('end', () => res.writeHead(500).end('receiver down'));
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      signatures.push(webhookSignatureProblem(MARK.webhookSecret, req.headers, body));
+      res.writeHead(500).end('receiver down');
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}/services/T0/B0/${MARK.webhookPath}`,
     paths,
+    signatures,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
@@ -105,6 +121,11 @@ describe('marker-secret scan', () => {
     expect(badWebhook.out).toContain('REFINERY_WEBHOOK_URL');
     clean('a bad webhook URL', badWebhook.out);
 
+    const shortSecret = await runCli(['dataset', 'list'], { ...env, REFINERY_WEBHOOK_SECRET: MARK.shortSecret });
+    expect(shortSecret.code).toBe(2);
+    expect(shortSecret.out).toContain('REFINERY_WEBHOOK_SECRET=(hidden) is invalid: at least 16 characters');
+    clean('a webhook secret too short', shortSecret.out);
+
     // A well-formed URL with the wrong password: the driver's refusal is printed, the password is not.
     const wrongPassword = `postgres://refinery:${MARK.dbPassword}@${pg.host}/refinery?application_name=${MARK.dbPassword}`;
     const refused = await runCli(['dataset', 'list'], { ...env, REFINERY_DATABASE_URL: wrongPassword });
@@ -121,16 +142,19 @@ describe('marker-secret scan', () => {
   test('webhook failures name the webhook by scheme and host only', async () => {
     const hook = await failingWebhook();
     try {
-      const answered = await postWebhook(hook.url, { text: 'x' }).catch((err: Error) => err.message);
+      const answered = await postWebhook({ url: hook.url, secret: MARK.webhookSecret }, { text: 'x' }).catch(
+        (err: Error) => err.message,
+      );
       expect(answered).toMatch(/^the webhook at http:\/\/127\.0\.0\.1:\d+ answered 500/);
       clean('a webhook that answers 500', String(answered));
     } finally {
       await hook.close();
     }
     const port = await freePort();
-    const unreachable = await postWebhook(`http://127.0.0.1:${port}/services/${MARK.webhookPath}`, {}).catch(
-      (err: Error) => err.message,
-    );
+    const unreachable = await postWebhook(
+      { url: `http://127.0.0.1:${port}/services/${MARK.webhookPath}`, secret: MARK.webhookSecret },
+      {},
+    ).catch((err: Error) => err.message);
     expect(unreachable).toMatch(/could not be reached \(ECONNREFUSED\)/);
     clean('an unreachable webhook', String(unreachable));
   });
@@ -160,6 +184,7 @@ describe('marker-secret scan', () => {
       GEMINI_API_KEY: MARK.gemini,
       REFINERY_API_TOKEN: MARK.token,
       REFINERY_WEBHOOK_URL: hook.url,
+      REFINERY_WEBHOOK_SECRET: MARK.webhookSecret,
       REFINERY_TASK_QUEUE: taskQueue,
       REFINERY_HOME: h.dir,
       REFINERY_API_PORT: String(apiPort),
@@ -265,6 +290,8 @@ describe('marker-secret scan', () => {
       expect(h.anthropic.requests.some((r) => JSON.stringify(r.headers).includes(MARK.anthropic))).toBe(true);
       expect(h.gemini.requests.some((r) => JSON.stringify(r.headers).includes(MARK.gemini))).toBe(true);
       expect(hook.paths.every((p) => p.includes(MARK.webhookPath))).toBe(true);
+      expect(hook.signatures.length).toBeGreaterThan(0);
+      expect(hook.signatures).toEqual(hook.signatures.map(() => undefined));
 
       // CLI output.
       for (const args of [

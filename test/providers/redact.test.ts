@@ -72,12 +72,12 @@ describe('redactUrl and webhookOrigin', () => {
       gemini: {},
       openai: { apiKey: 'openai-config-key-1' },
       api: { token: 'api-config-token-1' },
-      webhookUrl: 'https://hooks.example.com/services/webhook-config-path-1',
+      webhook: { url: 'https://hooks.example.com/services/webhook-config-path-1', secret: 'webhook-config-secret-1' },
     });
     expect(
       redact(
-        'o openai-config-key-1 a anthropic-config-key-1 b api-config-token-1 c https://hooks.example.com/services/webhook-config-path-1 d /services/webhook-config-path-1',
+        'o openai-config-key-1 a anthropic-config-key-1 b api-config-token-1 c https://hooks.example.com/services/webhook-config-path-1 d /services/webhook-config-path-1 e webhook-config-secret-1',
       ),
-    ).toBe('o [redacted] a [redacted] b [redacted] c [redacted] d [redacted]');
+    ).toBe('o [redacted] a [redacted] b [redacted] c [redacted] d [redacted] e [redacted]');
   });
 });

@@ -126,4 +126,20 @@ describe('loadConfig', () => {
       /REFINERY_API_URL is set but REFINERY_API_TOKEN is not/,
     );
   });
+
+  test('REFINERY_WEBHOOK_SECRET signs the webhook: 16 characters at least, and only beside a webhook URL', () => {
+    const url = 'https://hooks.example.test/services/x';
+    expect(loadConfig({ REFINERY_WEBHOOK_URL: url }).webhook).toEqual({ url, secret: undefined });
+    expect(loadConfig({ REFINERY_WEBHOOK_URL: url, REFINERY_WEBHOOK_SECRET: 'sixteen-chars-ok' }).webhook).toEqual({
+      url,
+      secret: 'sixteen-chars-ok',
+    });
+    expect(loadConfig({}).webhook).toBeUndefined();
+    expect(() => loadConfig({ REFINERY_WEBHOOK_URL: url, REFINERY_WEBHOOK_SECRET: 'too-short' })).toThrow(
+      'REFINERY_WEBHOOK_SECRET=(hidden) is invalid: at least 16 characters (e.g. `openssl rand -hex 32`). Fix or unset REFINERY_WEBHOOK_SECRET.',
+    );
+    expect(() => loadConfig({ REFINERY_WEBHOOK_SECRET: 'sixteen-chars-ok' })).toThrow(
+      "REFINERY_WEBHOOK_SECRET is set but REFINERY_WEBHOOK_URL is not: the secret signs the webhook's POSTs. Set REFINERY_WEBHOOK_URL, or unset REFINERY_WEBHOOK_SECRET.",
+    );
+  });
 });

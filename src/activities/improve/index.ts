@@ -21,7 +21,7 @@ import { getContent, requireItem } from '../../library/versions';
 import { buildRolloutInput, rolloutWorkflowId, RolloutRequestError } from '../../rollout/start';
 import type { RolloutInput } from '../../rollout/types';
 import type { Db } from '../../store/db';
-import { postWebhook } from '../../webhook';
+import { postWebhook, type Webhook } from '../../webhook';
 
 /** What an improve run learns of its item at the start: fixed for the run, so a replay sees the same. */
 export interface ImproveStart {
@@ -44,7 +44,7 @@ const permanent = (type: string, err: unknown) =>
  * The activities of `refinery improve`: thin adapters over the review queue, the store and the webhook. Each is
  * keyed by the run id and step, and a step whose side effect must not repeat stores its result (improve_steps).
  */
-export function improveActivities(db: Db, opts: { admins: string[]; webhookUrl?: string }) {
+export function improveActivities(db: Db, opts: { admins: string[]; webhook?: Webhook }) {
   return {
     /** The item's production version (else its latest), kind and approvers, stored once per run. */
     async startImprove(p: { runId: string; name: string; startedAt: string }): Promise<ImproveStart> {
@@ -172,13 +172,13 @@ export function improveActivities(db: Db, opts: { admins: string[]; webhookUrl?:
      * delivered: at least once (a receiver dedupes on feedbackId). Without REFINERY_WEBHOOK_URL nothing is sent.
      */
     async notifyResolvedFeedback(p: { runId: string }): Promise<{ sent: number }> {
-      if (!opts.webhookUrl) return { sent: 0 };
+      if (!opts.webhook) return { sent: 0 };
       let sent = 0;
       for (;;) {
         const batch = await unnotifiedResolutions(db, p.runId, 200);
         if (batch.length === 0) return { sent };
         const first = batch[0]!;
-        await postWebhook(opts.webhookUrl, {
+        await postWebhook(opts.webhook, {
           event: 'feedback.resolved',
           text: `Refinery: ${batch.length} feedback item(s) on ${first.name} resolved by version ${first.version}.`,
           resolutions: batch.map((r) => ({

@@ -18,7 +18,7 @@ import {
   type RolloutRow,
 } from '../../rollout/rollout-store';
 import type { Db } from '../../store/db';
-import { postWebhook } from '../../webhook';
+import { postWebhook, type Webhook } from '../../webhook';
 
 /** One guard look as the workflow sees it: the verdict, and how much evidence each arm has. */
 export type GuardCheck = Pick<GuardVerdict, 'breach' | 'evidence'> & {
@@ -45,7 +45,7 @@ async function refuseIfExperimentRunning(db: Db, name: string): Promise<void> {
 const actorFor = (rolloutId: string) => ({ subject: `rollout:${rolloutId}`, admin: true, ownerRole: true });
 
 /** The rollout's activities: label moves, the split, guard checks, events and notifications. */
-export function rolloutActivities(db: Db, webhookUrl?: string) {
+export function rolloutActivities(db: Db, webhook?: Webhook) {
   return {
     /** The control (current production) and a check that the candidate exists. */
     async planRollout(p: {
@@ -235,10 +235,10 @@ export function rolloutActivities(db: Db, webhookUrl?: string) {
       notify?: boolean;
     }): Promise<void> {
       const recorded = await storeRolloutEvent(db, p);
-      if (recorded && p.notify && webhookUrl) {
+      if (recorded && p.notify && webhook) {
         // A Slack-compatible payload; delivery is best effort and never fails the rollout.
         await postWebhook(
-          webhookUrl,
+          webhook,
           { text: `Refinery rollout ${p.rolloutId} of ${p.name}: ${p.kind} — ${p.detail}` },
           5000,
         ).catch(() => undefined);

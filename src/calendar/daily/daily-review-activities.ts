@@ -78,8 +78,8 @@ export function dailyReviewActivities(deps: CalendarActivityDeps) {
 
     /** Posts the new and escalated alerts to the Slack-compatible webhook, when one is configured. */
     async notifyReviewAlerts(p: { asOf: string; opened: string[]; escalated: string[] }): Promise<{ sent: boolean }> {
-      if (!deps.webhookUrl) return { sent: false };
-      await postWebhook(deps.webhookUrl, alertPayload(await alertRows(p.opened), await alertRows(p.escalated), p.asOf));
+      if (!deps.webhook) return { sent: false };
+      await postWebhook(deps.webhook, alertPayload(await alertRows(p.opened), await alertRows(p.escalated), p.asOf));
       return { sent: true };
     },
 

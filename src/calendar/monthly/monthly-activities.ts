@@ -25,7 +25,7 @@ import {
   tuneGoldenCases,
   tuneWorkflowId,
 } from './regression-tune';
-import { postWebhook } from '../../webhook';
+import { postWebhook, type Webhook } from '../../webhook';
 import { getContent, getVersion } from '../../library/versions';
 import { putBlob, putJson } from '../../store/blobs';
 import type { Db } from '../../store/db';
@@ -43,7 +43,7 @@ export interface MonthlySummary {
 }
 
 /** Monthly golden re-run and recalibration: store reads and writes, batched per run. */
-export function monthlyActivities(deps: { db: Db; webhookUrl?: string }) {
+export function monthlyActivities(deps: { db: Db; webhook?: Webhook }) {
   const { db } = deps;
   return {
     /**
@@ -229,12 +229,12 @@ export function monthlyActivities(deps: { db: Db; webhookUrl?: string }) {
       runId: string;
       regressed: { name: string; version: number; reasons: string[]; tune?: string }[];
     }): Promise<{ sent: boolean }> {
-      if (!deps.webhookUrl || p.regressed.length === 0) return { sent: false };
+      if (!deps.webhook || p.regressed.length === 0) return { sent: false };
       const lines = p.regressed.map(
         (r) => `• *${r.name}* v${r.version}: ${r.reasons.join('; ')}${r.tune ? ` — tune \`${r.tune}\` started` : ''}`,
       );
       const text = `Refinery monthly golden re-run of ${p.asOf.slice(0, 10)}: ${p.regressed.length} regression(s).\n${lines.join('\n')}\nReport: \`refinery reports show ${p.runId}\`.`;
-      await postWebhook(deps.webhookUrl, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
+      await postWebhook(deps.webhook, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
       return { sent: true };
     },
   };

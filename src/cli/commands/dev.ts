@@ -13,7 +13,8 @@ export async function devCommand(config: Config): Promise<number> {
   const stack = await startStack(config, { reuseServer: false });
   console.log(`Temporal server: ${stack.server?.address ?? config.temporal.address}`);
   console.log(`Temporal Web UI: ${stack.uiUrl}`);
-  if (config.webhookUrl) console.log(`Webhook: ${webhookOrigin(config.webhookUrl)}`);
+  if (config.webhook)
+    console.log(`Webhook: ${webhookOrigin(config.webhook.url)}${config.webhook.secret ? ' (signed)' : ''}`);
   console.log(
     `Worker polling task queue "${stack.worker.taskQueue}" (store ${stack.worker.store.label}). Press Ctrl-C to stop.`,
   );

@@ -229,9 +229,9 @@ async function emergencyCommand(
   } catch {
     workflow = 'Temporal was not reachable; the store change above already took effect';
   }
-  if (config.webhookUrl) {
+  if (config.webhook) {
     await postWebhook(
-      config.webhookUrl,
+      config.webhook,
       { text: `Refinery emergency rollback of ${name} by ${actor.subject}: ${why}` },
       5000,
     ).catch(() => undefined);

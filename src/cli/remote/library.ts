@@ -206,9 +206,9 @@ export async function remoteRollback(remote: Remote, argv: string[], config: Con
       productionRestored?: { from: number; to: number };
     }>(remote, 'POST', `/v1/library/${seg(name)}/emergency-rollback`, { reason: values.why, windowMs });
     // As in local mode, the person who pulled the cord tells the channel (the API itself does not).
-    if (config.webhookUrl)
+    if (config.webhook)
       await postWebhook(
-        config.webhookUrl,
+        config.webhook,
         { text: `Refinery emergency rollback of ${name} through the API: ${values.why}` },
         5000,
       ).catch(() => undefined);

@@ -91,23 +91,16 @@ async function listRuns(client: Client, query: string): Promise<Run[]> {
   return runs;
 }
 
-/** The runs whose own status query shows a stall; a run that cannot answer (no worker) is not counted. */
+/** The runs whose own status query shows a stall; a run that cannot answer in time (no worker) is not counted. */
 async function stalledByStatus(client: Client, runs: Run[]): Promise<Run[]> {
   const stalled = await Promise.all(
     runs.map(async (run) => {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<undefined>(
-        (resolve) => (timer = setTimeout(() => resolve(undefined), STATUS_QUERY_MS)),
-      );
-      const status = client.workflow
-        .getHandle(run.workflowId)
-        .query<{ stall?: unknown }>('status')
+      const status = await client
+        .withDeadline(Date.now() + STATUS_QUERY_MS, () =>
+          client.workflow.getHandle(run.workflowId).query<{ stall?: unknown }>('status'),
+        )
         .catch(() => undefined);
-      try {
-        return (await Promise.race([status, timeout]))?.stall ? run : undefined;
-      } finally {
-        clearTimeout(timer);
-      }
+      return status?.stall ? run : undefined;
     }),
   );
   return stalled.filter((r): r is Run => r !== undefined);

@@ -3,7 +3,7 @@ import type { ImproveStatus } from '../improve/types';
 import type { ChainTuneStatus } from '../optimizer/chain-types';
 import type { OptimizeStatus } from '../optimizer/types';
 import { optimizeStatusQuery } from '../shared';
-import { decideCommandLine } from './optimize-status';
+import { decideCommandLine } from '../optimizer/decide-command';
 
 /** A parent run's current optimizer child that stalls awaiting a decision (`refinery decide <child id>`). */
 export interface ChildAwaitingDecision {
@@ -40,10 +40,7 @@ export function childStallOf(workflowId: string, s: OptimizeStatus): ChildAwaiti
     workflowId,
     name,
     ...s.stall,
-    decide: [
-      decideCommandLine(workflowId),
-      `refinery decide ${name} --action continue|accept|rollback|cancel [--iterations N] --by <name> [--note "…"]`,
-    ],
+    decide: [decideCommandLine(workflowId, s.stall.reason), decideCommandLine(name, s.stall.reason)],
   };
 }
 

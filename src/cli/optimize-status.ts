@@ -2,6 +2,9 @@ import type { Budget, OptimizeStatus, ScoreInterval, Spend } from '../optimizer/
 import type { TuneStatus } from '../tune/types';
 import { EXIT } from './exit-codes';
 import { budgetText } from './optimize-projection';
+import { decideCommandLine } from '../optimizer/decide-command';
+
+export { decideCommandLine };
 
 /** The optimizer answers the same `status` query as the tune loop; its status alone has a frontier. */
 export function isOptimizeStatus(s: TuneStatus | OptimizeStatus): s is OptimizeStatus {
@@ -20,10 +23,6 @@ export function intervalText(i: ScoreInterval): string {
 export function spentText(spent: Spend, budget: Budget): string {
   const b = budgetText(budget);
   return `${spent.calls} calls, ${usd(spent.usd)}${b === 'none' ? ' (no budget)' : ` of ${b}`}`;
-}
-
-export function decideCommandLine(workflowId: string): string {
-  return `refinery decide ${workflowId} --action continue|accept|rollback|cancel [--iterations N] --by <name> [--note "…"]`;
 }
 
 /** The command that hands a version to the guarded rollout, gated on the dataset the run tuned on. */
@@ -110,7 +109,7 @@ export function renderOptimizeStatus(workflowId: string, s: OptimizeStatus, link
     );
   if (s.stall) {
     lines.push(`  awaiting a decision since ${s.stall.since}: ${s.stall.detail}`);
-    lines.push(`  decide with: ${decideCommandLine(workflowId)}`);
+    lines.push(`  decide with: ${decideCommandLine(workflowId, s.stall.reason)}`);
   }
   if (s.models?.sameFamilyWarning) lines.push(`  warning: ${s.models.sameFamilyWarning}`);
   for (const w of s.warnings) lines.push(`  warning: ${w}`);

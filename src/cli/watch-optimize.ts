@@ -32,7 +32,7 @@ export async function watchOptimize(
       if (s.stall && s.stall.since !== stallShown) {
         stallShown = s.stall.since;
         print(`  awaiting a decision: ${s.stall.detail}`);
-        print(`  decide with: ${decideCommandLine(handle.workflowId)}`);
+        print(`  decide with: ${decideCommandLine(handle.workflowId, s.stall.reason)}`);
         if (stopAtStall && !s.outcome) return s;
       }
     } catch {

@@ -140,6 +140,18 @@ export function nextStep(step: ImproveStep): ImproveStep | 'finished' {
   return IMPROVE_STEPS[IMPROVE_STEPS.indexOf(step) + 1] ?? 'finished';
 }
 
+/**
+ * The step after `step` that is not skipped, or 'finished': how runs started before nextStep took their path. Kept
+ * for them alone (see the patch in the improve workflow), since replaying their histories must take it again.
+ */
+export function nextUnskippedStep(s: ImproveStatus, step: ImproveStep): ImproveStep | 'finished' {
+  for (let i = IMPROVE_STEPS.indexOf(step) + 1; i < IMPROVE_STEPS.length; i++) {
+    const next = IMPROVE_STEPS[i]!;
+    if (stepOf(s, next).state !== 'skipped') return next;
+  }
+  return 'finished';
+}
+
 /** The Web UI's current details: the steps as a list, the one running marked, what a person may send. */
 export function improveDetails(s: ImproveStatus, workflowId: string): string {
   const mark: Record<string, string> = {

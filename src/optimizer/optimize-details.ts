@@ -4,7 +4,7 @@ import type { OptimizeRunState } from './run-state';
 import type { OptimizeInput } from './types';
 import { humanDuration, waitingBlock, type SignalChoice } from '../web-ui/markdown';
 import { decideChoices, YOUR_NAME } from '../web-ui/run-details';
-import { decideLine } from '../web-ui/child-waiting';
+import { decideCommandLine } from './decide-command';
 
 const pct = (x: number) => `${Math.round(x * 1000) / 10}`;
 
@@ -41,12 +41,12 @@ export function details(input: OptimizeInput, run: OptimizeRunState, workflowId:
         ? waitingBlock({
             waitsFor: `a decision before the chosen candidate is recorded: ${run.stall.detail} (${since}, then keeps the original).`,
             choices: recurringChoices(),
-            cli: decideLine(workflowId, run.stall.reason),
+            cli: decideCommandLine(workflowId, run.stall.reason),
           })
         : waitingBlock({
             waitsFor: `${run.stall.detail} (${since}).`,
             choices: decideChoices(),
-            cli: decideLine(workflowId, run.stall.reason),
+            cli: decideCommandLine(workflowId, run.stall.reason),
           }),
     );
   }

@@ -1,3 +1,5 @@
+import { decideCommandLine } from '../optimizer/decide-command';
+
 /**
  * A parent run (an improve run, a chain) waiting on an optimizer child that stalls awaiting a decision: the notice
  * the child sends, and what the parent's current details and RefineryStatus make of it. A workflow cannot query
@@ -24,13 +26,6 @@ export type ChildStallInput =
 /** The waiting part of a notice: what a parent keeps (and carries across continue-as-new) while it lasts. */
 export type ChildWaiting = Extract<ChildStallInput, { state: 'waiting' }>;
 
-/** The command that decides an optimizer run's stall; an unresolved recurring issue takes no more rounds. */
-export function decideLine(workflowId: string, reason: string): string {
-  return reason === 'unresolved-recurring'
-    ? `refinery decide ${workflowId} --action accept|rollback|cancel --by <you>`
-    : `refinery decide ${workflowId} --action continue|accept|rollback|cancel [--iterations N] --by <you>`;
-}
-
 /** The notice for a stall that began (`stall` given) or ended (undefined). */
 export function childStallNotice(
   workflowId: string,
@@ -44,7 +39,7 @@ export function childStallNotice(
         item,
         reason: stall.reason,
         since: stall.since,
-        decide: decideLine(workflowId, stall.reason),
+        decide: decideCommandLine(workflowId, stall.reason),
       }
     : { state: 'cleared', workflowId, item };
 }

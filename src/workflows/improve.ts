@@ -13,6 +13,7 @@ import {
   getExternalWorkflowHandle,
   log,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -33,6 +34,7 @@ import {
   improveInputProblem,
   initialSteps,
   nextStep,
+  nextUnskippedStep,
 } from '../improve/plan';
 import type {
   ImproveControlInput,
@@ -175,7 +177,8 @@ export async function improveWorkflow(input: ImproveInput, carried?: ImproveCarr
     return true;
   };
   const advance = (step: ImproveStep) => {
-    status.current = nextStep(step);
+    // Runs that advanced before skipped steps were visited replay the old path: their histories hold its commands.
+    status.current = patched('improve-visits-skipped-steps') ? nextStep(step) : nextUnskippedStep(status, step);
     skipped = undefined;
     run.waitUntil = undefined;
     show();

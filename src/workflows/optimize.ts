@@ -6,6 +6,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   ParentClosePolicy,
   proxyActivities,
   proxyLocalActivities,
@@ -215,7 +216,8 @@ export async function optimizeWorkflow(input: OptimizeInput, carried?: OptimizeR
    */
   async function tellParent(stall: { reason: string; since: string } | undefined): Promise<void> {
     const { parent, workflowId } = workflowInfo();
-    if (!parent) return;
+    // A run that stalled before this signal existed has no signal in its history at that point: it keeps not sending.
+    if (!parent || !patched('child-stall-notice')) return;
     try {
       await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(
         childStallSignal,

@@ -110,7 +110,10 @@ describe('refinery tune <skill-dir> --wait when nobody here can decide', () => {
       );
       const id = new RegExp(`started (optimize-${name}-\\S+)`).exec(logs.join('\n'))![1]!;
       expect(logs).toEqual(
-        expect.arrayContaining([`[${name}]   decide with: ${decideCommandLine(id)}`, ...stalledHereLines(id, name)]),
+        expect.arrayContaining([
+          `[${name}]   decide with: ${decideCommandLine(id)}`,
+          ...stalledHereLines(id, name, (await statusOf(id)).stall?.reason),
+        ]),
       );
       expect(logs.join('\n')).not.toMatch(/written back|report:/);
       expect(fs.readFileSync(path.join(dir, 'SKILL.md'), 'utf8')).toBe(before);
@@ -160,7 +163,7 @@ describe('refinery tune <skill-dir> --wait when nobody here can decide', () => {
       expect(logs).toEqual(
         expect.arrayContaining([
           `[chain] step 1 of 2: ${drafter} (${stepId})`,
-          ...stalledHereLines(stepId, drafter),
+          ...stalledHereLines(stepId, drafter, (await statusOf(stepId)).stall?.reason),
           `  the chain ${chainId} goes on after the decision: \`refinery status ${chainId}\``,
         ]),
       );

@@ -3,6 +3,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { connectClient } from '../../client';
 import { newOptimizeRunId, startOptimize, type OptimizeWorkflow } from '../../clients/optimize';
 import type { Config } from '../../config';
+import { decideCommandLine } from '../../optimizer/decide-command';
 import type { OptimizeStatus } from '../../optimizer/types';
 import { SkillError } from '../../skills/skill-error';
 import { getBlob } from '../../store/blobs';
@@ -134,11 +135,11 @@ export async function tuneDatasetCommand(
 }
 
 /** What a command that stops at a stall prints: the run waits, durable, and the commands that decide it. */
-export function stalledHereLines(workflowId: string, name: string): string[] {
+export function stalledHereLines(workflowId: string, name: string, reason: string | undefined): string[] {
   return [
     `[${name}] the run is awaiting a decision and nobody can give it here (CI is set, or no terminal): ` +
       `the command ends with exit ${EXIT.awaitingDecision}; the run waits, durable`,
-    `  decide it by its item: refinery decide ${name} --action continue|accept|rollback|cancel [--iterations N] --by <name> [--note "…"]`,
+    `  decide it by its item: ${decideCommandLine(name, reason)}`,
     `  or by its id, as above; follow it with \`refinery status ${workflowId}\``,
   ];
 }
@@ -170,7 +171,7 @@ export async function followOptimizeRun(
   );
   if (status.stall && !status.outcome) {
     if (json) console.log(JSON.stringify({ ...opts.started, status, reportsWritten: [] }));
-    else for (const line of stalledHereLines(handle.workflowId, name)) console.log(line);
+    else for (const line of stalledHereLines(handle.workflowId, name, status.stall.reason)) console.log(line);
     return EXIT.awaitingDecision;
   }
   const reports = await writeOptimizeReports(db, status);

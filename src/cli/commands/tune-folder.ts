@@ -94,7 +94,8 @@ export async function tuneFolderCommand(
           : await followChain(client, s, stopAtStall, say);
       for (const step of steps) {
         if (step.stalled) {
-          for (const line of stalledHereLines(step.workflowId, step.status.target.name)) say(line);
+          for (const line of stalledHereLines(step.workflowId, step.status.target.name, step.status.stall?.reason))
+            say(line);
           if (s.kind === 'chain')
             say(`  the chain ${s.workflowId} goes on after the decision: \`refinery status ${s.workflowId}\``);
           results.push({

@@ -131,6 +131,8 @@ describe('recurring failures of the optimizer pick', () => {
     expect(text).toContain(
       '- record the chosen candidate anyway: signal `decide` with `{"action":"accept","by":"your-name"}`',
     );
-    expect(text).toContain('`refinery decide optimize-greet-1 --action accept|rollback|cancel --by <you>`');
+    expect(text).toContain(
+      '`refinery decide optimize-greet-1 --action accept|rollback|cancel --by <name> [--note "…"]`',
+    );
   });
 });

@@ -2,11 +2,11 @@ import {
   afterNotice,
   childStallNotice,
   childWaitingLine,
-  decideLine,
   parentStatusLabel,
   withChildWaiting,
   type ChildWaiting,
 } from '../../../src/web-ui/child-waiting';
+import { decideCommandLine } from '../../../src/optimizer/decide-command';
 
 const since = '2026-12-07T09:00:00.000Z';
 const waiting = childStallNotice('optimize-greet-r1-tune', 'greet', {
@@ -23,16 +23,16 @@ describe('the notice a child optimizer run sends its parent', () => {
       reason: 'converged-below-threshold',
       since,
       decide:
-        'refinery decide optimize-greet-r1-tune --action continue|accept|rollback|cancel [--iterations N] --by <you>',
+        'refinery decide optimize-greet-r1-tune --action continue|accept|rollback|cancel [--iterations N] --by <name> [--note "…"]',
     });
   });
 
   test('an unresolved recurring issue is decided without more rounds', () => {
-    expect(decideLine('w1', 'unresolved-recurring')).toBe(
-      'refinery decide w1 --action accept|rollback|cancel --by <you>',
+    expect(decideCommandLine('w1', 'unresolved-recurring')).toBe(
+      'refinery decide w1 --action accept|rollback|cancel --by <name> [--note "…"]',
     );
     expect(childStallNotice('w1', 'greet', { reason: 'unresolved-recurring', since })).toMatchObject({
-      decide: 'refinery decide w1 --action accept|rollback|cancel --by <you>',
+      decide: 'refinery decide w1 --action accept|rollback|cancel --by <name> [--note "…"]',
     });
   });
 
@@ -68,7 +68,7 @@ describe("the parent's details", () => {
   test('say which run waits, on what item, since when, why, and the command', () => {
     expect(line).toBe(
       `⏸ **Waiting on \`optimize-greet-r1-tune\`** (greet) for a decision since ${since} (converged-below-threshold): ` +
-        '`refinery decide optimize-greet-r1-tune --action continue|accept|rollback|cancel [--iterations N] --by <you>`' +
+        '`refinery decide optimize-greet-r1-tune --action continue|accept|rollback|cancel [--iterations N] --by <name> [--note "…"]`' +
         " — that run's own details list the `decide` signals to send from the Web UI.",
     );
   });

@@ -1,6 +1,7 @@
 import { defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
 import {
   executeChild,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -53,7 +54,9 @@ export async function chainTuneWorkflow(input: ChainTuneInput): Promise<ChainTun
     status.phase = phase;
     // RefineryStatus says a decision is needed while a step's run waits for one; it is written only when it changes.
     const next = parentStatusLabel(phase === 'completed' ? 'completed' : 'running', waiting);
-    if (next !== label) upsertSearchAttributes([{ key: statusKey, value: (label = next) }]);
+    // Behind a patch: a chain that ended before this was written has no such upsert in its history to replay.
+    if (next !== label && patched('child-stall-notice'))
+      upsertSearchAttributes([{ key: statusKey, value: (label = next) }]);
     setCurrentDetails(
       withChildWaiting(
         [
@@ -124,8 +127,11 @@ export async function chainTuneWorkflow(input: ChainTuneInput): Promise<ChainTun
         staticSummary: `Step ${i + 1} of chain ${input.runId}: optimizes skill ${skill.name}@${skill.version} on ${prepared.dataset.name}@${prepared.dataset.version}`,
       });
     } finally {
-      // The step's run ended, however: it waits on nothing any more, whether or not it said so.
-      waiting = undefined;
+      // The step's run ended, however (a failed step too): it waits on nothing any more, whether or not it said so.
+      if (waiting) {
+        waiting = undefined;
+        show(status.phase);
+      }
     }
     previous = { skill: skill.name, status: step.status, dataset: prepared.dataset };
   }

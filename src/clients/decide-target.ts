@@ -49,38 +49,60 @@ export async function resolveDecideTarget(
   /** The id form the "several" message points at: remote mode has no --by (the token's subject decides). */
   byId = 'refinery decide <workflow-id> --action … --by <name>',
 ): Promise<DecideTarget> {
+  return (
+    (await decidableRun(client, arg)) ??
+    (await awaitingRunOf(client, arg, byId, `, and no workflow has the id "${arg}"`))
+  );
+}
+
+/**
+ * The run with this workflow id, when there is one; undefined when no workflow has it. A run of a type that takes no
+ * decision (an improve run or a chain shows its child's wait in its own status and details, which invites deciding
+ * the parent) is refused, naming where the run to decide is shown.
+ */
+export async function decidableRun(client: Client, workflowId: string): Promise<DecideTarget | undefined> {
   try {
-    const desc = await client.workflow.getHandle(arg).describe();
-    // An improve or chain run shows its child's wait in its own status and details, which invites deciding the parent.
+    const desc = await client.workflow.getHandle(workflowId).describe();
     if (!DECIDES.includes(desc.type))
       throw new DecideTargetError(
         'takes-no-decision',
-        `${arg} is a run of ${desc.type}, which takes no decision: decide the run it waits on, which ` +
-          `\`refinery status ${arg}\` names with its \`refinery decide\` command`,
+        `${workflowId} is a run of ${desc.type}, which takes no decision: decide the run it waits on, which ` +
+          `\`refinery status ${workflowId}\` names with its \`refinery decide\` command`,
       );
-    return { workflowId: arg, workflowType: desc.type };
+    return { workflowId, workflowType: desc.type };
   } catch (err) {
-    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
   }
+}
+
+/** The one running run of the library item `item` that awaits a decision; none or several is a DecideTargetError. */
+export async function awaitingRunOf(
+  client: Client,
+  item: string,
+  byId: string,
+  /** Appended to the "none" message: what else was looked for. */
+  alsoLookedFor = '',
+): Promise<DecideTarget> {
   const none = new DecideTargetError(
     'none',
-    `no run of "${arg}" is awaiting a decision, and no workflow has the id "${arg}": ` +
+    `no run of "${item}" is awaiting a decision${alsoLookedFor}: ` +
       'see the runs that are with `refinery list --status awaiting-decision`',
   );
-  if (!QUERYABLE.test(arg)) throw none;
+  if (!QUERYABLE.test(item)) throw none;
   const runsOfItem =
-    `WorkflowType IN ('tuneWorkflow', 'optimizeWorkflow') AND ExecutionStatus = 'Running' AND ` +
-    `${SEARCH_ATTRIBUTES.skill} = '${arg}'`;
+    `WorkflowType IN (${DECIDES.map((t) => `'${t}'`).join(', ')}) AND ExecutionStatus = 'Running' AND ` +
+    `${SEARCH_ATTRIBUTES.skill} = '${item}'`;
   let runs = await listRuns(client, `${runsOfItem} AND ${SEARCH_ATTRIBUTES.status} = 'awaiting-decision'`);
   if (runs.length === 0) runs = await stalledByStatus(client, await listRuns(client, runsOfItem));
   if (runs.length === 0) throw none;
   if (runs.length > 1)
     throw new DecideTargetError(
       'several',
-      `${runs.length} runs of "${arg}" are awaiting a decision: ${runs.map((r) => r.workflowId).join(', ')}: ` +
+      `${runs.length} runs of "${item}" are awaiting a decision: ${runs.map((r) => r.workflowId).join(', ')}: ` +
         `decide one by its id: ${byId}`,
     );
-  return { workflowId: runs[0]!.workflowId, item: arg, workflowType: runs[0]!.type };
+  return { workflowId: runs[0]!.workflowId, item, workflowType: runs[0]!.type };
 }
 
 type Run = { workflowId: string; type: string };

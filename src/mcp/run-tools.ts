@@ -1,7 +1,7 @@
 import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { DecideTargetError, resolveDecideTarget } from '../clients/decide-target';
+import { awaitingRunOf, decidableRun } from '../clients/decide-target';
 import { statusOf } from '../clients/tune-status';
 import { DEFAULT_EVAL_SETTINGS, startEval, type EvalResult } from '../clients/eval';
 import { requireItem } from '../library/versions';
@@ -203,17 +203,13 @@ export function registerRunTools(server: McpServer, deps: McpDeps): void {
       if ((args.workflowId === undefined) === (args.item === undefined))
         throw new Error('decide_tune takes one of "workflowId" (a run id) or "item" (a library item\'s name)');
       const { client } = await deps.temporal();
-      // The same rules as `refinery decide` and the API: a parent (improve, chain) is refused with the run to decide,
-      // and an item's name finds its one run awaiting a decision, even before visibility shows the stall.
-      const target = await resolveDecideTarget(
-        client,
-        args.workflowId ?? args.item!,
-        'decide_tune {"workflowId": "<id>", "action": …}',
-      ).catch((err: unknown) => {
-        if (err instanceof DecideTargetError && args.workflowId !== undefined && err.kind === 'none')
-          throw new Error(`no running tune "${args.workflowId}": check it with tune_status`);
-        throw err;
-      });
+      // The same rules as `refinery decide` and the API, each field by its own: an id is never read as an item's name
+      // (a mistyped id must not decide some other run), and an item's name finds its one run awaiting a decision.
+      const target =
+        args.workflowId !== undefined
+          ? await decidableRun(client, args.workflowId)
+          : await awaitingRunOf(client, args.item!, 'decide_tune {"workflowId": "<id>", "action": …}');
+      if (!target) throw new Error(`no running tune "${args.workflowId}": check it with tune_status`);
       const workflowId = target.workflowId;
       const decision: DecisionInput = {
         action: args.action,

@@ -194,6 +194,9 @@ describe('refinery mcp over stdio: evals and tunes on a real Temporal server', (
         isError: true,
         text: expect.stringContaining('decide_tune takes one of "workflowId" (a run id) or "item"'),
       });
+      // An id is never read as an item's name: a mistyped id decides nothing, though greet has a run waiting.
+      const idNotItem = await s.call('decide_tune', { workflowId: 'greet', action: 'accept' });
+      expect(idNotItem).toMatchObject({ isError: true, text: 'no running tune "greet": check it with tune_status' });
       const noRun = await s.call('decide_tune', { item: 'nothing-waits', action: 'accept' });
       expect(noRun).toMatchObject({
         isError: true,

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { queryWithin } from '../clients/query-within';
 import type { ImproveStatus } from '../improve/types';
 import type { RolloutStatus } from '../rollout/types';
 import { rolloutStatusQuery } from '../shared';
@@ -17,9 +18,6 @@ export interface ChildAwaitingApproval {
   /** The commands that answer it: approve, then reject. */
   commands: string[];
 }
-
-/** How long status waits for the rollout's own answer before it leaves the lines out. */
-const CHILD_QUERY_TIMEOUT_MS = 5000;
 
 /** The rollout child an improve run waits on now: its rollout step runs and has started one. */
 export function currentRolloutChild(s: ImproveStatus): string | undefined {
@@ -62,11 +60,7 @@ export async function childAwaitingApproval(
 ): Promise<ChildAwaitingApproval | undefined> {
   const childId = currentRolloutChild(parent);
   if (!childId) return undefined;
-  const s = await client
-    .withDeadline(Date.now() + CHILD_QUERY_TIMEOUT_MS, () =>
-      client.workflow.getHandle(childId).query(rolloutStatusQuery),
-    )
-    .catch(() => undefined);
+  const s = await queryWithin(client, childId, rolloutStatusQuery);
   return s ? childApprovalOf(childId, s) : undefined;
 }
 

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { queryWithin } from '../clients/query-within';
 import type { ImproveStatus } from '../improve/types';
 import type { ChainTuneStatus } from '../optimizer/chain-types';
 import type { OptimizeStatus } from '../optimizer/types';
@@ -16,9 +17,6 @@ export interface ChildAwaitingDecision {
   /** The commands that decide it, by its id and by its item. */
   decide: string[];
 }
-
-/** How long status waits for the child's own answer before it leaves the line out. */
-const CHILD_QUERY_TIMEOUT_MS = 5000;
 
 /**
  * The optimizer run a parent is waiting on now, from the parent's own status: the improve run's tune while its tune
@@ -54,11 +52,7 @@ export async function childAwaitingDecision(
 ): Promise<ChildAwaitingDecision | undefined> {
   const childId = currentOptimizeChild(parent);
   if (!childId) return undefined;
-  const s = await client
-    .withDeadline(Date.now() + CHILD_QUERY_TIMEOUT_MS, () =>
-      client.workflow.getHandle(childId).query(optimizeStatusQuery),
-    )
-    .catch(() => undefined);
+  const s = await queryWithin(client, childId, optimizeStatusQuery);
   return s ? childStallOf(childId, s) : undefined;
 }
 

@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../shared';
+import { queryWithin } from './query-within';
 
 /**
  * The run a `refinery decide` argument names, and whether it was named by its library item. Shared by the CLI in local
@@ -31,9 +32,6 @@ const DECIDES = ['tuneWorkflow', 'optimizeWorkflow'];
 
 /** Names Temporal's visibility query can hold between single quotes as they are (library names are simpler still). */
 const QUERYABLE = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
-
-/** How long one run may take to answer its status query in the fallback (a run whose worker is down never does). */
-const STATUS_QUERY_MS = 5_000;
 
 /**
  * An existing workflow id is decided as it is. Anything else names a library item: its one tune or optimizer run
@@ -117,11 +115,7 @@ async function listRuns(client: Client, query: string): Promise<Run[]> {
 async function stalledByStatus(client: Client, runs: Run[]): Promise<Run[]> {
   const stalled = await Promise.all(
     runs.map(async (run) => {
-      const status = await client
-        .withDeadline(Date.now() + STATUS_QUERY_MS, () =>
-          client.workflow.getHandle(run.workflowId).query<{ stall?: unknown }>('status'),
-        )
-        .catch(() => undefined);
+      const status = await queryWithin<{ stall?: unknown }>(client, run.workflowId, 'status');
       return status?.stall ? run : undefined;
     }),
   );

@@ -3,13 +3,11 @@ import type { OptimizeStatus } from '../optimizer/types';
 import type { Db } from '../store/db';
 import { tuneRunRecord, type TuneRunRecord } from '../store/tune-run-record';
 import { workerPolling } from '../temporal/pollers';
+import { QUERY_TIMEOUT_MS, queryWithin } from './query-within';
 import type { TuneStatus } from '../tune/types';
 
 /** No run has the id asked for; the CLI turns it into a bad-input exit, the MCP server into a tool error. */
 export class UnknownRunError extends Error {}
-
-/** How long status waits for a worker to answer the run's query before it answers from the store. */
-const QUERY_TIMEOUT_MS = 5000;
 
 export type StatusAnswer =
   | { source: 'workflow'; status: TuneStatus | OptimizeStatus }
@@ -41,14 +39,9 @@ export async function statusOf(client: Client, db: Db, id: string): Promise<Stat
     return { source: 'workflow', status: (await handle.result()) as TuneStatus | OptimizeStatus };
   let reason = `no worker is polling task queue "${desc.taskQueue}"`;
   if (await workerPolling(client, desc.taskQueue).catch(() => false)) {
-    try {
-      const status = await client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
-        handle.query<TuneStatus | OptimizeStatus>('status'),
-      );
-      return { source: 'workflow', status };
-    } catch {
-      reason = `no worker on task queue "${desc.taskQueue}" answered the status query within ${QUERY_TIMEOUT_MS / 1000} s`;
-    }
+    const status = await queryWithin<TuneStatus | OptimizeStatus>(client, id, 'status');
+    if (status) return { source: 'workflow', status };
+    reason = `no worker on task queue "${desc.taskQueue}" answered the status query within ${QUERY_TIMEOUT_MS / 1000} s`;
   }
   return {
     source: 'store',

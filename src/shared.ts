@@ -4,7 +4,6 @@ import type { ApprovalInput, ControlInput, RolloutStatus } from './rollout/types
 import type { DecisionInput, TuneStatus } from './tune/types';
 import type { OptimizeStatus } from './optimizer/types';
 import type { ImproveControlInput, ImproveStatus } from './improve/types';
-import type { ChildStallInput } from './web-ui/child-waiting';
 
 /** Default task queue; REFINERY_TASK_QUEUE overrides it for worker and clients alike. */
 export const DEFAULT_TASK_QUEUE = 'refinery';
@@ -97,6 +96,22 @@ export const improveControlUpdate = defineUpdate<string, [ImproveControlInput]>(
 export const improveControlSignal = defineSignal<[ImproveControlInput]>('control');
 
 // ---- a child optimizer run and its parent (an improve run, a chain) ---------------------------------
+
+/** What a child optimizer run sends its parent when it starts or stops waiting for a decision. */
+export type ChildStallInput =
+  | {
+      state: 'waiting';
+      /** The child's workflow id: where the decision goes. */
+      workflowId: string;
+      /** The library item the child tunes. */
+      item: string;
+      reason: string;
+      /** ISO time the stall began. */
+      since: string;
+      /** The `refinery decide` command line that answers it. */
+      decide: string;
+    }
+  | { state: 'cleared'; workflowId: string; item: string };
 
 // Signal from the child to its parent when it starts or stops waiting for a decision: a workflow cannot query
 // another, and the parent's Web UI details and RefineryStatus should say that a decision is needed.

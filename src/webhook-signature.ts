@@ -39,8 +39,9 @@ export function webhookSignatureProblem(
   if (!/^\d+$/.test(stamp) || !Number.isSafeInteger(timestampS)) return `${TIMESTAMP_HEADER} is not unix seconds`;
   const nowS = opts.nowS ?? Math.floor(Date.now() / 1000);
   const tolerance = opts.toleranceS ?? DEFAULT_TOLERANCE_S;
-  if (Math.abs(nowS - timestampS) > tolerance)
-    return `signed ${nowS - timestampS} s from now, outside the ${tolerance} s tolerance: a replay, or a clock off`;
+  const age = nowS - timestampS;
+  if (Math.abs(age) > tolerance)
+    return `signed ${Math.abs(age)} s ${age > 0 ? 'ago' : 'in the future'}, outside the ${tolerance} s tolerance: a replay, or a clock off`;
   const expected = Buffer.from(`v1=${mac(secret, timestampS, body)}`);
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected))

@@ -14,12 +14,14 @@ export class DrainingTransport implements Transport {
   onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
   private readonly unanswered = new Set<RequestId>();
   private answeredAll?: () => void;
+  private draining = false;
 
   constructor(private readonly inner: Transport) {
     inner.onclose = () => this.onclose?.();
     inner.onerror = (error) => this.onerror?.(error);
     inner.onmessage = (message, extra) => {
-      if ('method' in message && 'id' in message) this.unanswered.add(message.id);
+      // After a signal stdin may stay open: what arrives once the drain began is not waited for.
+      if ('method' in message && 'id' in message && !this.draining) this.unanswered.add(message.id);
       // A cancelled request gets no answer (the protocol says so), so it is not waited for.
       if ('method' in message && message.method === 'notifications/cancelled')
         this.answered((message.params as { requestId?: RequestId } | undefined)?.requestId);
@@ -49,6 +51,7 @@ export class DrainingTransport implements Transport {
 
   /** Resolves once every request received has been answered, or after ms; with how many were left unanswered. */
   async drain(ms: number): Promise<number> {
+    this.draining = true;
     if (this.unanswered.size === 0) return 0;
     let timer: NodeJS.Timeout | undefined;
     await new Promise<void>((resolve) => {

@@ -1,4 +1,5 @@
 import { decideCommandLine } from '../optimizer/decide-command';
+import type { ChildStallInput } from '../shared';
 
 /**
  * A parent run (an improve run, a chain) waiting on an optimizer child that stalls awaiting a decision: the notice
@@ -6,22 +7,6 @@ import { decideCommandLine } from '../optimizer/decide-command';
  * another, so the child tells its parent; a person looking at the parent in the Web UI then learns a decision is
  * needed and which command gives it. Pure (no Node built-ins): workflows import it.
  */
-
-/** What a child optimizer run sends its parent when it starts or stops waiting for a decision. */
-export type ChildStallInput =
-  | {
-      state: 'waiting';
-      /** The child's workflow id: where the decision goes. */
-      workflowId: string;
-      /** The library item the child tunes. */
-      item: string;
-      reason: string;
-      /** ISO time the stall began. */
-      since: string;
-      /** The `refinery decide` command line that answers it. */
-      decide: string;
-    }
-  | { state: 'cleared'; workflowId: string; item: string };
 
 /** The waiting part of a notice: what a parent keeps (and carries across continue-as-new) while it lasts. */
 export type ChildWaiting = Extract<ChildStallInput, { state: 'waiting' }>;

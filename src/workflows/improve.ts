@@ -84,8 +84,6 @@ export interface ImproveCarry {
   candidate?: number;
   /** Absolute end (ms since epoch) of the wait of the current step, so a new run waits only what is left. */
   waitUntil?: number;
-  /** The tune child's stall, as it told this run: the details and RefineryStatus show it while it lasts. */
-  childWaiting?: ChildWaiting;
 }
 
 /**
@@ -114,11 +112,16 @@ export async function improveWorkflow(input: ImproveInput, carried?: ImproveCarr
   let skipped: ImproveControlInput | undefined;
   let reviewed: ImproveControlInput | undefined;
   let decision: ImproveControlInput | undefined;
+  /**
+   * The tune child's stall, as it told this run: the details and RefineryStatus show it while it lasts. Not carried:
+   * the run continues as new only in the waits of other steps, and it is cleared when the tune ends.
+   */
+  let childWaiting: ChildWaiting | undefined;
 
   const show = () => {
-    setCurrentDetails(withChildWaiting(improveDetails(status, workflowId), run.childWaiting));
+    setCurrentDetails(withChildWaiting(improveDetails(status, workflowId), childWaiting));
     const own = status.current === 'finished' ? 'completed' : status.current;
-    upsertSearchAttributes([{ key: statusKey, value: parentStatusLabel(own, run.childWaiting) }]);
+    upsertSearchAttributes([{ key: statusKey, value: parentStatusLabel(own, childWaiting) }]);
   };
   const mark = (step: ImproveStep, state: StepState, detail?: string) => {
     const s = status.steps.find((x) => x.step === step)!;
@@ -157,7 +160,7 @@ export async function improveWorkflow(input: ImproveInput, carried?: ImproveCarr
   // The tune child says when it starts or stops waiting for a decision (a signal: it cannot be queried from here).
   setHandler(childStallSignal, (notice) => {
     const tuning = status.current === 'tune' ? status.tune?.workflowId : undefined;
-    run.childWaiting = afterNotice(run.childWaiting, notice, tuning);
+    childWaiting = afterNotice(childWaiting, notice, tuning);
     show();
   });
 
@@ -394,8 +397,8 @@ export async function improveWorkflow(input: ImproveInput, carried?: ImproveCarr
     );
     await condition(() => result !== undefined || failure !== undefined || !!stopped || !!skipped);
     // Ended, stopped or skipped: the child waits on nothing any more, whether or not it said so.
-    if (run.childWaiting) {
-      run.childWaiting = undefined;
+    if (childWaiting) {
+      childWaiting = undefined;
       show();
     }
     if (result === undefined && failure === undefined) {

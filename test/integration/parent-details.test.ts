@@ -13,9 +13,9 @@ import { buildOptimizeInput, parseOptimizeFlags, resolveOptimizeTarget } from '.
 import { newOptimizeRunId } from '../../src/clients/optimize';
 import { loadConfig } from '../../src/config';
 import type { ImproveStatus } from '../../src/improve/types';
-import { optimizeStatusQuery } from '../../src/shared';
+import { optimizeStatusQuery, type ChildStallInput } from '../../src/shared';
 import { runBinding } from '../../src/temporal/store-binding';
-import { childStallNotice, childWaitingLine, type ChildStallInput } from '../../src/web-ui/child-waiting';
+import { childStallNotice, childWaitingLine } from '../../src/web-ui/child-waiting';
 import { improverReply } from '../support/optimizer-fakes';
 import { optimizeHarness, topicCases, type OptimizeHarness } from '../support/optimize/optimize-harness';
 import { sharedTestEnv } from '../support/shared-env';

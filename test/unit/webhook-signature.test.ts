@@ -29,10 +29,13 @@ describe('webhook signatures', () => {
     );
     expect(webhookSignatureProblem('another-secret-of-16+', headers, BODY, at)).toMatch(/does not match/);
     expect(webhookSignatureProblem(SECRET, headers, BODY, { nowS: NOW + 301 })).toBe(
-      'signed 301 s from now, outside the 300 s tolerance: a replay, or a clock off',
+      'signed 301 s ago, outside the 300 s tolerance: a replay, or a clock off',
     );
     expect(webhookSignatureProblem(SECRET, headers, BODY, { nowS: NOW + 30, toleranceS: 10 })).toMatch(
       /outside the 10 s tolerance/,
+    );
+    expect(webhookSignatureProblem(SECRET, headers, BODY, { nowS: NOW - 400 })).toBe(
+      'signed 400 s in the future, outside the 300 s tolerance: a replay, or a clock off',
     );
     expect(webhookSignatureProblem(SECRET, {}, BODY, at)).toBe(
       'no x-refinery-timestamp and x-refinery-signature headers: the POST is not signed',

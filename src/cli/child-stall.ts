@@ -5,6 +5,7 @@ import type { ChainTuneStatus } from '../optimizer/chain-types';
 import type { OptimizeStatus } from '../optimizer/types';
 import { optimizeStatusQuery } from '../shared';
 import { decideCommandLine } from '../optimizer/decide-command';
+import { currentOptimizeChild } from '../web-ui/child-waiting';
 
 /** A parent run's current optimizer child that stalls awaiting a decision (`refinery decide <child id>`). */
 export interface ChildAwaitingDecision {
@@ -16,18 +17,6 @@ export interface ChildAwaitingDecision {
   since: string;
   /** The commands that decide it, by its id and by its item. */
   decide: string[];
-}
-
-/**
- * The optimizer run a parent is waiting on now, from the parent's own status: the improve run's tune while its tune
- * step runs, a chain's step that started and has not ended. Undefined when the parent waits on no optimizer run.
- */
-export function currentOptimizeChild(s: ImproveStatus | ChainTuneStatus): string | undefined {
-  if ('current' in s) {
-    const tune = s.steps.find((x) => x.step === 'tune');
-    return s.current === 'tune' && tune?.state === 'running' ? s.tune?.workflowId || undefined : undefined;
-  }
-  return s.steps.find((x) => x.workflowId && !x.status)?.workflowId;
 }
 
 /** What a child's stall says to a person, as `refinery decide` takes it. */

@@ -1,4 +1,6 @@
 import { decideCommandLine } from '../optimizer/decide-command';
+import type { ImproveStatus } from '../improve/types';
+import type { ChainTuneStatus } from '../optimizer/chain-types';
 import type { ChildStallInput } from '../shared';
 
 /**
@@ -61,4 +63,16 @@ export function withChildWaiting(details: string, w: ChildWaiting | undefined): 
 /** The parent's RefineryStatus: awaiting-decision while its child waits, its own status otherwise. */
 export function parentStatusLabel(own: string, w: ChildWaiting | undefined): string {
   return w ? 'awaiting-decision' : own;
+}
+
+/**
+ * The optimizer run a parent is waiting on now, from the parent's own status: the improve run's tune while its tune
+ * step runs, a chain's step that started and has not ended. Undefined when the parent waits on no optimizer run.
+ */
+export function currentOptimizeChild(s: ImproveStatus | ChainTuneStatus): string | undefined {
+  if ('current' in s) {
+    const tune = s.steps.find((x) => x.step === 'tune');
+    return s.current === 'tune' && tune?.state === 'running' ? s.tune?.workflowId || undefined : undefined;
+  }
+  return s.steps.find((x) => x.workflowId && !x.status)?.workflowId;
 }

@@ -17,7 +17,13 @@ import {
 } from '../optimizer/chain-types';
 import type { OptimizeInput, OptimizeStatus } from '../optimizer/types';
 import { childStallSignal, SEARCH_ATTRIBUTES } from '../shared';
-import { afterNotice, parentStatusLabel, withChildWaiting, type ChildWaiting } from '../web-ui/child-waiting';
+import {
+  afterNotice,
+  currentOptimizeChild,
+  parentStatusLabel,
+  withChildWaiting,
+  type ChildWaiting,
+} from '../web-ui/child-waiting';
 import { optimizeWorkflow } from './optimize';
 import { optimizeMetadata } from '../web-ui/static-metadata';
 
@@ -72,7 +78,7 @@ export async function chainTuneWorkflow(input: ChainTuneInput): Promise<ChainTun
   };
   // A step's run says when it starts or stops waiting for a decision; only the step running now counts.
   setHandler(childStallSignal, (notice) => {
-    waiting = afterNotice(waiting, notice, status.steps.find((s) => s.workflowId && !s.status)?.workflowId);
+    waiting = afterNotice(waiting, notice, currentOptimizeChild(status));
     show(status.phase);
   });
 

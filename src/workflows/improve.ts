@@ -54,7 +54,13 @@ import {
   improveStatusQuery,
   SEARCH_ATTRIBUTES,
 } from '../shared';
-import { afterNotice, parentStatusLabel, withChildWaiting, type ChildWaiting } from '../web-ui/child-waiting';
+import {
+  afterNotice,
+  currentOptimizeChild,
+  parentStatusLabel,
+  withChildWaiting,
+  type ChildWaiting,
+} from '../web-ui/child-waiting';
 import { evalRunWorkflow } from './eval-run';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -159,8 +165,7 @@ export async function improveWorkflow(input: ImproveInput, carried?: ImproveCarr
   });
   // The tune child says when it starts or stops waiting for a decision (a signal: it cannot be queried from here).
   setHandler(childStallSignal, (notice) => {
-    const tuning = status.current === 'tune' ? status.tune?.workflowId : undefined;
-    childWaiting = afterNotice(childWaiting, notice, tuning);
+    childWaiting = afterNotice(childWaiting, notice, currentOptimizeChild(status));
     show();
   });
 

@@ -1,4 +1,5 @@
-import { childStallOf, currentOptimizeChild } from '../../../src/cli/child-stall';
+import { childStallOf } from '../../../src/cli/child-stall';
+import { currentOptimizeChild } from '../../../src/web-ui/child-waiting';
 import { improveStatusLines, isImproveStatus } from '../../../src/cli/improve-status';
 import { decideCommandLine } from '../../../src/cli/optimize-status';
 import type { ImproveStatus } from '../../../src/improve/types';

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { temporalCliPath } from '../../src/temporal/binaries';
 import { freePort } from '../../src/temporal/probe';
@@ -9,6 +10,33 @@ function workflowList(address: string): string {
   return execFileSync(temporalCliPath(), ['workflow', 'list', '--address', address, '--output', 'json'], {
     encoding: 'utf8',
   });
+}
+
+/** The end of the dev server's log in the home, for a failure message. */
+function temporalLogTail(home: string): string {
+  const file = path.join(home, 'temporal.log');
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').slice(-30).join('\n') : '(no temporal.log)';
+}
+
+/**
+ * Waits until `refinery dev` says it is up. Reopening the dev server's SQLite file can take long on a loaded machine,
+ * so the wait is generous; a dev that exits first, or never comes up, fails at once with what it and the server said.
+ */
+async function comesUp(dev: ReturnType<typeof cli>, home: string, what: string): Promise<void> {
+  const said = () => `${dev.output()}\n--- ${home}/temporal.log, last lines ---\n${temporalLogTail(home)}`;
+  try {
+    await eventually(
+      () => {
+        if (dev.output().includes('Press Ctrl-C')) return true;
+        if (dev.child.exitCode !== null) throw new Error(`${what}: it exited with ${dev.child.exitCode} first`);
+        return false;
+      },
+      150_000,
+      what,
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; it said:\n${said()}`);
+  }
 }
 
 describe('the embedded stack through the CLI', () => {
@@ -37,8 +65,7 @@ describe('the embedded stack through the CLI', () => {
 
     const dev = cli(['dev'], env);
     try {
-      // Reopening the dev server's SQLite file can take long on a loaded machine: wait generously.
-      await eventually(() => dev.output().includes('Press Ctrl-C'), 150_000, 'refinery dev to come up');
+      await comesUp(dev, env.REFINERY_HOME, 'refinery dev to come up');
       // The server start ran and stopped; this one reopened the same SQLite file.
       expect(workflowList(env.TEMPORAL_ADDRESS)).toContain(workflowId);
 
@@ -53,7 +80,7 @@ describe('the embedded stack through the CLI', () => {
 
     const again = cli(['dev'], env);
     try {
-      await eventually(() => again.output().includes('Press Ctrl-C'), 150_000, 'refinery dev to come up again');
+      await comesUp(again, env.REFINERY_HOME, 'refinery dev to come up again');
       expect(workflowList(env.TEMPORAL_ADDRESS)).toContain(workflowId);
     } finally {
       again.child.kill('SIGINT');

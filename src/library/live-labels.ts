@@ -28,6 +28,8 @@ export class LiveLabels {
   private readonly rollouts = new Map<string, RolloutRow | null>();
   private readonly waiters = new Set<() => void>();
   private polling: Promise<void> | undefined;
+  /** A poll that starts once the one in flight ends: for callers whose write came after that one read the feed. */
+  private queued: Promise<void> | undefined;
   private stopped = false;
 
   constructor(
@@ -38,7 +40,8 @@ export class LiveLabels {
   async start(): Promise<void> {
     this.stopped = false;
     this.seq = await lastMoveSeq(this.db);
-    this.timer = setInterval(() => void this.poll(), this.pollMs);
+    // The timer's tick joins a poll in flight: it only bounds staleness, it follows no write of its own.
+    this.timer = setInterval(() => void (this.polling ?? this.poll()), this.pollMs);
     this.timer.unref();
   }
 
@@ -53,10 +56,21 @@ export class LiveLabels {
     return this.seq;
   }
 
-  /** Checks the feed now (after a move through this process, so its own resolves see it at once). */
+  /**
+   * Checks the feed now (after a move through this process, so its own resolves see it at once). A poll already in
+   * flight may have read the feed before the caller's write committed, so the caller gets a poll that starts after
+   * it; callers meanwhile share that one.
+   */
   poll(): Promise<void> {
-    this.polling ??= this.pollOnce().finally(() => (this.polling = undefined));
-    return this.polling;
+    if (!this.polling) {
+      this.polling = this.pollOnce().finally(() => (this.polling = undefined));
+      return this.polling;
+    }
+    this.queued ??= this.polling.then(() => {
+      this.queued = undefined;
+      return this.poll();
+    });
+    return this.queued;
   }
 
   private async pollOnce(): Promise<void> {
@@ -79,16 +93,21 @@ export class LiveLabels {
     const key = `${name}\u0000${label}`;
     let version = label === 'latest' ? undefined : this.labels.get(key);
     if (version === undefined) {
+      const seq = this.seq;
       version = await resolveLabel(this.db, name, label);
-      if (label !== 'latest') this.labels.set(key, version);
+      // A move the feed showed while this read was out may be newer than what it read: cache only an unraced answer.
+      if (label !== 'latest' && this.seq === seq) this.labels.set(key, version);
     }
     return this.version(name, version);
   }
 
   /** The rollout splitting units of name right now, if any. */
   async rollout(name: string): Promise<RolloutRow | undefined> {
-    if (!this.rollouts.has(name)) this.rollouts.set(name, (await activeRollout(this.db, name)) ?? null);
-    return this.rollouts.get(name) ?? undefined;
+    if (this.rollouts.has(name)) return this.rollouts.get(name) ?? undefined;
+    const seq = this.seq;
+    const row = await activeRollout(this.db, name);
+    if (this.seq === seq) this.rollouts.set(name, row ?? null);
+    return row;
   }
 
   async version(name: string, version: number): Promise<ResolvedVersion> {
